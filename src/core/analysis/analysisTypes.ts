@@ -1,0 +1,75 @@
+// The analysis result: what `lambda-lab analyze --json` prints and what the results view draws.
+// Field names are a stable public format (issue #5).
+import type { Architecture, Strategy } from '../experimentConfig';
+
+export interface ConfigSummary {
+  arch: Architecture;
+  memoryMB: number;
+  threads: number;
+  strategy: Strategy;
+  /** Warm invocations without error that the statistics use. */
+  n: number;
+  /** Cold starts (including warm-ups), kept apart from the statistics above. */
+  coldStarts: number;
+  errors: number;
+  meanMs: number;
+  medianMs: number;
+  p90Ms: number;
+  stdevMs: number;
+  /** 95% confidence interval for the mean. */
+  ciLowMs: number;
+  ciHighMs: number;
+  /** Mean time of 1 thread at the same (arch, memory, strategy) / this mean; null if no 1-thread data. */
+  speedup: number | null;
+  speedupCiLow: number | null;
+  speedupCiHigh: number | null;
+  /** speedup / threads. */
+  efficiency: number | null;
+  /** CPU-seconds used per wall-second as implied by speedup (== speedup for a CPU-bound load). */
+  effectiveVcpus: number | null;
+  costPerInvocationUsd: number;
+  costPer1000ItemsUsd: number | null;
+  /** 'billed' when Lambda's billed duration was known, 'processing' when estimated from the function's own timer. */
+  costBasis: 'billed' | 'processing';
+  /** Visible cores reported by the function (most common value), if known. */
+  cores: number | null;
+}
+
+export interface KneeEstimate {
+  arch: Architecture;
+  strategy: Strategy;
+  threads: number;
+  /** Smallest memory at which more memory no longer buys a meaningful speed-up. */
+  memoryMB: number;
+  lowMB: number;
+  highMB: number;
+  /** threads × 1769 MB, what Lambda's documented CPU allocation predicts. */
+  modelMB: number;
+  method: string;
+}
+
+export interface Recommendation {
+  kind: 'fastest' | 'cheapest' | 'balanced';
+  arch: Architecture;
+  memoryMB: number;
+  threads: number;
+  strategy: Strategy;
+  meanMs: number;
+  costPerInvocationUsd: number;
+  /** One line saying why. */
+  reason: string;
+}
+
+export interface AnalysisResult {
+  configs: ConfigSummary[];
+  knee: KneeEstimate[];
+  recommendations: {
+    fastest: Recommendation | null;
+    cheapest: Recommendation | null;
+    balanced: Recommendation | null;
+    /** Configurations on the cost-vs-time Pareto front, fastest first. */
+    pareto: Array<{ arch: Architecture; memoryMB: number; threads: number; strategy: Strategy; meanMs: number; costPerInvocationUsd: number; reason: string }>;
+  };
+  /** Problems met while reading input (corrupt lines, skipped rows): file, line, message. */
+  warnings: string[];
+}

@@ -1,0 +1,31 @@
+// One line of `.lambda-lab/runs/<run-id>/invocations.jsonl`. These field names are a public
+// format: the sweep engine writes them, analysis, the results view and users' scripts read them.
+import type { Architecture, Strategy } from './experimentConfig';
+
+export interface InvocationRecord {
+  runId: string;
+  functionName: string;
+  arch: Architecture;
+  memoryMB: number;
+  threads: number;
+  strategy: Strategy;
+  rep: number;
+  /** True for the one warm-up invocation per function (treated as a cold start). */
+  warmup: boolean;
+  coldStart: boolean;
+  /** The function's own timer around the parallel part, ms. */
+  processingMs: number | null;
+  /** From the REPORT line. */
+  durationMs: number | null;
+  billedMs: number | null;
+  initMs: number | null;
+  maxMemoryMB: number | null;
+  /** `os.availableParallelism()` inside the function. */
+  cores: number | null;
+  cpuModel: string | null;
+  /** null, or the error message (function error, throttling after retries, network...). */
+  error: string | null;
+  retries: number;
+  startedAt: string;
+  endedAt: string;
+}

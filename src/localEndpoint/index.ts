@@ -1,0 +1,40 @@
+// Public entry of the built-in local Lambda endpoint (implementation: see files beside this one).
+// Contract used by the CLI (`lambda-lab endpoint`), the extension and the tests.
+
+/** How CPU is limited for execution environments; 'none' means results are unthrottled. */
+export type CpuLimitMethod = 'cgroup-v2' | 'cgroup-v1' | 'systemd-run' | 'none';
+
+export interface FaultInjectionOptions {
+  /** Share (0..1) of Invoke requests answered 429 TooManyRequestsException with Retry-After. */
+  throttleRate?: number;
+  /** Share (0..1) of Invoke requests answered 500 ServiceException. */
+  serverErrorRate?: number;
+  /** Added latency per request, ms. */
+  addedLatencyMs?: number;
+  /** Seed for the fault dice, so tests are reproducible. */
+  seed?: number;
+}
+
+export interface LocalEndpointOptions {
+  /** 0 or undefined: a random free port on 127.0.0.1. */
+  port?: number;
+  region?: string;
+  /** Override CPU limiting detection (tests); default: detect. */
+  cpuLimit?: CpuLimitMethod | 'auto';
+  faults?: FaultInjectionOptions;
+  /** Folder for unpacked code and temp files; default: a fresh temp dir removed on stop. */
+  workDir?: string;
+  /** Receives one human-readable line per notable event (never credentials). */
+  log?: (line: string) => void;
+}
+
+export interface LocalEndpointHandle {
+  /** e.g. http://127.0.0.1:43117 */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  cpuLimit: CpuLimitMethod;
+  /** Stops the server, kills execution environments, removes cgroups and temp files. */
+  stop(): Promise<void>;
+}

@@ -25,7 +25,11 @@ export interface ConfigSummary {
   speedupCiHigh: number | null;
   /** speedup / threads. */
   efficiency: number | null;
-  /** CPU-seconds used per wall-second as implied by speedup (== speedup for a CPU-bound load). */
+  /**
+   * vCPUs' worth of work this configuration delivers: the fastest 1-thread mean of the same
+   * (arch, strategy) — one full vCPU once memory >= 1769 MB was tested — divided by this mean.
+   * Falls back to `speedup` when that is all there is. null without 1-thread data.
+   */
   effectiveVcpus: number | null;
   costPerInvocationUsd: number;
   costPer1000ItemsUsd: number | null;
@@ -33,6 +37,11 @@ export interface ConfigSummary {
   costBasis: 'billed' | 'processing';
   /** Visible cores reported by the function (most common value), if known. */
   cores: number | null;
+  /**
+   * True when only a mean was imported (the study's AggregatedResults.csv): median, p90, stdev
+   * and the CI then repeat the mean and carry no information about spread.
+   */
+  aggregateOnly?: boolean;
 }
 
 export interface KneeEstimate {
@@ -46,6 +55,16 @@ export interface KneeEstimate {
   /** threads × 1769 MB, what Lambda's documented CPU allocation predicts. */
   modelMB: number;
   method: string;
+  /** threads × 1769 snapped up to the memory sizes tested (what memoryMB is compared with). */
+  modelGridMB?: number;
+  /** The fitted breakpoint before snapping to the tested sizes, MB. */
+  breakpointMB?: number;
+  /** Fitted time at and above the knee, ms. */
+  plateauMs?: number;
+  /** False when time was still falling at the largest memory tested (knee at or beyond it). */
+  reachedInRange?: boolean;
+  /** Smallest tested memory whose fitted time is within the tolerance of the plateau. */
+  toleranceMB?: number;
 }
 
 export interface Recommendation {

@@ -1,0 +1,117 @@
+// `lambda-lab analyze`: statistics, knee table and recommendations for a run or the study's CSVs.
+import { parseArgs } from 'node:util';
+import type { CliCommand } from './cliCommands';
+import { ARCHITECTURES, STRATEGIES, type Architecture, type Strategy } from '../core/experimentConfig';
+import { loadAnalysisInput } from '../core/analysis/analysisInput';
+import { analyzeMixed } from '../core/analysis/analyzeRun';
+import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
+import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';
+import { DEFAULT_PRICING_REGION } from '../core/pricing';
+
+const usage = `Usage: lambda-lab analyze <run dir | CSV files | folder>... [options]
+
+Per-configuration statistics (n, mean, median, p90, stdev, 95% CI, speedup, efficiency,
+cost), the knee table (smallest memory at which more memory no longer buys a speed-up, per
+arch, strategy and thread count) and recommendations (fastest, cheapest, balanced, Pareto).
+Inputs: a run directory (.lambda-lab/runs/<id>), the original study's CSVs
+(Lambda_<mem>_<workers>_<arch>.csv and/or AggregatedResults.csv), or folders of them.
+
+  --json                 Print {configs, knee, recommendations} as JSON (stable format).
+  --tolerance <x>        What counts as a meaningful speed-up, as a fraction (default 0.05).
+  --region <r>           Pricing region (default: the run's region, else ${DEFAULT_PRICING_REGION}).
+  --arch <a>             Only this architecture (x86_64 or arm64).
+  --strategy <s>         Only this strategy (pool or batch).
+  --cost-slack <x>       Balanced = fastest within this extra cost over the cheapest (default 0.10).
+  --brief                Omit the per-configuration table.
+  --simulate-adaptive    Replay the recorded repetitions in order through adaptive sampling
+                         and report how many invocations it needs and whether it reaches the
+                         same knee table as the full data.
+  --target-ci <list>     CI half-width targets for --simulate-adaptive (default 0.05,0.02,0.01,0.005).
+  --min-reps <n>         Minimum repetitions before adaptive sampling may stop (default 5).
+  -h, --help             Show this help.
+`;
+
+export const analyzeCli: CliCommand = {
+  summary: 'Statistics, knee table and recommendations for a run or the study\'s CSVs',
+  run,
+};
+
+function fraction(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(Number.isFinite(value) && value > 0 && value < 1)) throw new UsageError(`${flag} must be a fraction between 0 and 1 (e.g. 0.05), got "${text}".`);
+  return value;
+}
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        tolerance: { type: 'string' },
+        region: { type: 'string' },
+        arch: { type: 'string' },
+        strategy: { type: 'string' },
+        'cost-slack': { type: 'string' },
+        brief: { type: 'boolean' },
+        'simulate-adaptive': { type: 'boolean' },
+        'target-ci': { type: 'string' },
+        'min-reps': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+    });
+    if (values.help) {
+      process.stdout.write(usage);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError('give a run directory, CSV files or a folder to analyse.');
+    const tolerance = fraction(values.tolerance, '--tolerance', 0.05);
+    const costSlack = fraction(values['cost-slack'], '--cost-slack', 0.1);
+    if (values.arch !== undefined && !ARCHITECTURES.includes(values.arch as Architecture)) throw new UsageError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got "${values.arch}".`);
+    if (values.strategy !== undefined && !STRATEGIES.includes(values.strategy as Strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${values.strategy}".`);
+    const minRepetitions = values['min-reps'] === undefined ? 5 : Number(values['min-reps']);
+    if (!Number.isInteger(minRepetitions) || minRepetitions < 2) throw new UsageError(`--min-reps must be a whole number >= 2, got "${values['min-reps']}".`);
+    const targets = (values['target-ci'] ?? '0.05,0.02,0.01,0.005').split(',').map((t) => fraction(t.trim(), '--target-ci', 0.02));
+
+    const input = loadAnalysisInput(positionals);
+    const keep = (c: { arch: Architecture; strategy: Strategy }) => (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
+    const records = input.records.filter(keep);
+    const aggregates = input.aggregates.filter(keep);
+    if (records.length + aggregates.length === 0) throw new UsageError(`no data left to analyse in ${input.label} after the --arch/--strategy filter.`);
+    const region = values.region ?? input.region ?? DEFAULT_PRICING_REGION;
+    const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack };
+    const result = analyzeMixed(records, aggregates, options, input.warnings);
+
+    if (values['simulate-adaptive']) {
+      if (records.length === 0) throw new UsageError('--simulate-adaptive needs per-invocation data (a run or per-configuration CSVs), not only means.');
+      const simulations = targets.map((target) => simulateAdaptiveSampling(records, { targetRelativeHalfWidth: target, minRepetitions }, options, result.knee));
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ fixedKnee: stableAnalysisJson(result).knee, simulations }, null, 2) + '\n');
+      } else {
+        process.stdout.write(`Adaptive sampling replayed on ${input.label} (${records.length} invocations, recorded order)\n\n`);
+        process.stdout.write(`Knee table of the full data:\n${formatKneeTable(result.knee, tolerance)}\n\n${formatSimulationTable(simulations)}\n`);
+      }
+      return 0;
+    }
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+    if (values.json) {
+      process.stdout.write(JSON.stringify(stableAnalysisJson(result), null, 2) + '\n');
+    } else {
+      const title = `Analysis of ${input.label}: ${input.rowCount} rows, ${result.configs.length} configurations, prices for ${region}`;
+      process.stdout.write(formatAnalysisText({ ...result, warnings: [] }, { summaryTable: !values.brief, title, tolerance }));
+    }
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`lambda-lab analyze: ${message}\n`);
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write('Run "lambda-lab analyze --help" for the options.\n');
+      return 2;
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,162 @@
+// `lambda-lab deploy`: package the template and create or update one function per (memory, arch).
+import { parseArgs } from 'node:util';
+import type { CliCommand } from './cliCommands';
+import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
+import { createIamClient, createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
+import { toTargetError } from '../aws/credentialErrors';
+import { checkRoleChoice, resolveExecutionRole } from '../aws/executionRole';
+import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
+import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
+import { deployExperiment, DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployResult } from '../deploy/deployer';
+import { checkTemplateFolder, defaultTemplateFolder, shippedTemplateFolder } from '../deploy/templateFolder';
+import { packageFunction } from '../deploy/packager';
+import { checkRuntime, summarizeDeploy } from '../deploy/deploySummary';
+
+const usage = `Usage: lambda-lab deploy --experiment <id> --memory <list|preset> [options]
+
+Creates or updates one Lambda function per (memory size, architecture), named
+llab-<id>-<memory>-<arch> and tagged with the experiment id. Running it again with the
+same code and settings changes nothing.
+
+  --experiment <id>    Experiment id: lowercase letters, digits, dashes (max 40).
+  --memory <sizes>     Comma list of MB (128..10240), or a preset:
+${MEMORY_PRESETS.map((p) => `                         ${p.id.padEnd(15)} ${p.description}`).join('\n')}
+  --arch <list>        x86_64, arm64 or both (default: x86_64).
+  --template <dir>     The function folder (default: ./lambda-parallel-lab if present,
+                       else the template shipped with Lambda Lab).
+  --role <arn>         Execution role to use.
+  --create-role        Create (or reuse) a minimal role lambda-parallel-lab-<id>.
+                       Neither is needed for the built-in endpoint.
+  --runtime <name>     Lambda runtime (default: ${DEFAULT_RUNTIME}).
+  --concurrency <n>    Functions deployed at the same time (default: ${DEFAULT_DEPLOY_CONCURRENCY}).
+  --json               Print the result as JSON on stdout.
+
+${targetFlagsHelp}
+`;
+
+export const deployCli: CliCommand = {
+  summary: 'Create or update the experiment functions (one per memory size and architecture)',
+  run,
+};
+
+async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        ...targetFlagOptions,
+        experiment: { type: 'string' },
+        memory: { type: 'string' },
+        arch: { type: 'string' },
+        template: { type: 'string' },
+        role: { type: 'string' },
+        'create-role': { type: 'boolean' },
+        runtime: { type: 'string' },
+        concurrency: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`lambda-lab deploy: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+
+  // Everything that can be checked without the network is checked first, so bad input writes nothing.
+  let experimentId: string;
+  let memorySizesMB: number[];
+  let architectures;
+  let runtime: string;
+  let concurrency: number;
+  let templateDir: string;
+  try {
+    if (!values.experiment) throw new Error('--experiment <id> is required.');
+    if (!values.memory) throw new Error(`--memory is required: a comma list of MB or a preset (${MEMORY_PRESETS.map((p) => p.id).join(', ')}).`);
+    experimentId = validateExperimentId(values.experiment);
+    memorySizesMB = resolveMemorySelection(values.memory);
+    architectures = parseArchitectureList(values.arch ?? 'x86_64');
+    runtime = checkRuntime(values.runtime ?? DEFAULT_RUNTIME);
+    concurrency = Number(values.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+      throw new Error(`--concurrency must be an integer from 1 to 32, got "${values.concurrency}".`);
+    }
+    templateDir = await checkTemplateFolder(values.template ?? (await defaultTemplateFolder(process.cwd(), await shippedTemplateFolder(__dirname))));
+    if (values.local || values.endpoint) {
+      // The built-in endpoint needs no role; decided after the target is known.
+    } else {
+      checkRoleChoice({ roleArn: values.role, createRole: values['create-role'] }, false);
+    }
+  } catch (error) {
+    process.stderr.write(`lambda-lab deploy: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  let resolved: ResolvedTarget | undefined;
+  try {
+    resolved = await resolveCliTarget(values);
+    checkRoleChoice({ roleArn: values.role, createRole: values['create-role'] }, resolved.builtInEndpoint);
+    await checkLambdaReachable(resolved);
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    log(`Target: ${resolved.label}`);
+
+    const pkg = await packageFunction(templateDir);
+    log(`Template: ${templateDir} (zip ${(pkg.sizeBytes / 1024).toFixed(1)} KB, CodeSha256 ${pkg.codeSha256})`);
+    const target = resolved;
+    const role = await resolveExecutionRole(
+      { roleArn: values.role, createRole: values['create-role'] },
+      { builtInEndpoint: target.builtInEndpoint, experimentId, iam: () => createIamClient(target), log },
+    );
+    log(`Role: ${role.roleArn}${role.created ? ' (created now)' : ''}`);
+
+    const client = createLambdaClient(resolved);
+    let result: DeployResult;
+    try {
+      result = await deployExperiment({
+        client,
+        experimentId,
+        memorySizesMB,
+        architectures,
+        runtime,
+        role: role.roleArn,
+        package: pkg,
+        concurrency,
+        onProgress: (event) => {
+          if (event.phase === 'done') log(`  [${event.finished}/${event.total}] ${event.functionName}: ${event.detail}`);
+          if (event.phase === 'failed') log(`  [${event.finished}/${event.total}] ${event.functionName}: FAILED: ${event.detail}`);
+        },
+      });
+    } finally {
+      client.destroy();
+    }
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify(
+          {
+            experimentId,
+            target: resolved.label,
+            role: role.roleArn,
+            roleCreated: role.created,
+            codeSha256: pkg.codeSha256,
+            functions: result.functions,
+            failures: result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      process.stdout.write(summarizeDeploy(experimentId, result) + '\n');
+    }
+    return result.failures.length > 0 ? 1 : 0;
+  } catch (error) {
+    const message = resolved ? toTargetError(error, errorContextOf(resolved)).message : toTargetError(error).message;
+    process.stderr.write(`lambda-lab deploy: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+// Named sets of memory sizes offered by `lambda-lab deploy --memory <preset>` and the Deploy QuickPick.
+// Pure: no SDK, no editor.
+import { parseMemoryList } from './experimentValidation';
+
+/** Lambda allocates one vCPU's worth of CPU time per 1,769 MB. */
+export const MB_PER_VCPU = 1769;
+export const MAX_MEMORY_MB = 10240;
+
+export interface MemoryPreset {
+  id: string;
+  label: string;
+  description: string;
+  sizesMB: readonly number[];
+}
+
+/**
+ * 1769 × k for k = 1..5, then 10,240 MB. 6 × 1769 = 10,614 is above Lambda's maximum, so the
+ * last step is the maximum itself, where Lambda documents 6 vCPUs.
+ */
+const VCPU_STEPS: readonly number[] = [1769, 3538, 5307, 7076, 8845, MAX_MEMORY_MB];
+
+/** A handful from the smallest to the largest size: the shape of the curve for little money. */
+const QUICK: readonly number[] = [128, 512, 1024, 1769, 3538, 5307, MAX_MEMORY_MB];
+
+/** The study that inspired this product: 128 MB, then every 256 MB from 256 to 10,240 (41 sizes). */
+const ORIGINAL_STUDY: readonly number[] = [128, ...Array.from({ length: MAX_MEMORY_MB / 256 }, (_, i) => (i + 1) * 256)];
+
+export const MEMORY_PRESETS: readonly MemoryPreset[] = [
+  {
+    id: 'quick',
+    label: 'Quick',
+    description: `${QUICK.length} sizes from 128 to 10,240 MB`,
+    sizesMB: QUICK,
+  },
+  {
+    id: 'vcpu-steps',
+    label: 'vCPU steps',
+    description: '1,769 MB × 1..5 (one vCPU each) and 10,240 MB (6 vCPUs)',
+    sizesMB: VCPU_STEPS,
+  },
+  {
+    id: 'original-study',
+    label: 'Original study',
+    description: `${ORIGINAL_STUDY.length} sizes: 128 MB and every 256 MB up to 10,240 MB`,
+    sizesMB: ORIGINAL_STUDY,
+  },
+];
+
+export function findMemoryPreset(id: string): MemoryPreset | undefined {
+  const wanted = id.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return MEMORY_PRESETS.find((preset) => preset.id === wanted);
+}
+
+/**
+ * `--memory` accepts a preset id (`quick`, `vcpu-steps`, `original-study`) or a comma list of MB
+ * (`128,1769,3538`). Returns sorted, distinct sizes; a bad list throws the validator's
+ * ValidationError naming the value and the allowed range.
+ */
+export function resolveMemorySelection(text: string): number[] {
+  const preset = findMemoryPreset(text);
+  const sizes = preset ? [...preset.sizesMB] : parseMemoryList(text);
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}

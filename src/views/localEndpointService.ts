@@ -1,0 +1,71 @@
+// The one in-process built-in Lambda endpoint of this VS Code window: started when a command
+// needs the Local target, shared by Deploy, Run Sweep and Clean Up, stopped on deactivate.
+// Functions deployed to it live as long as the window (it keeps them in memory).
+import * as vscode from 'vscode';
+import { startLocalEndpoint, type LocalEndpointHandle } from '../localEndpoint';
+import { outputLog } from './outputLog';
+
+export class LocalEndpointService implements vscode.Disposable {
+  private handle: LocalEndpointHandle | undefined;
+  private starting: Promise<LocalEndpointHandle> | undefined;
+  private readonly changed = new vscode.EventEmitter<LocalEndpointHandle | undefined>();
+  /** Fires when the endpoint starts or stops. */
+  readonly onDidChange = this.changed.event;
+
+  get running(): LocalEndpointHandle | undefined {
+    return this.handle;
+  }
+
+  /** The running endpoint, starting it on first use (concurrent callers share one start). */
+  async ensureStarted(): Promise<LocalEndpointHandle> {
+    if (this.handle) return this.handle;
+    this.starting ??= (async () => {
+      const log = outputLog();
+      try {
+        const handle = await startLocalEndpoint({ log: (line) => log.info(`[local endpoint] ${line}`) });
+        log.info(`Built-in Lambda endpoint started at ${handle.endpoint} (CPU limit: ${handle.cpuLimit}${handle.cpuLimit === 'none' ? ' — results are unthrottled' : ''})`);
+        this.handle = handle;
+        this.changed.fire(handle);
+        return handle;
+      } finally {
+        this.starting = undefined;
+      }
+    })();
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const pending = this.starting;
+    if (pending) await pending.catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) {
+      await handle.stop();
+      outputLog().info('Built-in Lambda endpoint stopped');
+      this.changed.fire(undefined);
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.changed.dispose();
+  }
+}
+
+let shared: LocalEndpointService | undefined;
+
+/** The window's service; the same instance for every command. */
+export function sharedLocalEndpointService(): LocalEndpointService {
+  shared ??= new LocalEndpointService();
+  return shared;
+}
+
+/** For deactivate: stops the endpoint and waits until its processes are gone. */
+export async function stopSharedLocalEndpoint(): Promise<void> {
+  const service = shared;
+  shared = undefined;
+  if (service) {
+    await service.stop();
+    service.dispose();
+  }
+}

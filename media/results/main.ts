@@ -1,0 +1,334 @@
+// The results view's page. Receives analysed runs from the host (src/views/resultsPanel.ts) over
+// the typed protocol in src/shared/resultsProtocol.ts and draws the findings, charts, heatmap and table.
+import type { Chart } from 'chart.js';
+import {
+  createEnvelopeFactory,
+  FromWebview,
+  isResultsSource,
+  isToWebviewMessage,
+  ToWebview,
+  type ChartId,
+  type FromWebviewBody,
+  type ResultsViewState,
+  type ShowAnalysisBody,
+} from '../../src/shared/resultsProtocol';
+import { chartPng, chartSvg, renderChart } from './charts';
+import { configGroups, costVsTimeChart, heatmapGrids, HEATMAP_METRICS, speedupChart, timeVsMemoryChart, type ChartFilters, type ChartRun, type ChartSpec, type HeatmapMetric } from './chartModels';
+import { heatmapToSvg } from './chartSvg';
+import { button, el } from './dom';
+import { renderKneeTable, renderRecommendations } from './findingsView';
+import { renderHeatmaps } from './heatmapView';
+import { renderSummaryTable, type SortState } from './summaryTable';
+import { formatMs, formatUsd, tableToCsv, type TableRow } from './tableModel';
+import { readThemeColors, type ThemeColors } from './themeColors';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): ResultsViewState | undefined;
+  setState(state: ResultsViewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+// Counted on the page so tests in real VS Code (through the harness bridge) can assert there are none.
+let cspViolationCount = 0;
+document.addEventListener('securitypolicyviolation', (event) => {
+  cspViolationCount++;
+  document.body.dataset.cspViolations = String(cspViolationCount);
+  console.error(`Lambda Lab results: CSP blocked ${event.blockedURI || 'an inline resource'} (${event.violatedDirective}).`);
+});
+
+const vscode = acquireVsCodeApi();
+const envelope = createEnvelopeFactory();
+let viewState: ResultsViewState = sanitizeState(vscode.getState());
+let shown: ShowAnalysisBody | null = null;
+let sortedRows: TableRow[] = [];
+let heatmapMetric: HeatmapMetric = 'meanMs';
+const charts = new Map<ChartId, { chart: Chart<'line', Array<{ x: number; y: number }>>; spec: ChartSpec }>();
+
+function sanitizeState(state: ResultsViewState | undefined): ResultsViewState {
+  if (!state || typeof state !== 'object') return {};
+  return {
+    source: isResultsSource(state.source) ? state.source : undefined,
+    compareSource: isResultsSource(state.compareSource) ? state.compareSource : undefined,
+    sort: state.sort && typeof state.sort.column === 'string' && (state.sort.direction === 'ascending' || state.sort.direction === 'descending') ? state.sort : undefined,
+    filters: state.filters && typeof state.filters.arch === 'string' && typeof state.filters.strategy === 'string' ? state.filters : undefined,
+  };
+}
+
+function saveState(patch: Partial<ResultsViewState>): void {
+  viewState = { ...viewState, ...patch };
+  vscode.setState(viewState);
+}
+
+function post(body: FromWebviewBody, inReplyTo?: number): void {
+  vscode.postMessage(envelope(body, inReplyTo));
+}
+
+const app = document.getElementById('app') as HTMLElement;
+const statusLine = el('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
+const announcer = el('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'announcer' });
+const runInfo = el('p', { id: 'run-info', class: 'run-info' });
+const archSelect = el('select', { id: 'filter-arch' });
+const strategySelect = el('select', { id: 'filter-strategy' });
+const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), { id: 'compare-button', title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)' });
+const clearCompareButton = button('Stop comparing', () => post({ type: FromWebview.ClearCompare }), { id: 'clear-compare-button', class: 'secondary' });
+const toolbar = el(
+  'div',
+  { class: 'toolbar', role: 'toolbar', 'aria-label': 'Results actions' },
+  button('Pick run…', () => post({ type: FromWebview.PickRun }), { id: 'pick-run-button' }),
+  button('Import files…', () => post({ type: FromWebview.ImportFiles }), { id: 'import-button', class: 'secondary', title: 'Import the study\u2019s CSV files or a folder of them' }),
+  compareButton,
+  clearCompareButton,
+  el('span', { class: 'filter' }, el('label', { for: 'filter-arch' }, 'Architecture'), archSelect),
+  el('span', { class: 'filter' }, el('label', { for: 'filter-strategy' }, 'Strategy'), strategySelect),
+);
+const findingsSection = el('section', { id: 'findings', 'aria-labelledby': 'findings-heading' });
+const chartsSection = el('section', { id: 'charts', 'aria-labelledby': 'charts-heading' });
+const heatmapSection = el('section', { id: 'heatmap', 'aria-labelledby': 'heatmap-heading' });
+const tableSection = el('section', { id: 'table', 'aria-labelledby': 'table-heading' });
+const warningsSection = el('section', { id: 'warnings', 'aria-labelledby': 'warnings-heading' });
+const content = el('div', { id: 'content' });
+app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, toolbar, statusLine, announcer), content);
+archSelect.addEventListener('change', () => onFiltersChanged());
+strategySelect.addEventListener('change', () => onFiltersChanged());
+
+function filters(): ChartFilters {
+  return viewState.filters ?? { arch: 'all', strategy: 'all' };
+}
+
+function onFiltersChanged(): void {
+  saveState({ filters: { arch: archSelect.value, strategy: strategySelect.value } });
+  if (shown) renderCharts(chartRuns(shown));
+}
+
+function setOptions(select: HTMLSelectElement, values: string[], selected: string): void {
+  const options = ['all', ...values];
+  select.replaceChildren(...options.map((v) => el('option', { value: v }, v === 'all' ? 'All' : v)));
+  select.value = options.includes(selected) ? selected : 'all';
+  select.disabled = values.length <= 1;
+}
+
+function chartRuns(body: ShowAnalysisBody): ChartRun[] {
+  const runs: ChartRun[] = [{ tag: 'A', label: body.primary.runLabel, analysis: body.primary.analysis }];
+  if (body.compareWith) {
+    // Two runs can carry the same label (same run id in two folders); keep them apart.
+    const label = body.compareWith.runLabel === body.primary.runLabel ? `${body.compareWith.runLabel} (B)` : body.compareWith.runLabel;
+    runs.push({ tag: 'B', label, analysis: body.compareWith.analysis });
+  }
+  return runs;
+}
+
+function safeFileStem(text: string): string {
+  return text.replace(/[^\w.\-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'results';
+}
+
+function renderAll(body: ShowAnalysisBody, messageId?: number): void {
+  shown = body;
+  const runs = chartRuns(body);
+  const comparing = runs.length > 1;
+  saveState({ source: body.primary.source, compareSource: body.compareWith?.source });
+  const describe = (run: ShowAnalysisBody['primary']): string =>
+    `${run.runLabel}: ${run.analysis.configs.length} configurations from ${run.recordCount} records${run.live ? ' — live, updating while the sweep runs' : ''} (analysed ${new Date(run.analysedAt).toLocaleTimeString()})`;
+  runInfo.textContent = [describe(body.primary), ...(body.compareWith ? [`compared with ${describe(body.compareWith)}`] : [])].join('; ');
+  clearCompareButton.hidden = !comparing;
+  compareButton.textContent = comparing ? 'Compare with another…' : 'Compare with…';
+
+  const allConfigs = runs.flatMap((r) => r.analysis.configs);
+  const f = filters();
+  setOptions(archSelect, [...new Set(allConfigs.map((c) => c.arch))].sort(), f.arch);
+  setOptions(strategySelect, [...new Set(allConfigs.map((c) => c.strategy))].sort(), f.strategy);
+
+  findingsSection.replaceChildren(el('h2', { id: 'findings-heading' }, 'Recommendations and the knee'));
+  const recs = el('div', { id: 'recommendations' });
+  const knee = el('div', { id: 'knee' });
+  findingsSection.append(recs, knee);
+  renderRecommendations(recs, runs);
+  renderKneeTable(knee, runs);
+
+  const tableHost = el('div', {});
+  tableSection.replaceChildren(
+    el('div', { class: 'section-heading' }, el('h2', { id: 'table-heading' }, 'Summary table'), button('Export CSV', () => exportCsv(), { id: 'export-csv-button', class: 'secondary' })),
+    tableHost,
+  );
+  const rows: TableRow[] = runs.flatMap((run) => run.analysis.configs.map((config) => ({ runLabel: run.label, config })));
+  sortedRows = renderSummaryTable(tableHost, {
+    rows,
+    comparing,
+    sort: viewState.sort,
+    onSortChange: (sort: SortState, nextRows) => {
+      sortedRows = nextRows;
+      saveState({ sort });
+    },
+    announce: (text) => (announcer.textContent = text),
+  });
+
+  const warnings = runs.flatMap((run) => run.analysis.warnings.map((w) => (comparing ? `${run.label}: ${w}` : w)));
+  warningsSection.replaceChildren(
+    ...(warnings.length
+      ? [el('h2', { id: 'warnings-heading' }, `Input warnings (${warnings.length})`), el('ul', {}, ...warnings.slice(0, 50).map((w) => el('li', {}, w))), warnings.length > 50 ? el('p', {}, `…and ${warnings.length - 50} more.`) : '']
+      : []),
+  );
+  content.replaceChildren(findingsSection, chartsSection, heatmapSection, tableSection, warningsSection);
+  renderCharts(runs);
+  document.body.dataset.renderedRows = String(rows.length);
+  // Answers the ShowAnalysis message, so the host knows which analysis was drawn.
+  post({ type: FromWebview.Rendered, tableRows: rows.length, charts: [...charts.keys(), 'heatmap'] }, messageId);
+}
+
+let theme: ThemeColors = readThemeColors();
+
+function renderCharts(runs: ChartRun[]): void {
+  theme = readThemeColors();
+  for (const { chart } of charts.values()) chart.destroy();
+  charts.clear();
+  const groups = configGroups(runs, filters());
+  const specs = [timeVsMemoryChart(groups), speedupChart(groups), costVsTimeChart(groups)];
+  const grid = el('div', { class: 'chart-grid' });
+  chartsSection.replaceChildren(el('h2', { id: 'charts-heading' }, 'Charts'), grid);
+  for (const spec of specs) {
+    const canvas = el('canvas', { id: `chart-${spec.id}`, role: 'img', 'aria-label': `${spec.title}. ${spec.description}` }, `${spec.description} The summary table has the numbers.`);
+    const figure = el(
+      'figure',
+      { class: 'chart', 'data-chart': spec.id },
+      el('div', { class: 'section-heading' }, el('h3', {}, spec.title), exportButtons(spec.id, spec.title)),
+      el('div', { class: 'chart-box' }, canvas),
+      el('figcaption', {}, spec.description, spec.note ? ` ${spec.note}` : ''),
+    );
+    grid.append(figure);
+    // Long legends (Compare mode, many groups) would squeeze the plot: give the box room for them.
+    const legendRows = Math.ceil(spec.series.filter((s) => !s.label.includes('(95% CI')).length / 2);
+    if (legendRows > 4) (figure.querySelector('.chart-box') as HTMLElement).style.height = `${380 + (legendRows - 4) * 22}px`;
+    charts.set(spec.id, { chart: renderChart(canvas, spec, theme), spec });
+  }
+  renderHeatmapSection(runs);
+}
+
+function heatmapFormat(metric: HeatmapMetric): (v: number) => string {
+  if (metric === 'meanMs') return (v) => formatMs(v);
+  if (metric === 'costPerInvocationUsd') return (v) => formatUsd(v);
+  return (v) => v.toFixed(2);
+}
+
+function renderHeatmapSection(runs: ChartRun[]): void {
+  const metricSelect = el('select', { id: 'heatmap-metric' }, ...HEATMAP_METRICS.map((m) => el('option', { value: m.id }, m.label)));
+  metricSelect.value = heatmapMetric;
+  metricSelect.addEventListener('change', () => {
+    heatmapMetric = metricSelect.value as HeatmapMetric;
+    renderHeatmapSection(runs);
+    (document.getElementById('heatmap-metric') as HTMLSelectElement | null)?.focus();
+  });
+  const host = el('div', { id: 'heatmap-grids' });
+  heatmapSection.replaceChildren(
+    el('div', { class: 'section-heading' }, el('h2', { id: 'heatmap-heading' }, 'Memory × threads heatmap'), el('label', { for: 'heatmap-metric' }, 'Show'), metricSelect, exportButtons('heatmap', 'Memory × threads heatmap')),
+    host,
+  );
+  const metric = HEATMAP_METRICS.find((m) => m.id === heatmapMetric) ?? HEATMAP_METRICS[0];
+  renderHeatmaps(host, { grids: heatmapGrids(configGroups(runs, filters()), metric.id), theme, lowerIsBetter: metric.lowerIsBetter, logarithmic: metric.logarithmic, metricLabel: metric.label, format: heatmapFormat(metric.id) });
+}
+
+function heatmapSvg(): string {
+  const metric = HEATMAP_METRICS.find((m) => m.id === heatmapMetric) ?? HEATMAP_METRICS[0];
+  const grids = shown ? heatmapGrids(configGroups(chartRuns(shown), filters()), metric.id) : [];
+  return heatmapToSvg(grids, { theme, best: theme.best, worst: theme.worst, lowerIsBetter: metric.lowerIsBetter, logarithmic: metric.logarithmic, metricLabel: metric.label, format: heatmapFormat(metric.id) });
+}
+
+/** Rasterises an SVG document through an <img> (data: URLs are allowed by img-src) onto a canvas. */
+function svgToPng(svg: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth || 900;
+      canvas.height = image.naturalHeight || 520;
+      const context = canvas.getContext('2d');
+      if (!context) return reject(new Error('No 2D canvas context for the PNG export.'));
+      context.drawImage(image, 0, 0);
+      resolve(canvas.toDataURL('image/png'));
+    };
+    image.onerror = () => reject(new Error('The heatmap SVG could not be rasterised for the PNG export.'));
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  });
+}
+
+function exportButtons(chartId: ChartId, title: string): HTMLElement {
+  return el(
+    'span',
+    { class: 'export-buttons' },
+    button('PNG', () => void exportChart(chartId, 'png'), { class: 'secondary small', 'data-export': `${chartId}-png`, 'aria-label': `Export ${title} as PNG` }),
+    button('SVG', () => void exportChart(chartId, 'svg'), { class: 'secondary small', 'data-export': `${chartId}-svg`, 'aria-label': `Export ${title} as SVG` }),
+  );
+}
+
+function runStem(): string {
+  if (!shown) return 'results';
+  return safeFileStem(shown.compareWith ? `${shown.primary.runLabel}-vs-${shown.compareWith.runLabel}` : shown.primary.runLabel);
+}
+
+async function exportChart(chartId: ChartId, format: 'png' | 'svg'): Promise<void> {
+  try {
+    let data: string;
+    if (chartId === 'heatmap') data = format === 'svg' ? heatmapSvg() : await svgToPng(heatmapSvg());
+    else {
+      const entry = charts.get(chartId);
+      if (!entry) throw new Error(`The ${chartId} chart is not drawn yet.`);
+      data = format === 'png' ? chartPng(entry.chart) : chartSvg(entry.spec, theme);
+    }
+    post({ type: FromWebview.ExportChart, chartId, format, suggestedName: `${runStem()}-${chartId}.${format}`, data });
+  } catch (error) {
+    showStatus('error', `Export failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function exportCsv(): void {
+  post({ type: FromWebview.ExportCsv, suggestedName: `${runStem()}-summary.csv`, csv: tableToCsv(sortedRows, Boolean(shown?.compareWith)) });
+}
+
+function showStatus(level: 'info' | 'error', text: string): void {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', level === 'error');
+}
+
+function showEmpty(message: string): void {
+  shown = null;
+  for (const { chart } of charts.values()) chart.destroy();
+  charts.clear();
+  runInfo.textContent = '';
+  clearCompareButton.hidden = true;
+  archSelect.disabled = strategySelect.disabled = true;
+  content.replaceChildren(
+    el('div', { class: 'empty-state' }, el('p', {}, message), el('p', {}, 'Pick a sweep run from this workspace, or import the study\u2019s CSV files.')),
+  );
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const message = event.data;
+  if (!isToWebviewMessage(message)) return;
+  const body = message.body;
+  switch (body.type) {
+    case ToWebview.ShowAnalysis:
+      renderAll(body, message.messageId);
+      break;
+    case ToWebview.ShowEmpty:
+      showEmpty(body.message);
+      break;
+    case ToWebview.Status:
+      showStatus(body.level, body.text);
+      break;
+    case ToWebview.ExportDone:
+      if (body.outcome === 'saved') showStatus('info', `Saved ${body.path ?? ''}`);
+      else if (body.outcome === 'failed') showStatus('error', body.message ?? 'Export failed.');
+      break;
+  }
+});
+
+// VS Code switches themes by changing the body class and the variables on <html>; canvases do not
+// follow CSS by themselves, so redraw them when any colour we use changed.
+const themeSignature = (colors: ThemeColors): string => JSON.stringify([colors.kind, colors.foreground, colors.background, colors.grid, colors.palette, colors.font]);
+const themeObserver = new MutationObserver(() => {
+  if (shown && themeSignature(readThemeColors()) !== themeSignature(theme)) renderCharts(chartRuns(shown));
+});
+themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+
+showEmpty('Loading results…');
+post({ type: FromWebview.Ready });

@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { config } from './resultsFixtures';
+import { csvCell, CSV_FIELDS, formatMs, formatUsd, sortRows, tableColumns, tableToCsv, type TableRow } from '../../media/results/tableModel';
+
+
+const rows: TableRow[] = [
+  { runLabel: 'A', config: config({ memoryMB: 2048, meanMs: 50, speedup: null }) },
+  { runLabel: 'A', config: config({ memoryMB: 1024, meanMs: 100 }) },
+  { runLabel: 'A', config: config({ memoryMB: 512, meanMs: 200, speedup: 1.5 }) },
+];
+
+describe('summary table model', () => {
+  it('adds the Run column only when comparing', () => {
+    assert.equal(tableColumns(false)[0].id, 'arch');
+    assert.equal(tableColumns(true)[0].id, 'run');
+    assert.equal(tableColumns(true).length, tableColumns(false).length + 1);
+  });
+
+  it('sorts numerically both ways, keeping missing values last', () => {
+    const mean = tableColumns(false).find((c) => c.id === 'meanMs')!;
+    assert.deepEqual(sortRows(rows, mean, 'ascending').map((r) => r.config.meanMs), [50, 100, 200]);
+    assert.deepEqual(sortRows(rows, mean, 'descending').map((r) => r.config.meanMs), [200, 100, 50]);
+    const speedup = tableColumns(false).find((c) => c.id === 'speedup')!;
+    assert.deepEqual(sortRows(rows, speedup, 'ascending').map((r) => r.config.speedup), [1, 1.5, null]);
+    assert.deepEqual(sortRows(rows, speedup, 'descending').map((r) => r.config.speedup), [1.5, 1, null]);
+    assert.equal(rows[0].config.memoryMB, 2048, 'input not mutated');
+  });
+
+  it('formats times and tiny costs readably', () => {
+    assert.equal(formatMs(7901.4), '7,901');
+    assert.equal(formatMs(12.345), '12.3');
+    assert.equal(formatMs(null), '–');
+    assert.equal(formatUsd(0.0000017), '$0.00000170');
+    assert.equal(formatUsd(0.25), '$0.2500');
+  });
+
+  it('exports CSV with the stable field names, full precision, in the order shown', () => {
+    const csv = tableToCsv(sortRows(rows, tableColumns(false)[2], 'ascending'), false);
+    const lines = csv.split('\r\n');
+    assert.equal(lines[0], CSV_FIELDS.join(','));
+    assert.equal(lines.length, 5, 'header, three rows, trailing newline');
+    assert.equal(lines[3], lines.at(-2));
+    assert.match(lines[1], /^arm64,512,1,pool,10,1,0,200,/);
+    assert.ok(lines[1].includes(',0.0000017,'), 'cost keeps full precision');
+    assert.match(lines[3], /^arm64,2048,1,pool,10,1,0,50,99,110,5,97,103,,0.98,/, 'null speedup is an empty cell');
+  });
+
+  it('quotes commas and quotes, and defuses spreadsheet formulas in labels', () => {
+    assert.equal(csvCell('a,b'), '"a,b"');
+    assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+    assert.equal(csvCell(Number.NaN), '');
+    const csv = tableToCsv([{ runLabel: 'x86, pool', config: config({}) }], true);
+    assert.ok(csv.startsWith('run,arch,'));
+    assert.ok(csv.split('\r\n')[1].startsWith('"x86, pool",arm64,'));
+  });
+});

@@ -26,6 +26,12 @@ export interface LocalEndpointOptions {
   workDir?: string;
   /** Receives one human-readable line per notable event (never credentials). */
   log?: (line: string) => void;
+  /** How long Pending (after create) and InProgress (after update) last, ms; default 100-300 at random. */
+  stateTransitionMs?: number;
+  /** Most execution environments alive at once; beyond it Invoke gets 429. Default 32. */
+  maxEnvironments?: number;
+  /** An idle environment is stopped after this long, ms. Default 5 minutes. */
+  idleTimeoutMs?: number;
 }
 
 export interface LocalEndpointHandle {
@@ -35,6 +41,14 @@ export interface LocalEndpointHandle {
   accessKeyId: string;
   secretAccessKey: string;
   cpuLimit: CpuLimitMethod;
+  /** What the CPU limit is, or why there is none (e.g. "cgroup-v1 at /sys/fs/cgroup/cpu/lambda-lab-…"). */
+  cpuLimitDetail: string;
+  /** Whether visible cores are limited by CPU affinity (taskset). */
+  cpuAffinity: boolean;
+  /** Cores this process may use; the quota and the visible-core band are capped by it. */
+  hostCores: number;
   /** Stops the server, kills execution environments, removes cgroups and temp files. */
   stop(): Promise<void>;
 }
+
+export { startLocalEndpoint } from './localEndpoint';

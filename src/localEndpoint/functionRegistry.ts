@@ -1,0 +1,465 @@
+// The endpoint's control plane: function configurations, their states and tags, as Lambda keeps
+// them. Create leaves a function Pending for a moment before it becomes Active; an update sets
+// LastUpdateStatus InProgress before Successful, and further updates meanwhile get 409, so the
+// SDK waiters really poll. Invoke always runs the last *completed* revision.
+import { createHash, randomUUID } from 'node:crypto';
+import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
+
+export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
+const RETIRED_NODE_RUNTIMES = ['nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x'];
+const OTHER_AWS_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14', 'java8.al2', 'java11', 'java17', 'java21', 'java25', 'dotnet8', 'dotnet10', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023'];
+/** Variables Lambda sets itself and refuses to let a function override. */
+const RESERVED_ENV_KEYS = [
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+];
+const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
+const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/** What Invoke runs: an immutable snapshot of code and configuration. */
+export interface FunctionRevision {
+  functionName: string;
+  functionArn: string;
+  revisionId: string;
+  codeDir: string;
+  handler: string;
+  runtime: string;
+  memorySize: number;
+  timeout: number;
+  environment: Record<string, string>;
+  architecture: string;
+}
+
+interface StoredFunction {
+  name: string;
+  arn: string;
+  role: string;
+  description: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  environment: Record<string, string> | undefined;
+  architectures: string[];
+  tags: Record<string, string>;
+  zip: Uint8Array;
+  codeSha256: string;
+  codeDir: string;
+  revisionId: string;
+  lastModified: string;
+  state: 'Pending' | 'Active';
+  lastUpdateStatus: 'InProgress' | 'Successful' | undefined;
+  /** The revision Invoke uses; null until the function first becomes Active. */
+  active: FunctionRevision | null;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface CodeStore {
+  /** Validates and unpacks a zip; throws LambdaApiError for a bad package. Returns the folder. */
+  unpack(functionName: string, zip: Uint8Array): Promise<string>;
+  /** Called when nothing will run this code any more. */
+  discard(codeDir: string): void;
+}
+
+export interface RegistryOptions {
+  region: string;
+  accountId: string;
+  codeStore: CodeStore;
+  /** How long Pending / InProgress last, ms (AWS: typically a second or more; tests want it short). */
+  transitionMs: () => number;
+  /** Told when a revision stops being the one Invoke uses (update or delete). */
+  onRevisionRetired: (revision: FunctionRevision) => void;
+  /** A URL from which GetFunction's Code.Location serves the zip. */
+  codeUrl: (functionName: string, codeSha256: string) => string;
+}
+
+export class FunctionRegistry {
+  private readonly functions = new Map<string, StoredFunction>();
+  /** Names being created right now (zip unpacking is async). */
+  private readonly reserved = new Set<string>();
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  arnFor(name: string): string {
+    return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
+  }
+
+  /** Accepts a name, a full or partial ARN, optionally with the only qualifier we have, $LATEST. */
+  resolveName(functionName: string): string {
+    let rest = decodeURIComponentSafe(functionName);
+    // Full ARN (arn:aws:lambda:region:account:function:name) or partial (account:function:name).
+    const arn = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:(.*)$/.exec(rest);
+    if (arn) rest = arn[1];
+    const [name, qualifier] = rest.split(':');
+    if (qualifier !== undefined && qualifier !== '$LATEST') {
+      throw notFound(`${this.arnFor(name)}:${qualifier}`);
+    }
+    return name;
+  }
+
+  async create(input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const name = typeof input.FunctionName === 'string' ? this.resolveName(input.FunctionName) : '';
+    if (!NAME_PATTERN.test(name)) throw validationError(input.FunctionName, 'functionName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1 to 64 characters)');
+    if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) {
+      throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+    }
+    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? 128, Timeout: input.Timeout ?? 3, Environment: input.Environment });
+    const architectures = validateArchitectures(input.Architectures);
+    const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
+    if (this.functions.has(name) || this.reserved.has(name)) {
+      throw new LambdaApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
+    }
+    this.reserved.add(name);
+    let codeDir: string;
+    try {
+      codeDir = await this.options.codeStore.unpack(name, zip);
+    } finally {
+      this.reserved.delete(name);
+    }
+    const fn: StoredFunction = {
+      name,
+      arn: this.arnFor(name),
+      role: input.Role,
+      description: typeof input.Description === 'string' ? input.Description : '',
+      runtime: settings.runtime!,
+      handler: settings.handler!,
+      memorySize: settings.memorySize!,
+      timeout: settings.timeout!,
+      environment: settings.environment,
+      architectures,
+      tags: validateTags(input.Tags),
+      zip,
+      codeSha256: sha256Base64(zip),
+      codeDir,
+      revisionId: randomUUID(),
+      lastModified: lambdaTimestamp(),
+      state: 'Pending',
+      lastUpdateStatus: undefined,
+      active: null,
+      timer: undefined,
+    };
+    this.functions.set(name, fn);
+    this.schedule(fn, () => {
+      fn.state = 'Active';
+      fn.lastUpdateStatus = 'Successful';
+      fn.active = revisionOf(fn);
+    });
+    return this.configuration(fn);
+  }
+
+  get(functionName: string): Record<string, unknown> {
+    const fn = this.find(functionName);
+    const result: Record<string, unknown> = {
+      Configuration: this.configuration(fn),
+      Code: { RepositoryType: 'S3', Location: this.options.codeUrl(fn.name, fn.codeSha256) },
+    };
+    if (Object.keys(fn.tags).length > 0) result.Tags = { ...fn.tags };
+    return result;
+  }
+
+  getConfiguration(functionName: string): Record<string, unknown> {
+    return this.configuration(this.find(functionName));
+  }
+
+  /** The zip behind a Code.Location URL, or null. */
+  codeFor(name: string, codeSha256: string): Uint8Array | null {
+    const fn = this.functions.get(name);
+    return fn && fn.codeSha256 === codeSha256 ? fn.zip : null;
+  }
+
+  async updateCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const fn = this.findUpdatable(functionName, input.RevisionId);
+    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures);
+    const zip = decodeZip(input.ZipFile);
+    fn.lastUpdateStatus = 'InProgress'; // claim the update before the async unpack, as AWS does
+    let codeDir: string;
+    try {
+      codeDir = await this.options.codeStore.unpack(fn.name, zip);
+    } catch (error) {
+      fn.lastUpdateStatus = 'Successful';
+      throw error;
+    }
+    if (this.functions.get(fn.name) !== fn) {
+      this.options.codeStore.discard(codeDir);
+      throw notFound(fn.arn);
+    }
+    const previousDir = fn.codeDir;
+    Object.assign(fn, { zip, codeSha256: sha256Base64(zip), codeDir, architectures });
+    if (previousDir !== fn.active?.codeDir) this.options.codeStore.discard(previousDir);
+    return this.beginUpdate(fn);
+  }
+
+  updateConfiguration(functionName: string, input: Record<string, unknown>): Record<string, unknown> {
+    const fn = this.findUpdatable(functionName, input.RevisionId);
+    const settings = validateSettings({
+      Runtime: input.Runtime ?? fn.runtime,
+      Handler: input.Handler ?? fn.handler,
+      MemorySize: input.MemorySize ?? fn.memorySize,
+      Timeout: input.Timeout ?? fn.timeout,
+      Environment: input.Environment === undefined ? (fn.environment ? { Variables: fn.environment } : undefined) : input.Environment,
+    });
+    if (input.Role !== undefined) {
+      if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+      fn.role = input.Role;
+    }
+    if (typeof input.Description === 'string') fn.description = input.Description;
+    Object.assign(fn, { runtime: settings.runtime, handler: settings.handler, memorySize: settings.memorySize, timeout: settings.timeout, environment: settings.environment });
+    return this.beginUpdate(fn);
+  }
+
+  delete(functionName: string): void {
+    const fn = this.find(functionName);
+    if (fn.timer) clearTimeout(fn.timer);
+    this.functions.delete(fn.name);
+    if (fn.active) this.options.onRevisionRetired(fn.active);
+    if (fn.codeDir !== fn.active?.codeDir) this.options.codeStore.discard(fn.codeDir);
+  }
+
+  list(marker: string | undefined, maxItems: number | undefined): Record<string, unknown> {
+    const pageSize = Math.min(Math.max(1, maxItems ?? 50), 50);
+    const names = [...this.functions.keys()].sort();
+    let start = 0;
+    if (marker) {
+      const after = Buffer.from(marker, 'base64url').toString('utf8');
+      start = names.findIndex((name) => name > after);
+      if (start < 0) start = names.length;
+    }
+    const page = names.slice(start, start + pageSize);
+    const result: Record<string, unknown> = { Functions: page.map((name) => this.configuration(this.functions.get(name)!)) };
+    if (start + pageSize < names.length) result.NextMarker = Buffer.from(page[page.length - 1], 'utf8').toString('base64url');
+    return result;
+  }
+
+  tag(resourceArn: string, tags: unknown): void {
+    const fn = this.findByArn(resourceArn);
+    Object.assign(fn.tags, validateTags(tags));
+  }
+
+  untag(resourceArn: string, keys: string[]): void {
+    const fn = this.findByArn(resourceArn);
+    for (const key of keys) delete fn.tags[key];
+  }
+
+  listTags(resourceArn: string): Record<string, unknown> {
+    return { Tags: { ...this.findByArn(resourceArn).tags } };
+  }
+
+  /** The revision an Invoke should run; 409 while the function is still being created. */
+  revisionForInvoke(functionName: string): FunctionRevision {
+    const fn = this.find(functionName);
+    if (!fn.active) {
+      throw new LambdaApiError(409, 'ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`, {}, { State: fn.state, Reason: 'Creating' });
+    }
+    return fn.active;
+  }
+
+  isCurrent(revision: FunctionRevision): boolean {
+    return this.functions.get(revision.functionName)?.active === revision;
+  }
+
+  /** Stops pending state timers (endpoint shutdown). */
+  close(): void {
+    for (const fn of this.functions.values()) if (fn.timer) clearTimeout(fn.timer);
+    this.functions.clear();
+  }
+
+  private beginUpdate(fn: StoredFunction): Record<string, unknown> {
+    fn.revisionId = randomUUID();
+    fn.lastModified = lambdaTimestamp();
+    fn.lastUpdateStatus = 'InProgress';
+    this.schedule(fn, () => {
+      const previous = fn.active;
+      fn.lastUpdateStatus = 'Successful';
+      fn.active = revisionOf(fn);
+      if (previous) {
+        this.options.onRevisionRetired(previous);
+        if (previous.codeDir !== fn.codeDir) this.options.codeStore.discard(previous.codeDir);
+      }
+    });
+    return this.configuration(fn);
+  }
+
+  private schedule(fn: StoredFunction, complete: () => void): void {
+    if (fn.timer) clearTimeout(fn.timer);
+    fn.timer = setTimeout(() => {
+      fn.timer = undefined;
+      if (this.functions.get(fn.name) === fn) complete();
+    }, this.options.transitionMs());
+    fn.timer.unref();
+  }
+
+  private find(functionName: string): StoredFunction {
+    const name = this.resolveName(functionName);
+    const fn = this.functions.get(name);
+    if (!fn) throw notFound(this.arnFor(name));
+    return fn;
+  }
+
+  private findUpdatable(functionName: string, revisionId: unknown): StoredFunction {
+    const fn = this.find(functionName);
+    if (fn.state === 'Pending') {
+      throw new LambdaApiError(409, 'ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    }
+    if (fn.lastUpdateStatus === 'InProgress') throw updateInProgress(fn.arn);
+    if (typeof revisionId === 'string' && revisionId !== fn.revisionId) {
+      throw new LambdaApiError(412, 'PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+    return fn;
+  }
+
+  private findByArn(resourceArn: string): StoredFunction {
+    const arn = decodeURIComponentSafe(resourceArn);
+    const match = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/.exec(arn);
+    if (!match) throw invalidParameter(`The resource you requested does not exist or the ARN is not a Lambda function ARN: ${arn}`);
+    if (match[1] !== this.options.region || match[2] !== this.options.accountId) throw notFound(arn);
+    return this.find(match[3]);
+  }
+
+  private configuration(fn: StoredFunction): Record<string, unknown> {
+    const config: Record<string, unknown> = {
+      FunctionName: fn.name,
+      FunctionArn: fn.arn,
+      Runtime: fn.runtime,
+      Role: fn.role,
+      Handler: fn.handler,
+      CodeSize: fn.zip.length,
+      Description: fn.description,
+      Timeout: fn.timeout,
+      MemorySize: fn.memorySize,
+      LastModified: fn.lastModified,
+      CodeSha256: fn.codeSha256,
+      Version: '$LATEST',
+      TracingConfig: { Mode: 'PassThrough' },
+      RevisionId: fn.revisionId,
+      State: fn.state,
+      PackageType: 'Zip',
+      Architectures: [...fn.architectures],
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
+    };
+    if (fn.environment) config.Environment = { Variables: { ...fn.environment } };
+    if (fn.state === 'Pending') {
+      config.StateReason = 'The function is being created.';
+      config.StateReasonCode = 'Creating';
+    }
+    if (fn.lastUpdateStatus) config.LastUpdateStatus = fn.lastUpdateStatus;
+    if (fn.lastUpdateStatus === 'InProgress') config.LastUpdateStatusReason = 'The function is being updated.';
+    return config;
+  }
+}
+
+interface ValidatedSettings {
+  runtime: string | undefined;
+  handler: string | undefined;
+  memorySize: number | undefined;
+  timeout: number | undefined;
+  environment: Record<string, string> | undefined;
+}
+
+/** Validates runtime, handler, memory, timeout and environment with AWS's wording. */
+export function validateSettings(input: { Runtime: unknown; Handler: unknown; MemorySize: unknown; Timeout: unknown; Environment: unknown }): ValidatedSettings {
+  const { Runtime: runtime, Handler: handler, MemorySize: memory, Timeout: timeout } = input;
+  if (typeof memory !== 'number' || !Number.isInteger(memory)) throw validationError(memory, 'memorySize', 'Member must be an integer');
+  if (memory < 128) throw validationError(memory, 'memorySize', 'Member must have value greater than or equal to 128');
+  if (memory > 10240) throw validationError(memory, 'memorySize', 'Member must have value less than or equal to 10240');
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout)) throw validationError(timeout, 'timeout', 'Member must be an integer');
+  if (timeout < 1) throw validationError(timeout, 'timeout', 'Member must have value greater than or equal to 1');
+  if (timeout > 900) throw validationError(timeout, 'timeout', 'Member must have value less than or equal to 900');
+  if (typeof runtime !== 'string') throw invalidParameter('The runtime parameter is required for functions packaged as a .zip file archive.');
+  if (RETIRED_NODE_RUNTIMES.includes(runtime)) {
+    throw invalidParameter(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`);
+  }
+  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    if (OTHER_AWS_RUNTIMES.includes(runtime)) {
+      throw invalidParameter(`The local Lambda endpoint runs Node.js functions only (${SUPPORTED_RUNTIMES.join(', ')}); runtime ${runtime} cannot run here. Use one of those runtimes, or deploy to AWS.`);
+    }
+    throw validationError(runtime, 'runtime', `Member must satisfy enum value set: [${[...SUPPORTED_RUNTIMES, ...OTHER_AWS_RUNTIMES].join(', ')}]`);
+  }
+  if (typeof handler !== 'string' || !/^[^\s]{1,128}$/.test(handler)) {
+    throw validationError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+ (at most 128 characters)');
+  }
+  return { runtime, handler, memorySize: memory, timeout, environment: validateEnvironment(input.Environment) };
+}
+
+function validateEnvironment(environment: unknown): Record<string, string> | undefined {
+  if (environment === undefined || environment === null) return undefined;
+  const variables = (environment as { Variables?: unknown }).Variables;
+  if (variables === undefined || variables === null) return {};
+  if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidParameter('Environment.Variables must be a map of strings to strings.');
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(variables as Record<string, unknown>)) {
+    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key)) throw validationError(key, 'environment.variables', 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+ for keys');
+    if (typeof value !== 'string') throw invalidParameter(`Environment variable ${key} must be a string.`);
+    result[key] = value;
+  }
+  const reserved = Object.keys(result).filter((key) => RESERVED_ENV_KEYS.includes(key));
+  if (reserved.length > 0) {
+    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`);
+  }
+  const size = Buffer.byteLength(JSON.stringify(result));
+  if (size > 4096) {
+    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size} bytes`);
+  }
+  return result;
+}
+
+function validateArchitectures(value: unknown): string[] {
+  if (value === undefined || value === null) return ['x86_64'];
+  if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
+  if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
+  return [value[0]];
+}
+
+function validateTags(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameter('Tags must be a map of strings to strings.');
+  const tags: Record<string, string> = {};
+  for (const [key, tagValue] of Object.entries(value as Record<string, unknown>)) {
+    if (key.length < 1 || key.length > 128) throw validationError(key, 'tags', 'Member must have length between 1 and 128 for keys');
+    if (typeof tagValue !== 'string' || tagValue.length > 256) throw validationError(tagValue, 'tags', 'Member must be a string of at most 256 characters for values');
+    tags[key] = tagValue;
+  }
+  return tags;
+}
+
+function decodeZip(zipFile: unknown): Uint8Array {
+  if (typeof zipFile !== 'string' || zipFile.length === 0) {
+    throw invalidParameter('Please provide a source for the function code: ZipFile (S3 buckets and container images are not supported by the local endpoint).');
+  }
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(zipFile)) throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
+  return new Uint8Array(Buffer.from(zipFile, 'base64'));
+}
+
+function revisionOf(fn: StoredFunction): FunctionRevision {
+  return {
+    functionName: fn.name,
+    functionArn: fn.arn,
+    revisionId: fn.revisionId,
+    codeDir: fn.codeDir,
+    handler: fn.handler,
+    runtime: fn.runtime,
+    memorySize: fn.memorySize,
+    timeout: fn.timeout,
+    environment: { ...(fn.environment ?? {}) },
+    architecture: fn.architectures[0],
+  };
+}
+
+export function sha256Base64(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64');
+}
+
+/** Lambda's LastModified format: 2024-01-01T12:00:00.000+0000 */
+function lambdaTimestamp(): string {
+  return new Date().toISOString().replace('Z', '+0000');
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

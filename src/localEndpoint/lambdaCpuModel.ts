@@ -1,0 +1,77 @@
+// Lambda's CPU allocation as published by AWS and seen in the seed data: CPU time in proportion
+// to memory (1,769 MB = one vCPU) and a number of visible cores that rises in bands.
+// Pure: no I/O, so the numbers can be unit-tested and reused by the limiter.
+
+/** Memory at which a function gets the equivalent of one full vCPU. */
+export const MB_PER_VCPU = 1769;
+
+/** Visible-core bands: the smallest memory size (MB) from which Lambda shows that many cores. */
+export const VISIBLE_CORE_BANDS: ReadonlyArray<{ fromMemoryMB: number; cores: number }> = [
+  { fromMemoryMB: 128, cores: 2 },
+  { fromMemoryMB: 3009, cores: 3 },
+  { fromMemoryMB: 5376, cores: 4 },
+  { fromMemoryMB: 7168, cores: 5 },
+  { fromMemoryMB: 8960, cores: 6 },
+];
+
+export interface CpuShare {
+  /** CPU time per wall-clock second (e.g. 0.5 = half of one core), capped by the host's cores. */
+  quotaCpus: number;
+  /** Cores the function can see (CPU affinity), capped by the host's cores. */
+  visibleCores: number;
+  /** Uncapped values, so results can say when the host was the limit. */
+  lambdaQuotaCpus: number;
+  lambdaVisibleCores: number;
+}
+
+/** Visible cores Lambda shows at a memory size (2 up to 3,008 MB, then 3/4/5/6). */
+export function lambdaVisibleCores(memoryMB: number): number {
+  let cores = VISIBLE_CORE_BANDS[0].cores;
+  for (const band of VISIBLE_CORE_BANDS) if (memoryMB >= band.fromMemoryMB) cores = band.cores;
+  return cores;
+}
+
+/** The CPU share a function with this much memory gets, limited by what the host has. */
+export function lambdaCpuShare(memoryMB: number, hostCores: number): CpuShare {
+  if (!Number.isFinite(memoryMB) || memoryMB <= 0) throw new RangeError(`memoryMB must be a positive number, got ${memoryMB}`);
+  if (!Number.isInteger(hostCores) || hostCores < 1) throw new RangeError(`hostCores must be a positive integer, got ${hostCores}`);
+  const lambdaQuotaCpus = memoryMB / MB_PER_VCPU;
+  const lambdaVisible = lambdaVisibleCores(memoryMB);
+  const visibleCores = Math.min(lambdaVisible, hostCores);
+  return {
+    quotaCpus: Math.min(lambdaQuotaCpus, visibleCores),
+    visibleCores,
+    lambdaQuotaCpus,
+    lambdaVisibleCores: lambdaVisible,
+  };
+}
+
+/** Expected speed-up of `workers` CPU-bound threads over one thread at full speed. */
+export function modelParallelSpeed(workers: number, memoryMB: number, hostCores: number): number {
+  const share = lambdaCpuShare(memoryMB, hostCores);
+  return Math.min(workers, share.quotaCpus, share.visibleCores);
+}
+
+/** cgroup CFS numbers for a quota: period 100 ms, quota at least the kernel's 1 ms minimum. */
+export function cfsQuota(quotaCpus: number, periodUs = 100_000): { quotaUs: number; periodUs: number } {
+  return { quotaUs: Math.max(1000, Math.round(quotaCpus * periodUs)), periodUs };
+}
+
+/** Parses a Linux CPU list such as "0-3,8,10-11" into core ids. */
+export function parseCpuList(text: string): number[] {
+  const cores: number[] = [];
+  for (const part of text.trim().split(',')) {
+    if (!part) continue;
+    const [from, to] = part.split('-').map((n) => Number.parseInt(n, 10));
+    if (!Number.isInteger(from) || (to !== undefined && !Number.isInteger(to))) throw new Error(`not a CPU list: "${text}"`);
+    for (let id = from; id <= (to ?? from); id++) cores.push(id);
+  }
+  return cores;
+}
+
+/** Picks `count` of the allowed cores, rotating the start so environments spread over the host. */
+export function pickCores(allowed: number[], count: number, rotation: number): number[] {
+  const n = Math.min(count, allowed.length);
+  const start = allowed.length ? rotation % allowed.length : 0;
+  return Array.from({ length: n }, (_, i) => allowed[(start + i) % allowed.length]).sort((a, b) => a - b);
+}

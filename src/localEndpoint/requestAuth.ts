@@ -1,0 +1,152 @@
+// Only the holder of the credentials generated at start may use the endpoint: it executes code.
+// Requests must carry an AWS Signature Version 4 Authorization header whose access key id is
+// ours and whose signature verifies with our secret (as AWS itself would check it).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export interface GeneratedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A fresh random key pair in AWS's shapes (20-char id starting "AKIA", 40-char secret). */
+export function generateCredentials(): GeneratedCredentials {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const idBytes = randomBytes(16);
+  const id = Array.from(idBytes, (b) => alphabet[b % 32]).join('');
+  return {
+    accessKeyId: `AKIA${id}`,
+    secretAccessKey: randomBytes(30).toString('base64').replace(/\+/g, 'A').replace(/\//g, 'B'),
+  };
+}
+
+export interface SigV4Authorization {
+  accessKeyId: string;
+  /** yyyymmdd */
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** Parses `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/lambda/aws4_request, SignedHeaders=a;b, Signature=hex`. */
+export function parseSigV4Authorization(header: string): SigV4Authorization | null {
+  const match = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
+  if (!match) return null;
+  const parts = new Map<string, string>();
+  for (const piece of match[1].split(',')) {
+    const eq = piece.indexOf('=');
+    if (eq > 0) parts.set(piece.slice(0, eq).trim(), piece.slice(eq + 1).trim());
+  }
+  const credential = parts.get('Credential')?.split('/');
+  const signedHeaders = parts.get('SignedHeaders');
+  const signature = parts.get('Signature');
+  if (!credential || credential.length !== 5 || credential[4] !== 'aws4_request' || !signedHeaders || !signature) return null;
+  if (!/^[0-9a-f]{64}$/.test(signature)) return null;
+  const [accessKeyId, date, region, service] = credential;
+  return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(';'), signature };
+}
+
+export interface RequestToVerify {
+  method: string;
+  /** The raw request target as received, e.g. "/2015-03-31/functions?Marker=x". */
+  url: string;
+  /** Lower-cased header names (as Node gives them). */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export type AuthResult =
+  | { ok: true }
+  | { ok: false; status: 403; errorType: 'MissingAuthenticationTokenException' | 'UnrecognizedClientException' | 'InvalidSignatureException'; message: string };
+
+/** Clock skew AWS tolerates between the signature's time and the server's. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+
+export function verifyRequest(request: RequestToVerify, credentials: GeneratedCredentials, now = Date.now()): AuthResult {
+  const header = single(request.headers['authorization']);
+  if (!header) return { ok: false, status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
+  const auth = parseSigV4Authorization(header);
+  if (!auth) {
+    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: 'Authorization header is not a valid AWS Signature Version 4 header (AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...).' };
+  }
+  if (auth.accessKeyId !== credentials.accessKeyId) {
+    return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  }
+  const amzDate = single(request.headers['x-amz-date']);
+  if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== auth.date) {
+    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: 'Missing or malformed X-Amz-Date header, or its date does not match the credential scope.' };
+  }
+  const signedAt = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > MAX_SKEW_MS) {
+    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: `Signature expired: ${amzDate} is more than 15 minutes away from the server's time.` };
+  }
+  const expected = computeSignature(request, auth, amzDate, credentials.secretAccessKey);
+  const given = Buffer.from(auth.signature, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    };
+  }
+  return { ok: true };
+}
+
+function computeSignature(request: RequestToVerify, auth: SigV4Authorization, amzDate: string, secret: string): Buffer {
+  const canonical = canonicalRequest(request, auth.signedHeaders);
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
+  let key: Buffer = hmac(`AWS4${secret}`, auth.date);
+  for (const part of [auth.region, auth.service, 'aws4_request']) key = hmac(key, part);
+  return hmac(key, stringToSign);
+}
+
+/** The SigV4 canonical request, with the path encoded once more as AWS does for non-S3 services. */
+export function canonicalRequest(request: RequestToVerify, signedHeaders: string[]): string {
+  const queryStart = request.url.indexOf('?');
+  const rawPath = queryStart >= 0 ? request.url.slice(0, queryStart) : request.url;
+  const rawQuery = queryStart >= 0 ? request.url.slice(queryStart + 1) : '';
+  const canonicalPath = rawPath.split('/').map(awsUriEscape).join('/') || '/';
+  const query = rawQuery
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = decode(eq >= 0 ? pair.slice(0, eq) : pair);
+      const value = eq >= 0 ? decode(pair.slice(eq + 1)) : '';
+      return [awsUriEscape(key), awsUriEscape(value)] as const;
+    })
+    .filter(([key]) => key !== 'X-Amz-Signature')
+    .sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+  const headerLines = signedHeaders.map((name) => `${name}:${(single(request.headers[name]) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const payloadHash = single(request.headers['x-amz-content-sha256']) ?? sha256Hex(request.body);
+  return [request.method, canonicalPath, query, headerLines, signedHeaders.join(';'), payloadHash].join('\n');
+}
+
+function awsUriEscape(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, '%20'));
+  } catch {
+    return text;
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}

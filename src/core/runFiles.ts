@@ -1,0 +1,161 @@
+// The on-disk format of a run: `.lambda-lab/runs/<run-id>/run.json` and `invocations.jsonl`.
+// Pure: types and parsing only; reading and writing files is src/sweep/runStore.ts.
+import type { Architecture, Strategy } from './experimentConfig';
+import type { InvocationRecord } from './invocationRecord';
+import { recordKey, type SweepPlanInput } from './sweepPlan';
+
+export const RUN_FILE = 'run.json';
+export const INVOCATIONS_FILE = 'invocations.jsonl';
+export const RUN_FORMAT_VERSION = 1;
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'stopped-max-cost' | 'failed';
+
+/** Where the functions ran. Never holds credentials: a profile name at most. */
+export interface RunTarget {
+  kind: 'aws' | 'local' | 'endpoint';
+  /** Endpoint URL for 'local' and 'endpoint'. */
+  endpoint?: string;
+  /** AWS profile name, if one was used. */
+  profile?: string;
+}
+
+/** Why a configuration (function × threads × strategy) stopped taking repetitions. */
+export interface ConfigStop {
+  configKey: string;
+  functionName: string;
+  arch: Architecture;
+  memoryMB: number;
+  threads: number;
+  strategy: Strategy;
+  /** Successful measured repetitions when it stopped. */
+  repetitions: number;
+  reason: string;
+}
+
+export interface RunMetadata {
+  formatVersion: number;
+  runId: string;
+  experimentId: string;
+  target: RunTarget;
+  region: string;
+  /** Everything needed to rebuild the exact plan (and its order) on resume. */
+  plan: SweepPlanInput & { items: number; cost: number; concurrency: number; plannedInvocations: number };
+  seed: number;
+  adaptive: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number } | null;
+  maxCostUsd: number | null;
+  /** CodeSha256 of the deployed functions (one value if all agree). */
+  templateHash: string | null;
+  extensionVersion: string;
+  /** How the target limited CPU ('none' = unthrottled results), or 'aws' on real Lambda. */
+  cpuLimit: string;
+  startedAt: string;
+  updatedAt: string;
+  status: RunStatus;
+  /** Human-readable reason for the last status change (cancellation, cost limit, failure). */
+  statusReason: string | null;
+  estimatedCostUsd: number | null;
+  costSoFarUsd: number;
+  configStops: ConfigStop[];
+}
+
+export interface ParsedInvocations {
+  records: InvocationRecord[];
+  warnings: string[];
+  /**
+   * Byte length of the valid prefix of the file: everything after it is a torn last line
+   * that must be cut off before appending, so the file stays valid JSONL.
+   */
+  validLength: number;
+  /** True when the valid prefix does not end with a newline (a complete last line without one). */
+  needsNewline: boolean;
+}
+
+const REQUIRED_FIELDS: Array<[keyof InvocationRecord, string]> = [
+  ['runId', 'string'],
+  ['functionName', 'string'],
+  ['arch', 'string'],
+  ['memoryMB', 'number'],
+  ['threads', 'number'],
+  ['strategy', 'string'],
+  ['rep', 'number'],
+  ['warmup', 'boolean'],
+  ['retries', 'number'],
+  ['startedAt', 'string'],
+  ['endedAt', 'string'],
+];
+
+/** Checks one parsed JSON value is an invocation record; returns the problem or null. */
+export function invocationRecordProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const object = value as Record<string, unknown>;
+  for (const [field, type] of REQUIRED_FIELDS) {
+    if (typeof object[field] !== type) return `field "${field}" is missing or not a ${type}`;
+  }
+  if (object.error !== null && typeof object.error !== 'string') return 'field "error" must be null or a string';
+  return null;
+}
+
+/**
+ * Parses invocations.jsonl. Complete lines that are not records are reported and skipped; a last
+ * line without its newline is a torn write (crash, kill -9, full disk) unless it parses as a whole
+ * record; a torn line is reported and excluded from `validLength`. Duplicate keys keep the first.
+ */
+export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE): ParsedInvocations {
+  const records: InvocationRecord[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const utf8 = new TextEncoder();
+  let offset = 0;
+  let validLength = 0;
+  let needsNewline = false;
+  let lineNumber = 0;
+  while (offset < text.length) {
+    lineNumber++;
+    const newline = text.indexOf('\n', offset);
+    const complete = newline !== -1;
+    const end = complete ? newline : text.length;
+    const line = text.slice(offset, end);
+    const nextOffset = complete ? newline + 1 : text.length;
+    let parsed: unknown;
+    let problem: string | null = null;
+    if (line.trim() === '') {
+      problem = null;
+      parsed = undefined;
+    } else {
+      try {
+        parsed = JSON.parse(line);
+        problem = invocationRecordProblem(parsed);
+      } catch (error) {
+        problem = `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    if (!complete && (problem !== null || parsed === undefined)) {
+      if (line.trim() !== '') {
+        warnings.push(`${fileLabel} line ${lineNumber}: the last line is incomplete (${line.length} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`);
+      }
+      break; // validLength stays before the torn line
+    }
+    if (problem !== null) {
+      warnings.push(`${fileLabel} line ${lineNumber}: ${problem}; the line is ignored.`);
+    } else if (parsed !== undefined) {
+      const record = parsed as InvocationRecord;
+      const key = recordKey(record);
+      if (seen.has(key)) {
+        warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
+      } else {
+        seen.add(key);
+        records.push(record);
+      }
+    }
+    validLength += utf8.encode(text.slice(offset, nextOffset)).length;
+    needsNewline = !complete;
+    offset = nextOffset;
+  }
+  return { records, warnings, validLength, needsNewline };
+}
+
+/** A run id that sorts by time and is safe in paths, e.g. `2026-11-27T06-05-01Z-demo`. */
+export function newRunId(experimentId: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return `${stamp}-${experimentId}`;
+}

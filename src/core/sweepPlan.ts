@@ -1,0 +1,145 @@
+// The sweep plan: which invocations a sweep makes, in which order, and the stable key of each.
+// Pure: the same input (including the seed) always gives the same plan, so a resumed run can
+// rebuild it from run.json and skip every key already in invocations.jsonl.
+import type { Architecture, Strategy } from './experimentConfig';
+import type { InvocationRecord } from './invocationRecord';
+
+/** One deployed function of the experiment (one memory size and architecture). */
+export interface SweepFunction {
+  functionName: string;
+  arch: Architecture;
+  memoryMB: number;
+}
+
+export interface SweepPlanInput {
+  functions: SweepFunction[];
+  threadCounts: number[];
+  strategies: Strategy[];
+  repetitions: number;
+  /** Seed of the shuffle; record it so the order can be reproduced. */
+  seed: number;
+}
+
+export interface PlannedInvocation {
+  /** Stable identity: the same planned invocation has the same key in every run of the plan. */
+  key: string;
+  /** Identity of the configuration (function × threads × strategy) this invocation measures. */
+  configKey: string;
+  functionName: string;
+  arch: Architecture;
+  memoryMB: number;
+  threads: number;
+  strategy: Strategy;
+  /** 1..repetitions for measured invocations; 0 for the warm-up. */
+  rep: number;
+  warmup: boolean;
+}
+
+export interface SweepPlan {
+  input: SweepPlanInput;
+  /** One per function, run before any measured invocation; each starts a fresh environment. */
+  warmups: PlannedInvocation[];
+  /**
+   * The measured invocations, in randomized complete blocks: repetition round r holds every
+   * configuration once, in an order shuffled per round. Drift over time (noisy neighbours,
+   * thermal state) then spreads over all configurations instead of biasing the ones run last,
+   * and every configuration has its first k repetitions done before any has k + 2 — which is
+   * what adaptive sampling needs to stop configurations early.
+   */
+  measured: PlannedInvocation[];
+}
+
+export function configKey(parts: { functionName: string; threads: number; strategy: Strategy }): string {
+  return `${parts.functionName}|t${parts.threads}|${parts.strategy}`;
+}
+
+export function invocationKey(parts: { functionName: string; threads: number; strategy: Strategy; rep: number; warmup: boolean }): string {
+  return parts.warmup ? `${parts.functionName}|warmup` : `${configKey(parts)}|r${parts.rep}`;
+}
+
+/** The key of a record read back from invocations.jsonl. */
+export function recordKey(record: Pick<InvocationRecord, 'functionName' | 'threads' | 'strategy' | 'rep' | 'warmup'>): string {
+  return invocationKey(record);
+}
+
+/** mulberry32: a tiny, well-distributed 32-bit PRNG; deterministic across platforms. */
+export function createSeededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A new seed for a fresh run (recorded in run.json, so not needed to be cryptographic). */
+export function newSeed(): number {
+  return Math.floor(Math.random() * 0x100000000) >>> 0;
+}
+
+function shuffleInPlace<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+export function buildSweepPlan(input: SweepPlanInput): SweepPlan {
+  if (input.functions.length === 0) throw new Error('The sweep plan has no functions: deploy the experiment first.');
+  if (input.threadCounts.length === 0) throw new Error('The sweep plan has no thread counts.');
+  if (input.strategies.length === 0) throw new Error('The sweep plan has no strategies.');
+  if (!Number.isInteger(input.repetitions) || input.repetitions < 1) {
+    throw new Error(`Repetitions must be a whole number of at least 1 (got ${input.repetitions}).`);
+  }
+  const functions = dedupeBy(input.functions, (f) => f.functionName);
+  const threadCounts = [...new Set(input.threadCounts)];
+  const strategies = [...new Set(input.strategies)];
+
+  // The warm-up uses the smallest thread count and the first strategy: the cheapest, most
+  // predictable invocation, which also serves as the pilot for the cost estimate.
+  const warmupThreads = Math.min(...threadCounts);
+  const warmups = functions.map((f) => planned(f, warmupThreads, strategies[0], 0, true));
+
+  const configs: Array<{ f: SweepFunction; threads: number; strategy: Strategy }> = [];
+  for (const f of functions) for (const threads of threadCounts) for (const strategy of strategies) configs.push({ f, threads, strategy });
+
+  const random = createSeededRandom(input.seed);
+  const measured: PlannedInvocation[] = [];
+  for (let rep = 1; rep <= input.repetitions; rep++) {
+    const round = configs.map((c) => planned(c.f, c.threads, c.strategy, rep, false));
+    measured.push(...shuffleInPlace(round, random));
+  }
+  return { input: { ...input, functions, threadCounts, strategies }, warmups, measured };
+}
+
+export function planSize(plan: SweepPlan): number {
+  return plan.warmups.length + plan.measured.length;
+}
+
+function planned(f: SweepFunction, threads: number, strategy: Strategy, rep: number, warmup: boolean): PlannedInvocation {
+  const ids = { functionName: f.functionName, threads, strategy, rep, warmup };
+  return {
+    key: invocationKey(ids),
+    configKey: configKey(ids),
+    functionName: f.functionName,
+    arch: f.arch,
+    memoryMB: f.memoryMB,
+    threads,
+    strategy,
+    rep,
+    warmup,
+  };
+}
+
+function dedupeBy<T>(items: T[], keyOf: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = keyOf(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,212 @@
+// Sets a sweep up (finds the experiment's functions, builds or reloads the plan, creates or opens
+// the run folder) and runs it. One path for the CLI, `lambda-lab demo` and the VS Code command.
+import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Strategy } from '../core/experimentConfig';
+import { RUN_FORMAT_VERSION, newRunId, type RunMetadata, type RunTarget } from '../core/runFiles';
+import { buildSweepPlan, newSeed, planSize, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
+import type { ResolvedTarget } from '../aws/lambdaTarget';
+import { listExperimentFunctions } from '../deploy/deployer';
+import { RunStore } from './runStore';
+import { runSweep, type AdaptiveSamplerLike, type SweepEngineOptions, type SweepOutcome } from './sweepEngine';
+
+export interface AdaptiveSettings {
+  /** Stop a configuration once its 95% CI half-width is below this share of its mean. */
+  targetRelativeHalfWidth: number;
+  minRepetitions: number;
+}
+
+export interface NewSweepRequest {
+  experimentId: string;
+  threadCounts: number[];
+  strategies: Strategy[];
+  /** The most repetitions per configuration (with adaptive sampling, the ceiling). */
+  repetitions: number;
+  items: number;
+  cost: number;
+  concurrency: number;
+  /** Folder that receives `<run-id>/`; default `<cwd>/.lambda-lab/runs`. */
+  runsDir: string;
+  /** Exact run folder instead of `<runsDir>/<run-id>` (must not hold a run). */
+  runDir?: string;
+  maxCostUsd?: number | null;
+  adaptive?: AdaptiveSettings | null;
+  seed?: number;
+  /** Only these functions (e.g. the ones just deployed); default: every function of the experiment. */
+  functions?: SweepFunction[];
+}
+
+export interface TargetDescription {
+  target: RunTarget;
+  region: string;
+  /** 'aws' on AWS; the local endpoint's limiter; 'unknown' for other endpoints. */
+  cpuLimit: string;
+}
+
+/** What run.json records about a resolved target: kind, endpoint URL, profile name — never credentials. */
+export function describeTargetForRun(resolved: ResolvedTarget): TargetDescription {
+  const kind = resolved.target.kind;
+  return {
+    target: { kind, ...(resolved.endpoint ? { endpoint: resolved.endpoint } : {}), ...(resolved.profile ? { profile: resolved.profile } : {}) },
+    region: resolved.region,
+    cpuLimit: kind === 'aws' ? 'aws' : resolved.cpuLimit ?? 'unknown',
+  };
+}
+
+export interface PreparedSweep {
+  store: RunStore;
+  plan: SweepPlan;
+  /** Warnings met while opening a resumed run (torn last line...). */
+  warnings: string[];
+  resumed: boolean;
+}
+
+/** The functions of an experiment that are ready to invoke, with their code hash. */
+export async function findSweepFunctions(client: LambdaClient, experimentId: string): Promise<{ functions: SweepFunction[]; templateHash: string | null }> {
+  const identities = await listExperimentFunctions(client, experimentId);
+  if (identities.length === 0) {
+    throw new Error(`No functions of experiment "${experimentId}" were found on this target. Deploy it first (lambda-lab deploy --experiment ${experimentId} --memory ...), or check the target and region.`);
+  }
+  const hashes = new Set<string>();
+  for (const identity of identities) {
+    const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: identity.functionName }));
+    if (configuration.State && configuration.State !== 'Active') {
+      throw new Error(`Function ${identity.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
+    }
+    if (configuration.CodeSha256) hashes.add(configuration.CodeSha256);
+  }
+  return {
+    functions: identities.map((i) => ({ functionName: i.functionName, arch: i.arch, memoryMB: i.memoryMB })),
+    templateHash: hashes.size === 1 ? [...hashes][0] : hashes.size > 1 ? [...hashes].sort().join(',') : null,
+  };
+}
+
+/** Before resuming: every function of the plan must still exist (a restarted built-in endpoint forgets them). */
+export async function checkPlanFunctionsExist(client: LambdaClient, prepared: PreparedSweep): Promise<void> {
+  const missing: string[] = [];
+  for (const fn of prepared.plan.input.functions) {
+    try {
+      await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') missing.push(fn.functionName);
+      else throw error;
+    }
+  }
+  if (missing.length > 0) {
+    const meta = prepared.store.meta;
+    throw new Error(
+      `Cannot resume: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on this target (deleted, or the built-in endpoint was restarted). ` +
+        `Redeploy with lambda-lab deploy --experiment ${meta.experimentId} --memory ${[...new Set(meta.plan.functions.map((f) => f.memoryMB))].join(',')}, then resume.`,
+    );
+  }
+}
+
+export async function prepareNewSweep(client: LambdaClient, request: NewSweepRequest, target: TargetDescription): Promise<PreparedSweep> {
+  const found = request.functions ? { functions: request.functions, templateHash: null as string | null } : await findSweepFunctions(client, request.experimentId);
+  const seed = request.seed ?? newSeed();
+  const plan = buildSweepPlan({ functions: found.functions, threadCounts: request.threadCounts, strategies: request.strategies, repetitions: request.repetitions, seed });
+  const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
+  const runDir = request.runDir ?? uniqueRunDir(request.runsDir, runId);
+  const now = new Date().toISOString();
+  const metadata: RunMetadata = {
+    formatVersion: RUN_FORMAT_VERSION,
+    runId: path.basename(runDir),
+    experimentId: request.experimentId,
+    target: target.target,
+    region: target.region,
+    plan: { ...plan.input, items: request.items, cost: request.cost, concurrency: request.concurrency, plannedInvocations: planSize(plan) },
+    seed,
+    adaptive: request.adaptive ? { ...request.adaptive, maxRepetitions: request.repetitions } : null,
+    maxCostUsd: request.maxCostUsd ?? null,
+    templateHash: found.templateHash,
+    extensionVersion: productVersion(),
+    cpuLimit: target.cpuLimit,
+    startedAt: now,
+    updatedAt: now,
+    status: 'running',
+    statusReason: null,
+    estimatedCostUsd: null,
+    costSoFarUsd: 0,
+    configStops: [],
+  };
+  return { store: RunStore.create(runDir, metadata), plan, warnings: [], resumed: false };
+}
+
+/** Opens a run folder to resume it: the plan is rebuilt from run.json (same seed, same order). */
+export function prepareResume(runDir: string, change: { maxCostUsd?: number | null; concurrency?: number } = {}): PreparedSweep {
+  const store = RunStore.open(runDir);
+  const meta = store.meta;
+  if (meta.formatVersion !== RUN_FORMAT_VERSION) {
+    throw new Error(`${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`);
+  }
+  const plan = buildSweepPlan({
+    functions: meta.plan.functions,
+    threadCounts: meta.plan.threadCounts,
+    strategies: meta.plan.strategies,
+    repetitions: meta.plan.repetitions,
+    seed: meta.seed,
+  });
+  const update: Partial<RunMetadata> = {};
+  if (change.maxCostUsd !== undefined) update.maxCostUsd = change.maxCostUsd;
+  if (change.concurrency !== undefined) update.plan = { ...meta.plan, concurrency: change.concurrency };
+  if (Object.keys(update).length > 0) store.updateMetadata(update);
+  return { store, plan, warnings: [...store.warnings], resumed: true };
+}
+
+export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry'> {
+  client: SweepEngineOptions['client'];
+  /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
+  createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => AdaptiveSamplerLike;
+}
+
+export async function executeSweep(prepared: PreparedSweep, options: ExecuteOptions): Promise<SweepOutcome> {
+  const meta = prepared.store.meta;
+  let sampler: AdaptiveSamplerLike | null = null;
+  if (meta.adaptive) {
+    if (!options.createSampler) throw new Error('This run uses adaptive sampling, but no sampler was provided.');
+    sampler = options.createSampler(meta.adaptive);
+  }
+  return runSweep({
+    client: options.client,
+    store: prepared.store,
+    plan: prepared.plan,
+    items: meta.plan.items,
+    cost: meta.plan.cost,
+    region: meta.region,
+    concurrency: meta.plan.concurrency,
+    maxCostUsd: meta.maxCostUsd,
+    sampler,
+    signal: options.signal,
+    confirmCost: options.confirmCost,
+    onProgress: options.onProgress,
+    onRecord: options.onRecord,
+    log: options.log,
+    retry: options.retry,
+  });
+}
+
+function uniqueRunDir(runsDir: string, runId: string): string {
+  let candidate = path.join(runsDir, runId);
+  for (let i = 2; fs.existsSync(candidate); i++) candidate = path.join(runsDir, `${runId}-${i}`);
+  return candidate;
+}
+
+let cachedVersion: string | null = null;
+
+/** The product's version from package.json (found by walking up from this file, bundled or not). */
+export function productVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'package.json');
+    try {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lambda-parallel-lab' && pkg.version) return (cachedVersion = pkg.version);
+    } catch {
+      // keep walking up
+    }
+    dir = path.dirname(dir);
+  }
+  return (cachedVersion = 'unknown');
+}

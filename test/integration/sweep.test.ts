@@ -1,0 +1,347 @@
+// The sweep against the real built-in endpoint through the real AWS SDK: records, injected
+// throttling and server errors, kill -9 of the CLI and resume, and bad inputs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createLambdaClient, resolveTarget, type ResolvedTarget } from '../../src/aws/lambdaTarget';
+import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../../src/aws/executionRole';
+import type { InvocationRecord } from '../../src/core/invocationRecord';
+import { INVOCATIONS_FILE, RUN_FILE, type RunMetadata } from '../../src/core/runFiles';
+import { buildSweepPlan, recordKey } from '../../src/core/sweepPlan';
+import { deployExperiment } from '../../src/deploy/deployer';
+import { packageFunction } from '../../src/deploy/packager';
+import { startLocalEndpoint, type LocalEndpointHandle, type LocalEndpointOptions } from '../../src/localEndpoint';
+import { SDK_MAX_ATTEMPTS } from '../../src/sweep/sweepEngine';
+import { describeTargetForRun, executeSweep, prepareNewSweep } from '../../src/sweep/sweepSession';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const cliJs = path.join(repoRoot, 'out', 'src', 'cli.js');
+const templateDir = path.join(repoRoot, 'lambda-template');
+const arch = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
+
+const endpoints: LocalEndpointHandle[] = [];
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+let pkg: Awaited<ReturnType<typeof packageFunction>>;
+
+function tempDir(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `llab-sweep-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+let sharedClean: Promise<{ handle: LocalEndpointHandle; resolved: ResolvedTarget }> | null = null;
+
+/** One fault-free endpoint shared by the tests (each deploys its own experiment), started on first use. */
+function cleanEndpoint(): Promise<{ handle: LocalEndpointHandle; resolved: ResolvedTarget }> {
+  sharedClean ??= endpoint();
+  return sharedClean;
+}
+
+async function endpoint(options: LocalEndpointOptions = {}): Promise<{ handle: LocalEndpointHandle; resolved: ResolvedTarget }> {
+  const handle = await startLocalEndpoint({ stateTransitionMs: 20, ...options });
+  endpoints.push(handle);
+  const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
+  return { handle, resolved };
+}
+
+async function deploy(resolved: ResolvedTarget, experimentId: string, memorySizesMB: number[]): Promise<void> {
+  const client = createLambdaClient(resolved);
+  try {
+    const result = await deployExperiment({ client, experimentId, memorySizesMB, architectures: [arch], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: pkg });
+    assert.deepEqual(result.failures.map((f) => f.message), []);
+  } finally {
+    client.destroy();
+  }
+}
+
+function readRecords(runDir: string): { records: InvocationRecord[]; text: string } {
+  const text = fs.readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8');
+  assert.ok(text === '' || text.endsWith('\n'), 'invocations.jsonl ends with a newline');
+  return { records: text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as InvocationRecord), text };
+}
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cliEnv(handle: LocalEndpointHandle, home: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: handle.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: handle.secretAccessKey,
+    AWS_REGION: handle.region,
+    AWS_PROFILE: '',
+    AWS_ENDPOINT_URL_LAMBDA: '',
+    LAMBDA_LAB_HOME: home,
+    HOME: home,
+  };
+}
+
+/** Starts the CLI in its own process group (so the whole tree can be killed). */
+function startCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [cliJs, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
+  const { child, done } = startCli(args, env);
+  const timer = setTimeout(() => killGroup(child), timeoutMs);
+  return done.finally(() => clearTimeout(timer));
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The AWS SDK warns once per process that its 2027 releases need Node 22; that is not our message.
+ * (src/cli.ts could silence it with AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED.)
+ */
+function withoutNodeVersionWarning(stderr: string): string {
+  return stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n/, '');
+}
+
+before(async () => {
+  pkg = await packageFunction(templateDir);
+});
+
+after(async () => {
+  for (const child of children) killGroup(child);
+  await Promise.all(endpoints.map((e) => e.stop()));
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a sweep of 2 thread counts × 3 repetitions records every planned invocation with the right fields', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itsweep', [1769, 3538]);
+  const runsDir = tempDir('runs');
+  const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
+  try {
+    const prepared = await prepareNewSweep(
+      client,
+      { experimentId: 'itsweep', threadCounts: [1, 2], strategies: ['pool'], repetitions: 3, items: 4, cost: 6, concurrency: 1, runsDir, seed: 11 },
+      describeTargetForRun(resolved),
+    );
+    const progress: number[] = [];
+    const outcome = await executeSweep(prepared, { client, onProgress: (p) => progress.push(p.done) });
+    assert.equal(outcome.status, 'completed', outcome.statusReason ?? '');
+    const runDir = prepared.store.runDir;
+    const { records, text } = readRecords(runDir);
+    const plan = buildSweepPlan({ functions: prepared.plan.input.functions, threadCounts: [1, 2], strategies: ['pool'], repetitions: 3, seed: 11 });
+    assert.equal(records.length, 2 + 2 * 2 * 3);
+    assert.deepEqual(records.map(recordKey).sort(), [...plan.warmups, ...plan.measured].map((p) => p.key).sort());
+    for (const r of records) {
+      assert.equal(r.error, null, `${recordKey(r)}: ${r.error}`);
+      assert.equal(r.arch, arch);
+      assert.ok([1769, 3538].includes(r.memoryMB));
+      assert.equal(r.functionName, `llab-itsweep-${r.memoryMB}-${arch}`);
+      assert.equal(r.strategy, 'pool');
+      assert.ok(typeof r.processingMs === 'number' && r.processingMs > 0, 'processingMs from the function');
+      assert.ok(typeof r.durationMs === 'number' && r.durationMs >= r.processingMs!, 'Duration from REPORT covers processing');
+      assert.ok(typeof r.billedMs === 'number' && r.billedMs >= Math.floor(r.durationMs!), 'Billed Duration from REPORT');
+      assert.ok(typeof r.maxMemoryMB === 'number' && r.maxMemoryMB > 0);
+      assert.ok(typeof r.cores === 'number' && r.cores >= 1);
+      assert.ok(typeof r.cpuModel === 'string');
+      assert.ok(r.retries >= 0);
+      assert.ok(Date.parse(r.endedAt) >= Date.parse(r.startedAt));
+      assert.equal(r.runId, path.basename(runDir));
+    }
+    const warmups = records.filter((r) => r.warmup);
+    assert.equal(warmups.length, 2);
+    assert.ok(warmups.every((r) => r.coldStart && r.initMs !== null && r.rep === 0), 'warm-ups are the cold starts, with Init Duration');
+    assert.ok(records.filter((r) => !r.warmup).every((r) => !r.coldStart && r.initMs === null), 'with concurrency 1 the measured invocations reuse the warm environment');
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only goes forward');
+    assert.equal(progress.at(-1), records.length);
+
+    const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
+    assert.equal(meta.status, 'completed');
+    assert.equal(meta.seed, 11);
+    assert.equal(meta.experimentId, 'itsweep');
+    assert.equal(meta.target.kind, 'local');
+    assert.equal(meta.target.endpoint, handle.endpoint);
+    assert.equal(meta.region, handle.region);
+    assert.equal(meta.cpuLimit, handle.cpuLimit);
+    assert.equal(meta.templateHash, pkg.codeSha256);
+    assert.equal(meta.plan.plannedInvocations, 14);
+    assert.ok(meta.estimatedCostUsd !== null && meta.estimatedCostUsd > 0);
+    for (const secret of [handle.secretAccessKey, handle.accessKeyId]) {
+      assert.ok(!fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8').includes(secret), 'no credentials in run.json');
+      assert.ok(!text.includes(secret), 'no credentials in invocations.jsonl');
+    }
+  } finally {
+    client.destroy();
+  }
+});
+
+test('under 20% injected throttling and 5% server errors the sweep completes, with the retries counted', async () => {
+  const { resolved } = await endpoint({ faults: { throttleRate: 0.2, serverErrorRate: 0.05, seed: 3 } });
+  await deploy(resolved, 'itfaults', [1769, 3538]);
+  const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
+  try {
+    const prepared = await prepareNewSweep(
+      client,
+      { experimentId: 'itfaults', threadCounts: [1, 2], strategies: ['pool'], repetitions: 3, items: 4, cost: 6, concurrency: 1, runsDir: tempDir('faults'), seed: 12 },
+      describeTargetForRun(resolved),
+    );
+    const outcome = await executeSweep(prepared, { client, retry: { baseDelayMs: 20, maxDelayMs: 200 } });
+    assert.equal(outcome.status, 'completed', outcome.statusReason ?? '');
+    const { records } = readRecords(prepared.store.runDir);
+    assert.equal(records.length, 14, 'no gaps');
+    assert.equal(new Set(records.map(recordKey)).size, 14, 'no duplicates');
+    const retries = records.reduce((sum, r) => sum + r.retries, 0);
+    assert.ok(retries > 0, 'faults were met and retried');
+    assert.equal(outcome.retries, retries);
+    for (const r of records) {
+      if (r.error !== null) assert.match(r.error, /TooManyRequests|ServiceException/, 'an error record says what failed');
+      else assert.ok(r.processingMs !== null && r.billedMs !== null);
+    }
+    process.stderr.write(`[measure] 20% throttling + 5% 500s: ${retries} retries over ${records.length} invocations (${records.filter((r) => r.retries > 0).length} invocations retried, ${records.filter((r) => r.error).length} errors)\n`);
+  } finally {
+    client.destroy();
+  }
+});
+
+test('kill -9 of the CLI mid-sweep, then resume: exactly the planned records, no duplicates', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itkill', [1769]);
+  const home = tempDir('home');
+  const out = tempDir('killruns');
+  const env = cliEnv(handle, home);
+  const args = ['sweep', '--experiment', 'itkill', '--threads', '1,2', '--reps', '8', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--seed', '5', '--quiet'];
+  const { child, done } = startCli(args, env);
+  // Wait for a few records, then kill the process group without warning.
+  const deadline = Date.now() + 60_000;
+  let runDir = '';
+  let lines = 0;
+  while (Date.now() < deadline && lines < 5) {
+    await new Promise((r) => setTimeout(r, 25));
+    const runs = fs.existsSync(out) ? fs.readdirSync(out) : [];
+    if (runs.length === 1) {
+      runDir = path.join(out, runs[0]);
+      const file = path.join(runDir, INVOCATIONS_FILE);
+      lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length : 0;
+    }
+    if (child.exitCode !== null) break;
+  }
+  assert.ok(lines >= 5 && lines < 17, `killed mid-sweep after ${lines} records`);
+  killGroup(child);
+  const killed = await done;
+  assert.equal(killed.code, null, 'the CLI died by signal');
+  const before = readRecords(runDir).records.length;
+  assert.ok(before < 17);
+  // A write torn by the crash on top of that.
+  fs.appendFileSync(path.join(runDir, INVOCATIONS_FILE), '{"runId":"torn","functionName":"llab-');
+
+  const resumed = await runCli(['sweep', '--resume', runDir, '--endpoint', handle.endpoint, '--json', '--quiet'], env);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /Warning: .*last line is incomplete/);
+  const { records } = readRecords(runDir);
+  const plan = buildSweepPlan({ functions: [{ functionName: `llab-itkill-1769-${arch}`, arch, memoryMB: 1769 }], threadCounts: [1, 2], strategies: ['pool'], repetitions: 8, seed: 5 });
+  const keys = records.map(recordKey);
+  assert.equal(keys.length, 17);
+  assert.equal(new Set(keys).size, 17, 'no duplicates');
+  assert.deepEqual([...keys].sort(), [...plan.warmups, ...plan.measured].map((p) => p.key).sort());
+  assert.ok(records.every((r) => r.error === null));
+  const outcome = JSON.parse(resumed.stdout) as { status: string; done: number; total: number };
+  assert.equal(outcome.status, 'completed');
+  assert.equal(outcome.done, 17);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata).status, 'completed');
+});
+
+test('bad inputs give one clear error and write nothing', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itbad', [1769]);
+  const home = tempDir('badhome');
+  const env = cliEnv(handle, home);
+  const out = path.join(tempDir('bad'), 'runs');
+  const cases: Array<{ args: string[]; code: number; message: RegExp }> = [
+    { args: ['sweep', '--experiment', 'itbad', '--threads', '0', '--reps', '3', '--endpoint', handle.endpoint, '--out', out], code: 2, message: /thread.*0.*(out of range|1\.\.64|1 to 64)/i },
+    { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '0', '--endpoint', handle.endpoint, '--out', out], code: 2, message: /repetitions/i },
+    { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '2', '--endpoint', 'http://127.0.0.1:1', '--out', out], code: 1, message: /127\.0\.0\.1:1/ },
+    { args: ['sweep', '--experiment', 'nothere', '--threads', '1', '--reps', '2', '--endpoint', handle.endpoint, '--out', out], code: 1, message: /No functions of experiment "nothere"/ },
+    { args: ['sweep', '--resume', path.join(out, 'missing'), '--endpoint', handle.endpoint], code: 1, message: /No run found/ },
+    { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '2', '--bogus'], code: 2, message: /bogus/ },
+    { args: ['deploy', '--experiment', 'itbad', '--memory', '100', '--endpoint', handle.endpoint], code: 2, message: /100.*(128|out of range)/ },
+  ];
+  for (const c of cases) {
+    const result = await runCli(c.args, env);
+    assert.equal(result.code, c.code, `${c.args.join(' ')}: exit ${result.code}\n${result.stderr}`);
+    const lines = withoutNodeVersionWarning(result.stderr).trim().split('\n');
+    assert.equal(lines.length, 1, `one message for ${c.args.join(' ')}:\n${result.stderr}`);
+    assert.match(lines[0], c.message);
+    assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
+  }
+  assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0, 'no run folder was written');
+  const client = createLambdaClient(resolved);
+  try {
+    const { GetFunctionCommand } = await import('@aws-sdk/client-lambda');
+    await assert.rejects(client.send(new GetFunctionCommand({ FunctionName: `llab-itbad-100-${arch}` })), /ResourceNotFound|not found/i);
+  } finally {
+    client.destroy();
+  }
+});
+
+test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how to resume', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itsigint', [1769]);
+  const out = tempDir('sigintruns');
+  const env = cliEnv(handle, tempDir('siginthome'));
+  const { child, done } = startCli(['sweep', '--experiment', 'itsigint', '--threads', '1,2', '--reps', '10', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--quiet'], env);
+  const deadline = Date.now() + 60_000;
+  let runDir = '';
+  while (Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 25));
+    const runs = fs.existsSync(out) ? fs.readdirSync(out) : [];
+    if (runs.length === 1) {
+      runDir = path.join(out, runs[0]);
+      const file = path.join(runDir, INVOCATIONS_FILE);
+      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length >= 3) break;
+    }
+  }
+  child.kill('SIGINT');
+  const result = await done;
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /Cancelling/);
+  assert.match(result.stderr, new RegExp(`Resume with: lambda-lab sweep --resume ${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
+  assert.equal(meta.status, 'cancelled');
+  const { records } = readRecords(runDir);
+  assert.ok(records.length >= 3 && records.length < 21);
+  assert.equal(new Set(records.map(recordKey)).size, records.length);
+});
+
+test('--max-cost-usd stops the CLI sweep before the limit, resumably', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itcost', [1769]);
+  const out = tempDir('costruns');
+  const env = cliEnv(handle, tempDir('costhome'));
+  // The cold pilot costs about $0.00001 at 1769 MB; a warm invocation a few millionths.
+  const result = await runCli(['sweep', '--experiment', 'itcost', '--threads', '1,2', '--reps', '20', '--items', '4', '--cost', '6', '--endpoint', handle.endpoint, '--out', out, '--max-cost-usd', '0.00004', '--json', '--quiet'], env);
+  assert.equal(result.code, 1, result.stderr);
+  const outcome = JSON.parse(result.stdout) as { status: string; costUsd: number; done: number; runDir: string };
+  assert.equal(outcome.status, 'stopped-max-cost');
+  assert.ok(outcome.costUsd <= 0.00004, `${outcome.costUsd}`);
+  assert.ok(outcome.done >= 1 && outcome.done < 41);
+  assert.match(withoutNodeVersionWarning(result.stderr), /Cost limit reached.*Resume with a higher --max-cost-usd/);
+  const meta = JSON.parse(fs.readFileSync(path.join(outcome.runDir, RUN_FILE), 'utf8')) as RunMetadata;
+  assert.equal(meta.status, 'stopped-max-cost');
+  assert.equal(meta.maxCostUsd, 0.00004);
+  assert.equal(readRecords(outcome.runDir).records.length, outcome.done);
+});

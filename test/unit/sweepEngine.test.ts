@@ -1,0 +1,306 @@
+// The sweep engine against a scripted stand-in for LambdaClient (fast, deterministic). The same
+// engine runs against the real built-in endpoint in test/integration/sweep.test.ts.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { createAdaptiveSampler } from '../../src/core/analysis/adaptiveSampling';
+import { INVOCATIONS_FILE, RUN_FORMAT_VERSION, type RunMetadata } from '../../src/core/runFiles';
+import { buildSweepPlan, planSize, recordKey, type SweepPlan } from '../../src/core/sweepPlan';
+import { RunStore } from '../../src/sweep/runStore';
+import { classifyError, runSweep, type LambdaInvoker } from '../../src/sweep/sweepEngine';
+
+const functions = [
+  { functionName: 'llab-u-1769-x86_64', arch: 'x86_64' as const, memoryMB: 1769 },
+  { functionName: 'llab-u-3538-x86_64', arch: 'x86_64' as const, memoryMB: 3538 },
+];
+
+const created: string[] = [];
+after(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(repetitions = 3, seed = 7): { dir: string; store: RunStore; plan: SweepPlan } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llab-engine-'));
+  created.push(dir);
+  const plan = buildSweepPlan({ functions, threadCounts: [1, 2], strategies: ['pool'], repetitions, seed });
+  const meta: RunMetadata = {
+    formatVersion: RUN_FORMAT_VERSION,
+    runId: path.basename(dir),
+    experimentId: 'u',
+    target: { kind: 'endpoint', endpoint: 'http://fake' },
+    region: 'us-east-1',
+    plan: { ...plan.input, items: 4, cost: 6, concurrency: 2, plannedInvocations: planSize(plan) },
+    seed,
+    adaptive: null,
+    maxCostUsd: null,
+    templateHash: null,
+    extensionVersion: 'test',
+    cpuLimit: 'none',
+    startedAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'running',
+    statusReason: null,
+    estimatedCostUsd: null,
+    costSoFarUsd: 0,
+    configStops: [],
+  };
+  return { dir, store: RunStore.create(dir, meta), plan };
+}
+
+interface Call {
+  functionName: string;
+  event: { items: number; workers: number; cost: number; strategy: string };
+  logType: string | undefined;
+}
+
+/** A fake Lambda: `behaviour` decides each call's fate; a REPORT line comes back in the log tail. */
+function fakeLambda(behaviour: (call: Call, index: number) => 'ok' | 'throttle' | 'server' | 'function-error' | { processingMs: number } | Promise<'ok'>): LambdaInvoker & { calls: Call[] } {
+  const calls: Call[] = [];
+  const cold = new Set<string>();
+  return {
+    calls,
+    async send(command: InvokeCommand, options?: { abortSignal?: AbortSignal }): Promise<InvokeCommandOutput> {
+      const input = command.input;
+      const call: Call = {
+        functionName: input.FunctionName!,
+        event: JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array)),
+        logType: input.LogType,
+      };
+      calls.push(call);
+      let fate = await behaviour(call, calls.length - 1);
+      if (options?.abortSignal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      if (fate === 'throttle') throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 4 } });
+      if (fate === 'server') throw Object.assign(new Error('boom'), { name: 'ServiceException', $metadata: { httpStatusCode: 500, attempts: 4 } });
+      const memory = Number(/-(\d+)-/.exec(call.functionName)![1]);
+      const isCold = !cold.has(call.functionName);
+      cold.add(call.functionName);
+      const processingMs = typeof fate === 'object' ? fate.processingMs : 100 / Math.min(call.event.workers, memory / 1769);
+      const report = `REPORT RequestId: 1\tDuration: ${(processingMs + 5).toFixed(2)} ms\tBilled Duration: ${Math.ceil(processingMs + 5 + (isCold ? 100 : 0))} ms\tMemory Size: ${memory} MB\tMax Memory Used: 70 MB\t${isCold ? 'Init Duration: 100.00 ms\t' : ''}`;
+      const payload =
+        fate === 'function-error'
+          ? { errorType: 'Error', errorMessage: 'worker crashed' }
+          : { processingMs, availableParallelism: 2, cpuModel: 'Fake CPU', coldStart: isCold, workers: call.event.workers };
+      fate = 'ok';
+      return {
+        $metadata: { httpStatusCode: 200, attempts: 1 },
+        StatusCode: 200,
+        FunctionError: payload.errorType ? 'Unhandled' : undefined,
+        LogResult: Buffer.from(`START\n${report}\n`).toString('base64'),
+        Payload: new TextEncoder().encode(JSON.stringify(payload)) as InvokeCommandOutput['Payload'],
+      };
+    },
+  };
+}
+
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 2 };
+
+test('every planned invocation is recorded once, warm-ups first, with the REPORT and payload fields', async () => {
+  const { dir, store, plan } = setup();
+  const lambda = fakeLambda(() => 'ok');
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 2, retry: fastRetry });
+  assert.equal(outcome.status, 'completed');
+  assert.equal(outcome.done, planSize(plan));
+  assert.equal(outcome.total, planSize(plan));
+  const records = RunStore.open(dir).invocations;
+  assert.deepEqual(new Set(records.map(recordKey)), new Set([...plan.warmups, ...plan.measured].map((p) => p.key)));
+  assert.ok(lambda.calls.every((c) => c.logType === 'Tail' && c.event.items === 4 && c.event.cost === 6 && c.event.strategy === 'pool'));
+  assert.ok(lambda.calls.slice(0, 2).every((c, i) => c.functionName === functions[i].functionName), 'pilot (smallest memory) then the other warm-up come first');
+  const warm = records.find((r) => r.warmup)!;
+  assert.equal(warm.coldStart, true);
+  assert.equal(warm.initMs, 100);
+  const measured = records.find((r) => !r.warmup && r.memoryMB === 3538 && r.threads === 2)!;
+  assert.equal(measured.processingMs, 50);
+  assert.equal(measured.durationMs, 55);
+  assert.equal(measured.billedMs, 55);
+  assert.equal(measured.maxMemoryMB, 70);
+  assert.equal(measured.cores, 2);
+  assert.equal(measured.cpuModel, 'Fake CPU');
+  assert.equal(measured.error, null);
+  assert.equal(measured.coldStart, false);
+  assert.equal(measured.runId, store.meta.runId);
+  assert.ok(outcome.costUsd > 0);
+  const meta = RunStore.open(dir).meta;
+  assert.equal(meta.status, 'completed');
+  assert.equal(meta.configStops.length, 4);
+  assert.ok(meta.configStops.every((s) => s.repetitions === 3 && /completed all 3/.test(s.reason)));
+  assert.ok(meta.estimatedCostUsd !== null && meta.estimatedCostUsd > 0);
+});
+
+test('throttling and server errors are retried and counted; exhausted retries become error records, never gaps', async () => {
+  const { dir, store, plan } = setup();
+  // Call 3 (a measured one) is throttled twice then succeeds; one function's invocations always fail with 500.
+  let throttled = 0;
+  const lambda = fakeLambda((call, index) => {
+    if (index >= 2 && throttled < 2 && call.functionName === functions[0].functionName) {
+      throttled++;
+      return 'throttle';
+    }
+    if (call.functionName === functions[1].functionName && call.event.workers === 2) return 'server';
+    return 'ok';
+  });
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: { ...fastRetry, maxOuterRetries: 2 } });
+  assert.equal(outcome.status, 'completed');
+  const records = RunStore.open(dir).invocations;
+  assert.equal(records.length, planSize(plan), 'no gaps');
+  const retried = records.filter((r) => r.error === null && r.retries > 0);
+  assert.equal(retried.length, 1);
+  assert.equal(retried[0].retries, 2 * 3 + 2, 'SDK attempts (3 retries per throttled call) plus our own 2');
+  const failed = records.filter((r) => r.error !== null);
+  assert.equal(failed.length, 3, 'the three 2-thread reps at 3538 MB');
+  for (const r of failed) {
+    assert.match(r.error!, /ServiceException: boom \(HTTP 500\) \(after 11 retries\)/);
+    assert.equal(r.retries, 3 * 3 + 2);
+    assert.equal(r.processingMs, null);
+  }
+  assert.equal(outcome.errors, 3);
+  assert.equal(outcome.retries, records.reduce((sum, r) => sum + r.retries, 0));
+});
+
+test('function errors are recorded with their message and not retried', async () => {
+  const { dir, store, plan } = setup(1);
+  const lambda = fakeLambda((call) => (call.event.workers === 2 ? 'function-error' : 'ok'));
+  await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
+  const errors = RunStore.open(dir).invocations.filter((r) => r.error !== null);
+  assert.equal(errors.length, 2);
+  assert.ok(errors.every((r) => r.error === 'Function error (Unhandled): worker crashed' && r.retries === 0));
+  assert.equal(lambda.calls.length, planSize(plan));
+});
+
+test('a failing pilot stops the sweep before anything else runs', async () => {
+  const { dir, store, plan } = setup();
+  const lambda = fakeLambda(() => 'function-error');
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 2, retry: fastRetry });
+  assert.equal(outcome.status, 'failed');
+  assert.match(outcome.statusReason!, /pilot invocation of llab-u-1769-x86_64 failed: Function error \(Unhandled\): worker crashed/);
+  assert.equal(lambda.calls.length, 1);
+  assert.equal(RunStore.open(dir).invocations.length, 1, 'the pilot is recorded');
+});
+
+test('cancelling leaves a resumable run; resuming runs only what is missing, with no duplicates', async () => {
+  const { dir, store, plan } = setup(4);
+  const controller = new AbortController();
+  const lambda = fakeLambda((_call, index) => {
+    if (index === 7) controller.abort();
+    return 'ok';
+  });
+  const first = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, signal: controller.signal, retry: fastRetry });
+  assert.equal(first.status, 'cancelled');
+  const afterCancel = RunStore.open(dir);
+  assert.equal(afterCancel.meta.status, 'cancelled');
+  assert.equal(afterCancel.invocations.length, 7, 'the aborted call is not recorded');
+  // Simulate a crash mid-write on top of that.
+  fs.appendFileSync(path.join(dir, INVOCATIONS_FILE), '{"runId":"x","functionN');
+  const resumedStore = RunStore.open(dir);
+  assert.equal(resumedStore.warnings.length, 1);
+  const lambda2 = fakeLambda(() => 'ok');
+  const second = await runSweep({ client: lambda2, store: resumedStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 3, retry: fastRetry });
+  assert.equal(second.status, 'completed');
+  assert.equal(lambda2.calls.length, planSize(plan) - 7);
+  const text = fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8');
+  const keys = text.trim().split('\n').map((line) => recordKey(JSON.parse(line)));
+  assert.equal(keys.length, planSize(plan));
+  assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+});
+
+test('the cost ceiling stops the sweep before passing it', async () => {
+  const { dir, store, plan } = setup(20);
+  const lambda = fakeLambda(() => 'ok');
+  const ceiling = 6e-5; // the two warm-ups cost about 1.5e-5, a warm invocation about 3e-6
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: ceiling, retry: fastRetry });
+  assert.equal(outcome.status, 'stopped-max-cost');
+  assert.match(outcome.statusReason!, /Cost limit reached/);
+  assert.ok(outcome.costUsd <= ceiling, `${outcome.costUsd} <= ${ceiling}`);
+  assert.ok(outcome.done > 2 && outcome.done < planSize(plan));
+  assert.equal(RunStore.open(dir).meta.status, 'stopped-max-cost');
+});
+
+test('a declined cost confirmation runs nothing after the pilot', async () => {
+  const { store, plan } = setup();
+  const lambda = fakeLambda(() => 'ok');
+  let asked = 0;
+  const outcome = await runSweep({
+    client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry,
+    confirmCost: async (estimate) => {
+      asked++;
+      assert.equal(estimate.invocations, planSize(plan) - 1);
+      return false;
+    },
+  });
+  assert.equal(asked, 1);
+  assert.equal(outcome.status, 'cancelled');
+  assert.equal(lambda.calls.length, 1);
+});
+
+test('adaptive sampling stops steady configurations early and records why', async () => {
+  const { dir, store, plan } = setup(12);
+  let n = 0;
+  // 1-thread configurations are steady; 2-thread ones alternate ±30%, so they never get tight.
+  const lambda = fakeLambda((call) => ({ processingMs: call.event.workers === 1 ? 100 + (n++ % 2) * 0.5 : (n++ % 2 ? 130 : 70) }));
+  const sampler = createAdaptiveSampler({ minRepetitions: 3, maxRepetitions: 12, targetRelativeHalfWidth: 0.02 });
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, sampler, retry: fastRetry });
+  assert.equal(outcome.status, 'completed');
+  const meta = RunStore.open(dir).meta;
+  const steady = meta.configStops.filter((s) => s.threads === 1);
+  const noisy = meta.configStops.filter((s) => s.threads === 2);
+  for (const s of steady) {
+    assert.ok(s.repetitions < 12, `${s.configKey} stopped early at ${s.repetitions}`);
+    assert.match(s.reason, /^adaptive: CI half-width/);
+  }
+  for (const s of noisy) {
+    assert.equal(s.repetitions, 12);
+    assert.match(s.reason, /completed all 12/);
+  }
+  assert.equal(outcome.total, outcome.done, 'the plan shrank to what ran');
+  assert.ok(outcome.done < planSize(plan));
+});
+
+test('errors are classified for retrying', () => {
+  assert.equal(classifyError({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }), 'throttle');
+  assert.equal(classifyError({ name: 'ServiceException', $metadata: { httpStatusCode: 500 } }), 'server');
+  assert.equal(classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })), 'transport');
+  assert.equal(classifyError({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } }), 'fatal');
+  assert.equal(classifyError({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } }), 'fatal');
+});
+
+test('a function that disappears mid-sweep stops the run instead of filling it with errors', async () => {
+  const { dir, store, plan } = setup();
+  const lambda = fakeLambda(() => 'ok');
+  const send = lambda.send.bind(lambda);
+  lambda.send = async (command, options) => {
+    if (lambda.calls.length >= 4 && command.input.FunctionName === functions[1].functionName) {
+      lambda.calls.push({ functionName: command.input.FunctionName!, event: JSON.parse(new TextDecoder().decode(command.input.Payload as Uint8Array)), logType: command.input.LogType });
+      throw Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404, attempts: 1 } });
+    }
+    return send(command, options);
+  };
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
+  assert.equal(outcome.status, 'failed');
+  assert.match(outcome.statusReason!, /llab-u-3538-x86_64 was not found.*Redeploy the experiment, then resume/);
+  const records = RunStore.open(dir).invocations;
+  assert.ok(records.every((r) => r.error === null), 'nothing recorded for the missing function');
+});
+
+test('at most one invocation per function is in flight, so our own concurrency causes no cold starts', async () => {
+  const { dir, store, plan } = setup(5);
+  const inFlight = new Map<string, number>();
+  let maxPerFunction = 0;
+  let maxTotal = 0;
+  const lambda = fakeLambda(async (call) => {
+    inFlight.set(call.functionName, (inFlight.get(call.functionName) ?? 0) + 1);
+    maxPerFunction = Math.max(maxPerFunction, ...inFlight.values());
+    maxTotal = Math.max(maxTotal, [...inFlight.values()].reduce((a, b) => a + b, 0));
+    await new Promise((r) => setTimeout(r, 3));
+    inFlight.set(call.functionName, inFlight.get(call.functionName)! - 1);
+    return 'ok' as const;
+  });
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 4, retry: fastRetry });
+  assert.equal(outcome.status, 'completed');
+  assert.equal(maxPerFunction, 1);
+  assert.equal(maxTotal, 2, 'two functions run side by side');
+  const records = RunStore.open(dir).invocations;
+  assert.equal(records.length, planSize(plan));
+  assert.ok(records.filter((r) => !r.warmup).every((r) => !r.coldStart));
+});

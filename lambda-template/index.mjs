@@ -1,0 +1,290 @@
+// Lambda Parallel Lab experiment function: hashes `items` random passwords with bcrypt on
+// `workers` worker threads and reports how long the parallel part took. CPU-bound on purpose:
+// on Lambda, CPU share grows with memory, so timing this at several memory sizes and thread
+// counts shows when extra threads start to pay.
+//
+// Event: { items?: 20, workers?: 1, cost?: 10, strategy?: 'pool' | 'batch', returnHashes?: false }
+//   pool  - `workers` long-lived threads; each pulls the next item as soon as it is free.
+//   batch - start `workers` threads with one item each, wait for all of them to finish and exit,
+//           then start the next batch (the pattern of the original Python study).
+import { Worker } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+// Resolved next to this file both in the template folder and in the deployed bundle, where the
+// packager emits hashWorker.mjs as a second entry point beside index.mjs.
+const HASH_WORKER_URL = new URL('./hashWorker.mjs', import.meta.url);
+
+export const LIMITS = Object.freeze({
+  items: { min: 1, max: 10000 },
+  workers: { min: 1, max: 64 },
+  // bcrypt's own range (log2 of the rounds).
+  cost: { min: 4, max: 31 },
+});
+export const STRATEGIES = Object.freeze(['pool', 'batch']);
+export const DEFAULT_EVENT = Object.freeze({ items: 20, workers: 1, cost: 10, strategy: 'pool' });
+
+// True until the first invocation in this execution environment (process) has started.
+let coldStart = true;
+
+export async function handler(event) {
+  const wasCold = coldStart;
+  coldStart = false;
+
+  const parsed = parseEvent(event);
+  if (parsed.errors.length > 0) {
+    return {
+      statusCode: 400,
+      error: `Bad event: ${parsed.errors.join('; ')}. Example of a valid event: ${JSON.stringify(DEFAULT_EVENT)}`,
+      errors: parsed.errors,
+      coldStart: wasCold,
+    };
+  }
+  const { items, workers, cost, strategy, returnHashes } = parsed.event;
+  const memoryMB = lambdaMemoryMB();
+  const memoryProblem = checkMemoryFor(workers, memoryMB);
+  if (memoryProblem) return { statusCode: 400, error: `Bad event: ${memoryProblem}`, errors: [memoryProblem], coldStart: wasCold };
+
+  // Passwords are made before the timer: only the parallel hashing is measured.
+  const passwords = Array.from({ length: items }, () => randomBytes(12).toString('base64url'));
+  const run = await hashAll({ passwords, workers, cost, strategy });
+
+  const result = {
+    statusCode: 200,
+    processingMs: round2(run.processingMs),
+    threadStartupMs: round2(run.threadStartupMs),
+    items,
+    workers,
+    strategy,
+    cost,
+    availableParallelism: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? null,
+    memoryMB,
+    coldStart: wasCold,
+    itemsPerWorker: run.itemsPerWorker,
+    nodeVersion: process.version,
+    // Lambda's names for the architectures (Node says x64).
+    arch: process.arch === 'x64' ? 'x86_64' : process.arch,
+  };
+  if (returnHashes) result.hashes = passwords.map((password, index) => ({ password, hash: run.hashes[index] }));
+  return result;
+}
+
+function lambdaMemoryMB() {
+  const memory = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return Number.isFinite(memory) && memory > 0 ? memory : null;
+}
+
+// Each worker thread is a separate V8 isolate: about 9-10 MB measured on Node 20. Lambda kills a
+// function that exceeds its memory, so refuse clearly instead of being killed mid-run.
+const BASE_MEMORY_MB = 40;
+const MEMORY_PER_WORKER_MB = 9;
+
+/** A problem message when `workers` threads cannot fit in the function's memory, else null. */
+export function checkMemoryFor(workers, memoryMB) {
+  if (memoryMB === null) return null;
+  const neededMB = BASE_MEMORY_MB + MEMORY_PER_WORKER_MB * workers;
+  if (neededMB <= memoryMB) return null;
+  const fitting = Math.max(1, Math.floor((memoryMB - BASE_MEMORY_MB) / MEMORY_PER_WORKER_MB));
+  return `workers ${workers} need about ${neededMB} MB (${MEMORY_PER_WORKER_MB} MB per worker thread), but this function has ${memoryMB} MB; use at most ${fitting} workers or give the function more memory`;
+}
+
+/** Applies defaults and checks every field; returns all problems, never throws. */
+export function parseEvent(event) {
+  let input = event ?? {};
+  if (typeof input === 'string') {
+    try {
+      input = input.trim() === '' ? {} : JSON.parse(input);
+    } catch {
+      return { errors: [`the event is a string but not JSON: ${JSON.stringify(input.slice(0, 80))}`] };
+    }
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { errors: [`the event must be a JSON object, got ${JSON.stringify(input)}`] };
+  }
+  const errors = [];
+  const integer = (name) => {
+    const value = input[name] ?? DEFAULT_EVENT[name];
+    const { min, max } = LIMITS[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      errors.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`);
+    }
+    return value;
+  };
+  const items = integer('items');
+  const workers = integer('workers');
+  const cost = integer('cost');
+  const strategy = input.strategy ?? DEFAULT_EVENT.strategy;
+  if (!STRATEGIES.includes(strategy)) {
+    errors.push(`strategy must be one of ${STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(strategy)}`);
+  }
+  const returnHashes = input.returnHashes ?? false;
+  if (typeof returnHashes !== 'boolean') errors.push(`returnHashes must be true or false, got ${JSON.stringify(returnHashes)}`);
+  return { errors, event: { items, workers, cost, strategy, returnHashes } };
+}
+
+/**
+ * Hashes every password exactly once on worker threads. Every worker started is terminated before
+ * this settles, also when a worker fails (the first failure rejects; the rest are stopped).
+ * `workerUrl` and `onWorkerStarted` exist for tests.
+ */
+export async function hashAll({ passwords, workers, cost, strategy, workerUrl = HASH_WORKER_URL, onWorkerStarted }) {
+  const group = new WorkerGroup(workerUrl, onWorkerStarted);
+  const progress = new Progress(passwords.length, workers);
+  const started = performance.now();
+  try {
+    const threadStartupMs = strategy === 'batch' ? await runBatches(group, progress, passwords, workers, cost) : await runPool(group, progress, passwords, workers, cost);
+    const processingMs = performance.now() - started;
+    progress.assertComplete();
+    return { processingMs, threadStartupMs, hashes: progress.hashes, itemsPerWorker: progress.itemsPerWorker };
+  } finally {
+    await group.terminateAll();
+  }
+}
+
+/** Which item was hashed by which worker slot; refuses to count an item twice. */
+class Progress {
+  constructor(items, workers) {
+    this.hashes = new Array(items).fill(null);
+    this.itemsPerWorker = new Array(workers).fill(0);
+    this.done = 0;
+  }
+  record(index, hash, slot) {
+    if (!Number.isInteger(index) || index < 0 || index >= this.hashes.length) throw new Error(`worker ${slot} returned a hash for unknown item ${index}`);
+    if (this.hashes[index] !== null) throw new Error(`item ${index} was hashed twice (second time by worker ${slot})`);
+    if (typeof hash !== 'string') throw new Error(`worker ${slot} returned no hash for item ${index}`);
+    this.hashes[index] = hash;
+    this.itemsPerWorker[slot] += 1;
+    this.done += 1;
+  }
+  get complete() {
+    return this.done === this.hashes.length;
+  }
+  assertComplete() {
+    const missing = this.hashes.findIndex((h) => h === null);
+    if (missing !== -1) throw new Error(`item ${missing} was never hashed`);
+  }
+}
+
+/** Starts workers, turns any worker failure into one rejection, and stops them all at the end. */
+class WorkerGroup {
+  constructor(workerUrl, onWorkerStarted) {
+    this.workerUrl = workerUrl;
+    this.onWorkerStarted = onWorkerStarted;
+    this.live = new Set();
+    this.retiring = new WeakSet();
+    this.fail = () => {};
+  }
+
+  /** The current phase's reject: the first failure after this ends the phase. */
+  watch(reject) {
+    let failed = false;
+    this.fail = (error) => {
+      if (failed) return;
+      failed = true;
+      reject(error);
+    };
+  }
+
+  spawn(slot, onMessage) {
+    // Workers inherit the process's Node flags; --input-type (from `node --input-type=module -e`)
+    // would stop a worker file from loading, so it is left out.
+    const worker = new Worker(this.workerUrl, { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
+    this.live.add(worker);
+    this.onWorkerStarted?.(worker);
+    worker.on('message', (message) => {
+      try {
+        onMessage(worker, message);
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    worker.on('error', (error) => this.fail(new Error(`worker ${slot} failed: ${error?.message ?? error}`)));
+    worker.on('exit', (code) => {
+      this.live.delete(worker);
+      if (!this.retiring.has(worker)) this.fail(new Error(`worker ${slot} exited with code ${code} before finishing its work`));
+    });
+    return worker;
+  }
+
+  /** Stops one worker whose work is done; resolves when its thread has exited. */
+  retire(worker) {
+    this.retiring.add(worker);
+    return worker.terminate();
+  }
+
+  async terminateAll() {
+    const workers = [...this.live];
+    await Promise.allSettled(workers.map((worker) => this.retire(worker)));
+  }
+}
+
+/** pool: `workers` threads; each asks for the next item when ready and after each hash. */
+function runPool(group, progress, passwords, workers, cost) {
+  return new Promise((resolve, reject) => {
+    group.watch(reject);
+    const startedAt = performance.now();
+    let next = 0;
+    let ready = 0;
+    let threadStartupMs = 0;
+    const giveNext = (worker) => {
+      if (next >= passwords.length) return;
+      worker.postMessage({ type: 'hash', index: next, password: passwords[next], cost });
+      next += 1;
+    };
+    for (let slot = 0; slot < workers; slot++) {
+      group.spawn(slot, (worker, message) => {
+        if (message?.type === 'ready') {
+          // With more workers than items the last ones may come up after the work is done;
+          // the start-up time then covers the workers that were ready by the end.
+          ready += 1;
+          threadStartupMs = performance.now() - startedAt;
+          giveNext(worker);
+        } else if (message?.type === 'done') {
+          progress.record(message.index, message.hash, slot);
+          if (progress.complete) resolve(threadStartupMs);
+          else giveNext(worker);
+        } else {
+          throw new Error(`worker ${slot} sent an unexpected message: ${JSON.stringify(message)}`);
+        }
+      });
+    }
+  });
+}
+
+/** batch: one item per thread, `workers` threads at a time, all joined before the next batch. */
+async function runBatches(group, progress, passwords, workers, cost) {
+  let threadStartupMs = 0;
+  for (let first = 0; first < passwords.length; first += workers) {
+    const batch = passwords.slice(first, first + workers);
+    threadStartupMs += await new Promise((resolve, reject) => {
+      group.watch(reject);
+      const startedAt = performance.now();
+      let ready = 0;
+      let startupMs = 0;
+      const exits = [];
+      batch.forEach((password, slot) => {
+        const index = first + slot;
+        group.spawn(slot, (worker, message) => {
+          if (message?.type === 'ready') {
+            ready += 1;
+            if (ready === batch.length) startupMs = performance.now() - startedAt;
+            worker.postMessage({ type: 'hash', index, password, cost });
+          } else if (message?.type === 'done') {
+            progress.record(message.index, message.hash, slot);
+            exits.push(group.retire(worker));
+            if (exits.length === batch.length) Promise.all(exits).then(() => resolve(startupMs), reject);
+          } else {
+            throw new Error(`worker ${slot} sent an unexpected message: ${JSON.stringify(message)}`);
+          }
+        });
+      });
+    });
+  }
+  return threadStartupMs;
+}
+
+function round2(ms) {
+  return Math.round(ms * 100) / 100;
+}

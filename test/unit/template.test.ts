@@ -1,0 +1,246 @@
+// The template function (lambda-template/index.mjs), loaded as the ES module it is.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import bcrypt from 'bcryptjs';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const templateDir = path.join(repoRoot, 'lambda-template');
+const fixtureWorker = (name: string): URL => pathToFileURL(path.join(repoRoot, 'test/fixtures/template-workers', name));
+
+interface TemplateResult {
+  statusCode: number;
+  error?: string;
+  errors?: string[];
+  processingMs: number;
+  threadStartupMs: number;
+  items: number;
+  workers: number;
+  strategy: string;
+  cost: number;
+  availableParallelism: number;
+  cpuModel: string | null;
+  memoryMB: number | null;
+  coldStart: boolean;
+  itemsPerWorker: number[];
+  nodeVersion: string;
+  arch: string;
+  hashes?: Array<{ password: string; hash: string }>;
+}
+interface HashAllOptions {
+  passwords: string[];
+  workers: number;
+  cost: number;
+  strategy: string;
+  workerUrl?: URL;
+  onWorkerStarted?: (worker: Worker) => void;
+}
+interface TemplateModule {
+  handler(event: unknown): Promise<TemplateResult>;
+  hashAll(options: HashAllOptions): Promise<{ hashes: string[]; itemsPerWorker: number[]; processingMs: number; threadStartupMs: number }>;
+  parseEvent(event: unknown): { errors: string[]; event?: Record<string, unknown> };
+}
+
+let template: TemplateModule;
+
+// OS threads of this process (Linux); a worker that was not terminated keeps its thread.
+function threadCount(): number | null {
+  try {
+    return fs.readdirSync('/proc/self/task').length;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `hashAll`, recording every worker it starts and whether that worker's thread exited. */
+async function hashAllTracked(options: HashAllOptions): Promise<{ outcome: PromiseSettledResult<Awaited<ReturnType<TemplateModule['hashAll']>>>; started: number; exited: number }> {
+  let started = 0;
+  let exited = 0;
+  const outcome = await Promise.allSettled([
+    template.hashAll({
+      ...options,
+      onWorkerStarted: (worker) => {
+        started += 1;
+        worker.once('exit', () => (exited += 1));
+      },
+    }),
+  ]);
+  return { outcome: outcome[0], started, exited };
+}
+
+function verifyAll(result: TemplateResult): void {
+  assert.ok(result.hashes, 'returnHashes: true must return hashes');
+  assert.equal(result.hashes.length, result.items);
+  assert.equal(new Set(result.hashes.map((h) => h.password)).size, result.items, 'passwords are distinct');
+  for (const { password, hash } of result.hashes) {
+    assert.ok(bcrypt.compareSync(password, hash), `hash of ${password} does not verify`);
+    assert.equal(bcrypt.getRounds(hash), result.cost);
+  }
+}
+
+describe('template function', () => {
+  before(async () => {
+    // Start libuv's thread pool now (it starts lazily on the first async fs call), so thread counts
+    // taken later only change when a worker thread is left behind.
+    await fs.promises.readFile(__filename);
+    template = (await import(pathToFileURL(path.join(templateDir, 'index.mjs')).href)) as TemplateModule;
+  });
+
+  it('the first invocation in a process is a cold start, later ones are not', async () => {
+    const first = await template.handler({ items: 2, workers: 1, cost: 4 });
+    const second = await template.handler({ items: 2, workers: 1, cost: 4 });
+    assert.equal(first.coldStart, true);
+    assert.equal(second.coldStart, false);
+  });
+
+  it('pool: every item hashed exactly once, every hash verifies, every field present', async () => {
+    const result = await template.handler({ items: 40, workers: 3, cost: 4, strategy: 'pool', returnHashes: true });
+    assert.equal(result.statusCode, 200);
+    verifyAll(result);
+    assert.equal(result.itemsPerWorker.length, 3);
+    assert.equal(result.itemsPerWorker.reduce((a, b) => a + b, 0), 40);
+    assert.equal(result.items, 40);
+    assert.equal(result.workers, 3);
+    assert.equal(result.strategy, 'pool');
+    assert.equal(result.cost, 4);
+    assert.ok(result.processingMs > 0 && result.processingMs >= result.threadStartupMs);
+    assert.ok(result.threadStartupMs > 0);
+    assert.ok(result.availableParallelism >= 1);
+    assert.equal(typeof result.cpuModel, 'string');
+    assert.equal(result.nodeVersion, process.version);
+    assert.equal(result.arch, process.arch === 'x64' ? 'x86_64' : process.arch);
+    assert.equal(result.memoryMB, null, 'no AWS_LAMBDA_FUNCTION_MEMORY_SIZE outside Lambda');
+  });
+
+  it('batch: one item per thread per batch, all verify', async () => {
+    const result = await template.handler({ items: 7, workers: 3, cost: 4, strategy: 'batch', returnHashes: true });
+    verifyAll(result);
+    assert.equal(result.strategy, 'batch');
+    // Batches of 3, 3, 1: slot 0 works in every batch.
+    assert.deepEqual(result.itemsPerWorker, [3, 2, 2]);
+  });
+
+  it('more workers than items: extra workers stay idle, nothing is hashed twice', async () => {
+    for (const strategy of ['pool', 'batch']) {
+      const result = await template.handler({ items: 2, workers: 5, cost: 4, strategy, returnHashes: true });
+      verifyAll(result);
+      assert.equal(result.itemsPerWorker.reduce((a, b) => a + b, 0), 2, strategy);
+      assert.equal(result.itemsPerWorker.length, 5, strategy);
+    }
+  });
+
+  it('reads the memory size Lambda sets', async () => {
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '1769';
+    try {
+      assert.equal((await template.handler({ items: 1, cost: 4 })).memoryMB, 1769);
+    } finally {
+      delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+    }
+  });
+
+  it('refuses more workers than the function memory can hold, instead of being killed', async () => {
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '128';
+    try {
+      const result = await template.handler({ items: 2, workers: 32, cost: 4 });
+      assert.equal(result.statusCode, 400);
+      assert.match(result.error ?? '', /workers 32 need about \d+ MB .* but this function has 128 MB; use at most \d+ workers/);
+      assert.equal((await template.handler({ items: 2, workers: 2, cost: 4 })).statusCode, 200);
+    } finally {
+      delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+    }
+    // Outside Lambda (no memory size) there is no such limit.
+    assert.equal((await template.handler({ items: 2, workers: 32, cost: 4 })).statusCode, 200);
+  });
+
+  it('hashes are left out unless asked for', async () => {
+    const result = await template.handler({ items: 3, workers: 2, cost: 4 });
+    assert.equal(result.hashes, undefined);
+  });
+
+  it('applies defaults: items 20, workers 1, cost 10, pool', () => {
+    assert.deepEqual(template.parseEvent(undefined), { errors: [], event: { items: 20, workers: 1, cost: 10, strategy: 'pool', returnHashes: false } });
+    assert.deepEqual(template.parseEvent('{"workers": 2}').event?.workers, 2);
+  });
+
+  it('bad events get a 400 error result naming the field, the value and the range', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ workers: 0 }, /workers must be a whole number from 1 to 64, got 0/],
+      [{ workers: 65 }, /workers must be a whole number from 1 to 64, got 65/],
+      [{ workers: 1.5 }, /workers .* got 1\.5/],
+      [{ workers: '2' }, /workers .* got "2"/],
+      [{ items: 0 }, /items must be a whole number from 1 to 10000, got 0/],
+      [{ items: 10001 }, /items .* got 10001/],
+      [{ items: null, cost: 3 }, /cost must be a whole number from 4 to 31, got 3/],
+      [{ cost: 32 }, /cost .* got 32/],
+      [{ cost: Number.NaN }, /cost .* got null/],
+      [{ strategy: 'queue' }, /strategy must be one of "pool", "batch", got "queue"/],
+      [{ returnHashes: 'yes' }, /returnHashes must be true or false/],
+      ['{not json', /the event is a string but not JSON/],
+      [[1, 2], /the event must be a JSON object/],
+      [42, /the event must be a JSON object/],
+    ];
+    const before = threadCount();
+    for (const [event, expected] of cases) {
+      const result = await template.handler(event);
+      assert.equal(result.statusCode, 400, JSON.stringify(event));
+      assert.match(result.error ?? '', /^Bad event: /);
+      assert.match(result.error ?? '', expected);
+    }
+    // Several problems are reported together.
+    const several = await template.handler({ workers: 0, items: -1, cost: 99, strategy: 'x' });
+    assert.equal(several.errors?.length, 4);
+    assert.equal(threadCount(), before, 'a bad event starts no threads');
+  });
+
+  it('no threads are left behind after successful runs', async () => {
+    const before = threadCount();
+    for (const strategy of ['pool', 'batch']) {
+      const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c', 'd', 'e'], workers: 2, cost: 4, strategy });
+      assert.equal(tracked.outcome.status, 'fulfilled');
+      assert.equal(tracked.started, strategy === 'pool' ? 2 : 5);
+      assert.equal(tracked.exited, tracked.started, `${strategy}: every started worker has exited when hashAll settles`);
+    }
+    if (before !== null) assert.equal(threadCount(), before);
+  });
+
+  for (const strategy of ['pool', 'batch']) {
+    it(`${strategy}: a worker error rejects and terminates the other, still busy, workers`, async () => {
+      const before = threadCount();
+      const passwords = Array.from({ length: 10 }, (_, i) => `p${i}`);
+      const tracked = await hashAllTracked({ passwords, workers: 3, cost: 4, strategy, workerUrl: fixtureWorker('failingHashWorker.mjs') });
+      assert.equal(tracked.outcome.status, 'rejected');
+      assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /worker \d failed: simulated failure on item 2/);
+      assert.equal(tracked.started, 3);
+      assert.equal(tracked.exited, 3);
+      if (before !== null) assert.equal(threadCount(), before);
+    });
+  }
+
+  it('a worker that exits without answering rejects instead of hanging', async () => {
+    for (const strategy of ['pool', 'batch']) {
+      const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 2, cost: 4, strategy, workerUrl: fixtureWorker('exitingHashWorker.mjs') });
+      assert.equal(tracked.outcome.status, 'rejected', strategy);
+      assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /exited with code 0 before finishing/);
+      assert.equal(tracked.exited, tracked.started);
+    }
+  });
+
+  it('an item reported twice is an error, not a double count', async () => {
+    const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 1, cost: 4, strategy: 'pool', workerUrl: fixtureWorker('duplicateHashWorker.mjs') });
+    assert.equal(tracked.outcome.status, 'rejected');
+    assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /item 0 was hashed twice/);
+    assert.equal(tracked.exited, tracked.started);
+  });
+
+  it('a missing worker file rejects with the reason and leaves no threads', async () => {
+    const before = threadCount();
+    const tracked = await hashAllTracked({ passwords: ['a', 'b'], workers: 2, cost: 4, strategy: 'pool', workerUrl: fixtureWorker('doesNotExist.mjs') });
+    assert.equal(tracked.outcome.status, 'rejected');
+    assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /doesNotExist\.mjs|Cannot find module/);
+    assert.equal(tracked.exited, tracked.started);
+    if (before !== null) assert.equal(threadCount(), before);
+  });
+});

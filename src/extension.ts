@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { registerNotYetAvailable } from './commands/notYetAvailable';
 import { registerScaffoldCommand } from './commands/scaffoldCommand';
 import { registerShowResultsCommand } from './commands/showResultsCommand';
 import { registerResultsPanelSerializer } from './views/resultsPanel';
@@ -19,8 +18,6 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDeployCommand(context);
   registerRunSweepCommand(context);
   registerCleanupCommand(context);
-  // Commands not built yet say so plainly instead of pretending to work.
-  registerNotYetAvailable(context, []);
 }
 
 export function deactivate(): Promise<void> {

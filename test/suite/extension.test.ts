@@ -1,33 +1,18 @@
-// The extension activates, contributes and registers its five commands, and the commands that are
-// not built yet say so plainly and do nothing (issue 2: "No command may pretend to work").
+// The extension activates, contributes and registers its five commands, and every one of them is
+// the real command (issue 2: "No command may pretend to work"): called with arguments it cannot
+// use, each fails with its own specific message, before any prompt and without changing anything.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONTRIBUTED_COMMANDS, EXTENSION_ID, activateExtension, listTree, openTabPaths, workspaceDir } from './extensionUnderTest';
+import { CONTRIBUTED_COMMANDS, activateExtension, listTree, openTabPaths, workspaceDir } from './extensionUnderTest';
 import { harnessBridge } from './harnessBridge';
-// Compiled by tsc next to this suite (out/src/...); the extension itself runs from the bundle.
-import { registerNotYetAvailable } from '../../src/commands/notYetAvailable';
-
-const PLACEHOLDER_PROBE_ID = 'lambdaLab.test.placeholderProbe';
 
 interface ContributedCommand {
   command: string;
   title: string;
   category?: string;
-}
-
-/**
- * The commands src/extension.ts still registers as placeholders. Read from the source so this
- * suite follows along as commands get built: each one leaves the list when it works, and then its
- * own tests take over. Calling a real command here would open prompts, so only placeholders are called.
- */
-function notYetAvailableCommandIds(): string[] {
-  const extension = vscode.extensions.getExtension(EXTENSION_ID);
-  if (!extension) return [];
-  const source = fs.readFileSync(path.join(extension.extensionPath, 'src/extension.ts'), 'utf8');
-  const call = /registerNotYetAvailable\(\s*\w+\s*,\s*\[([^\]]*)\]/.exec(source);
-  return call ? [...call[1]!.matchAll(/['"]([\w.]+)['"]/g)].map((match) => match[1]!) : [];
 }
 
 suite('Extension', () => {
@@ -56,14 +41,38 @@ suite('Extension', () => {
     assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
 
-  test('Scaffold is a real command, and only contributed commands are placeholders', () => {
-    const placeholders = notYetAvailableCommandIds();
-    assert.ok(!placeholders.includes('lambdaLab.scaffold'), 'Scaffold must work in this version, not be a placeholder');
-    for (const id of placeholders) assert.ok(CONTRIBUTED_COMMANDS.includes(id), `placeholder ${id} is not a contributed command`);
+  test('the five commands are the ones this suite checks below', () => {
+    assert.deepEqual([...CONTRIBUTED_COMMANDS].sort(), Object.keys(unusableArguments).sort());
   });
 });
 
-suite('Commands that are not available yet', () => {
+/** Per command: arguments it cannot use, and the specific failure the real command gives for them. */
+const unusableArguments: Record<string, { args: () => unknown; error: RegExp }> = {
+  // A folder below a regular file cannot be created.
+  'lambdaLab.scaffold': { args: () => ({ targetDir: path.join(probeFile(), 'function') }), error: /ENOTDIR|not a directory/ },
+  'lambdaLab.deploy': { args: () => ({ templateDir: missingFolder() }), error: /The template folder .*llab-missing-.* does not exist/ },
+  'lambdaLab.cleanup': { args: () => ({ experimentId: 'Not An Id!', confirmed: true }), error: /experiment id .*Not An Id!.* is not allowed/ },
+  // The built-in endpoint starts (the Local target), then the run to resume is not there.
+  'lambdaLab.runSweep': { args: () => ({ target: { kind: 'local' }, resumeDir: missingFolder() }), error: /No run found in .*llab-missing-/ },
+  // Show Results reports a missing run in an error notification and returns nothing.
+  'lambdaLab.showResults': { args: () => ({ runDir: missingFolder() }), error: /llab-missing-\S* does not exist\. Run a sweep first/ },
+};
+
+let scratch: string | undefined;
+function scratchDir(): string {
+  scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'llab-suite-commands-'));
+  return scratch;
+}
+function probeFile(): string {
+  const file = path.join(scratchDir(), 'a-file');
+  fs.writeFileSync(file, 'not a folder');
+  return file;
+}
+function missingFolder(): string {
+  return path.join(scratchDir(), `llab-missing-${Math.random().toString(36).slice(2)}`);
+}
+
+suite('Every command is the real one', () => {
   suiteSetup(async () => {
     await activateExtension();
   });
@@ -71,52 +80,48 @@ suite('Commands that are not available yet', () => {
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('notifications.hideList');
   });
-
-  // The placeholder itself, under a command id of its own: stays covered once every real
-  // command is built and the list in src/extension.ts is empty.
-  test('the placeholder says it is not available and changes nothing', async () => {
-    const context = { subscriptions: [] as vscode.Disposable[] } as unknown as vscode.ExtensionContext;
-    registerNotYetAvailable(context, [PLACEHOLDER_PROBE_ID]);
-    try {
-      await assertNotAvailableAndHarmless(PLACEHOLDER_PROBE_ID);
-    } finally {
-      for (const disposable of context.subscriptions) disposable.dispose();
-    }
+  suiteTeardown(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  for (const id of notYetAvailableCommandIds()) {
-    test(`${id} says it is not available and changes nothing`, () => assertNotAvailableAndHarmless(id));
+  for (const [id, probe] of Object.entries(unusableArguments)) {
+    test(`${id} rejects unusable arguments with its own message and changes nothing`, async function () {
+      this.timeout(120_000); // Run Sweep starts the built-in endpoint first
+      const workspace = workspaceDir();
+      const filesBefore = listTree(workspace);
+      const tabsBefore = openTabPaths();
+      const terminalsBefore = vscode.window.terminals.length;
+
+      let outcome: { result?: unknown; error?: unknown };
+      try {
+        outcome = { result: await vscode.commands.executeCommand(id, probe.args()) };
+      } catch (error) {
+        outcome = { error };
+      }
+      if (id === 'lambdaLab.showResults') {
+        assert.equal(outcome.error, undefined, `${id} threw ${String(outcome.error)}`);
+        assert.equal(outcome.result, undefined, `${id} returned ${JSON.stringify(outcome.result)} for a missing run`);
+        await assertNotified(probe.error);
+      } else {
+        assert.ok(outcome.error instanceof Error, `${id} did not fail: it returned ${JSON.stringify(outcome.result)}`);
+        assert.match(outcome.error.message, probe.error);
+      }
+
+      assert.deepEqual(listTree(workspace), filesBefore, 'the workspace changed');
+      assert.deepEqual(openTabPaths(), tabsBefore, 'editors were opened or closed');
+      assert.equal(vscode.window.terminals.length, terminalsBefore, 'a terminal was opened');
+    });
   }
 });
 
-async function assertNotAvailableAndHarmless(id: string): Promise<void> {
-  const workspace = workspaceDir();
-  const filesBefore = listTree(workspace);
-  const tabsBefore = openTabPaths();
-  const terminalsBefore = vscode.window.terminals.length;
-
-  const result = (await vscode.commands.executeCommand(id)) as { available?: unknown; message?: unknown } | undefined;
-
-  assert.equal(typeof result, 'object', `${id} returned ${JSON.stringify(result)}, not {available:false, message}`);
-  assert.equal(result!.available, false);
-  assert.equal(typeof result!.message, 'string');
-  assert.match(result!.message as string, /not available yet/);
-  assert.ok((result!.message as string).includes(id), 'the message names the command');
-  assert.deepEqual(Object.keys(result!).sort(), ['available', 'message']);
-
-  assert.deepEqual(listTree(workspace), filesBefore, 'the workspace changed');
-  assert.deepEqual(openTabPaths(), tabsBefore, 'editors were opened or closed');
-  assert.equal(vscode.window.terminals.length, terminalsBefore, 'a terminal was opened');
-
-  // In the real browser: the message reached the user. (VS Code shows no toasts while
-  // extension tests run, so look in the notification centre.)
+/** In the real browser: the message reached the user (tests get no toasts, so look in the notification centre). */
+async function assertNotified(message: RegExp): Promise<void> {
   const bridge = harnessBridge();
-  if (bridge) {
-    await vscode.commands.executeCommand('notifications.showList');
-    const shown = await bridge.waitForFrame<string>(
-      `(id) => { const text = document.querySelector('.notifications-center')?.innerText ?? ''; return text.includes(id) ? text : ''; }`,
-      { arg: id, timeoutMs: 10_000 },
-    );
-    assert.match(shown.value ?? '', /not available yet/);
-  }
+  if (!bridge) return;
+  await vscode.commands.executeCommand('notifications.showList');
+  const shown = await bridge.waitForFrame<string>(
+    `(source) => { const text = document.querySelector('.notifications-center')?.innerText ?? ''; return new RegExp(source).test(text) ? text : ''; }`,
+    { arg: message.source, timeoutMs: 10_000 },
+  );
+  assert.match(shown.value ?? '', message);
 }

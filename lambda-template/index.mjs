@@ -66,6 +66,8 @@ export async function handler(event) {
     nodeVersion: process.version,
     // Lambda's names for the architectures (Node says x64).
     arch: process.arch === 'x64' ? 'x86_64' : process.arch,
+    // How Lambda Lab's built-in endpoint limits this function's CPU ('none' = unthrottled); null on AWS.
+    cpuLimit: process.env.LAMBDA_LAB_CPU_LIMIT ?? null,
   };
   if (returnHashes) result.hashes = passwords.map((password, index) => ({ password, hash: run.hashes[index] }));
   return result;

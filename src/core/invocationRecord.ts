@@ -23,6 +23,12 @@ export interface InvocationRecord {
   /** `os.availableParallelism()` inside the function. */
   cores: number | null;
   cpuModel: string | null;
+  /**
+   * How the function's CPU was limited, as the function itself saw it (LAMBDA_LAB_CPU_LIMIT from the
+   * built-in endpoint: e.g. 'cgroup-v1', 'none' = unthrottled); null where nothing says (AWS, other
+   * endpoints). Absent in records written before this field existed.
+   */
+  cpuLimit?: string | null;
   /** null, or the error message (function error, throttling after retries, network...). */
   error: string | null;
   retries: number;

@@ -173,6 +173,31 @@ describe('run directories and export', () => {
     }
   }
 
+  it('lambda-lab analyze warns "unthrottled" when the records say their function had no CPU limit', async () => {
+    // run.json says nothing about the CPU limit here (as for a custom endpoint URL): the records do.
+    const unthrottled = smallRun().map((r) => ({ ...r, cpuLimit: 'none' }));
+    await withRunDir(unthrottled.map((r) => JSON.stringify(r) + '\n'), async (dir) => {
+      const text = await capture(() => analyzeCli.run([dir]));
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stderr, new RegExp(`${unthrottled.length} of ${unthrottled.length} invocations ran with no CPU limit \\(unthrottled\\)`));
+    });
+    for (const records of [smallRun().map((r) => ({ ...r, cpuLimit: 'cgroup-v1' })), smallRun().map((r) => ({ ...r, cpuLimit: null })), smallRun()]) {
+      await withRunDir(records.map((r) => JSON.stringify(r) + '\n'), async (dir) => {
+        const text = await capture(() => analyzeCli.run([dir]));
+        assert.equal(text.code, 0, text.stderr);
+        assert.doesNotMatch(text.stderr, /unthrottled/, `cpuLimit ${JSON.stringify(records[0].cpuLimit)}`);
+      });
+    }
+  });
+
+  it('the export CSV keeps the records\' CPU limit (last column) and reads it back', () => {
+    const records = smallRun().map((r, i) => ({ ...r, cpuLimit: i % 2 === 0 ? 'none' : null }));
+    const csv = invocationsToCsv(records);
+    assert.match(csv.split('\n')[0], /,functionName,cpuLimit$/);
+    const back = parseSeedInvocationsCsv(csv, 'export.csv');
+    assert.deepEqual(back.map((r) => r.cpuLimit), records.map((r) => r.cpuLimit));
+  });
+
   it('lambda-lab analyze prints tables, --json the stable object, and one clear line for a bad CSV', async () => {
     await withRunDir(smallRun().map((r) => JSON.stringify(r) + '\n'), async (dir) => {
       const text = await capture(() => analyzeCli.run([dir]));

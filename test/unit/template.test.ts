@@ -28,6 +28,7 @@ interface TemplateResult {
   itemsPerWorker: number[];
   nodeVersion: string;
   arch: string;
+  cpuLimit: string | null;
   hashes?: Array<{ password: string; hash: string }>;
 }
 interface HashAllOptions {
@@ -113,6 +114,18 @@ describe('template function', () => {
     assert.equal(result.nodeVersion, process.version);
     assert.equal(result.arch, process.arch === 'x64' ? 'x86_64' : process.arch);
     assert.equal(result.memoryMB, null, 'no AWS_LAMBDA_FUNCTION_MEMORY_SIZE outside Lambda');
+    assert.equal(result.cpuLimit, null, 'no LAMBDA_LAB_CPU_LIMIT outside the built-in endpoint (as on AWS)');
+  });
+
+  it('reports the CPU limit the built-in endpoint passes in LAMBDA_LAB_CPU_LIMIT', async () => {
+    process.env.LAMBDA_LAB_CPU_LIMIT = 'none';
+    try {
+      const result = await template.handler({ items: 2, workers: 1, cost: 4, strategy: 'pool' });
+      assert.equal(result.statusCode, 200);
+      assert.equal(result.cpuLimit, 'none');
+    } finally {
+      delete process.env.LAMBDA_LAB_CPU_LIMIT;
+    }
   });
 
   it('batch: one item per thread per batch, all verify', async () => {

@@ -23,6 +23,8 @@ export interface AnalysisInput {
   rowCount: number;
 }
 
+const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
+
 export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
   if (paths.length === 0) throw new Error('nothing to analyse: pass a run directory, CSV files, or a folder of CSV files.');
   const input: AnalysisInput = { records: [], aggregates: [], warnings: [], runs: [], itemsPerInvocation: null, region: null, label: '', rowCount: 0 };
@@ -41,18 +43,34 @@ export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
     if (typeof log.meta?.region === 'string') regionsSeen.add(log.meta.region);
     labels.push(log.meta?.runId ?? basename(dir));
     if (typeof log.meta?.cpuLimit === 'string' && log.meta.cpuLimit.startsWith('none')) {
-      input.warnings.push(`${dir}: this run had no CPU limit (unthrottled): its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.`);
+      input.warnings.push(`${dir}: this run had no CPU limit (unthrottled): ${UNTHROTTLED_CONSEQUENCE}`);
+    } else {
+      warnIfRecordsUnthrottled(dir, log.records);
+    }
+  };
+  // The records' own cpuLimit (what each function saw) covers runs whose run.json does not say,
+  // e.g. a custom endpoint URL that was in fact the built-in endpoint, and loose .jsonl/CSV files.
+  const warnIfRecordsUnthrottled = (source: string, records: readonly InvocationRecord[]) => {
+    const unthrottled = records.filter((r) => typeof r.cpuLimit === 'string' && r.cpuLimit.startsWith('none')).length;
+    if (unthrottled > 0) {
+      input.warnings.push(`${source}: ${unthrottled} of ${records.length} invocations ran with no CPU limit (unthrottled): ${UNTHROTTLED_CONSEQUENCE}`);
     }
   };
   const readCsv = (file: string) => {
     const content = parseSeedCsv(readFileSync(file, 'utf8'), file);
-    if (content.format === 'per-invocation') input.records.push(...content.records);
-    else input.aggregates.push(...content.aggregates);
+    if (content.format === 'per-invocation') {
+      input.records.push(...content.records);
+      warnIfRecordsUnthrottled(file, content.records);
+    } else {
+      input.aggregates.push(...content.aggregates);
+    }
     itemsSeen.add(SEED_ITEMS_PER_INVOCATION);
     csvFiles++;
   };
   const readJsonl = (file: string) => {
-    input.records.push(...readInvocationsFile(file, input.warnings));
+    const records = readInvocationsFile(file, input.warnings);
+    input.records.push(...records);
+    warnIfRecordsUnthrottled(file, records);
     itemsSeen.add(null);
     labels.push(basename(file));
   };

@@ -8,7 +8,7 @@ import { isoToStudyTimestamp } from './seedCsvImport';
 export const EXPORT_COLUMNS = [
   'Architecture', 'Memory', 'Workers', 'sk', 'cores', 'proc_time',
   'strategy', 'rep', 'warmup', 'coldStart', 'processingMs', 'durationMs', 'billedMs', 'initMs', 'maxMemoryMB',
-  'cpuModel', 'error', 'retries', 'startedAt', 'endedAt', 'runId', 'functionName',
+  'cpuModel', 'error', 'retries', 'startedAt', 'endedAt', 'runId', 'functionName', 'cpuLimit',
 ] as const;
 
 function cell(value: unknown): string {
@@ -25,7 +25,7 @@ export function invocationsToCsv(records: readonly InvocationRecord[]): string {
       [
         r.arch, r.memoryMB, r.threads, isoToStudyTimestamp(r.startedAt), r.cores, r.processingMs === null ? null : r.processingMs / 1000,
         r.strategy, r.rep, r.warmup, r.coldStart, r.processingMs, r.durationMs, r.billedMs, r.initMs, r.maxMemoryMB,
-        r.cpuModel, r.error, r.retries, r.startedAt, r.endedAt, r.runId, r.functionName,
+        r.cpuModel, r.error, r.retries, r.startedAt, r.endedAt, r.runId, r.functionName, r.cpuLimit,
       ].map(cell).join(','),
     );
   }

@@ -192,6 +192,7 @@ export function parseSeedInvocationsCsv(text: string, file: string): InvocationR
       maxMemoryMB: optionalNumber('maxMemoryMB'),
       cores: coresOf(cells.cores, file, line),
       cpuModel: cells.cpuModel || null,
+      ...(cells.cpuLimit !== undefined ? { cpuLimit: cells.cpuLimit || null } : {}),
       error,
       retries: optionalNumber('retries') ?? 0,
       startedAt,

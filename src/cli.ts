@@ -1,5 +1,6 @@
 // `lambda-lab`: the headless entry to everything the extension does (see README).
 // Each subcommand lives in src/cli/<name>Cli.ts and exports `run(argv): Promise<number>` (exit code).
+import './cli/sdkEnvironment'; // first: before the AWS SDK loads
 import { cliCommands } from './cli/cliCommands';
 
 async function main(argv: string[]): Promise<number> {

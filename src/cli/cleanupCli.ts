@@ -1,9 +1,8 @@
 // `lambda-lab cleanup`: delete every function tagged with the experiment, and the role on request.
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
-import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
-import { createIamClient, createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
-import { toTargetError } from '../aws/credentialErrors';
+import { parseCliArgs } from './cliArgs';
+import { runAgainstTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
+import { createIamClient, createLambdaClient, type ResolvedTarget } from '../aws/lambdaTarget';
 import { validateExperimentId } from '../core/experimentValidation';
 import { cleanupExperiment } from '../deploy/cleanup';
 import { describeCleanup } from '../deploy/cleanupSummary';
@@ -26,27 +25,14 @@ export const cleanupCli: CliCommand = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        ...targetFlagOptions,
-        experiment: { type: 'string' },
-        'delete-role': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`lambda-lab cleanup: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCliArgs('cleanup', usage, argv, {
+    ...targetFlagOptions,
+    experiment: { type: 'string' },
+    'delete-role': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let experimentId: string;
   try {
     if (!values.experiment) throw new Error('--experiment <id> is required.');
@@ -56,16 +42,13 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let resolved: ResolvedTarget | undefined;
-  try {
-    resolved = await resolveCliTarget(values);
+  const refuseRoleOnBuiltInEndpoint = (resolved: ResolvedTarget) => {
     if (values['delete-role'] && resolved.builtInEndpoint) {
       throw new Error('The built-in endpoint has no roles to delete; run cleanup without --delete-role.');
     }
-    await checkLambdaReachable(resolved);
-    process.stderr.write(`Target: ${resolved.label}\n`);
-    const target = resolved;
-    const client = createLambdaClient(resolved);
+  };
+  return runAgainstTarget('cleanup', values, async (target) => {
+    const client = createLambdaClient(target);
     try {
       const result = await cleanupExperiment({
         client,
@@ -79,9 +62,5 @@ async function run(argv: string[]): Promise<number> {
     } finally {
       client.destroy();
     }
-  } catch (error) {
-    const message = resolved ? toTargetError(error, errorContextOf(resolved)).message : toTargetError(error).message;
-    process.stderr.write(`lambda-lab cleanup: ${message}\n`);
-    return 1;
-  }
+  }, refuseRoleOnBuiltInEndpoint);
 }

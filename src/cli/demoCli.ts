@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createLambdaClient, resolveTarget, type ResolvedTarget } from '../aws/lambdaTarget';
 import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../aws/executionRole';
 import { analyzeRecords } from '../core/analysis/analyzeRun';
@@ -20,6 +19,7 @@ import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS } from '../sweep/sweepEngine';
 import { describeTargetForRun, executeSweep, prepareNewSweep } from '../sweep/sweepSession';
 import type { CliCommand } from './cliCommands';
+import { parseCliArgs } from './cliArgs';
 import { formatDuration, progressLine } from './sweepCli';
 
 export const DEMO_EXPERIMENT_ID = 'demo';
@@ -47,33 +47,19 @@ Options:
 export const demoCli: CliCommand = { summary: 'Scaffold, deploy and sweep on the built-in endpoint, then print the results', run };
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string' },
-        memory: { type: 'string' },
-        threads: { type: 'string' },
-        reps: { type: 'string' },
-        items: { type: 'string' },
-        cost: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`lambda-lab demo: ${(error as Error).message}. Run "lambda-lab demo --help" for the options.\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCliArgs('demo', HELP, argv, {
+    dir: { type: 'string' },
+    memory: { type: 'string' },
+    threads: { type: 'string' },
+    reps: { type: 'string' },
+    items: { type: 'string' },
+    cost: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let settings;
   try {
     settings = {

@@ -1,15 +1,13 @@
 // `lambda-lab deploy`: package the template and create or update one function per (memory, arch).
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
-import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
-import { createIamClient, createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
-import { toTargetError } from '../aws/credentialErrors';
-import { checkRoleChoice, resolveExecutionRole } from '../aws/executionRole';
+import { parseCliArgs } from './cliArgs';
+import { runAgainstTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
+import { checkRoleChoice } from '../aws/executionRole';
 import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
-import { deployExperiment, DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployResult } from '../deploy/deployer';
-import { checkTemplateFolder, defaultTemplateFolder, shippedTemplateFolder } from '../deploy/templateFolder';
-import { packageFunction } from '../deploy/packager';
+import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME } from '../deploy/deployer';
+import { deployToTarget } from '../deploy/deployToTarget';
+import { checkTemplateFolder, defaultTemplateFolder } from '../deploy/templateFolder';
 import { checkRuntime, summarizeDeploy } from '../deploy/deploySummary';
 
 const usage = `Usage: lambda-lab deploy --experiment <id> --memory <list|preset> [options]
@@ -40,33 +38,20 @@ export const deployCli: CliCommand = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        ...targetFlagOptions,
-        experiment: { type: 'string' },
-        memory: { type: 'string' },
-        arch: { type: 'string' },
-        template: { type: 'string' },
-        role: { type: 'string' },
-        'create-role': { type: 'boolean' },
-        runtime: { type: 'string' },
-        concurrency: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`lambda-lab deploy: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCliArgs('deploy', usage, argv, {
+    ...targetFlagOptions,
+    experiment: { type: 'string' },
+    memory: { type: 'string' },
+    arch: { type: 'string' },
+    template: { type: 'string' },
+    role: { type: 'string' },
+    'create-role': { type: 'boolean' },
+    runtime: { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
 
   // Everything that can be checked without the network is checked first, so bad input writes nothing.
   let experimentId: string;
@@ -86,7 +71,7 @@ async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
       throw new Error(`--concurrency must be an integer from 1 to 32, got "${values.concurrency}".`);
     }
-    templateDir = await checkTemplateFolder(values.template ?? (await defaultTemplateFolder(process.cwd(), await shippedTemplateFolder(__dirname))));
+    templateDir = await checkTemplateFolder(values.template ?? (await defaultTemplateFolder(process.cwd(), __dirname)));
     if (values.local || values.endpoint) {
       // The built-in endpoint needs no role; decided after the target is known.
     } else {
@@ -97,66 +82,48 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let resolved: ResolvedTarget | undefined;
-  try {
-    resolved = await resolveCliTarget(values);
-    checkRoleChoice({ roleArn: values.role, createRole: values['create-role'] }, resolved.builtInEndpoint);
-    await checkLambdaReachable(resolved);
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    log(`Target: ${resolved.label}`);
-
-    const pkg = await packageFunction(templateDir);
-    log(`Template: ${templateDir} (zip ${(pkg.sizeBytes / 1024).toFixed(1)} KB, CodeSha256 ${pkg.codeSha256})`);
-    const target = resolved;
-    const role = await resolveExecutionRole(
-      { roleArn: values.role, createRole: values['create-role'] },
-      { builtInEndpoint: target.builtInEndpoint, experimentId, iam: () => createIamClient(target), log },
-    );
-    log(`Role: ${role.roleArn}${role.created ? ' (created now)' : ''}`);
-
-    const client = createLambdaClient(resolved);
-    let result: DeployResult;
-    try {
-      result = await deployExperiment({
-        client,
+  const roleChoice = { roleArn: values.role, createRole: values['create-role'] };
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return runAgainstTarget(
+    'deploy',
+    values,
+    async (target) => {
+      const { pkg, role, result } = await deployToTarget({
+        target,
         experimentId,
+        templateDir,
         memorySizesMB,
         architectures,
         runtime,
-        role: role.roleArn,
-        package: pkg,
         concurrency,
+        roleChoice,
+        log,
         onProgress: (event) => {
           if (event.phase === 'done') log(`  [${event.finished}/${event.total}] ${event.functionName}: ${event.detail}`);
           if (event.phase === 'failed') log(`  [${event.finished}/${event.total}] ${event.functionName}: FAILED: ${event.detail}`);
         },
       });
-    } finally {
-      client.destroy();
-    }
-    if (values.json) {
-      process.stdout.write(
-        JSON.stringify(
-          {
-            experimentId,
-            target: resolved.label,
-            role: role.roleArn,
-            roleCreated: role.created,
-            codeSha256: pkg.codeSha256,
-            functions: result.functions,
-            failures: result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message })),
-          },
-          null,
-          2,
-        ) + '\n',
-      );
-    } else {
-      process.stdout.write(summarizeDeploy(experimentId, result) + '\n');
-    }
-    return result.failures.length > 0 ? 1 : 0;
-  } catch (error) {
-    const message = resolved ? toTargetError(error, errorContextOf(resolved)).message : toTargetError(error).message;
-    process.stderr.write(`lambda-lab deploy: ${message}\n`);
-    return 1;
-  }
+      if (values.json) {
+        process.stdout.write(
+          JSON.stringify(
+            {
+              experimentId,
+              target: target.label,
+              role: role.roleArn,
+              roleCreated: role.created,
+              codeSha256: pkg.codeSha256,
+              functions: result.functions,
+              failures: result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message })),
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else {
+        process.stdout.write(summarizeDeploy(experimentId, result) + '\n');
+      }
+      return result.failures.length > 0 ? 1 : 0;
+    },
+    (target) => checkRoleChoice(roleChoice, target.builtInEndpoint),
+  );
 }

@@ -1,8 +1,8 @@
 // `lambda-lab endpoint`: serve the built-in local Lambda endpoint until SIGINT/SIGTERM.
 // Prints one JSON line with what a client needs (endpoint, region, generated credentials, CPU
 // limit) and records it in the endpoint state file so `lambda-lab deploy --local` can find it.
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
+import { parseCliArgs } from './cliArgs';
 import { startLocalEndpoint, type CpuLimitMethod } from '../localEndpoint';
 import { removeEndpointState, writeEndpointState } from '../localEndpoint/endpointStateFile';
 
@@ -33,30 +33,18 @@ export const endpointCli: CliCommand = {
 const CPU_METHODS = ['auto', 'cgroup-v2', 'cgroup-v1', 'systemd-run', 'none'];
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string' },
-        region: { type: 'string' },
-        'cpu-limit': { type: 'string' },
-        'throttle-rate': { type: 'string' },
-        'error-rate': { type: 'string' },
-        latency: { type: 'string' },
-        seed: { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`lambda-lab endpoint: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCliArgs('endpoint', usage, argv, {
+    port: { type: 'string' },
+    region: { type: 'string' },
+    'cpu-limit': { type: 'string' },
+    'throttle-rate': { type: 'string' },
+    'error-rate': { type: 'string' },
+    latency: { type: 'string' },
+    seed: { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const problems: string[] = [];
   const number = (name: string, text: string | undefined, min: number, max: number, integer: boolean): number | undefined => {
     if (text === undefined) return undefined;

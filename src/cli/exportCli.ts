@@ -1,8 +1,8 @@
 // `lambda-lab export`: a run's invocations as CSV (the study's per-invocation columns first, so
 // existing spreadsheets keep working) or JSON (metadata, invocations and the analysis).
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
+import { parseCliArgs } from './cliArgs';
 import { loadAnalysisInput } from '../core/analysis/analysisInput';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { invocationsToCsv } from '../core/analysis/invocationCsvExport';
@@ -27,22 +27,9 @@ export const exportCli: CliCommand = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    process.stderr.write(`lambda-lab export: ${error instanceof Error ? error.message : String(error)}\nRun "lambda-lab export --help" for the options.\n`);
-    return 2;
-  }
+  const parsed = parseCliArgs('export', usage, argv, { format: { type: 'string' }, out: { type: 'string' } }, true);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
   if (positionals.length === 0 || (values.format !== 'csv' && values.format !== 'json')) {
     process.stderr.write(`lambda-lab export: ${positionals.length === 0 ? 'give a run directory to export' : `--format must be csv or json${values.format ? `, got "${values.format}"` : ''}`}.\nRun "lambda-lab export --help" for the options.\n`);
     return 2;

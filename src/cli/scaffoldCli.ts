@@ -1,7 +1,7 @@
 // `lambda-lab scaffold <dir> [--force]`: copy the template function into a folder.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
+import { parseCliArgs } from './cliArgs';
 import { findTemplateDir, nextStepCommand, scaffoldTemplate } from '../scaffold/scaffolder';
 
 const usage = `Usage: lambda-lab scaffold <dir> [--force]
@@ -11,6 +11,7 @@ into <dir>, creating it if needed. Installs nothing. Refuses to overwrite existi
 --force is given.
 
   --force      Overwrite files that already exist in <dir>.
+  -h, --help   This help.
 `;
 
 export const scaffoldCli: CliCommand = {
@@ -19,31 +20,15 @@ export const scaffoldCli: CliCommand = {
 };
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    process.stderr.write(`lambda-lab scaffold: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const parsed = parseCliArgs('scaffold', usage, argv, { force: { type: 'boolean' } }, true);
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length !== 1) {
     process.stderr.write(`lambda-lab scaffold: expected one folder, got ${parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ')}.\n\n${usage}`);
     return 2;
   }
   const targetDir = path.resolve(parsed.positionals[0]);
   try {
-    const templateDir = await findTemplateDir(path.resolve(__dirname, '..'));
+    const templateDir = await findTemplateDir(__dirname);
     const result = await scaffoldTemplate({ templateDir, targetDir, force: parsed.values.force === true });
     process.stdout.write(`Wrote ${result.files.length} files to ${result.targetDir}:\n${result.files.map((f) => `  ${f}\n`).join('')}\nNext: ${nextStepCommand(parsed.positionals[0])}\n`);
     return 0;

@@ -1,7 +1,6 @@
 // `lambda-lab sweep`: runs (or resumes) a timed sweep over thread counts against an experiment's
 // deployed functions, writing .lambda-lab/runs/<run-id>/{run.json,invocations.jsonl}.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
@@ -13,6 +12,7 @@ import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress } from '../swee
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { checkPlanFunctionsExist, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
+import { parseCliArgs } from './cliArgs';
 
 export const DEFAULT_CONFIRM_ABOVE_USD = 0.5;
 export const DEFAULT_TARGET_CI = 0.02;
@@ -37,7 +37,8 @@ Options:
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).
   --resume <run dir>      Finish an interrupted run: only missing invocations run.
-  --max-cost-usd <x>      Stop when the cost so far would pass x dollars.
+  --max-cost-usd <x>      Start no invocation that would take the cost past x dollars
+                          (by its estimate; invocations in flight still finish).
   --adaptive              Stop a configuration once its 95% CI is tight enough.
   --target-ci <share>     With --adaptive: CI half-width as a share of the mean (default ${DEFAULT_TARGET_CI}).
   --min-reps <n>          With --adaptive: repetitions before stopping is considered (default 5).
@@ -59,43 +60,29 @@ function parseNumber(text: string | undefined, flag: string, check: (n: number) 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        experiment: { type: 'string' },
-        threads: { type: 'string' },
-        reps: { type: 'string' },
-        items: { type: 'string' },
-        cost: { type: 'string' },
-        strategy: { type: 'string' },
-        concurrency: { type: 'string' },
-        out: { type: 'string' },
-        resume: { type: 'string' },
-        'max-cost-usd': { type: 'string' },
-        adaptive: { type: 'boolean' },
-        'target-ci': { type: 'string' },
-        'min-reps': { type: 'string' },
-        seed: { type: 'string' },
-        yes: { type: 'boolean' },
-        'confirm-above-usd': { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...targetFlagOptions,
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`lambda-lab sweep: ${(error as Error).message}. Run "lambda-lab sweep --help" for the options.\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = parseCliArgs('sweep', HELP, argv, {
+    experiment: { type: 'string' },
+    threads: { type: 'string' },
+    reps: { type: 'string' },
+    items: { type: 'string' },
+    cost: { type: 'string' },
+    strategy: { type: 'string' },
+    concurrency: { type: 'string' },
+    out: { type: 'string' },
+    resume: { type: 'string' },
+    'max-cost-usd': { type: 'string' },
+    adaptive: { type: 'boolean' },
+    'target-ci': { type: 'string' },
+    'min-reps': { type: 'string' },
+    seed: { type: 'string' },
+    yes: { type: 'boolean' },
+    'confirm-above-usd': { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    ...targetFlagOptions,
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
 
   let prepared: PreparedSweep;
   let resolved: ResolvedTarget;

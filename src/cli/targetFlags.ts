@@ -67,3 +67,28 @@ export async function checkLambdaReachable(resolved: ResolvedTarget): Promise<vo
     client.destroy();
   }
 }
+
+/**
+ * Resolves the target flags, lets `checkTarget` refuse flags that do not fit the target, checks
+ * Lambda answers and says which target is used, then runs `work`. Any failure, here or in `work`,
+ * becomes one line on stderr phrased for the target (credentials, reachability…), and exit code 1.
+ */
+export async function runAgainstTarget(
+  command: string,
+  values: TargetFlagValues,
+  work: (resolved: ResolvedTarget) => Promise<number>,
+  checkTarget?: (resolved: ResolvedTarget) => void,
+): Promise<number> {
+  let resolved: ResolvedTarget | undefined;
+  try {
+    resolved = await resolveCliTarget(values);
+    checkTarget?.(resolved);
+    await checkLambdaReachable(resolved);
+    process.stderr.write(`Target: ${resolved.label}\n`);
+    return await work(resolved);
+  } catch (error) {
+    const message = resolved ? toTargetError(error, errorContextOf(resolved)).message : toTargetError(error).message;
+    process.stderr.write(`lambda-lab ${command}: ${message}\n`);
+    return 1;
+  }
+}

@@ -5,16 +5,16 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { createIamClient, createLambdaClient, errorContextOf, type TargetChoice } from '../aws/lambdaTarget';
+import { errorContextOf, type TargetChoice } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
-import { checkRoleArn, resolveExecutionRole, type RoleChoice } from '../aws/executionRole';
+import { checkRoleArn, type RoleChoice } from '../aws/executionRole';
 import { ARCHITECTURES, type Architecture } from '../core/experimentConfig';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
 import { roleNameFor } from '../core/experimentNaming';
 import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
-import { deployExperiment, DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployedFunction, type DeployFailure } from '../deploy/deployer';
+import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployedFunction, type DeployFailure } from '../deploy/deployer';
 import { checkRuntime, summarizeDeploy } from '../deploy/deploySummary';
-import { packageFunction } from '../deploy/packager';
+import { deployToTarget } from '../deploy/deployToTarget';
 import { checkTemplateFolder, HANDLER_FILE, SCAFFOLD_FOLDER_NAME } from '../deploy/templateFolder';
 import { outputLog } from '../views/outputLog';
 import { pickTarget } from '../views/targetPicker';
@@ -100,62 +100,48 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
     { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: deploying "${experimentId}"`, cancellable: false },
     async (progress) => {
       try {
-        progress.report({ message: 'packaging the function…' });
-        const pkg = await packageFunction(templateDir);
-        log.info(`Packaged ${templateDir}: ${(pkg.sizeBytes / 1024).toFixed(1)} KB, CodeSha256 ${pkg.codeSha256}`);
-        progress.report({ message: 'execution role…' });
-        const role = await resolveExecutionRole(roleChoice!, {
-          builtInEndpoint: resolved.builtInEndpoint,
-          experimentId,
-          iam: () => createIamClient(resolved),
-          log: (line) => log.info(line),
-        });
-        log.info(`Role: ${role.roleArn}${role.created ? ' (created now)' : ''}`);
         const total = memorySizesMB.length * architectures.length;
-        const client = createLambdaClient(resolved);
-        try {
-          const result = await deployExperiment({
-            client,
-            experimentId,
-            memorySizesMB,
-            architectures,
-            runtime,
-            role: role.roleArn,
-            package: pkg,
-            concurrency: args.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY,
-            onProgress: (event) => {
-              if (event.phase === 'done' || event.phase === 'failed') {
-                log.info(`[${event.finished}/${event.total}] ${event.functionName}: ${event.phase === 'failed' ? `FAILED: ${event.detail}` : event.detail}`);
-                progress.report({ increment: 100 / total, message: `${event.finished}/${event.total} functions` });
-              }
-            },
-          });
-          for (const line of summarizeDeploy(experimentId, result).split('\n')) log.info(line);
-          const failures = result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message }));
-          if (failures.length > 0) {
-            void vscode.window.showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy: ${failures[0].message}`, 'Show Log').then((b) => b && log.show());
-          } else {
-            const created = result.functions.filter((f) => f.action === 'created').length;
-            const unchanged = result.functions.filter((f) => f.action === 'unchanged').length;
-            void vscode.window
-              .showInformationMessage(
-                `Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${created} created, ${total - created - unchanged} updated, ${unchanged} unchanged.`,
-                'Run Sweep',
-              )
-              .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep'));
-          }
-          return {
-            experimentId,
-            target: resolved.label,
-            roleArn: role.roleArn,
-            roleCreated: role.created,
-            codeSha256: pkg.codeSha256,
-            functions: result.functions,
-            failures,
-          };
-        } finally {
-          client.destroy();
+        const { pkg, role, result } = await deployToTarget({
+          target: resolved,
+          experimentId,
+          templateDir,
+          memorySizesMB,
+          architectures,
+          runtime,
+          concurrency: args.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY,
+          roleChoice: roleChoice!,
+          log: (line) => log.info(line),
+          onStep: (step) => progress.report({ message: step }),
+          onProgress: (event) => {
+            if (event.phase === 'done' || event.phase === 'failed') {
+              log.info(`[${event.finished}/${event.total}] ${event.functionName}: ${event.phase === 'failed' ? `FAILED: ${event.detail}` : event.detail}`);
+              progress.report({ increment: 100 / total, message: `${event.finished}/${event.total} functions` });
+            }
+          },
+        });
+        for (const line of summarizeDeploy(experimentId, result).split('\n')) log.info(line);
+        const failures = result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message }));
+        if (failures.length > 0) {
+          void vscode.window.showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy: ${failures[0].message}`, 'Show Log').then((b) => b && log.show());
+        } else {
+          const created = result.functions.filter((f) => f.action === 'created').length;
+          const unchanged = result.functions.filter((f) => f.action === 'unchanged').length;
+          void vscode.window
+            .showInformationMessage(
+              `Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${created} created, ${total - created - unchanged} updated, ${unchanged} unchanged.`,
+              'Run Sweep',
+            )
+            .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep'));
         }
+        return {
+          experimentId,
+          target: resolved.label,
+          roleArn: role.roleArn,
+          roleCreated: role.created,
+          codeSha256: pkg.codeSha256,
+          functions: result.functions,
+          failures,
+        };
       } catch (error) {
         throw toTargetError(error, errorContextOf(resolved));
       }

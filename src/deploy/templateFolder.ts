@@ -1,6 +1,7 @@
 // Finds and checks the function folder to deploy (a scaffolded copy of lambda-template/).
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { findTemplateDir } from '../scaffold/scaffolder';
 
 /** The folder Scaffold creates by default in a workspace. */
 export const SCAFFOLD_FOLDER_NAME = 'lambda-parallel-lab';
@@ -36,18 +37,10 @@ export async function checkTemplateFolder(dir: string): Promise<string> {
 
 /**
  * The folder to deploy when none is named: ./lambda-parallel-lab if it exists (what Scaffold
- * makes), else the template shipped with the extension/CLI.
+ * makes), else the template shipped with the extension/CLI (found from the running code's folder).
  */
-export async function defaultTemplateFolder(cwd: string, shippedTemplate: string): Promise<string> {
+export async function defaultTemplateFolder(cwd: string, codeDir: string): Promise<string> {
   const scaffolded = path.join(cwd, SCAFFOLD_FOLDER_NAME);
   if (await isFile(path.join(scaffolded, HANDLER_FILE))) return scaffolded;
-  return shippedTemplate;
-}
-
-/** lambda-template/ beside the bundle (dist/ → ..) or beside the compiled sources (out/src/x → ../../..). */
-export async function shippedTemplateFolder(fromDir: string): Promise<string> {
-  for (const candidate of [path.resolve(fromDir, '..', 'lambda-template'), path.resolve(fromDir, '..', '..', '..', 'lambda-template')]) {
-    if (await isFile(path.join(candidate, HANDLER_FILE))) return candidate;
-  }
-  return path.resolve(fromDir, '..', 'lambda-template');
+  return findTemplateDir(codeDir);
 }

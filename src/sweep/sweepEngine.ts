@@ -56,6 +56,14 @@ export interface SweepEngineOptions {
   region: string;
   concurrency: number;
   signal?: AbortSignal;
+  /**
+   * Cost ceiling, USD. An invocation starts only if the cost spent so far (actual, from billed
+   * durations), plus the estimates of the invocations in flight, plus its own estimate stays within
+   * it. What an invocation really costs is known only when it ends, so the total can pass the
+   * ceiling by what the invocations in flight at the stop cost above their estimates (never by a
+   * further invocation). The pilot, run before any estimate exists, starts only if a 1 ms
+   * invocation fits.
+   */
   maxCostUsd?: number | null;
   /** Adaptive mode: configurations stop once the sampler says so. */
   sampler?: AdaptiveSamplerLike | null;
@@ -186,6 +194,7 @@ class SweepRun {
         const earlier = store.invocations.find((r) => r.functionName === pilotPlan.functionName && r.warmup);
         throw new SweepStop('failed', `The pilot invocation of ${pilotPlan.functionName} failed earlier (${earlier?.error ?? 'no billed duration'}). Fix the function, redeploy it and start a new sweep.`);
       }
+      this.checkCeilingBeforePilot(pilotPlan);
       this.log(`Pilot: invoking ${pilotPlan.functionName} once (cold) to estimate the cost.`);
       const record = await this.invokeAndRecord(pilotPlan);
       if (!record) throw this.stop ?? new SweepStop('cancelled', 'Cancelled during the pilot invocation.');
@@ -209,6 +218,19 @@ class SweepRun {
       this.etaDoneBase = this.doneInSession;
     }
     this.emitProgress();
+  }
+
+  /** Nothing is known about the pilot's cost yet; but not even the cheapest invocation (1 ms billed) may pass the ceiling. */
+  private checkCeilingBeforePilot(pilotPlan: PlannedInvocation): void {
+    const ceiling = this.options.maxCostUsd;
+    if (ceiling === null || ceiling === undefined) return;
+    const cheapest = invocationCostUsd({ billedMs: 1, memoryMB: pilotPlan.memoryMB, arch: pilotPlan.arch, region: this.options.region });
+    if (this.costUsd + cheapest > ceiling) {
+      throw new SweepStop(
+        'stopped-max-cost',
+        `Cost limit reached: ${formatUsd(this.costUsd)} spent, and even the pilot invocation would pass the limit of ${formatUsd(ceiling)}. Resume with a higher --max-cost-usd to run.`,
+      );
+    }
   }
 
   /** A successful warm-up (smallest memory first), else any successful record with a billed duration. */
@@ -372,7 +394,7 @@ class SweepRun {
       }
     }
     const message = `${describeError(lastError)}${retries > 0 ? ` (after ${retries} retr${retries === 1 ? 'y' : 'ies'})` : ''}`;
-    return this.record(errorRecord(this.runId, planned, message, retries, startedAt));
+    return this.record(unmeasuredRecord(this.runId, planned, message, retries, startedAt));
   }
 
   private record(record: InvocationRecord): InvocationRecord {
@@ -475,6 +497,7 @@ interface TemplateResult {
   processingMs?: unknown;
   availableParallelism?: unknown;
   cpuModel?: unknown;
+  cpuLimit?: unknown;
   coldStart?: unknown;
   error?: unknown;
   errorMessage?: unknown;
@@ -512,14 +535,7 @@ export function recordFromResponse(runId: string, planned: PlannedInvocation, re
   if (error === null && processingMs === null) error = 'The function result has no processingMs; is this the Lambda Lab template?';
   if (error === null && reportProblem) error = reportProblem;
   return {
-    runId,
-    functionName: planned.functionName,
-    arch: planned.arch,
-    memoryMB: planned.memoryMB,
-    threads: planned.threads,
-    strategy: planned.strategy,
-    rep: planned.rep,
-    warmup: planned.warmup,
+    ...unmeasuredRecord(runId, planned, error, retries, startedAt),
     coldStart: planned.warmup || (report ? report.coldStart : result?.coldStart === true),
     processingMs,
     durationMs: report?.durationMs ?? null,
@@ -528,14 +544,12 @@ export function recordFromResponse(runId: string, planned: PlannedInvocation, re
     maxMemoryMB: report?.maxMemoryUsedMB ?? null,
     cores: typeof result?.availableParallelism === 'number' ? result.availableParallelism : null,
     cpuModel: typeof result?.cpuModel === 'string' ? result.cpuModel : null,
-    error,
-    retries,
-    startedAt,
-    endedAt: new Date().toISOString(),
+    cpuLimit: typeof result?.cpuLimit === 'string' ? result.cpuLimit : null,
   };
 }
 
-function errorRecord(runId: string, planned: PlannedInvocation, message: string, retries: number, startedAt: string): InvocationRecord {
+/** The planned invocation's identity with nothing measured: all an invocation without a response leaves. */
+function unmeasuredRecord(runId: string, planned: PlannedInvocation, error: string | null, retries: number, startedAt: string): InvocationRecord {
   return {
     runId,
     functionName: planned.functionName,
@@ -553,7 +567,8 @@ function errorRecord(runId: string, planned: PlannedInvocation, message: string,
     maxMemoryMB: null,
     cores: null,
     cpuModel: null,
-    error: message,
+    cpuLimit: null,
+    error,
     retries,
     startedAt,
     endedAt: new Date().toISOString(),

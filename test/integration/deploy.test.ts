@@ -18,7 +18,7 @@ import { deleteExperimentRole, ensureExecutionRole, LAMBDA_TRUST_POLICY, BUILT_I
 import { startLocalEndpoint, type LocalEndpointHandle } from '../../src/localEndpoint';
 import { writeEndpointState } from '../../src/localEndpoint/endpointStateFile';
 
-// The SDK's "upgrade Node" notice is noise in test output.
+// The SDK's "upgrade Node" notice is noise in this process's test output (the CLI silences it itself).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -102,7 +102,6 @@ function runCli(args: string[], options: { cwd: string; env?: Record<string, str
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {
       ...process.env,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
       ...options.env,
     };
@@ -496,7 +495,7 @@ describe('`lambda-lab endpoint` in one process, `deploy --local` / `cleanup --lo
   it('finds the endpoint through its 0600 state file; the file goes when the endpoint stops', async () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'llab-endpoint-cli-'));
     const labHome = path.join(scratch, 'lab-home');
-    const env: NodeJS.ProcessEnv = { ...process.env, LAMBDA_LAB_HOME: labHome, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env: NodeJS.ProcessEnv = { ...process.env, LAMBDA_LAB_HOME: labHome };
     const server = spawn(process.execPath, [cliPath, 'endpoint'], { detached: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const killGroup = () => {
       try {

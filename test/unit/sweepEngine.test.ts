@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { createAdaptiveSampler } from '../../src/core/analysis/adaptiveSampling';
 import { INVOCATIONS_FILE, RUN_FORMAT_VERSION, type RunMetadata } from '../../src/core/runFiles';
+import { invocationCostUsd } from '../../src/core/pricing';
 import { buildSweepPlan, planSize, recordKey, type SweepPlan } from '../../src/core/sweepPlan';
 import { RunStore } from '../../src/sweep/runStore';
 import { classifyError, runSweep, type LambdaInvoker } from '../../src/sweep/sweepEngine';
@@ -82,7 +83,7 @@ function fakeLambda(behaviour: (call: Call, index: number) => 'ok' | 'throttle' 
       const payload =
         fate === 'function-error'
           ? { errorType: 'Error', errorMessage: 'worker crashed' }
-          : { processingMs, availableParallelism: 2, cpuModel: 'Fake CPU', coldStart: isCold, workers: call.event.workers };
+          : { processingMs, availableParallelism: 2, cpuModel: 'Fake CPU', coldStart: isCold, workers: call.event.workers, cpuLimit: 'cgroup-v1' };
       fate = 'ok';
       return {
         $metadata: { httpStatusCode: 200, attempts: 1 },
@@ -118,6 +119,7 @@ test('every planned invocation is recorded once, warm-ups first, with the REPORT
   assert.equal(measured.maxMemoryMB, 70);
   assert.equal(measured.cores, 2);
   assert.equal(measured.cpuModel, 'Fake CPU');
+  assert.equal(measured.cpuLimit, 'cgroup-v1', 'the CPU limit the function saw');
   assert.equal(measured.error, null);
   assert.equal(measured.coldStart, false);
   assert.equal(measured.runId, store.meta.runId);
@@ -215,6 +217,33 @@ test('the cost ceiling stops the sweep before passing it', async () => {
   assert.ok(outcome.costUsd <= ceiling, `${outcome.costUsd} <= ${ceiling}`);
   assert.ok(outcome.done > 2 && outcome.done < planSize(plan));
   assert.equal(RunStore.open(dir).meta.status, 'stopped-max-cost');
+});
+
+test('invocations slower than the pilot estimate pass the ceiling only by the one in flight', async () => {
+  const { store, plan } = setup(20);
+  // After the pilot every invocation takes 4x what the pilot suggests, so each costs more than its estimate.
+  const lambda = fakeLambda((_call, index) => (index === 0 ? 'ok' : { processingMs: 400 }));
+  const ceiling = 4.5e-5; // the two warm-ups cost about 3.5e-5; then one measured invocation is estimated to fit
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: ceiling, retry: fastRetry });
+  assert.equal(outcome.status, 'stopped-max-cost');
+  const costs = store.invocations.map((r) => invocationCostUsd({ billedMs: r.billedMs!, memoryMB: r.memoryMB, arch: r.arch, region: 'us-east-1' }));
+  assert.equal(costs.length, outcome.done);
+  assert.ok(outcome.done > 2 && outcome.done < planSize(plan), `${outcome.done}`);
+  const total = costs.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - outcome.costUsd) < 1e-12);
+  // Concurrency 1: one invocation in flight, the last one. Everything before it stayed within the ceiling.
+  assert.ok(total - costs[costs.length - 1] <= ceiling, `${total - costs[costs.length - 1]} <= ${ceiling}`);
+  assert.ok(total > ceiling, 'this scenario does pass the ceiling (by the last invocation), so the bound above is what is tested');
+});
+
+test('a ceiling below the cheapest invocation runs nothing, not even the pilot', async () => {
+  const { store, plan } = setup();
+  const lambda = fakeLambda(() => 'ok');
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: 0, retry: fastRetry });
+  assert.equal(outcome.status, 'stopped-max-cost');
+  assert.match(outcome.statusReason!, /even the pilot invocation would pass the limit of \$0/);
+  assert.equal(lambda.calls.length, 0);
+  assert.equal(outcome.costUsd, 0);
 });
 
 test('a declined cost confirmation runs nothing after the pilot', async () => {

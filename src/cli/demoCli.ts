@@ -9,6 +9,7 @@ import { createLambdaClient, resolveTarget, type ResolvedTarget } from '../aws/l
 import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../aws/executionRole';
 import { analyzeRecords } from '../core/analysis/analyzeRun';
 import type { AnalysisResult } from '../core/analysis/analysisTypes';
+import { formatKneeTable, formatRecommendations } from '../core/analysis/analysisReport';
 import type { Architecture } from '../core/experimentConfig';
 import { ValidationError, parseMemoryList, parseThreadList, validateCost, validateItems, validateRepetitions } from '../core/experimentValidation';
 import { deployExperiment } from '../deploy/deployer';
@@ -23,9 +24,11 @@ import { parseCliArgs } from './cliArgs';
 import { formatDuration, progressLine } from './sweepCli';
 
 export const DEMO_EXPERIMENT_ID = 'demo';
-export const DEMO_DEFAULTS = { memory: '885,1769,3538', threads: '1,2,4', reps: '3', items: '16', cost: '8' };
+// Four sizes (the knee fit needs at least four) around one and two vCPUs' worth of memory, and
+// enough hashing per invocation that thread start-up does not hide the speed-up.
+export const DEMO_DEFAULTS = { memory: '885,1769,2654,3538', threads: '1,2,4', reps: '3', items: '16', cost: '9' };
 
-const HELP = `Usage: lambda-lab demo [--dir <dir>] [--memory 885,1769,3538] [--reps 3] [options]
+const HELP = `Usage: lambda-lab demo [--dir <dir>] [--memory 885,1769,2654,3538] [--reps 3] [options]
 
 Runs the whole study on this machine, no AWS account needed: starts the built-in Lambda
 endpoint, scaffolds the template function, deploys it at each memory size, sweeps threads
@@ -210,15 +213,8 @@ export function formatDemoSummary(analysis: AnalysisResult, cpuLimit: string): s
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)];
   if (cpuLimit === 'none') out.push('', 'Note: no CPU limit could be applied on this machine: these results are unthrottled.');
-  const { fastest, cheapest, balanced } = analysis.recommendations;
-  const recs = [fastest, cheapest, balanced].filter((r) => r !== null);
-  if (recs.length > 0) {
-    out.push('', 'Recommendations:');
-    for (const r of recs) out.push(`  ${r.kind.padEnd(9)} ${r.reason}`);
-  }
-  if (analysis.knee.length > 0) {
-    out.push('', 'Knee (smallest memory where more memory stops helping):');
-    for (const k of analysis.knee) out.push(`  ${k.threads} thread(s): ${k.memoryMB} MB (range ${k.lowMB}–${k.highMB}; model threads × 1769 = ${k.modelMB} MB)`);
-  }
+  // The knee and recommendations read the same as in `lambda-lab analyze`.
+  out.push('', 'Knee (smallest memory at which more memory stops buying speed):', formatKneeTable(analysis.knee));
+  out.push('', 'Recommendations:', formatRecommendations(analysis.recommendations));
   return out.join('\n');
 }

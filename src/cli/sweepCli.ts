@@ -1,5 +1,6 @@
 // `lambda-lab sweep`: runs (or resumes) a timed sweep over thread counts against an experiment's
 // deployed functions, writing .lambda-lab/runs/<run-id>/{run.json,invocations.jsonl}.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
@@ -10,7 +11,8 @@ import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress } from '../sweep/sweepEngine';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
-import { checkPlanFunctionsExist, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
+import { targetBills } from '../core/targetBilling';
+import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { parseCliArgs } from './cliArgs';
 
@@ -36,14 +38,20 @@ Options:
   --concurrency <k>       Invocations in flight at once (default 1 on a local endpoint, whose
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).
-  --resume <run dir>      Finish an interrupted run: only missing invocations run.
+  --resume <run dir>      Finish an interrupted run: only missing invocations run. Refused while
+                          another process sweeps the run (run.lock), and if a function's code
+                          or memory changed since the run started.
+  --retry-errors          With --resume: also run again, once, the invocations that ended in an
+                          error. invocations.jsonl stays append-only: the new record is appended
+                          and readers use the later record instead of the earlier error.
   --max-cost-usd <x>      Start no invocation that would take the cost past x dollars
                           (by its estimate; invocations in flight still finish).
   --adaptive              Stop a configuration once its 95% CI is tight enough.
   --target-ci <share>     With --adaptive: CI half-width as a share of the mean (default ${DEFAULT_TARGET_CI}).
   --min-reps <n>          With --adaptive: repetitions before stopping is considered (default 5).
   --seed <n>              Seed of the shuffled order (default: random, recorded in run.json).
-  --yes                   Do not ask before spending more than $${DEFAULT_CONFIRM_ABOVE_USD.toFixed(2)} on AWS.
+  --yes                   Do not ask before spending more than $${DEFAULT_CONFIRM_ABOVE_USD.toFixed(2)} on a target
+                          that bills (AWS, and any endpoint not on this machine).
   --confirm-above-usd <x> Ask for confirmation above this estimate (default ${DEFAULT_CONFIRM_ABOVE_USD}).
   --json                  Print the outcome as JSON on stdout (progress goes to stderr).
   --quiet                 No per-invocation log lines.
@@ -70,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     concurrency: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'string' },
+    'retry-errors': { type: 'boolean' },
     'max-cost-usd': { type: 'string' },
     adaptive: { type: 'boolean' },
     'target-ci': { type: 'string' },
@@ -84,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
 
-  let prepared: PreparedSweep;
+  let prepared: PreparedSweep | undefined;
   let resolved: ResolvedTarget;
   let resolvedForErrors: ResolvedTarget | undefined;
   try {
@@ -92,6 +101,9 @@ export async function run(argv: string[]): Promise<number> {
     const concurrencyFlag = parseNumber(values.concurrency, 'concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
     const confirmAbove = parseNumber(values['confirm-above-usd'], 'confirm-above-usd', (n) => n >= 0, 'a dollar amount of 0 or more') ?? DEFAULT_CONFIRM_ABOVE_USD;
 
+    if (values['retry-errors'] && !values.resume) {
+      throw new ValidationError('retry-errors', true, 'only with --resume', '--retry-errors only applies with --resume <run dir>: a new run has no errors to retry.');
+    }
     if (values.resume) {
       const runDir = path.resolve(values.resume);
       for (const flag of ['experiment', 'threads', 'reps', 'items', 'cost', 'strategy', 'adaptive', 'seed', 'out'] as const) {
@@ -104,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
       await checkLambdaReachable(resolved);
       const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
       try {
-        await checkPlanFunctionsExist(client, prepared);
+        await checkPlanFunctionsUnchanged(client, prepared);
       } finally {
         client.destroy();
       }
@@ -163,14 +175,19 @@ export async function run(argv: string[]): Promise<number> {
       quiet: values.quiet === true,
       yes: values.yes === true,
       confirmAboveUsd: confirmAbove,
+      retryErrors: values['retry-errors'] === true,
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
-    return outcome.status === 'completed' ? 0 : outcome.status === 'cancelled' ? 130 : 1;
+    if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
+    return outcome.status === 'completed' ? 0 : 1;
   } catch (error) {
     // SDK errors (credentials, network, access) get the same explained message as deploy's.
     const message = error instanceof ValidationError ? error.message : toTargetError(error, resolvedForErrors ? errorContextOf(resolvedForErrors) : {}).message;
     process.stderr.write(`lambda-lab sweep: ${message}\n`);
     return error instanceof ValidationError ? 2 : 1;
+  } finally {
+    // Also when checks between opening the run and sweeping it failed; releasing twice is harmless.
+    prepared?.store.close();
   }
 }
 
@@ -191,21 +208,33 @@ export interface TerminalRunOptions {
   quiet: boolean;
   yes: boolean;
   confirmAboveUsd: number;
+  retryErrors?: boolean;
 }
 
-/** Runs a prepared sweep with terminal progress, Ctrl-C cancellation and a cost confirmation prompt. */
-export async function runWithTerminal(prepared: PreparedSweep, resolved: ResolvedTarget, options: TerminalRunOptions): Promise<SweepOutcome> {
+/** Signals that cancel a sweep the way Ctrl-C does: a closed terminal (SIGHUP) or `kill` (SIGTERM). */
+export const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs a prepared sweep with terminal progress, cancellation on Ctrl-C / SIGTERM / SIGHUP (the run
+ * stays resumable, status cancelled, its lock released) and a cost confirmation prompt.
+ */
+export async function runWithTerminal(prepared: PreparedSweep, resolved: ResolvedTarget, options: TerminalRunOptions): Promise<SweepOutcome & { signal?: NodeJS.Signals }> {
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nCancelling: waiting for invocations in flight (Ctrl-C again to quit at once)...\n');
+  let firstSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstSignal) {
+      // A second signal: quit at once. The 'exit' hook still removes run.lock.
+      process.exit(128 + (os.constants.signals[firstSignal] ?? 2));
+    }
+    firstSignal = signal;
+    // After SIGHUP the terminal may be gone: writing to it must not crash the cancellation.
+    if (signal === 'SIGHUP') process.stderr.on('error', () => {});
+    process.stderr.write(`\nCancelling (${signal}): waiting for invocations in flight (Ctrl-C again to quit at once)...\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
   const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
-  const isAws = resolved.target.kind === 'aws';
+  const bills = targetBills(resolved);
   let lastProgressLine = 0;
   let lastPrintedDone = -1;
   try {
@@ -214,7 +243,8 @@ export async function runWithTerminal(prepared: PreparedSweep, resolved: Resolve
       signal: controller.signal,
       createSampler: createSamplerForSweep,
       log: options.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
-      confirmCost: async (estimate) => confirmInTerminal(estimate, { isAws, ...options }),
+      retryErrors: options.retryErrors,
+      confirmCost: async (estimate) => confirmInTerminal(estimate, { bills, ...options }),
       onProgress: (progress) => {
         // Verbose mode logs every invocation, so progress lines there only mark the phases;
         // quiet mode prints one every few seconds and at the end.
@@ -226,21 +256,22 @@ export async function runWithTerminal(prepared: PreparedSweep, resolved: Resolve
         process.stderr.write(`${progressLine(progress)}\n`);
       },
     });
-    process.stderr.write(`${outcomeSummary(outcome, prepared.store.runDir)}\n`);
-    return outcome;
+    process.stderr.write(`${outcomeSummary(outcome, prepared.store.runDir, { bills })}\n`);
+    return firstSignal ? { ...outcome, signal: firstSignal } : outcome;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
     client.destroy();
+    prepared.store.close();
   }
 }
 
-async function confirmInTerminal(estimate: SweepCostEstimate, options: { isAws: boolean; yes: boolean; confirmAboveUsd: number }): Promise<boolean> {
+async function confirmInTerminal(estimate: SweepCostEstimate, options: { bills: boolean; yes: boolean; confirmAboveUsd: number }): Promise<boolean> {
   const line = `${estimate.invocations} invocation(s), estimated ${formatUsd(estimate.estimatedUsd)} (at most ${formatUsd(estimate.maxUsd)})`;
-  if (!options.isAws) {
+  if (!options.bills) {
     process.stderr.write(`Plan: ${line} if this ran on AWS; this target does not bill.\n`);
     return true;
   }
-  process.stderr.write(`Plan: ${line}.\n`);
+  process.stderr.write(`Plan: ${line}, billed at AWS prices.\n`);
   if (options.yes || estimate.maxUsd <= options.confirmAboveUsd) return true;
   if (!process.stdin.isTTY) {
     process.stderr.write(`The sweep may cost more than ${formatUsd(options.confirmAboveUsd)}; pass --yes to confirm (or --max-cost-usd to cap it).\n`);
@@ -260,13 +291,20 @@ export function progressLine(progress: SweepProgress): string {
   return `[${progress.done}/${progress.total}] ${formatUsd(progress.costUsd)} so far, ${progress.errors} error(s), ${progress.retries} retr${progress.retries === 1 ? 'y' : 'ies'}${eta}`;
 }
 
-export function outcomeSummary(outcome: SweepOutcome, runDir: string): string {
+export function outcomeSummary(outcome: SweepOutcome, runDir: string, options: { bills: boolean }): string {
   const head =
     outcome.status === 'completed'
       ? `Sweep completed: ${outcome.done}/${outcome.total} invocations`
       : `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations recorded. ${outcome.statusReason ?? ''}`.trim();
   const resume = outcome.status === 'completed' || outcome.status === 'failed' && outcome.done === 0 ? '' : `\nResume with: lambda-lab sweep --resume ${runDir}`;
-  return `${head}\n${outcome.errors} error(s), ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (as billed on AWS).\nResults: ${runDir}${resume}`;
+  const costWording = options.bills ? 'as billed' : 'what it would cost on AWS; this target does not bill';
+  const retried = outcome.retriedErrors > 0 ? ` (${outcome.retriedErrors} earlier error(s) run again)` : '';
+  // Resuming skips invocations that ended in an error unless asked: say so, or they stay errors silently.
+  const errorsKept =
+    outcome.errors > 0
+      ? `\nResume does not retry the ${outcome.errors} invocation(s) that ended in an error; to run them again: lambda-lab sweep --resume ${runDir} --retry-errors`
+      : '';
+  return `${head}\n${outcome.errors} error(s)${retried}, ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (${costWording}).\nResults: ${runDir}${resume}${errorsKept}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -12,11 +12,13 @@ import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
 import type { Strategy } from '../core/experimentConfig';
 import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
 import { parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
-import { INVOCATIONS_FILE, RUN_FILE, type RunMetadata } from '../core/runFiles';
+import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata } from '../core/runFiles';
+import { targetBills } from '../core/targetBilling';
+import { inspectRunLock, lockedMessage, type RunLockOwner } from '../sweep/runLock';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
-import { checkPlanFunctionsExist, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
+import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { outputLog, type OutputLog } from '../views/outputLog';
 import { resolveTargetForCommand } from './commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
@@ -36,6 +38,8 @@ export interface RunSweepArgs {
   concurrency?: number;
   /** Resume this run folder instead of starting a new run. */
   resumeDir?: string;
+  /** With resumeDir: also run again the invocations that ended in an error (like --retry-errors). */
+  retryErrors?: boolean;
   /** Folder that receives `<run-id>/` (default: <workspace>/.lambda-lab/runs). */
   runsDir?: string;
   adaptive?: boolean;
@@ -72,17 +76,22 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
   const resolved = await resolveTargetForCommand(context, { appendLine: (line) => log.info(line) }, ...(args.target ? [args.target] : []));
   if (!resolved) return undefined;
   const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
+  // Holds the run folder's lock from opening to the end of the sweep; released in finally.
+  let preparedForCleanup: PreparedSweep | undefined;
   try {
     const maxCostSetting = settings.get<number | null>('maxCostUsd', null);
     const maxCostUsd = args.maxCostUsd !== undefined ? args.maxCostUsd : typeof maxCostSetting === 'number' && maxCostSetting > 0 ? maxCostSetting : null;
     let prepared: PreparedSweep;
     const runsDir = args.runsDir ?? defaultRunsDir(context);
-    const resumeDir = args.resumeDir ?? (Object.keys(args).length === 0 ? await offerResume(runsDir) : undefined);
-    if (resumeDir === null) return undefined;
+    const offered = args.resumeDir ? { dir: args.resumeDir, retryErrors: args.retryErrors === true } : Object.keys(args).length === 0 ? await offerResume(runsDir) : undefined;
+    if (offered === null) return undefined;
+    const resumeDir = offered?.dir;
+    const retryErrors = offered?.retryErrors === true;
     if (resumeDir) {
       prepared = prepareResume(resumeDir, { maxCostUsd: args.maxCostUsd !== undefined ? args.maxCostUsd : undefined, concurrency: args.concurrency });
+      preparedForCleanup = prepared;
       for (const warning of prepared.warnings) log.warn(warning);
-      await checkPlanFunctionsExist(client, prepared);
+      await checkPlanFunctionsUnchanged(client, prepared);
     } else {
       const choice = await pickSweep(context, client, args);
       if (!choice) return undefined;
@@ -99,6 +108,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
         },
         describeTargetForRun(resolved),
       );
+      preparedForCleanup = prepared;
     }
     const runDir = prepared.store.runDir;
     const meta = prepared.store.meta;
@@ -118,6 +128,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
             client,
             signal: controller.signal,
             createSampler: createSamplerForSweep,
+            retryErrors,
             log: (line) => log.info(`  ${line}`),
             confirmCost: (estimate) => confirmCost(estimate, resolved, settings.get<number>('confirmCostAboveUsd', 0.5)),
             onProgress: (p) => {
@@ -133,8 +144,12 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
       },
     );
     log.info(
-      `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations, ${outcome.errors} errors, ${outcome.retries} retries, ${formatUsd(outcome.costUsd)}${outcome.statusReason ? ` — ${outcome.statusReason}` : ''}`,
+      `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations, ${outcome.errors} errors${outcome.retriedErrors ? ` (${outcome.retriedErrors} earlier errors run again)` : ''}, ${outcome.retries} retries, ` +
+        `${formatUsd(outcome.costUsd)}${targetBills(resolved) ? ' as billed' : ' if this ran on AWS (this target does not bill)'}${outcome.statusReason ? ` — ${outcome.statusReason}` : ''}`,
     );
+    if (outcome.errors > 0) {
+      log.info(`Resuming does not retry the ${outcome.errors} invocation(s) that ended in an error unless you choose "retry failed invocations" in Run Sweep's resume list (CLI: lambda-lab sweep --resume ${runDir} --retry-errors).`);
+    }
     if (outcome.status === 'completed') {
       void vscode.window.showInformationMessage(`Lambda Lab: sweep completed (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}).`);
     } else if (outcome.status === 'cancelled') {
@@ -144,6 +159,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     }
     return { runDir, outcome };
   } finally {
+    preparedForCleanup?.store.close();
     client.destroy();
   }
 }
@@ -237,7 +253,7 @@ function validationMessage(check: () => unknown): string | undefined {
 }
 
 async function confirmCost(estimate: SweepCostEstimate, resolved: ResolvedTarget, confirmAboveUsd: number): Promise<boolean> {
-  if (resolved.target.kind !== 'aws') return true; // local and emulated endpoints do not bill
+  if (!targetBills(resolved)) return true; // the built-in endpoint and endpoints on this machine do not bill
   if (estimate.maxUsd <= confirmAboveUsd) return true;
   const answer = await vscode.window.showWarningMessage(
     `This sweep makes ${estimate.invocations} invocations and is estimated to cost ${formatUsd(estimate.estimatedUsd)} (at most ${formatUsd(estimate.maxUsd)}), above your limit for asking (${formatUsd(confirmAboveUsd)}, setting lambdaLab.confirmCostAboveUsd).`,
@@ -248,11 +264,13 @@ async function confirmCost(estimate: SweepCostEstimate, resolved: ResolvedTarget
 }
 
 /**
- * When earlier runs in this workspace did not finish, asks whether to resume one.
- * Returns the run folder, undefined for a new sweep, or null when the user dismissed the pick.
+ * When earlier runs in this workspace did not finish, asks whether to resume one (optionally
+ * retrying its failed invocations). Runs being swept right now by another process (run.lock) are
+ * shown as in progress and cannot be picked for resuming.
+ * Returns the choice, undefined for a new sweep, or null when the user dismissed the pick.
  */
-async function offerResume(runsDir: string): Promise<string | undefined | null> {
-  let unfinished: Array<{ dir: string; meta: RunMetadata; recorded: number }> = [];
+async function offerResume(runsDir: string): Promise<{ dir: string; retryErrors: boolean } | undefined | null> {
+  let unfinished: Array<{ dir: string; meta: RunMetadata; recorded: number; errors: number; sweptBy: RunLockOwner | null | undefined }> = [];
   try {
     unfinished = fs
       .readdirSync(runsDir)
@@ -261,8 +279,9 @@ async function offerResume(runsDir: string): Promise<string | undefined | null> 
         try {
           const meta = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILE), 'utf8')) as RunMetadata;
           if (meta.status === 'completed') return [];
-          const recorded = fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
-          return [{ dir, meta, recorded }];
+          const { records } = parseInvocationsJsonl(fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8'));
+          const lock = inspectRunLock(dir);
+          return [{ dir, meta, recorded: records.length, errors: records.filter((r) => r.error !== null).length, sweptBy: lock.state === 'held' ? lock.owner : undefined }];
         } catch {
           return [];
         }
@@ -273,19 +292,30 @@ async function offerResume(runsDir: string): Promise<string | undefined | null> 
     return undefined; // no runs folder yet
   }
   if (unfinished.length === 0) return undefined;
-  const picked = await vscode.window.showQuickPick(
-    [
-      { label: '$(add) New sweep…', dir: undefined as string | undefined },
-      ...unfinished.map((u) => ({
-        label: `$(debug-restart) Resume ${u.meta.runId}`,
-        description: `${u.meta.status}, ${u.recorded}/${u.meta.plan.plannedInvocations} recorded`,
-        detail: u.meta.statusReason ?? undefined,
-        dir: u.dir as string | undefined,
-      })),
-    ],
-    { title: 'Run Sweep', placeHolder: 'Start a new sweep or finish an interrupted one' },
-  );
-  return picked ? picked.dir : null;
+  type Item = vscode.QuickPickItem & { dir?: string; retryErrors?: boolean; busy?: string };
+  const items: Item[] = [{ label: '$(add) New sweep…' }];
+  for (const u of unfinished) {
+    const progress = `${u.recorded}/${u.meta.plan.plannedInvocations} recorded`;
+    if (u.sweptBy !== undefined) {
+      items.push({
+        label: `$(sync~spin) ${u.meta.runId} — in progress`,
+        description: `${progress}, being swept by ${u.sweptBy ? `process ${u.sweptBy.pid}` : 'another process'}`,
+        busy: lockedMessage(u.dir, u.sweptBy),
+      });
+      continue;
+    }
+    items.push({ label: `$(debug-restart) Resume ${u.meta.runId}`, description: `${u.meta.status}, ${progress}${u.errors ? `, ${u.errors} failed (not retried)` : ''}`, detail: u.meta.statusReason ?? undefined, dir: u.dir, retryErrors: false });
+    if (u.errors > 0) {
+      items.push({ label: `$(debug-restart) Resume ${u.meta.runId} and retry failed invocations`, description: `runs its ${u.errors} failed invocation(s) again`, dir: u.dir, retryErrors: true });
+    }
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: 'Run Sweep', placeHolder: 'Start a new sweep or finish an interrupted one' });
+  if (!picked) return null;
+  if (picked.busy) {
+    void vscode.window.showInformationMessage(`Lambda Lab: ${picked.busy}`);
+    return null;
+  }
+  return picked.dir ? { dir: picked.dir, retryErrors: picked.retryErrors === true } : undefined;
 }
 
 function defaultRunsDir(context: vscode.ExtensionContext): string {

@@ -32,6 +32,15 @@ export interface ConfigStop {
   reason: string;
 }
 
+/** What GetFunctionConfiguration said about a function when the run started. */
+export interface FunctionSnapshot {
+  functionName: string;
+  /** base64 SHA-256 of the deployment package; null if the target did not say. */
+  codeSha256: string | null;
+  /** MemorySize in MB; null if the target did not say. */
+  memoryMB: number | null;
+}
+
 export interface RunMetadata {
   formatVersion: number;
   runId: string;
@@ -45,6 +54,11 @@ export interface RunMetadata {
   maxCostUsd: number | null;
   /** CodeSha256 of the deployed functions (one value if all agree). */
   templateHash: string | null;
+  /**
+   * Each function's code and memory when the run started, compared on resume: results measured
+   * with other code or memory must not be mixed into this run. Absent in runs from older versions.
+   */
+  functionSnapshots?: FunctionSnapshot[];
   extensionVersion: string;
   /** How the target limited CPU ('none' = unthrottled results), or 'aws' on real Lambda. */
   cpuLimit: string;
@@ -59,7 +73,10 @@ export interface RunMetadata {
 }
 
 export interface ParsedInvocations {
+  /** One record per key: see parseInvocationsJsonl for which one wins. In file order. */
   records: InvocationRecord[];
+  /** Error records replaced by a later attempt (still billed: cost totals count them). */
+  superseded: InvocationRecord[];
   warnings: string[];
   /**
    * Byte length of the valid prefix of the file: everything after it is a torn last line
@@ -96,14 +113,27 @@ export function invocationRecordProblem(value: unknown): string | null {
 }
 
 /**
+ * Which record counts when a key (recordKey) appears more than once. The file is append-only:
+ * `lambda-lab sweep --resume --retry-errors` runs an invocation that ended in an error again and
+ * appends the new attempt. So a later record supersedes an earlier *error* record for the same key
+ * (the latest attempt counts; a success is never superseded); any other duplicate is a fault and
+ * the first record is kept.
+ */
+export function supersedes(_later: InvocationRecord, earlier: InvocationRecord): boolean {
+  return earlier.error !== null;
+}
+
+/**
  * Parses invocations.jsonl. Complete lines that are not records are reported and skipped; a last
  * line without its newline is a torn write (crash, kill -9, full disk) unless it parses as a whole
- * record; a torn line is reported and excluded from `validLength`. Duplicate keys keep the first.
+ * record; a torn line is reported and excluded from `validLength`. Duplicate keys: a later attempt
+ * replaces an earlier error record (see `supersedes`), otherwise the first record is kept.
  */
 export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE): ParsedInvocations {
-  const records: InvocationRecord[] = [];
+  const kept: Array<InvocationRecord | null> = [];
+  const superseded: InvocationRecord[] = [];
   const warnings: string[] = [];
-  const seen = new Set<string>();
+  const indexByKey = new Map<string, number>();
   const utf8 = new TextEncoder();
   let offset = 0;
   let validLength = 0;
@@ -140,18 +170,26 @@ export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE
     } else if (parsed !== undefined) {
       const record = parsed as InvocationRecord;
       const key = recordKey(record);
-      if (seen.has(key)) {
-        warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
+      const earlierIndex = indexByKey.get(key);
+      if (earlierIndex === undefined) {
+        indexByKey.set(key, kept.length);
+        kept.push(record);
+      } else if (supersedes(record, kept[earlierIndex]!)) {
+        // The retry goes where it happened in time (file order); the error it replaces is dropped.
+        superseded.push(kept[earlierIndex]!);
+        kept[earlierIndex] = null;
+        indexByKey.set(key, kept.length);
+        kept.push(record);
       } else {
-        seen.add(key);
-        records.push(record);
+        warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
       }
     }
     validLength += utf8.encode(text.slice(offset, nextOffset)).length;
     needsNewline = !complete;
     offset = nextOffset;
   }
-  return { records, warnings, validLength, needsNewline };
+  const records = kept.filter((r): r is InvocationRecord => r !== null);
+  return { records, superseded, warnings, validLength, needsNewline };
 }
 
 /** A run id that sorts by time and is safe in paths, e.g. `2026-11-27T06-05-01Z-demo`. */

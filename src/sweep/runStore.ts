@@ -2,61 +2,103 @@
 // Each record is appended as soon as it arrives, as one whole line in one write call, so a crash
 // or kill -9 loses at most the invocations in flight, and at worst leaves a torn last line that
 // the next open detects, reports and cuts off.
+// A store that writes holds the run folder's lock (run.lock, see runLock.ts) until close(), so two
+// processes never sweep the same run at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InvocationRecord } from '../core/invocationRecord';
-import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata } from '../core/runFiles';
+import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, supersedes, type RunMetadata } from '../core/runFiles';
 import { recordKey } from '../core/sweepPlan';
+import { acquireRunLock, type LockEnvironment, type RunLock } from './runLock';
+
+export interface OpenRunOptions {
+  /** Read only: no lock taken, nothing repaired, append and updateMetadata refused. */
+  readOnly?: boolean;
+  /** For tests: how the lock sees processes. */
+  lockEnvironment?: LockEnvironment;
+}
 
 export class RunStore {
-  private readonly doneKeys = new Set<string>();
+  /** The record that counts for each key (a later attempt replaces an error record). */
+  private readonly byKey = new Map<string, InvocationRecord>();
 
   private constructor(
     readonly runDir: string,
     private metadata: RunMetadata,
-    private readonly records: InvocationRecord[],
+    private records: InvocationRecord[],
+    /** Error records replaced by a later attempt; still billed, so cost totals count them. */
+    private readonly supersededRecords: InvocationRecord[],
     /** Problems found when the run was opened (torn last line, corrupt lines, duplicates). */
     readonly warnings: string[],
+    private lock: RunLock | null,
+    private readonly readOnly: boolean,
   ) {
-    for (const record of records) this.doneKeys.add(recordKey(record));
+    for (const record of records) this.byKey.set(recordKey(record), record);
   }
 
-  /** Creates a new run folder; refuses to reuse one that already holds a run. */
-  static create(runDir: string, metadata: RunMetadata): RunStore {
+  /** Creates a new run folder, locked until close(); refuses to reuse one that already holds a run. */
+  static create(runDir: string, metadata: RunMetadata, options: Pick<OpenRunOptions, 'lockEnvironment'> = {}): RunStore {
     fs.mkdirSync(runDir, { recursive: true });
-    const runFile = path.join(runDir, RUN_FILE);
-    if (fs.existsSync(runFile)) {
-      throw new Error(`${runDir} already holds a run. Resume it with --resume ${runDir}, or choose another --out folder.`);
+    const lock = acquireRunLock(runDir, options.lockEnvironment);
+    try {
+      const runFile = path.join(runDir, RUN_FILE);
+      if (fs.existsSync(runFile)) {
+        throw new Error(`${runDir} already holds a run. Resume it with --resume ${runDir}, or choose another --out folder.`);
+      }
+      const store = new RunStore(runDir, metadata, [], [], [], lock, false);
+      fs.writeFileSync(path.join(runDir, INVOCATIONS_FILE), '', { flag: 'a' });
+      store.writeMetadata();
+      return store;
+    } catch (error) {
+      lock.release();
+      throw error;
     }
-    const store = new RunStore(runDir, metadata, [], []);
-    fs.writeFileSync(path.join(runDir, INVOCATIONS_FILE), '', { flag: 'a' });
-    store.writeMetadata();
-    return store;
   }
 
-  /** Opens an existing run for resuming or reading. Repairs a torn last line (with a warning). */
-  static open(runDir: string, options: { repair?: boolean } = {}): RunStore {
+  /**
+   * Opens an existing run for resuming (locked until close(); fails with RunLockedError while
+   * another process sweeps it) or, with readOnly, for reading. Resuming repairs a torn last line
+   * (with a warning).
+   */
+  static open(runDir: string, options: OpenRunOptions = {}): RunStore {
     const runFile = path.join(runDir, RUN_FILE);
     if (!fs.existsSync(runFile)) {
       throw new Error(`No run found in ${runDir} (${RUN_FILE} is missing). Pass the folder of an earlier sweep, e.g. .lambda-lab/runs/<run-id>.`);
     }
-    let metadata: RunMetadata;
+    const readOnly = options.readOnly === true;
+    const lock = readOnly ? null : acquireRunLock(runDir, options.lockEnvironment);
     try {
-      metadata = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunMetadata;
+      let metadata: RunMetadata;
+      try {
+        metadata = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunMetadata;
+      } catch (error) {
+        throw new Error(`${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be resumed.`);
+      }
+      const invocationsFile = path.join(runDir, INVOCATIONS_FILE);
+      const text = fs.existsSync(invocationsFile) ? fs.readFileSync(invocationsFile, 'utf8') : '';
+      const parsed = parseInvocationsJsonl(text, invocationsFile);
+      if (!readOnly) {
+        const size = Buffer.byteLength(text, 'utf8');
+        // Cut a torn last line off, and end a complete last line with its newline, so that the
+        // next append starts on a fresh line and the file stays valid JSONL.
+        if (parsed.validLength < size) fs.truncateSync(invocationsFile, parsed.validLength);
+        if (parsed.needsNewline) fs.appendFileSync(invocationsFile, '\n');
+      }
+      return new RunStore(runDir, metadata, parsed.records, parsed.superseded, parsed.warnings, lock, readOnly);
     } catch (error) {
-      throw new Error(`${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be resumed.`);
+      lock?.release();
+      throw error;
     }
-    const invocationsFile = path.join(runDir, INVOCATIONS_FILE);
-    const text = fs.existsSync(invocationsFile) ? fs.readFileSync(invocationsFile, 'utf8') : '';
-    const parsed = parseInvocationsJsonl(text, invocationsFile);
-    if (options.repair !== false) {
-      const size = Buffer.byteLength(text, 'utf8');
-      // Cut a torn last line off, and end a complete last line with its newline, so that the
-      // next append starts on a fresh line and the file stays valid JSONL.
-      if (parsed.validLength < size) fs.truncateSync(invocationsFile, parsed.validLength);
-      if (parsed.needsNewline) fs.appendFileSync(invocationsFile, '\n');
-    }
-    return new RunStore(runDir, metadata, parsed.records, parsed.warnings);
+  }
+
+  /** Releases the run folder's lock; the store can no longer write. Safe to call more than once. */
+  close(): void {
+    this.lock?.release();
+    this.lock = null;
+  }
+
+  get locked(): boolean {
+    return this.lock !== null;
   }
 
   get meta(): RunMetadata {
@@ -67,22 +109,48 @@ export class RunStore {
     return this.records;
   }
 
-  has(key: string): boolean {
-    return this.doneKeys.has(key);
+  /** Error records replaced by a later attempt (not in `invocations`). */
+  get supersededInvocations(): readonly InvocationRecord[] {
+    return this.supersededRecords;
   }
 
-  /** Appends one record as one line; a key already stored is refused (no duplicates). */
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** The record that counts for this key, if any. */
+  recordFor(key: string): InvocationRecord | undefined {
+    return this.byKey.get(key);
+  }
+
+  /**
+   * Appends one record as one line. A key already stored is refused (no duplicates), unless the
+   * stored record is an error: then this is a new attempt that supersedes it (the old line stays
+   * in the file; readers prefer the later record, see supersedes in src/core/runFiles.ts).
+   */
   append(record: InvocationRecord): void {
+    this.checkWritable();
     const key = recordKey(record);
-    if (this.doneKeys.has(key)) throw new Error(`Internal error: invocation ${key} is already recorded in ${this.runDir}.`);
+    const earlier = this.byKey.get(key);
+    if (earlier && !supersedes(record, earlier)) throw new Error(`Internal error: invocation ${key} is already recorded in ${this.runDir}.`);
     fs.appendFileSync(path.join(this.runDir, INVOCATIONS_FILE), `${JSON.stringify(record)}\n`);
-    this.doneKeys.add(key);
+    if (earlier) {
+      this.records = this.records.filter((r) => r !== earlier);
+      this.supersededRecords.push(earlier);
+    }
+    this.byKey.set(key, record);
     this.records.push(record);
   }
 
   updateMetadata(change: Partial<RunMetadata>): void {
+    this.checkWritable();
     this.metadata = { ...this.metadata, ...change, updatedAt: new Date().toISOString() };
     this.writeMetadata();
+  }
+
+  private checkWritable(): void {
+    if (this.readOnly) throw new Error(`Internal error: ${this.runDir} was opened read-only.`);
+    if (!this.lock) throw new Error(`Internal error: ${this.runDir} was closed (its lock released); it can no longer be written.`);
   }
 
   /** Written to a temp file and renamed, so run.json is never half-written. */

@@ -9,7 +9,7 @@ import type { InvocationRecord } from '../core/invocationRecord';
 import { invocationCostUsd } from '../core/pricing';
 import { findReportLine, type ReportLine } from '../core/reportLine';
 import type { ConfigStop, RunStatus } from '../core/runFiles';
-import type { PlannedInvocation, SweepPlan } from '../core/sweepPlan';
+import { recordKey, type PlannedInvocation, type SweepPlan } from '../core/sweepPlan';
 import type { RunStore } from './runStore';
 
 /** The part of LambdaClient the engine uses (so tests and wrappers can stand in for it). */
@@ -75,6 +75,11 @@ export interface SweepEngineOptions {
   retry?: Partial<RetryPolicy>;
   /** Stop after this many consecutive invocations failed to reach the endpoint at all. */
   maxConsecutiveTransportFailures?: number;
+  /**
+   * Resume only: run again, once, every planned invocation whose record is an error. The new
+   * record is appended and supersedes the error (see supersedes in src/core/runFiles.ts).
+   */
+  retryErrors?: boolean;
 }
 
 export interface SweepOutcome {
@@ -87,6 +92,8 @@ export interface SweepOutcome {
   costUsd: number;
   estimate: SweepCostEstimate | null;
   configStops: ConfigStop[];
+  /** Error records run again in this session (retryErrors); 0 without it. */
+  retriedErrors: number;
 }
 
 class SweepStop extends Error {
@@ -108,6 +115,8 @@ class SweepRun {
   private readonly runId: string;
   private costUsd = 0;
   private errors = 0;
+  /** Error records run again in this session (retryErrors). */
+  private retriedErrors = 0;
   private retries = 0;
   private doneInSession = 0;
   /** ETA is measured from here (reset after the cost confirmation, which may wait on the user). */
@@ -121,6 +130,8 @@ class SweepRun {
   private estimatedTotalUsd: number | null = null;
   private pilot: PilotMeasurement | null = null;
   private readonly skippedKeys = new Set<string>();
+  /** With retryErrors: error records found at the start, each run again once in this session. */
+  private readonly retryKeys = new Set<string>();
   private readonly earlyStops = new Map<string, string>();
   private phase: SweepProgress['phase'] = 'pilot';
   private lastMetadataWrite = 0;
@@ -137,6 +148,16 @@ class SweepRun {
     this.log = options.log ?? (() => {});
     this.runId = options.store.meta.runId;
     for (const record of options.store.invocations) this.account(record, false);
+    // Superseded error records were billed too (a function error is); they count towards the cost.
+    for (const record of options.store.supersededInvocations) this.addCost(record);
+    if (options.retryErrors) {
+      for (const record of options.store.invocations) if (record.error !== null) this.retryKeys.add(recordKey(record));
+    }
+  }
+
+  /** Recorded, and not an error waiting to be retried in this session. */
+  private isRecorded(key: string): boolean {
+    return this.options.store.has(key) && !this.retryKeys.has(key);
   }
 
   async run(): Promise<SweepOutcome> {
@@ -149,9 +170,9 @@ class SweepRun {
       this.feedSamplerFromStore();
       await this.runPilotAndEstimate();
       this.phase = 'warmup';
-      await this.runAll(plan.warmups.filter((p) => !store.has(p.key)));
+      await this.runAll(plan.warmups.filter((p) => !this.isRecorded(p.key)));
       this.phase = 'measure';
-      await this.runAll(plan.measured.filter((p) => !store.has(p.key)));
+      await this.runAll(plan.measured.filter((p) => !this.isRecorded(p.key)));
     } catch (error) {
       if (error instanceof SweepStop) this.halt(error);
       else this.halt(new SweepStop('failed', error instanceof Error ? error.message : String(error)));
@@ -165,7 +186,7 @@ class SweepRun {
     this.phase = 'finished';
     this.emitProgress();
     const { done, total } = this.counts();
-    return { status, statusReason, done, total, errors: this.errors, retries: this.retries, costUsd: this.costUsd, estimate: this.estimate, configStops };
+    return { status, statusReason, done, total, errors: this.errors, retries: this.retries, costUsd: this.costUsd, estimate: this.estimate, configStops, retriedErrors: this.retriedErrors };
   }
 
   /** Resolves when the sweep stops for any reason (wakes lanes waiting for a free function). */
@@ -190,9 +211,12 @@ class SweepRun {
     this.pilot = this.pilotFromRecords(store.invocations);
     if (!this.pilot) {
       const pilotPlan = [...plan.warmups].sort((a, b) => a.memoryMB - b.memoryMB)[0];
-      if (store.has(pilotPlan.key)) {
+      if (this.isRecorded(pilotPlan.key)) {
         const earlier = store.invocations.find((r) => r.functionName === pilotPlan.functionName && r.warmup);
-        throw new SweepStop('failed', `The pilot invocation of ${pilotPlan.functionName} failed earlier (${earlier?.error ?? 'no billed duration'}). Fix the function, redeploy it and start a new sweep.`);
+        throw new SweepStop(
+          'failed',
+          `The pilot invocation of ${pilotPlan.functionName} failed earlier (${earlier?.error ?? 'no billed duration'}). If that was a passing problem, resume with --retry-errors; otherwise fix the function, redeploy it and start a new sweep.`,
+        );
       }
       this.checkCeilingBeforePilot(pilotPlan);
       this.log(`Pilot: invoking ${pilotPlan.functionName} once (cold) to estimate the cost.`);
@@ -253,7 +277,7 @@ class SweepRun {
     const { plan, store } = this.options;
     const byConfig = new Map<string, PlannedConfigCount>();
     for (const p of [...plan.warmups, ...plan.measured]) {
-      if (store.has(p.key) || this.skippedKeys.has(p.key)) continue;
+      if (this.isRecorded(p.key) || this.skippedKeys.has(p.key)) continue;
       const id = `${p.functionName}|${p.threads}`;
       const entry = byConfig.get(id) ?? { arch: p.arch, memoryMB: p.memoryMB, threads: p.threads, invocations: 0, coldStarts: 0 };
       entry.invocations++;
@@ -299,7 +323,7 @@ class SweepRun {
           continue;
         }
         const [planned] = pending.splice(index, 1);
-        if (this.options.store.has(planned.key)) continue;
+        if (this.isRecorded(planned.key)) continue;
         if (this.shouldSkip(planned)) continue;
         const estimate = this.estimatedCostOf(planned);
         const ceiling = this.options.maxCostUsd;
@@ -379,7 +403,12 @@ class SweepRun {
         const kind = classifyError(error);
         if ((error as SdkErrorShape | null)?.name === 'ResourceNotFoundException') {
           // Every later invocation of the function would fail the same way: stop, record nothing.
-          this.halt(new SweepStop('failed', `Function ${planned.functionName} was not found on the target (deleted, or the built-in endpoint was restarted). Redeploy the experiment, then resume the run.`));
+          this.halt(
+            new SweepStop(
+              'failed',
+              `Function ${planned.functionName} was not found on the target (deleted, or the built-in endpoint was restarted). This run cannot be finished with a new function: deploy the experiment again and start a new sweep.`,
+            ),
+          );
           return null;
         }
         if (kind === 'transport') this.consecutiveTransportFailures++;
@@ -398,6 +427,13 @@ class SweepRun {
   }
 
   private record(record: InvocationRecord): InvocationRecord {
+    const key = recordKey(record);
+    const retried = this.retryKeys.delete(key);
+    if (retried) {
+      // The error record this attempt supersedes no longer counts as an error.
+      this.errors--;
+      this.retriedErrors++;
+    }
     this.options.store.append(record);
     this.account(record, true);
     this.observe(record);
@@ -416,10 +452,14 @@ class SweepRun {
   private account(record: InvocationRecord, inSession: boolean): void {
     if (record.error !== null) this.errors++;
     this.retries += record.retries;
+    this.addCost(record);
+    if (inSession) this.doneInSession++;
+  }
+
+  private addCost(record: InvocationRecord): void {
     if (record.billedMs !== null) {
       this.costUsd += invocationCostUsd({ billedMs: record.billedMs, memoryMB: record.memoryMB, arch: record.arch, region: this.options.region });
     }
-    if (inSession) this.doneInSession++;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -442,7 +482,7 @@ class SweepRun {
     let done = 0;
     let total = 0;
     for (const p of [...plan.warmups, ...plan.measured]) {
-      if (store.has(p.key)) {
+      if (this.isRecorded(p.key)) {
         done++;
         total++;
       } else if (!this.skippedKeys.has(p.key) && !this.isEarlyStopped(p)) {
@@ -476,7 +516,7 @@ class SweepRun {
     const sampler = this.options.sampler;
     return [...seen.values()].map((p) => {
       const reps = this.successfulReps(p.configKey);
-      const allDone = plan.measured.filter((m) => m.configKey === p.configKey).every((m) => store.has(m.key));
+      const allDone = plan.measured.filter((m) => m.configKey === p.configKey).every((m) => this.isRecorded(m.key));
       let reason: string;
       const early = this.earlyStops.get(p.configKey) ?? (sampler && !sampler.shouldContinue(p.configKey) && !allDone ? sampler.stopReason(p.configKey) ?? 'stopped by the adaptive sampler' : undefined);
       if (early) reason = `adaptive: ${early}`;
@@ -534,6 +574,10 @@ export function recordFromResponse(runId: string, planned: PlannedInvocation, re
   const processingMs = typeof result?.processingMs === 'number' ? result.processingMs : null;
   if (error === null && processingMs === null) error = 'The function result has no processingMs; is this the Lambda Lab template?';
   if (error === null && reportProblem) error = reportProblem;
+  // Someone changed the function's memory mid-sweep: this measurement is not of the planned configuration.
+  if (error === null && report && report.memorySizeMB !== planned.memoryMB) {
+    error = `function memory changed during the sweep: planned ${planned.memoryMB} MB, ran at ${report.memorySizeMB} MB`;
+  }
   return {
     ...unmeasuredRecord(runId, planned, error, retries, startedAt),
     coldStart: planned.warmup || (report ? report.coldStart : result?.coldStart === true),

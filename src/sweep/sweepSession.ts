@@ -4,7 +4,7 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/cli
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Strategy } from '../core/experimentConfig';
-import { RUN_FORMAT_VERSION, newRunId, type RunMetadata, type RunTarget } from '../core/runFiles';
+import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
 import { buildSweepPlan, newSeed, planSize, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
@@ -63,47 +63,93 @@ export interface PreparedSweep {
 }
 
 /** The functions of an experiment that are ready to invoke, with their code hash. */
-export async function findSweepFunctions(client: LambdaClient, experimentId: string): Promise<{ functions: SweepFunction[]; templateHash: string | null }> {
+export async function findSweepFunctions(client: LambdaClient, experimentId: string): Promise<{ functions: SweepFunction[]; templateHash: string | null; snapshots: FunctionSnapshot[] }> {
   const identities = await listExperimentFunctions(client, experimentId);
   if (identities.length === 0) {
     throw new Error(`No functions of experiment "${experimentId}" were found on this target. Deploy it first (lambda-lab deploy --experiment ${experimentId} --memory ...), or check the target and region.`);
   }
-  const hashes = new Set<string>();
-  for (const identity of identities) {
-    const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: identity.functionName }));
-    if (configuration.State && configuration.State !== 'Active') {
-      throw new Error(`Function ${identity.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
-    }
-    if (configuration.CodeSha256) hashes.add(configuration.CodeSha256);
-  }
-  return {
-    functions: identities.map((i) => ({ functionName: i.functionName, arch: i.arch, memoryMB: i.memoryMB })),
-    templateHash: hashes.size === 1 ? [...hashes][0] : hashes.size > 1 ? [...hashes].sort().join(',') : null,
-  };
+  const functions = identities.map((i) => ({ functionName: i.functionName, arch: i.arch, memoryMB: i.memoryMB }));
+  const snapshots = await snapshotFunctions(client, functions);
+  return { functions, templateHash: templateHashOf(snapshots), snapshots };
 }
 
-/** Before resuming: every function of the plan must still exist (a restarted built-in endpoint forgets them). */
-export async function checkPlanFunctionsExist(client: LambdaClient, prepared: PreparedSweep): Promise<void> {
-  const missing: string[] = [];
-  for (const fn of prepared.plan.input.functions) {
-    try {
-      await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') missing.push(fn.functionName);
-      else throw error;
+/** Each function's CodeSha256 and MemorySize now; refuses functions that are not Active. */
+export async function snapshotFunctions(client: LambdaClient, functions: readonly SweepFunction[]): Promise<FunctionSnapshot[]> {
+  const snapshots: FunctionSnapshot[] = [];
+  for (const fn of functions) {
+    const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+    if (configuration.State && configuration.State !== 'Active') {
+      throw new Error(`Function ${fn.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
     }
+    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null });
+  }
+  return snapshots;
+}
+
+/** One CodeSha256 if all functions agree, else the sorted distinct values joined by commas. */
+function templateHashOf(snapshots: readonly FunctionSnapshot[]): string | null {
+  const hashes = new Set(snapshots.map((s) => s.codeSha256).filter((h): h is string => h !== null));
+  return hashes.size === 0 ? null : [...hashes].sort().join(',');
+}
+
+/**
+ * Before resuming: every function of the plan must still exist with the code and memory it had
+ * when the run started (run.json's functionSnapshots; for older runs its templateHash and the
+ * planned memory). Anything else would mix measurements of different functions into one run.
+ */
+export async function checkPlanFunctionsUnchanged(client: LambdaClient, prepared: PreparedSweep): Promise<void> {
+  const meta = prepared.store.meta;
+  const newSweep = `start a new sweep instead (lambda-lab sweep --experiment ${meta.experimentId} ...); this run's results stay readable as they are`;
+  const missing: string[] = [];
+  const snapshots: FunctionSnapshot[] = [];
+  for (const fn of prepared.plan.input.functions) {
+    let current: { CodeSha256?: string; MemorySize?: number };
+    try {
+      current = await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+        missing.push(fn.functionName);
+        continue;
+      }
+      throw error;
+    }
+    const problem = functionChange(fn, meta.functionSnapshots?.find((s) => s.functionName === fn.functionName), meta.templateHash, current);
+    if (problem) throw new Error(`Cannot resume ${meta.runId}: function ${fn.functionName} changed since the run started (${problem}). Its new measurements would not be comparable; ${newSweep}.`);
+    snapshots.push({ functionName: fn.functionName, codeSha256: current.CodeSha256 ?? null, memoryMB: current.MemorySize ?? null });
   }
   if (missing.length > 0) {
-    const meta = prepared.store.meta;
     throw new Error(
-      `Cannot resume: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on this target (deleted, or the built-in endpoint was restarted). ` +
-        `Redeploy with lambda-lab deploy --experiment ${meta.experimentId} --memory ${[...new Set(meta.plan.functions.map((f) => f.memoryMB))].join(',')}, then resume.`,
+      `Cannot resume ${meta.runId}: ${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on this target any more (deleted, or the built-in endpoint was restarted). ` +
+        `Deploy the experiment again (lambda-lab deploy --experiment ${meta.experimentId} --memory ${[...new Set(meta.plan.functions.map((f) => f.memoryMB))].join(',')}) and ${newSweep}.`,
     );
   }
+  // A run from an older version recorded no snapshots: from now on, later resumes compare against these.
+  if (!meta.functionSnapshots) prepared.store.updateMetadata({ functionSnapshots: snapshots });
+}
+
+/** What differs between a function now and when the run started, or null. Exported for tests. */
+export function functionChange(
+  planned: SweepFunction,
+  recorded: FunctionSnapshot | undefined,
+  templateHash: string | null,
+  current: { CodeSha256?: string; MemorySize?: number },
+): string | null {
+  const changes: string[] = [];
+  const recordedMemory = recorded?.memoryMB ?? planned.memoryMB;
+  if (current.MemorySize !== undefined && current.MemorySize !== recordedMemory) changes.push(`memory was ${recordedMemory} MB, now ${current.MemorySize} MB`);
+  const code = current.CodeSha256 ?? null;
+  if (recorded && recorded.codeSha256 !== null) {
+    if (code !== recorded.codeSha256) changes.push(`code (CodeSha256) was ${recorded.codeSha256}, now ${code ?? 'unknown'}`);
+  } else if (!recorded && templateHash !== null && code !== null && !templateHash.split(',').includes(code)) {
+    changes.push(`code (CodeSha256) was ${templateHash}, now ${code}`);
+  }
+  return changes.length > 0 ? changes.join('; ') : null;
 }
 
 export async function prepareNewSweep(client: LambdaClient, request: NewSweepRequest, target: TargetDescription): Promise<PreparedSweep> {
-  const found = request.functions ? { functions: request.functions, templateHash: null as string | null } : await findSweepFunctions(client, request.experimentId);
+  const found = request.functions
+    ? await snapshotFunctions(client, request.functions).then((snapshots) => ({ functions: request.functions!, templateHash: templateHashOf(snapshots), snapshots }))
+    : await findSweepFunctions(client, request.experimentId);
   const seed = request.seed ?? newSeed();
   const plan = buildSweepPlan({ functions: found.functions, threadCounts: request.threadCounts, strategies: request.strategies, repetitions: request.repetitions, seed });
   const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
@@ -120,6 +166,7 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
     adaptive: request.adaptive ? { ...request.adaptive, maxRepetitions: request.repetitions } : null,
     maxCostUsd: request.maxCostUsd ?? null,
     templateHash: found.templateHash,
+    functionSnapshots: found.snapshots,
     extensionVersion: productVersion(),
     cpuLimit: target.cpuLimit,
     startedAt: now,
@@ -134,8 +181,19 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
 }
 
 /** Opens a run folder to resume it: the plan is rebuilt from run.json (same seed, same order). */
+/** The run stays locked (run.lock) until executeSweep ends or the caller closes prepared.store. */
 export function prepareResume(runDir: string, change: { maxCostUsd?: number | null; concurrency?: number } = {}): PreparedSweep {
   const store = RunStore.open(runDir);
+  try {
+    return resumeOpenedRun(store, change);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; concurrency?: number }): PreparedSweep {
+  const runDir = store.runDir;
   const meta = store.meta;
   if (meta.formatVersion !== RUN_FORMAT_VERSION) {
     throw new Error(`${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`);
@@ -154,13 +212,22 @@ export function prepareResume(runDir: string, change: { maxCostUsd?: number | nu
   return { store, plan, warnings: [...store.warnings], resumed: true };
 }
 
-export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry'> {
+export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors'> {
   client: SweepEngineOptions['client'];
   /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
   createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => AdaptiveSamplerLike;
 }
 
+/** Runs the prepared sweep; the run folder's lock is released when it ends, whatever the outcome. */
 export async function executeSweep(prepared: PreparedSweep, options: ExecuteOptions): Promise<SweepOutcome> {
+  try {
+    return await runPreparedSweep(prepared, options);
+  } finally {
+    prepared.store.close();
+  }
+}
+
+async function runPreparedSweep(prepared: PreparedSweep, options: ExecuteOptions): Promise<SweepOutcome> {
   const meta = prepared.store.meta;
   let sampler: AdaptiveSamplerLike | null = null;
   if (meta.adaptive) {
@@ -183,6 +250,7 @@ export async function executeSweep(prepared: PreparedSweep, options: ExecuteOpti
     onRecord: options.onRecord,
     log: options.log,
     retry: options.retry,
+    retryErrors: options.retryErrors,
   });
 }
 

@@ -365,3 +365,58 @@ test('--max-cost-usd starts no invocation past the limit (only the one in flight
   assert.equal(all.length, 41);
   assert.deepEqual(all.slice(0, records.length), records);
 });
+
+/** Waits until the run folder under `out` (or `runDir`) holds at least `count` records. */
+async function waitForRecords(child: ChildProcess, out: string, count: number, runDir = ''): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 25));
+    if (!runDir) {
+      const runs = fs.existsSync(out) ? fs.readdirSync(out) : [];
+      if (runs.length === 1) runDir = path.join(out, runs[0]);
+    }
+    const file = runDir ? path.join(runDir, INVOCATIONS_FILE) : '';
+    if (file && fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length >= count) return runDir;
+  }
+  throw new Error(`no ${count} records under ${runDir || out} in time`);
+}
+
+test('a run being swept cannot be resumed by a second process; SIGTERM and SIGHUP cancel resumably and release run.lock', async () => {
+  const { handle, resolved } = await cleanEndpoint();
+  await deploy(resolved, 'itlock', [1769]);
+  const out = tempDir('lockruns');
+  const env = cliEnv(handle, tempDir('lockhome'));
+  const first = startCli(['sweep', '--experiment', 'itlock', '--threads', '1,2', '--reps', '10', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--quiet'], env);
+  const runDir = await waitForRecords(first.child, out, 3);
+  const lockFile = path.join(runDir, 'run.lock');
+  const owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number; hostname: string; startedAt: string };
+  assert.equal(owner.pid, first.child.pid);
+  assert.equal(owner.hostname, os.hostname());
+
+  const second = await runCli(['sweep', '--resume', runDir, '--endpoint', handle.endpoint, '--quiet'], env);
+  assert.equal(second.code, 1, second.stderr);
+  const escapedRun = path.basename(runDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(second.stderr.trim(), new RegExp(`^lambda-lab sweep: Run ${escapedRun} is being swept by process ${owner.pid} \\(started ${owner.startedAt.replace(/\./g, '\\.')}\\); wait for it or stop it, then resume\\.`));
+  assert.equal(second.stderr.trim().split('\n').length, 1);
+
+  first.child.kill('SIGTERM');
+  const terminated = await first.done;
+  assert.equal(terminated.code, 128 + 15, terminated.stderr);
+  assert.match(terminated.stderr, /Cancelling \(SIGTERM\)/);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata).status, 'cancelled');
+  assert.ok(!fs.existsSync(lockFile), 'SIGTERM released the lock');
+  const afterTerm = readRecords(runDir).records.length;
+
+  // Resume (the lock is free again), then hang up on it: same clean cancellation.
+  const resumed = startCli(['sweep', '--resume', runDir, '--endpoint', handle.endpoint, '--quiet'], env);
+  await waitForRecords(resumed.child, out, afterTerm + 2, runDir);
+  assert.equal(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid, resumed.child.pid);
+  resumed.child.kill('SIGHUP');
+  const hungUp = await resumed.done;
+  assert.equal(hungUp.code, 128 + 1, hungUp.stderr);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata).status, 'cancelled');
+  assert.ok(!fs.existsSync(lockFile), 'SIGHUP released the lock');
+  const { records } = readRecords(runDir);
+  assert.ok(records.length < 21, 'cancelled before the end');
+  assert.equal(new Set(records.map(recordKey)).size, records.length, 'no duplicates');
+});

@@ -64,7 +64,7 @@ test('records are appended one line each and read back in order', () => {
   const lines = fileLines(dir);
   assert.equal(lines.length, 2);
   assert.deepEqual(JSON.parse(lines[1]), record(1));
-  const reopened = RunStore.open(dir);
+  const reopened = RunStore.open(dir, { readOnly: true });
   assert.deepEqual(reopened.invocations, [record(0, true), record(1)]);
   assert.deepEqual(reopened.warnings, []);
   assert.ok(reopened.has('f|warmup'));
@@ -80,6 +80,7 @@ test('a torn last line is reported, cut off, and the next record starts on a fre
   store.append(record(2));
   const full = JSON.stringify(record(3));
   fs.appendFileSync(path.join(dir, INVOCATIONS_FILE), full.slice(0, 40)); // crash mid-write
+  store.close();
   const reopened = RunStore.open(dir);
   assert.equal(reopened.invocations.length, 2);
   assert.equal(reopened.warnings.length, 1);
@@ -89,12 +90,12 @@ test('a torn last line is reported, cut off, and the next record starts on a fre
   const lines = fileLines(dir);
   assert.equal(lines.length, 3);
   for (const line of lines) JSON.parse(line); // every line is valid JSON
-  assert.deepEqual(RunStore.open(dir).warnings, [], 'after repair the file is clean');
+  assert.deepEqual(RunStore.open(dir, { readOnly: true }).warnings, [], 'after repair the file is clean');
 });
 
 test('a complete last line without its newline is kept and the newline added', () => {
   const dir = tempDir();
-  RunStore.create(dir, meta('r1'));
+  RunStore.create(dir, meta('r1')).close();
   fs.appendFileSync(path.join(dir, INVOCATIONS_FILE), JSON.stringify(record(1)));
   const reopened = RunStore.open(dir);
   assert.equal(reopened.invocations.length, 1);
@@ -109,7 +110,7 @@ test('duplicates are refused on append and the first is kept when reading', () =
   assert.throws(() => store.append(record(1)), /already recorded/);
   assert.equal(fileLines(dir).length, 1);
   fs.appendFileSync(path.join(dir, INVOCATIONS_FILE), `${JSON.stringify({ ...record(1), processingMs: 999 })}\n`);
-  const reopened = RunStore.open(dir);
+  const reopened = RunStore.open(dir, { readOnly: true });
   assert.equal(reopened.invocations.length, 1);
   assert.equal(reopened.invocations[0].processingMs, 101);
   assert.match(reopened.warnings[0], /a second record for f\|t1\|pool\|r1/);
@@ -125,7 +126,7 @@ test('corrupt complete lines in the middle are reported with their line number a
 
 test('a new run refuses a folder that already holds one; opening a folder without a run says what to pass', () => {
   const dir = tempDir();
-  RunStore.create(dir, meta('r1'));
+  RunStore.create(dir, meta('r1')).close();
   assert.throws(() => RunStore.create(dir, meta('r2')), /already holds a run. Resume it with --resume/);
   assert.throws(() => RunStore.open(tempDir()), /No run found in .*run\.json is missing/);
 });
@@ -138,4 +139,41 @@ test('metadata updates are written whole', () => {
   assert.equal(onDisk.status, 'completed');
   assert.equal(onDisk.costSoFarUsd, 0.5);
   assert.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 0);
+});
+
+test('reader rule: a later record supersedes an earlier error for the same key; a success is never superseded', () => {
+  const failed = { ...record(1), error: 'ServiceException: boom', processingMs: null, billedMs: null };
+  const failedAgain = { ...failed, error: 'TooManyRequestsException: again' };
+  const retried = { ...record(1), processingMs: 555 };
+  const line = (r: InvocationRecord) => `${JSON.stringify(r)}\n`;
+
+  const retriedOk = parseInvocationsJsonl(line(failed) + line(record(2)) + line(retried));
+  assert.deepEqual(retriedOk.records, [record(2), retried], 'the successful retry counts, in file order');
+  assert.deepEqual(retriedOk.superseded, [failed]);
+  assert.deepEqual(retriedOk.warnings, [], 'a retry is not a fault');
+
+  const retriedFailed = parseInvocationsJsonl(line(failed) + line(failedAgain));
+  assert.deepEqual(retriedFailed.records, [failedAgain], 'the latest attempt counts');
+
+  const errorAfterSuccess = parseInvocationsJsonl(line(record(1)) + line(failed));
+  assert.deepEqual(errorAfterSuccess.records, [record(1)], 'a success is kept over a later error');
+  assert.equal(errorAfterSuccess.superseded.length, 0);
+  assert.match(errorAfterSuccess.warnings[0], /a second record for f\|t1\|pool\|r1; the first one is kept/);
+});
+
+test('append supersedes an error record with a new attempt (append-only file) and refuses to supersede a success', () => {
+  const dir = tempDir();
+  const store = RunStore.create(dir, meta('r1'));
+  const failed = { ...record(1), error: 'boom', processingMs: null };
+  store.append(failed);
+  store.append(record(2));
+  store.append(record(1));
+  assert.equal(fileLines(dir).length, 3, 'both attempts stay in the file');
+  assert.deepEqual(store.invocations, [record(2), record(1)]);
+  assert.deepEqual(store.supersededInvocations, [failed]);
+  assert.throws(() => store.append({ ...record(1), processingMs: 1 }), /already recorded/);
+  store.close();
+  const reopened = RunStore.open(dir, { readOnly: true });
+  assert.deepEqual(reopened.invocations, [record(2), record(1)]);
+  assert.deepEqual(reopened.supersededInvocations, [failed]);
 });

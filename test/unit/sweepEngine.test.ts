@@ -105,7 +105,7 @@ test('every planned invocation is recorded once, warm-ups first, with the REPORT
   assert.equal(outcome.status, 'completed');
   assert.equal(outcome.done, planSize(plan));
   assert.equal(outcome.total, planSize(plan));
-  const records = RunStore.open(dir).invocations;
+  const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.deepEqual(new Set(records.map(recordKey)), new Set([...plan.warmups, ...plan.measured].map((p) => p.key)));
   assert.ok(lambda.calls.every((c) => c.logType === 'Tail' && c.event.items === 4 && c.event.cost === 6 && c.event.strategy === 'pool'));
   assert.ok(lambda.calls.slice(0, 2).every((c, i) => c.functionName === functions[i].functionName), 'pilot (smallest memory) then the other warm-up come first');
@@ -124,7 +124,7 @@ test('every planned invocation is recorded once, warm-ups first, with the REPORT
   assert.equal(measured.coldStart, false);
   assert.equal(measured.runId, store.meta.runId);
   assert.ok(outcome.costUsd > 0);
-  const meta = RunStore.open(dir).meta;
+  const meta = RunStore.open(dir, { readOnly: true }).meta;
   assert.equal(meta.status, 'completed');
   assert.equal(meta.configStops.length, 4);
   assert.ok(meta.configStops.every((s) => s.repetitions === 3 && /completed all 3/.test(s.reason)));
@@ -145,7 +145,7 @@ test('throttling and server errors are retried and counted; exhausted retries be
   });
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: { ...fastRetry, maxOuterRetries: 2 } });
   assert.equal(outcome.status, 'completed');
-  const records = RunStore.open(dir).invocations;
+  const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.equal(records.length, planSize(plan), 'no gaps');
   const retried = records.filter((r) => r.error === null && r.retries > 0);
   assert.equal(retried.length, 1);
@@ -165,7 +165,7 @@ test('function errors are recorded with their message and not retried', async ()
   const { dir, store, plan } = setup(1);
   const lambda = fakeLambda((call) => (call.event.workers === 2 ? 'function-error' : 'ok'));
   await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
-  const errors = RunStore.open(dir).invocations.filter((r) => r.error !== null);
+  const errors = RunStore.open(dir, { readOnly: true }).invocations.filter((r) => r.error !== null);
   assert.equal(errors.length, 2);
   assert.ok(errors.every((r) => r.error === 'Function error (Unhandled): worker crashed' && r.retries === 0));
   assert.equal(lambda.calls.length, planSize(plan));
@@ -178,7 +178,7 @@ test('a failing pilot stops the sweep before anything else runs', async () => {
   assert.equal(outcome.status, 'failed');
   assert.match(outcome.statusReason!, /pilot invocation of llab-u-1769-x86_64 failed: Function error \(Unhandled\): worker crashed/);
   assert.equal(lambda.calls.length, 1);
-  assert.equal(RunStore.open(dir).invocations.length, 1, 'the pilot is recorded');
+  assert.equal(RunStore.open(dir, { readOnly: true }).invocations.length, 1, 'the pilot is recorded');
 });
 
 test('cancelling leaves a resumable run; resuming runs only what is missing, with no duplicates', async () => {
@@ -190,11 +190,12 @@ test('cancelling leaves a resumable run; resuming runs only what is missing, wit
   });
   const first = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, signal: controller.signal, retry: fastRetry });
   assert.equal(first.status, 'cancelled');
-  const afterCancel = RunStore.open(dir);
+  const afterCancel = RunStore.open(dir, { readOnly: true });
   assert.equal(afterCancel.meta.status, 'cancelled');
   assert.equal(afterCancel.invocations.length, 7, 'the aborted call is not recorded');
   // Simulate a crash mid-write on top of that.
   fs.appendFileSync(path.join(dir, INVOCATIONS_FILE), '{"runId":"x","functionN');
+  store.close(); // as the cancelled process does when it ends (executeSweep does it)
   const resumedStore = RunStore.open(dir);
   assert.equal(resumedStore.warnings.length, 1);
   const lambda2 = fakeLambda(() => 'ok');
@@ -216,7 +217,7 @@ test('the cost ceiling stops the sweep before passing it', async () => {
   assert.match(outcome.statusReason!, /Cost limit reached/);
   assert.ok(outcome.costUsd <= ceiling, `${outcome.costUsd} <= ${ceiling}`);
   assert.ok(outcome.done > 2 && outcome.done < planSize(plan));
-  assert.equal(RunStore.open(dir).meta.status, 'stopped-max-cost');
+  assert.equal(RunStore.open(dir, { readOnly: true }).meta.status, 'stopped-max-cost');
 });
 
 test('invocations slower than the pilot estimate pass the ceiling only by the one in flight', async () => {
@@ -271,7 +272,7 @@ test('adaptive sampling stops steady configurations early and records why', asyn
   const sampler = createAdaptiveSampler({ minRepetitions: 3, maxRepetitions: 12, targetRelativeHalfWidth: 0.02 });
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, sampler, retry: fastRetry });
   assert.equal(outcome.status, 'completed');
-  const meta = RunStore.open(dir).meta;
+  const meta = RunStore.open(dir, { readOnly: true }).meta;
   const steady = meta.configStops.filter((s) => s.threads === 1);
   const noisy = meta.configStops.filter((s) => s.threads === 2);
   for (const s of steady) {
@@ -307,8 +308,9 @@ test('a function that disappears mid-sweep stops the run instead of filling it w
   };
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
   assert.equal(outcome.status, 'failed');
-  assert.match(outcome.statusReason!, /llab-u-3538-x86_64 was not found.*Redeploy the experiment, then resume/);
-  const records = RunStore.open(dir).invocations;
+  assert.match(outcome.statusReason!, /llab-u-3538-x86_64 was not found.*deploy the experiment again and start a new sweep/);
+  assert.doesNotMatch(outcome.statusReason!, /then resume/);
+  const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.ok(records.every((r) => r.error === null), 'nothing recorded for the missing function');
 });
 
@@ -329,7 +331,82 @@ test('at most one invocation per function is in flight, so our own concurrency c
   assert.equal(outcome.status, 'completed');
   assert.equal(maxPerFunction, 1);
   assert.equal(maxTotal, 2, 'two functions run side by side');
-  const records = RunStore.open(dir).invocations;
+  const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.equal(records.length, planSize(plan));
   assert.ok(records.filter((r) => !r.warmup).every((r) => !r.coldStart));
+});
+
+test('resume does not retry error records by default; with retryErrors each is run again once and superseded', async () => {
+  const { dir, store, plan } = setup(2);
+  const failing = (call: Call) => (call.functionName === functions[1].functionName && call.event.workers === 2 ? 'function-error' : 'ok');
+  const first = await runSweep({ client: fakeLambda(failing), store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
+  assert.equal(first.status, 'completed');
+  assert.equal(first.errors, 2);
+  assert.equal(first.retriedErrors, 0);
+  store.close();
+
+  // A plain resume runs nothing: the errors stay.
+  const plainStore = RunStore.open(dir);
+  const plainLambda = fakeLambda(() => 'ok');
+  const plain = await runSweep({ client: plainLambda, store: plainStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
+  plainStore.close();
+  assert.equal(plainLambda.calls.length, 0);
+  assert.equal(plain.errors, 2);
+
+  // A resume that fails again on one of them: each error is tried once, not in a loop.
+  const againStore = RunStore.open(dir);
+  let failOnce = true;
+  const againLambda = fakeLambda((call) => {
+    if (call.functionName === functions[1].functionName && call.event.workers === 2 && failOnce) {
+      failOnce = false;
+      return 'function-error';
+    }
+    return 'ok';
+  });
+  const again = await runSweep({ client: againLambda, store: againStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry, retryErrors: true });
+  againStore.close();
+  assert.equal(againLambda.calls.length, 2, 'the two error records, once each');
+  assert.ok(againLambda.calls.every((c) => c.functionName === functions[1].functionName && c.event.workers === 2));
+  assert.equal(again.status, 'completed');
+  assert.equal(again.retriedErrors, 2);
+  assert.equal(again.errors, 1);
+  assert.equal(again.done, planSize(plan));
+
+  const finalStore = RunStore.open(dir);
+  const last = await runSweep({ client: fakeLambda(() => 'ok'), store: finalStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry, retryErrors: true });
+  finalStore.close();
+  assert.equal(last.errors, 0);
+  const lines = fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8').trim().split('\n');
+  assert.equal(lines.length, planSize(plan) + 3, 'append-only: every attempt stays in the file');
+  const reread = RunStore.open(dir, { readOnly: true });
+  assert.equal(reread.invocations.length, planSize(plan));
+  assert.ok(reread.invocations.every((r) => r.error === null), 'readers see the successful retries');
+  assert.equal(reread.supersededInvocations.length, 3);
+  // The superseded function errors were billed: they still count towards the cost.
+  const cost = (records: readonly { billedMs: number | null; memoryMB: number; arch: 'x86_64' | 'arm64' }[]) =>
+    records.reduce((sum, r) => sum + (r.billedMs === null ? 0 : invocationCostUsd({ billedMs: r.billedMs, memoryMB: r.memoryMB, arch: r.arch, region: 'us-east-1' })), 0);
+  assert.ok(Math.abs(last.costUsd - cost([...reread.invocations, ...reread.supersededInvocations])) < 1e-12);
+});
+
+test('a REPORT whose Memory Size differs from the planned memory is recorded as an error', async () => {
+  const { dir, store, plan } = setup(1);
+  const lambda = fakeLambda(() => 'ok');
+  const send = lambda.send.bind(lambda);
+  lambda.send = async (command, options) => {
+    const response = await send(command, options);
+    // Someone raised the 3538 MB function to 4096 MB mid-sweep.
+    if (command.input.FunctionName === functions[1].functionName && lambda.calls.length > 3) {
+      const log = Buffer.from(response.LogResult!, 'base64').toString('utf8').replace('Memory Size: 3538 MB', 'Memory Size: 4096 MB');
+      return { ...response, LogResult: Buffer.from(log).toString('base64') };
+    }
+    return response;
+  };
+  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry });
+  const errors = RunStore.open(dir, { readOnly: true }).invocations.filter((r) => r.error !== null);
+  assert.ok(errors.length >= 1);
+  assert.equal(outcome.errors, errors.length);
+  for (const r of errors) {
+    assert.equal(r.functionName, functions[1].functionName);
+    assert.equal(r.error, 'function memory changed during the sweep: planned 3538 MB, ran at 4096 MB');
+  }
 });

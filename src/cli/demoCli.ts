@@ -11,6 +11,7 @@ import { analyzeRecords } from '../core/analysis/analyzeRun';
 import type { AnalysisResult } from '../core/analysis/analysisTypes';
 import { formatKneeTable, formatRecommendations } from '../core/analysis/analysisReport';
 import type { Architecture } from '../core/experimentConfig';
+import { hostLambdaArchitecture } from '../core/hostArchitecture';
 import { ValidationError, parseMemoryList, parseThreadList, validateCost, validateItems, validateRepetitions } from '../core/experimentValidation';
 import { deployExperiment } from '../deploy/deployer';
 import { packageFunction } from '../deploy/packager';
@@ -107,7 +108,7 @@ async function run(argv: string[]): Promise<number> {
 
     say('3/5 Packaging and deploying...');
     const pkg = await packageFunction(functionDir);
-    const arch: Architecture = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
+    const arch: Architecture = hostLambdaArchitecture(); // the only one the built-in endpoint accepts
     const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
     try {
       const deployed = await deployExperiment({

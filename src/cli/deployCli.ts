@@ -5,6 +5,8 @@ import { runAgainstTarget, targetFlagOptions, targetFlagsHelp } from './targetFl
 import { checkRoleChoice } from '../aws/executionRole';
 import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
+import type { Architecture } from '../core/experimentConfig';
+import { architecturesForTarget as architecturesFor } from '../core/hostArchitecture';
 import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME } from '../deploy/deployer';
 import { deployToTarget } from '../deploy/deployToTarget';
 import { checkTemplateFolder, defaultTemplateFolder } from '../deploy/templateFolder';
@@ -19,7 +21,8 @@ same code and settings changes nothing.
   --experiment <id>    Experiment id: lowercase letters, digits, dashes (max 40).
   --memory <sizes>     Comma list of MB (128..10240), or a preset:
 ${MEMORY_PRESETS.map((p) => `                         ${p.id.padEnd(15)} ${p.description}`).join('\n')}
-  --arch <list>        x86_64, arm64 or both (default: x86_64).
+  --arch <list>        x86_64, arm64 or both (default: x86_64 on AWS; on the built-in
+                       endpoint, this machine's architecture, the only one it can run).
   --template <dir>     The function folder (default: ./lambda-parallel-lab if present,
                        else the template shipped with Lambda Lab).
   --role <arn>         Execution role to use.
@@ -56,7 +59,8 @@ async function run(argv: string[]): Promise<number> {
   // Everything that can be checked without the network is checked first, so bad input writes nothing.
   let experimentId: string;
   let memorySizesMB: number[];
-  let architectures;
+  /** Undefined: not given, so the default depends on the target (see architecturesFor). */
+  let requestedArchitectures: Architecture[] | undefined;
   let runtime: string;
   let concurrency: number;
   let templateDir: string;
@@ -65,7 +69,7 @@ async function run(argv: string[]): Promise<number> {
     if (!values.memory) throw new Error(`--memory is required: a comma list of MB or a preset (${MEMORY_PRESETS.map((p) => p.id).join(', ')}).`);
     experimentId = validateExperimentId(values.experiment);
     memorySizesMB = resolveMemorySelection(values.memory);
-    architectures = parseArchitectureList(values.arch ?? 'x86_64');
+    requestedArchitectures = values.arch === undefined ? undefined : parseArchitectureList(values.arch);
     runtime = checkRuntime(values.runtime ?? DEFAULT_RUNTIME);
     concurrency = Number(values.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
@@ -93,7 +97,7 @@ async function run(argv: string[]): Promise<number> {
         experimentId,
         templateDir,
         memorySizesMB,
-        architectures,
+        architectures: architecturesFor(target.builtInEndpoint, requestedArchitectures),
         runtime,
         concurrency,
         roleChoice,
@@ -124,6 +128,9 @@ async function run(argv: string[]): Promise<number> {
       }
       return result.failures.length > 0 ? 1 : 0;
     },
-    (target) => checkRoleChoice(roleChoice, target.builtInEndpoint),
+    (target) => {
+      checkRoleChoice(roleChoice, target.builtInEndpoint);
+      architecturesFor(target.builtInEndpoint, requestedArchitectures); // refuse a foreign --arch before packaging
+    },
   );
 }

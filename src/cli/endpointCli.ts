@@ -91,13 +91,13 @@ async function run(argv: string[]): Promise<number> {
   if (handle.cpuLimit === 'none') process.stderr.write(`lambda-lab endpoint: no CPU limit applied — results will be unthrottled (${handle.cpuLimitDetail}).\n`);
 
   await new Promise<void>((resolve) => {
+    // SIGHUP too: closing the terminal that runs the endpoint must still clean up.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const onSignal = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of signals) process.off(signal, onSignal);
       resolve();
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of signals) process.on(signal, onSignal);
   });
   await removeEndpointState(process.pid).catch(() => {});
   await handle.stop();

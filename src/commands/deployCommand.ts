@@ -10,6 +10,7 @@ import { toTargetError } from '../aws/credentialErrors';
 import { checkRoleArn, type RoleChoice } from '../aws/executionRole';
 import { ARCHITECTURES, type Architecture } from '../core/experimentConfig';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
+import { architecturesForTarget, hostLambdaArchitecture } from '../core/hostArchitecture';
 import { roleNameFor } from '../core/experimentNaming';
 import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
 import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployedFunction, type DeployFailure } from '../deploy/deployer';
@@ -82,12 +83,14 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
 
   const memorySizesMB = args.memorySizesMB !== undefined ? memoryFromArgs(args.memorySizesMB) : await pickMemorySizes();
   if (!memorySizesMB) return undefined;
-  const architectures = args.architectures !== undefined ? archFromArgs(args.architectures) : await pickArchitectures();
+  // The built-in endpoint runs functions on this CPU, so Local offers only this machine's architecture.
+  const architectures = args.architectures !== undefined ? archFromArgs(args.architectures) : await pickArchitectures(choice.kind === 'local' ? [hostLambdaArchitecture()] : ARCHITECTURES);
   if (!architectures) return undefined;
   const runtime = checkRuntime(args.runtime ?? DEFAULT_RUNTIME);
 
   const resolved = await resolveTargetForCommand(context, { appendLine: (line) => log.info(line) }, choice);
   if (!resolved) return undefined;
+  architecturesForTarget(resolved.builtInEndpoint, architectures); // a foreign architecture is refused before anything is packaged
 
   let roleChoice: RoleChoice | undefined = { roleArn: args.roleArn, createRole: args.createRole };
   if (!args.roleArn && !args.createRole && !resolved.builtInEndpoint) roleChoice = await pickRole(experimentId);
@@ -207,10 +210,15 @@ async function pickMemorySizes(): Promise<number[] | undefined> {
   return text === undefined ? undefined : resolveMemorySelection(text);
 }
 
-async function pickArchitectures(): Promise<Architecture[] | undefined> {
+async function pickArchitectures(offered: readonly Architecture[]): Promise<Architecture[] | undefined> {
+  const onlyHost = offered.length === 1;
   const picked = await vscode.window.showQuickPick(
-    ARCHITECTURES.map((arch) => ({ label: arch, picked: arch === 'x86_64', description: arch === 'arm64' ? 'Graviton, ~20% cheaper per GB-second' : undefined })),
-    { title: 'Deploy: architectures', canPickMany: true, placeHolder: 'Pick one or both' },
+    offered.map((arch) => ({
+      label: arch,
+      picked: onlyHost || arch === 'x86_64',
+      description: onlyHost ? "this machine's CPU: the built-in endpoint runs functions natively (use AWS to compare architectures)" : arch === 'arm64' ? 'Graviton, ~20% cheaper per GB-second' : undefined,
+    })),
+    { title: 'Deploy: architectures', canPickMany: true, placeHolder: onlyHost ? 'Local runs only this machine\'s architecture' : 'Pick one or both' },
   );
   if (!picked || picked.length === 0) return undefined;
   return picked.map((p) => p.label as Architecture);

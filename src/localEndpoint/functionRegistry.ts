@@ -3,6 +3,8 @@
 // LastUpdateStatus InProgress before Successful, and further updates meanwhile get 409, so the
 // SDK waiters really poll. Invoke always runs the last *completed* revision.
 import { createHash, randomUUID } from 'node:crypto';
+import type { Architecture } from '../core/experimentConfig';
+import { foreignArchitectureMessage, hostLambdaArchitecture } from '../core/hostArchitecture';
 import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
 
 export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -73,6 +75,8 @@ export interface RegistryOptions {
   onRevisionRetired: (revision: FunctionRevision) => void;
   /** A URL from which GetFunction's Code.Location serves the zip. */
   codeUrl: (functionName: string, codeSha256: string) => string;
+  /** The only architecture functions may declare: they run natively on this CPU. Default: the host's (tests override). */
+  hostArchitecture?: Architecture;
 }
 
 export class FunctionRegistry {
@@ -81,6 +85,10 @@ export class FunctionRegistry {
   private readonly reserved = new Set<string>();
 
   constructor(private readonly options: RegistryOptions) {}
+
+  private get hostArchitecture(): Architecture {
+    return this.options.hostArchitecture ?? hostLambdaArchitecture();
+  }
 
   arnFor(name: string): string {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
@@ -106,7 +114,7 @@ export class FunctionRegistry {
       throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
     const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? 128, Timeout: input.Timeout ?? 3, Environment: input.Environment });
-    const architectures = validateArchitectures(input.Architectures);
+    const architectures = validateArchitectures(input.Architectures, this.hostArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {
       throw new LambdaApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
@@ -171,7 +179,7 @@ export class FunctionRegistry {
 
   async updateCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const fn = this.findUpdatable(functionName, input.RevisionId);
-    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures);
+    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture);
     const zip = decodeZip(input.ZipFile);
     fn.lastUpdateStatus = 'InProgress'; // claim the update before the async unpack, as AWS does
     let codeDir: string;
@@ -405,10 +413,16 @@ function validateEnvironment(environment: unknown): Record<string, string> | und
   return result;
 }
 
-function validateArchitectures(value: unknown): string[] {
-  if (value === undefined || value === null) return ['x86_64'];
+/**
+ * AWS's checks, plus one of our own: only the host's architecture is accepted, because the code
+ * runs natively here and an "arm64" function on an x86 host would be measured on x86 but priced
+ * at arm64 rates. Omitted means the host's architecture (AWS would say x86_64).
+ */
+function validateArchitectures(value: unknown, host: Architecture): string[] {
+  if (value === undefined || value === null) return [host];
   if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
   if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
+  if (value[0] !== host) throw invalidParameter(foreignArchitectureMessage(value[0], host));
   return [value[0]];
 }
 

@@ -10,13 +10,18 @@ import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
 import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './invocationLog';
 import { LambdaApiError } from './lambdaErrors';
-import { verifyRequest, type GeneratedCredentials } from './requestAuth';
+import { preAuthorize, verifyRequest, type GeneratedCredentials } from './requestAuth';
 
 /** CreateFunction / UpdateFunctionCode: AWS's limit on the request (a 50 MB zip, base64). */
 const MAX_CODE_REQUEST_BYTES = 69_905_067;
 /** Synchronous Invoke: 6 MB request and response payloads. */
 const MAX_INVOKE_PAYLOAD_BYTES = 6_291_456;
 const MAX_OTHER_REQUEST_BYTES = 1_048_576;
+/**
+ * Request bodies read at the same time; further requests wait unread (the kernel holds their
+ * bytes, not us), and beyond the waiting limit they are throttled with 429 as AWS would.
+ */
+export const DEFAULT_BODY_LIMITS = { reading: 8, waiting: 64 };
 
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
@@ -28,6 +33,8 @@ export interface ApiServerOptions {
   /** Secret path segment of code-download URLs. */
   codeUrlToken: string;
   log: (line: string) => void;
+  /** Concurrent body reads and queued requests (tests lower them). Default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: { reading: number; waiting: number };
 }
 
 type Route =
@@ -62,12 +69,17 @@ export function routeRequest(method: string, pathname: string): Route | null {
 
 export class LambdaApiServer {
   private readonly server: http.Server;
+  /** Host header values this server answers to, set once listening (DNS-rebinding defence). */
+  private allowedHosts = new Set<string>();
+  private readonly bodySlots: BodySlots;
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = http.createServer((request, response) => {
       void this.handle(request, response);
     });
     this.server.keepAliveTimeout = 5_000;
+    const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
+    this.bodySlots = new BodySlots(limits.reading, limits.waiting);
   }
 
   /** Listens on 127.0.0.1 only (this server runs code). Returns the port. */
@@ -76,7 +88,9 @@ export class LambdaApiServer {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
         this.server.off('error', reject);
-        resolve((this.server.address() as AddressInfo).port);
+        const actualPort = (this.server.address() as AddressInfo).port;
+        this.allowedHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`, ...(actualPort === 80 ? ['127.0.0.1', 'localhost'] : [])]);
+        resolve(actualPort);
       });
     });
   }
@@ -92,18 +106,47 @@ export class LambdaApiServer {
     const requestId = randomUUID();
     response.setHeader('x-amzn-RequestId', requestId);
     try {
+      this.checkCaller(request);
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       const route = routeRequest(request.method ?? 'GET', url.pathname);
       if (!route) throw new LambdaApiError(404, 'UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname}`);
       if (route.op === 'DownloadCode') return this.downloadCode(route, url, response);
+      // Everything that needs no body is checked before a byte of it is read.
+      const preAuth = preAuthorize(request.headers, this.options.credentials);
+      if (!preAuth.ok) throw new LambdaApiError(preAuth.status, preAuth.errorType, preAuth.message);
       const limit = route.op === 'CreateFunction' || route.op === 'UpdateFunctionCode' ? MAX_CODE_REQUEST_BYTES : route.op === 'Invoke' ? MAX_INVOKE_PAYLOAD_BYTES : MAX_OTHER_REQUEST_BYTES;
-      const body = await readBody(request, limit, route.op);
+      const declared = Number(header(request, 'content-length') ?? 0);
+      if (declared > limit) throw tooLarge(route.op, limit);
+      // Bodyless requests (GET, DELETE) cost nothing to read and need no slot.
+      const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
+      const release = hasBody ? await this.bodySlots.acquire(request) : () => {};
+      let body: Buffer;
+      try {
+        body = await readBody(request, limit, route.op);
+      } finally {
+        release();
+      }
       const auth = verifyRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, this.options.credentials);
       if (!auth.ok) throw new LambdaApiError(auth.status, auth.errorType, auth.message);
       await this.options.faults.delay();
       await this.dispatch(route, url, request, body, response, requestId);
     } catch (error) {
-      this.sendError(response, error);
+      this.sendError(request, response, error);
+    }
+  }
+
+  /**
+   * Only local SDK/CLI clients: browsers always send Origin on cross-site POSTs (the AWS SDK never
+   * does), and a DNS-rebound page reaches us under its own host name, never 127.0.0.1/localhost.
+   */
+  private checkCaller(request: http.IncomingMessage): void {
+    if (request.headers.origin !== undefined) {
+      throw new LambdaApiError(403, 'AccessDeniedException', `Requests from web pages (Origin: ${String(request.headers.origin).slice(0, 100)}) are refused: the local Lambda endpoint runs code and accepts only AWS SDK and CLI clients on this machine.`);
+    }
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!this.allowedHosts.has(host)) {
+      const expected = [...this.allowedHosts][0] ?? '127.0.0.1';
+      throw new LambdaApiError(403, 'AccessDeniedException', `Host "${host.slice(0, 100)}" is not this endpoint: requests must address http://${expected} (or localhost), which protects against DNS rebinding. Point the client at http://${expected}.`);
     }
   }
 
@@ -215,7 +258,7 @@ export class LambdaApiServer {
     response.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': String(zip.length) }).end(Buffer.from(zip));
   }
 
-  private sendError(response: http.ServerResponse, error: unknown): void {
+  private sendError(request: http.IncomingMessage, response: http.ServerResponse, error: unknown): void {
     const apiError =
       error instanceof LambdaApiError
         ? error
@@ -226,6 +269,8 @@ export class LambdaApiServer {
       return;
     }
     const body = JSON.stringify(apiError.body());
+    // A refused request's unread body is not worth reading: close the connection after answering.
+    if (!request.complete) response.setHeader('Connection', 'close');
     response.writeHead(apiError.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': apiError.errorType, ...apiError.extraHeaders }).end(body);
   }
 }
@@ -260,9 +305,7 @@ function readBody(request: http.IncomingMessage, limit: number, op: string): Pro
       size += chunk.length;
       if (size > limit) {
         rejected = true;
-        const type = op === 'Invoke' ? 'RequestTooLargeException' : 'RequestEntityTooLargeException';
-        reject(new LambdaApiError(413, type, `Request must be smaller than ${limit} bytes for the ${op === 'Invoke' ? 'InvokeFunction' : op} operation`));
-        request.resume();
+        reject(tooLarge(op, limit));
         return;
       }
       chunks.push(chunk);
@@ -273,5 +316,61 @@ function readBody(request: http.IncomingMessage, limit: number, op: string): Pro
     request.on('error', (error) => {
       if (!rejected) reject(error);
     });
+    // The client went away mid-body: give the slot back.
+    request.on('close', () => {
+      if (!rejected && !request.complete) reject(new Error('the client closed the connection before sending the whole request'));
+    });
   });
+}
+
+function tooLarge(op: string, limit: number): LambdaApiError {
+  const type = op === 'Invoke' ? 'RequestTooLargeException' : 'RequestEntityTooLargeException';
+  return new LambdaApiError(413, type, `Request must be smaller than ${limit} bytes for the ${op === 'Invoke' ? 'InvokeFunction' : op} operation`);
+}
+
+/**
+ * At most `reading` bodies are read at once; up to `waiting` more requests wait unread (paused,
+ * so their bytes stay in the kernel), and any beyond that are throttled with 429.
+ */
+class BodySlots {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(
+    private readonly reading: number,
+    private readonly waiting: number,
+  ) {}
+
+  acquire(request: http.IncomingMessage): Promise<() => void> {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
+    };
+    if (this.active < this.reading) {
+      this.active++;
+      return Promise.resolve(release);
+    }
+    if (this.queue.length >= this.waiting) {
+      return Promise.reject(
+        new LambdaApiError(429, 'TooManyRequestsException', `Rate exceeded: the local endpoint is already receiving ${this.reading} requests and has ${this.waiting} waiting. Retry later.`, { 'Retry-After': '1' }, { Reason: 'CallerRateLimitExceeded' }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        request.off('close', onClose);
+        resolve(release); // the slot passes from the releaser to this request; active stays the same
+      };
+      const onClose = () => {
+        const index = this.queue.indexOf(grant);
+        if (index >= 0) this.queue.splice(index, 1);
+        reject(new Error('the client closed the connection while waiting'));
+      };
+      this.queue.push(grant);
+      request.once('close', onClose);
+    });
+  }
 }

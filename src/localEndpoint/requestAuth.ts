@@ -63,8 +63,12 @@ export type AuthResult =
 /** Clock skew AWS tolerates between the signature's time and the server's. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
-export function verifyRequest(request: RequestToVerify, credentials: GeneratedCredentials, now = Date.now()): AuthResult {
-  const header = single(request.headers['authorization']);
+/**
+ * The checks that need only the headers: a parsable SigV4 Authorization naming our access key id.
+ * Run before the body is read, so strangers cannot make the endpoint buffer megabytes.
+ */
+export function preAuthorize(headers: RequestToVerify['headers'], credentials: GeneratedCredentials): { ok: true; auth: SigV4Authorization } | Extract<AuthResult, { ok: false }> {
+  const header = single(headers['authorization']);
   if (!header) return { ok: false, status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const auth = parseSigV4Authorization(header);
   if (!auth) {
@@ -73,6 +77,13 @@ export function verifyRequest(request: RequestToVerify, credentials: GeneratedCr
   if (auth.accessKeyId !== credentials.accessKeyId) {
     return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
   }
+  return { ok: true, auth };
+}
+
+export function verifyRequest(request: RequestToVerify, credentials: GeneratedCredentials, now = Date.now()): AuthResult {
+  const pre = preAuthorize(request.headers, credentials);
+  if (!pre.ok) return pre;
+  const { auth } = pre;
   const amzDate = single(request.headers['x-amz-date']);
   if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== auth.date) {
     return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: 'Missing or malformed X-Amz-Date header, or its date does not match the credential scope.' };

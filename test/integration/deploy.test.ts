@@ -17,6 +17,8 @@ import { packageFunction } from '../../src/deploy/packager';
 import { deleteExperimentRole, ensureExecutionRole, LAMBDA_TRUST_POLICY, BUILT_IN_ENDPOINT_ROLE_ARN } from '../../src/aws/executionRole';
 import { startLocalEndpoint, type LocalEndpointHandle } from '../../src/localEndpoint';
 import { writeEndpointState } from '../../src/localEndpoint/endpointStateFile';
+import type { Architecture } from '../../src/core/experimentConfig';
+import { hostLambdaArchitecture } from '../../src/core/hostArchitecture';
 
 // The SDK's "upgrade Node" notice is noise in this process's test output (the CLI silences it itself).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -164,17 +166,17 @@ before(async () => {
 });
 
 /** The deploy → redeploy → change → list → cleanup cycle, run against each peer. */
-function deployCycleTests(peerName: string, connect: () => { client: LambdaClient; role: () => string }) {
+function deployCycleTests(peerName: string, arch: Architecture, connect: () => { client: LambdaClient; role: () => string }) {
   it(`${peerName}: deploys 3 memory sizes, and a second deploy changes nothing`, async () => {
     const { client, role } = connect();
-    const options = { client, experimentId: 'cycle', memorySizesMB: SIZES, architectures: ['x86_64' as const], role: role(), package: pkg, concurrency: 3 };
+    const options = { client, experimentId: 'cycle', memorySizesMB: SIZES, architectures: [arch], role: role(), package: pkg, concurrency: 3 };
     const phases: string[] = [];
     const first = await deployExperiment({ ...options, onProgress: (e) => phases.push(`${e.memoryMB}:${e.phase}`) });
     assert.deepEqual(actions(first), ['128:created', '512:created', '1769:created']);
     assert.ok(phases.includes('512:waiting'), phases.join(' '));
     for (const mb of SIZES) {
       // Returned only once Active: on the local endpoint that means the waiter saw Pending go by.
-      assert.match(String(await getFunctionStatus(client, `llab-cycle-${mb}-x86_64`)), /^Active\//, `${mb} MB`);
+      assert.match(String(await getFunctionStatus(client, `llab-cycle-${mb}-${arch}`)), /^Active\//, `${mb} MB`);
     }
     const second = await deployExperiment(options);
     assert.deepEqual(actions(second), ['128:unchanged', '512:unchanged', '1769:unchanged']);
@@ -182,14 +184,14 @@ function deployCycleTests(peerName: string, connect: () => { client: LambdaClien
 
   it(`${peerName}: changed code and changed settings are updated, each waited to Successful`, async () => {
     const { client, role } = connect();
-    const base = { client, experimentId: 'cycle', architectures: ['x86_64' as const], role: role(), concurrency: 3 };
+    const base = { client, experimentId: 'cycle', architectures: [arch], role: role(), concurrency: 3 };
     const codeChange = await deployExperiment({ ...base, memorySizesMB: SIZES, package: changedPackage(pkg) });
     assert.deepEqual(actions(codeChange), ['128:updated-code', '512:updated-code', '1769:updated-code']);
     const configChange = await deployExperiment({ ...base, memorySizesMB: SIZES, package: changedPackage(pkg), timeoutSeconds: 120 });
     assert.deepEqual(actions(configChange), ['128:updated-config', '512:updated-config', '1769:updated-config']);
     const both = await deployExperiment({ ...base, memorySizesMB: [512], package: pkg, timeoutSeconds: 60 });
     assert.deepEqual(actions(both), ['512:updated-code-and-config']);
-    assert.equal(await getFunctionStatus(client, 'llab-cycle-512-x86_64'), 'Active/Successful');
+    assert.equal(await getFunctionStatus(client, `llab-cycle-512-${arch}`), 'Active/Successful');
     // Back to the standard settings for the next tests.
     assert.deepEqual(actions(await deployExperiment({ ...base, memorySizesMB: SIZES, package: pkg })).length, 3);
   });
@@ -198,16 +200,16 @@ function deployCycleTests(peerName: string, connect: () => { client: LambdaClien
     const { client, role } = connect();
     // A function with a matching name but no tags (not ours) must not be listed or deleted.
     await client.send(
-      new CreateFunctionCommand({ FunctionName: 'llab-cycle-999-x86_64', Runtime: 'nodejs22.x', Role: role(), Handler: 'index.handler', Code: { ZipFile: pkg.zip } }),
+      new CreateFunctionCommand({ FunctionName: `llab-cycle-999-${arch}`, Runtime: 'nodejs22.x', Role: role(), Handler: 'index.handler', Code: { ZipFile: pkg.zip } }),
     );
     const listed = await listExperimentFunctions(client, 'cycle');
-    assert.deepEqual(listed, SIZES.map((memoryMB) => ({ functionName: `llab-cycle-${memoryMB}-x86_64`, memoryMB, arch: 'x86_64' })));
+    assert.deepEqual(listed, SIZES.map((memoryMB) => ({ functionName: `llab-cycle-${memoryMB}-${arch}`, memoryMB, arch })));
     assert.deepEqual(await listExperimentFunctions(client, 'other'), []);
   });
 
   it(`${peerName}: refuses to take over a same-named function that is not tagged as ours`, async () => {
     const { client, role } = connect();
-    const result = await deployExperiment({ client, experimentId: 'cycle', memorySizesMB: [999], architectures: ['x86_64'], role: role(), package: pkg });
+    const result = await deployExperiment({ client, experimentId: 'cycle', memorySizesMB: [999], architectures: [arch], role: role(), package: pkg });
     assert.equal(result.functions.length, 0);
     assert.match(result.failures[0]?.message ?? '', /already exists but is not tagged as part of experiment "cycle"/);
   });
@@ -216,10 +218,10 @@ function deployCycleTests(peerName: string, connect: () => { client: LambdaClien
     const { client } = connect();
     const deleted: string[] = [];
     const result = await cleanupExperiment({ client, experimentId: 'cycle', onDeleted: (n) => deleted.push(n) });
-    assert.deepEqual(result.deletedFunctions, SIZES.map((mb) => `llab-cycle-${mb}-x86_64`));
+    assert.deepEqual(result.deletedFunctions, SIZES.map((mb) => `llab-cycle-${mb}-${arch}`));
     assert.deepEqual([...deleted].sort(), [...result.deletedFunctions].sort());
     for (const name of result.deletedFunctions) assert.equal(await getFunctionStatus(client, name), 404, name);
-    assert.notEqual(await getFunctionStatus(client, 'llab-cycle-999-x86_64'), 404, 'the untagged function is left alone');
+    assert.notEqual(await getFunctionStatus(client, `llab-cycle-999-${arch}`), 404, 'the untagged function is left alone');
     assert.deepEqual((await cleanupExperiment({ client, experimentId: 'cycle' })).deletedFunctions, []);
   });
 }
@@ -264,7 +266,7 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
     assert.ok(await iam.send(new GetRoleCommand({ RoleName: 'lambda-parallel-lab-foreign' })));
   });
 
-  deployCycleTests('moto', () => ({ client, role: () => roleArn }));
+  deployCycleTests('moto', 'x86_64', () => ({ client, role: () => roleArn }));
 
   it('the role goes when cleanup is asked to delete it', async () => {
     const result = await cleanupExperiment({ client, iam, experimentId: 'roles', deleteRole: true });
@@ -397,12 +399,13 @@ describe('deploy and cleanup against the built-in local endpoint', () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  deployCycleTests('local endpoint', () => ({ client, role: () => BUILT_IN_ENDPOINT_ROLE_ARN }));
+  deployCycleTests('local endpoint', hostLambdaArchitecture(), () => ({ client, role: () => BUILT_IN_ENDPOINT_ROLE_ARN }));
 
   it('a deployed function runs: the package and handler name are right', async () => {
-    await deployExperiment({ client, experimentId: 'runs', memorySizesMB: [1769], architectures: ['x86_64'], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: pkg });
+    const arch = hostLambdaArchitecture();
+    await deployExperiment({ client, experimentId: 'runs', memorySizesMB: [1769], architectures: [arch], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: pkg });
     const response = await client.send(
-      new InvokeCommand({ FunctionName: 'llab-runs-1769-x86_64', Payload: Buffer.from(JSON.stringify({ items: 2, workers: 1, cost: 4, strategy: 'pool' })) }),
+      new InvokeCommand({ FunctionName: `llab-runs-1769-${arch}`, Payload: Buffer.from(JSON.stringify({ items: 2, workers: 1, cost: 4, strategy: 'pool' })) }),
     );
     assert.equal(response.FunctionError, undefined, Buffer.from(response.Payload ?? []).toString());
     const result = JSON.parse(Buffer.from(response.Payload!).toString());
@@ -425,6 +428,17 @@ describe('deploy and cleanup against the built-in local endpoint', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(JSON.parse(first.stdout).functions.map((f: { action: string }) => f.action), ['created', 'created', 'created']);
     assert.match(first.stderr, /Target: Local \(built-in\) at http:\/\/127\.0\.0\.1:\d+/);
+    const host = hostLambdaArchitecture();
+    assert.deepEqual(
+      JSON.parse(first.stdout).functions.map((f: { functionName: string }) => f.functionName),
+      [128, 512, 1769].map((mb) => `llab-viastate-${mb}-${host}`),
+      'without --arch the built-in endpoint gets this machine\'s architecture',
+    );
+    const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
+    const refused = await runCli(['deploy', '--experiment', 'foreignarch', '--memory', '512', '--arch', foreign, '--local', '--template', templateDir], { cwd, env });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`lambda-lab deploy: Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU \\(${host}\\); deploy with --arch ${host}, or use AWS to compare architectures\\.`));
+    assert.deepEqual(await listExperimentFunctions(client, 'foreignarch'), [], 'nothing deployed for a refused architecture');
     const second = await runCli(args, { cwd, env });
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action), ['unchanged', 'unchanged', 'unchanged']);

@@ -4,6 +4,7 @@
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { hostLambdaArchitecture } from '../../src/core/hostArchitecture';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -31,6 +32,11 @@ interface Target {
   validatesSettings: boolean;
   /** moto keeps the RevisionId on code updates and returns every function on one page. */
   fullBookkeeping: boolean;
+  /**
+   * The built-in endpoint runs code natively, so it accepts only the host's architecture (and
+   * defaults to it); moto, like AWS, accepts both and defaults to x86_64.
+   */
+  hostArchitectureOnly: boolean;
 }
 
 const handlerZip = zipOf({ 'index.mjs': 'export const handler = async (event) => ({ echo: event });' });
@@ -58,7 +64,7 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   const prefix = `conf-${targetName}`;
 
   test(`${targetName}: create returns 201 fields, then the ActiveV2 waiter sees Active`, async () => {
-    const { client, roleArn, hasTransitions } = getTarget();
+    const { client, roleArn, hasTransitions, hostArchitectureOnly } = getTarget();
     const created = await client.send(
       new CreateFunctionCommand({ FunctionName: `${prefix}-a`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 512, Timeout: 30, Code: { ZipFile: handlerZip }, Tags: { experiment: 'exp-1' } }),
     );
@@ -68,7 +74,7 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
     assert.equal(created.CodeSha256, sha(handlerZip));
     assert.equal(created.CodeSize, handlerZip.length);
     assert.equal(created.MemorySize, 512);
-    assert.deepEqual(created.Architectures, ['x86_64']);
+    assert.deepEqual(created.Architectures, [hostArchitectureOnly ? hostLambdaArchitecture() : 'x86_64']);
     if (hasTransitions) assert.equal(created.State, 'Pending');
     else assert.equal(created.State, 'Active', 'moto difference: functions are Active at once, never Pending');
     const waited = await waitUntilFunctionActiveV2({ client, maxWaitTime: 30 }, { FunctionName: `${prefix}-a` });
@@ -163,6 +169,25 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
     await expectError(client.send(new GetFunctionCommand({ FunctionName: `${prefix}-missing` })), 'ResourceNotFoundException', 404);
   });
 
+  test(`${targetName}: architectures`, async () => {
+    const { client, roleArn, hostArchitectureOnly } = getTarget();
+    const host = hostLambdaArchitecture();
+    const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
+    const create = (arch: 'x86_64' | 'arm64') =>
+      client.send(new CreateFunctionCommand({ FunctionName: `${prefix}-arch`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip }, Architectures: [arch] }));
+    if (hostArchitectureOnly) {
+      // It would run on this CPU anyway; accepting the label would price x86 work at arm64 rates (or the reverse).
+      const message = await expectError(create(foreign), 'InvalidParameterValueException', 400);
+      assert.equal(message, `Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU (${host}); deploy with --arch ${host}, or use AWS to compare architectures.`);
+      await expectError(client.send(new UpdateFunctionCodeCommand({ FunctionName: `${prefix}-a`, ZipFile: handlerZip, Architectures: [foreign] })), 'InvalidParameterValueException', 400);
+      await expectError(client.send(new GetFunctionCommand({ FunctionName: `${prefix}-arch` })), 'ResourceNotFoundException', 404);
+    } else {
+      // moto difference: any architecture is accepted (it runs nothing), as AWS accepts both.
+      assert.deepEqual((await create(foreign)).Architectures, [foreign]);
+      await client.send(new DeleteFunctionCommand({ FunctionName: `${prefix}-arch` }));
+    }
+  });
+
   test(`${targetName}: delete is 2xx, then GetFunction is 404 ResourceNotFoundException`, async () => {
     const { client } = getTarget();
     for (const suffix of ['a', 'b', 'c']) {
@@ -185,7 +210,7 @@ describe('conformance: local endpoint', () => {
     client?.destroy();
     await handle?.stop();
   });
-  conformanceSuite('local', () => ({ client, roleArn: TEST_ROLE_ARN, hasTransitions: true, validatesSettings: true, fullBookkeeping: true }));
+  conformanceSuite('local', () => ({ client, roleArn: TEST_ROLE_ARN, hasTransitions: true, validatesSettings: true, fullBookkeeping: true, hostArchitectureOnly: true }));
 
   test('local: the role must exist as a well-formed role ARN (moto checks its own IAM instead)', async () => {
     await expectError(
@@ -208,7 +233,7 @@ describe('conformance: moto_server', { skip: motoSkip ?? false }, () => {
     client?.destroy();
     await moto?.stop();
   });
-  conformanceSuite('moto', () => ({ client, roleArn: moto.roleArn, hasTransitions: false, validatesSettings: false, fullBookkeeping: false }));
+  conformanceSuite('moto', () => ({ client, roleArn: moto.roleArn, hasTransitions: false, validatesSettings: false, fullBookkeeping: false, hostArchitectureOnly: false }));
 
   test('moto: a role missing from its IAM is refused with 400 (the local endpoint has no IAM)', async () => {
     const error = await client

@@ -3,9 +3,13 @@
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { LambdaApiServer } from '../../src/localEndpoint/lambdaApiServer';
+import { generateCredentials } from '../../src/localEndpoint/requestAuth';
 import { zipSync } from 'fflate';
 import type { LocalEndpointHandle } from '../../src/localEndpoint';
 import { clientFor, startTestEndpoint, TEST_ROLE_ARN } from '../support/localEndpointFixture';
@@ -70,4 +74,155 @@ describe('local endpoint security', () => {
     assert.deepEqual(existsSync(codeDir) ? readdirSync(codeDir) : [], [], 'refused packages leave no code folder');
     assert.equal((await client.send(new ListFunctionsCommand({}))).Functions!.length, 0);
   });
+
+  test('a 50 MB unsigned POST is refused from its headers: the 403 arrives while the client has sent 1 MB, and the connection is closed', async () => {
+    const outcome = await postPartially(handle.endpoint, { authorization: undefined, declaredBytes: 50 * 1024 * 1024, sentBytes: 1024 * 1024 });
+    // Were the body read before the auth check, the server would wait for the other 49 MB and
+    // never answer (postPartially then fails with its own timeout).
+    assert.equal(outcome.status, 403);
+    assert.equal(outcome.errorType, 'MissingAuthenticationTokenException');
+    assert.equal(outcome.connectionHeader, 'close');
+    assert.equal(outcome.socketClosed, true, 'the server closed the connection instead of reading the rest');
+  });
+
+  test('a large POST signed with a foreign key, or with a garbled Authorization, is refused before its body is read', async () => {
+    const foreign = await postPartially(handle.endpoint, { authorization: signatureHeader('AKIAIOSFODNN7EXAMPLE'), declaredBytes: 50 * 1024 * 1024, sentBytes: 64 * 1024 });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.errorType, 'UnrecognizedClientException');
+    const garbled = await postPartially(handle.endpoint, { authorization: 'Bearer x', declaredBytes: 50 * 1024 * 1024, sentBytes: 64 * 1024 });
+    assert.equal(garbled.status, 403);
+    assert.equal(garbled.errorType, 'InvalidSignatureException');
+    // Our key id with a wrong signature passes the header check, so the size limit applies before reading.
+    const tooBig = await postPartially(handle.endpoint, { authorization: signatureHeader(handle.accessKeyId), declaredBytes: 80 * 1024 * 1024, sentBytes: 64 * 1024 });
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.errorType, 'RequestEntityTooLargeException');
+  });
+
+  test('requests with an Origin header (web pages) or another Host (DNS rebinding) get 403, signed or not', async () => {
+    const port = Number(new URL(handle.endpoint).port);
+    const fromPage = await rawRequest(port, { Origin: 'https://evil.example', Host: `127.0.0.1:${port}` });
+    assert.equal(fromPage.status, 403);
+    assert.equal(fromPage.errorType, 'AccessDeniedException');
+    assert.match(fromPage.message, /Requests from web pages \(Origin: https:\/\/evil\.example\) are refused/);
+    const rebound = await rawRequest(port, { Host: `evil.example:${port}` });
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.errorType, 'AccessDeniedException');
+    assert.match(rebound.message, new RegExp(`Host "evil\\.example:${port}" is not this endpoint.*DNS rebinding`));
+    assert.equal((await rawRequest(port, { Host: `127.0.0.1:${port + 1}` })).errorType, 'AccessDeniedException', 'another port is another host');
+    // localhost and 127.0.0.1 on our port reach the auth check (and fail it only for lack of a signature).
+    assert.equal((await rawRequest(port, { Host: `localhost:${port}` })).errorType, 'MissingAuthenticationTokenException');
+    assert.equal((await rawRequest(port, { Host: `127.0.0.1:${port}` })).errorType, 'MissingAuthenticationTokenException');
+    // The SDK sends neither Origin nor a foreign Host, so it is unaffected.
+    assert.ok(Array.isArray((await client.send(new ListFunctionsCommand({}))).Functions));
+  });
 });
+
+describe('local endpoint: request bodies read at once are capped', () => {
+  const credentials = generateCredentials();
+  let server: LambdaApiServer;
+  let port: number;
+  before(async () => {
+    // Only the HTTP front: the requests here never get past reading their bodies.
+    const unused = {} as never;
+    server = new LambdaApiServer({ credentials, registry: unused, pool: unused, faults: unused, cpuLimitLabel: 'none', codeUrlToken: 'x', log: () => {}, bodyLimits: { reading: 2, waiting: 1 } });
+    port = await server.listen(0);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('beyond the readers and the waiting line, requests get 429 TooManyRequestsException; slots free when clients leave', async () => {
+    const endpoint = `http://127.0.0.1:${port}`;
+    const stalled = [0, 1, 2].map(() => startStalledPost(port, signatureHeader(credentials.accessKeyId)));
+    await Promise.all(stalled.map((s) => s.headersSent));
+    // Two are being read, one waits; the server has no more room.
+    const throttled = await postPartially(endpoint, { authorization: signatureHeader(credentials.accessKeyId), declaredBytes: 1024, sentBytes: 0 });
+    assert.equal(throttled.status, 429);
+    assert.equal(throttled.errorType, 'TooManyRequestsException');
+    for (const s of stalled) s.abort();
+    // Once the stalled clients are gone, a request is read again (and fails only its signature check).
+    let afterwards = throttled;
+    for (let attempt = 0; attempt < 50 && afterwards.status === 429; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      afterwards = await postPartially(endpoint, { authorization: signatureHeader(credentials.accessKeyId), declaredBytes: 2, sentBytes: 2 });
+    }
+    assert.equal(afterwards.status, 403);
+    assert.equal(afterwards.errorType, 'InvalidSignatureException');
+  });
+});
+
+/** A well-formed SigV4 Authorization header for `accessKeyId` whose signature is wrong. */
+function signatureHeader(accessKeyId: string): string {
+  const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  return `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date}/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+}
+
+interface PartialPostOutcome {
+  status: number;
+  errorType: string | undefined;
+  connectionHeader: string | undefined;
+  /** Whether the server closed the connection within a few seconds of answering, without the rest of the body. */
+  socketClosed: boolean;
+}
+
+/**
+ * POSTs a CreateFunction declaring `declaredBytes` but sends only `sentBytes`, then waits for the
+ * answer. A server that reads the whole body before answering never answers: that is a failure
+ * after 15 s, not a hang.
+ */
+function postPartially(endpoint: string, options: { authorization: string | undefined; declaredBytes: number; sentBytes: number }): Promise<PartialPostOutcome> {
+  const url = new URL('/2015-03-31/functions', endpoint);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': String(options.declaredBytes), 'X-Amz-Date': new Date().toISOString().replace(/[-:]|\.\d+/g, '') };
+    if (options.authorization) headers.Authorization = options.authorization;
+    const request = http.request(url, { method: 'POST', headers, agent: false });
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error(`no answer within 15 s after sending ${options.sentBytes} of ${options.declaredBytes} declared bytes: the server waits for the body`));
+    }, 15_000);
+    request.on('error', () => {}); // the server may close while we still hold unsent bytes
+    request.on('response', (response) => {
+      clearTimeout(timer);
+      response.resume();
+      const socket = request.socket!;
+      const outcome = { status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, connectionHeader: response.headers.connection };
+      if (socket.destroyed) return resolve({ ...outcome, socketClosed: true });
+      const closeTimer = setTimeout(() => {
+        request.destroy();
+        resolve({ ...outcome, socketClosed: false });
+      }, 5_000);
+      socket.once('close', () => {
+        clearTimeout(closeTimer);
+        resolve({ ...outcome, socketClosed: true });
+      });
+    });
+    request.flushHeaders();
+    if (options.sentBytes > 0) request.write(Buffer.alloc(options.sentBytes, 0x20));
+  });
+}
+
+/** A POST that sends its headers and then nothing, holding a body slot until abort(). */
+function startStalledPost(port: number, authorization: string): { headersSent: Promise<void>; abort: () => void } {
+  const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/2015-03-31/functions', agent: false, headers: { Authorization: authorization, 'Content-Length': '1000' } });
+  request.on('error', () => {});
+  request.flushHeaders();
+  // A moment for the server to take the headers (its 'request' handler runs on arrival).
+  const headersSent = new Promise<void>((resolve) => request.once('socket', (socket) => socket.once('connect', () => setTimeout(resolve, 200))));
+  return { headersSent, abort: () => request.destroy() };
+}
+
+/** A GET with exactly these headers (Node's client would otherwise set Host itself). */
+function rawRequest(port: number, headers: Record<string, string>): Promise<{ status: number; errorType: string | undefined; message: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method: 'GET', path: '/2015-03-31/functions', headers, agent: false, setHost: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { message?: string };
+        resolve({ status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, message: body.message ?? '' });
+      });
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

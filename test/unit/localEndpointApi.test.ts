@@ -83,3 +83,35 @@ test('states: Pending then Active; InProgress blocks updates with 409; Invoke us
   assert.throws(() => registry.get('f'), (e: LambdaApiError) => e.status === 404 && e.body().Message === 'Function not found: arn:aws:lambda:eu-west-1:123456789012:function:f');
   registry.close();
 });
+
+test('only the host architecture is accepted: the code runs natively, so another label would be measured on one CPU and priced as the other', async () => {
+  for (const host of ['x86_64', 'arm64'] as const) {
+    const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
+    const registry = new FunctionRegistry({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      transitionMs: () => 0,
+      codeUrl: (name) => `http://x/${name}`,
+      onRevisionRetired: () => {},
+      codeStore: { unpack: async () => '/code', discard: () => {} },
+      hostArchitecture: host,
+    });
+    const zip = Buffer.from('PK fake zip').toString('base64');
+    const base = { Role: 'arn:aws:iam::123456789012:role/r', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: zip } };
+    await assert.rejects(registry.create({ ...base, FunctionName: 'foreign', Architectures: [foreign] }), (error: LambdaApiError) => {
+      assert.equal(error.status, 400);
+      assert.equal(error.errorType, 'InvalidParameterValueException');
+      assert.equal(
+        error.message,
+        `Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU (${host}); deploy with --arch ${host}, or use AWS to compare architectures.`,
+      );
+      return true;
+    });
+    assert.deepEqual((await registry.create({ ...base, FunctionName: 'native', Architectures: [host] })).Architectures, [host]);
+    assert.deepEqual((await registry.create({ ...base, FunctionName: 'omitted' })).Architectures, [host], 'omitted means the host architecture');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(registry.updateCode('native', { ZipFile: zip, Architectures: [foreign] }), (error: LambdaApiError) => error.errorType === 'InvalidParameterValueException' && error.message.includes(`(${host})`));
+    assert.deepEqual(registry.getConfiguration('native').Architectures, [host], 'a refused update changes nothing');
+    registry.close();
+  }
+});

@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CpuLimitMethod } from './index';
-import { cfsQuota, lambdaCpuShare, parseCpuList, pickCores } from './lambdaCpuModel';
+import { cfsQuota, DEFAULT_CFS_PERIOD_US, lambdaCpuShare, parseCpuList, pickCores } from './lambdaCpuModel';
 
 /** Where one environment runs: a command prefix, a hook once its pid is known, and cleanup. */
 export interface CpuPlacement {
@@ -36,7 +36,10 @@ export interface CpuLimiter {
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-export async function detectCpuLimiter(preference: CpuLimitMethod | 'auto', log: (line: string) => void): Promise<CpuLimiter> {
+export async function detectCpuLimiter(preference: CpuLimitMethod | 'auto', log: (line: string) => void, cfsPeriodUs = DEFAULT_CFS_PERIOD_US): Promise<CpuLimiter> {
+  if (!Number.isInteger(cfsPeriodUs) || cfsPeriodUs < 1000 || cfsPeriodUs > 1_000_000) {
+    throw new RangeError(`cfsPeriodUs must be an integer from 1000 to 1000000 (the kernel's limits), got ${cfsPeriodUs}`);
+  }
   const allowedCores = readAllowedCores();
   const affinity = process.platform === 'linux' && probeTaskset(allowedCores);
   const reasons: string[] = [];
@@ -51,7 +54,7 @@ export async function detectCpuLimiter(preference: CpuLimitMethod | 'auto', log:
       if (method === 'cgroup-v2' || method === 'cgroup-v1') {
         const base = await prepareCgroupBase(method);
         log(`CPU limit: ${method} in ${base}${affinity ? ', visible cores by taskset' : ''}`);
-        return new Limiter(method, base, null, affinity, allowedCores, `${method} at ${base}`);
+        return new Limiter(method, base, null, affinity, allowedCores, `${method} at ${base}`, cfsPeriodUs);
       }
       const systemdArgs = probeSystemdRun();
       log(`CPU limit: systemd-run ${systemdArgs.join(' ')}${affinity ? ', visible cores by taskset' : ''}`);
@@ -76,6 +79,7 @@ class Limiter implements CpuLimiter {
     readonly affinity: boolean,
     private readonly allowedCores: number[],
     readonly detail: string,
+    private readonly cfsPeriodUs = DEFAULT_CFS_PERIOD_US,
   ) {}
 
   get hostCores(): number {
@@ -103,7 +107,7 @@ class Limiter implements CpuLimiter {
       const dir = path.join(this.cgroupBase, `env-${n}`);
       await mkdir(dir);
       this.liveDirs.add(dir);
-      const { quotaUs, periodUs } = cfsQuota(share.quotaCpus);
+      const { quotaUs, periodUs } = cfsQuota(share.quotaCpus, this.cfsPeriodUs);
       if (this.method === 'cgroup-v1') {
         await writeFile(path.join(dir, 'cpu.cfs_period_us'), String(periodUs));
         await writeFile(path.join(dir, 'cpu.cfs_quota_us'), String(quotaUs));

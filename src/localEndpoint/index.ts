@@ -21,6 +21,8 @@ export interface LocalEndpointOptions {
   region?: string;
   /** Override CPU limiting detection (tests); default: detect. */
   cpuLimit?: CpuLimitMethod | 'auto';
+  /** CFS period for cgroup quotas, µs (1,000..1,000,000); default DEFAULT_CFS_PERIOD_US. */
+  cfsPeriodUs?: number;
   faults?: FaultInjectionOptions;
   /** Folder for unpacked code and temp files; default: a fresh temp dir removed on stop. */
   workDir?: string;

@@ -52,8 +52,15 @@ export function modelParallelSpeed(workers: number, memoryMB: number, hostCores:
   return Math.min(workers, share.quotaCpus, share.visibleCores);
 }
 
-/** cgroup CFS numbers for a quota: period 100 ms, quota at least the kernel's 1 ms minimum. */
-export function cfsQuota(quotaCpus: number, periodUs = 100_000): { quotaUs: number; periodUs: number } {
+/**
+ * CFS period for execution environments' quotas, µs (the kernel's default). Shorter periods were
+ * measured (test/support/cfsPeriodStudy.ts): they made throttled invocations 10-40% slower than the
+ * model and did not bring run-to-run noise below the host's own (~6% CV unthrottled).
+ */
+export const DEFAULT_CFS_PERIOD_US = 100_000;
+
+/** cgroup CFS numbers for a quota: quota at least the kernel's 1 ms minimum. */
+export function cfsQuota(quotaCpus: number, periodUs = DEFAULT_CFS_PERIOD_US): { quotaUs: number; periodUs: number } {
   return { quotaUs: Math.max(1000, Math.round(quotaCpus * periodUs)), periodUs };
 }
 

@@ -34,7 +34,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const bootstrapPath = path.join(root, 'runtime', 'bootstrap.cjs');
   await writeFile(bootstrapPath, RUNTIME_BOOTSTRAP_SOURCE);
 
-  const limiter = await detectCpuLimiter(options.cpuLimit ?? 'auto', log);
+  const limiter = await detectCpuLimiter(options.cpuLimit ?? 'auto', log, options.cfsPeriodUs);
   const credentials = generateCredentials();
   const codeUrlToken = randomBytes(16).toString('hex');
   let endpoint = '';
@@ -128,7 +128,7 @@ async function removeStaleWorkDirs(parent: string): Promise<void> {
     if (!name.startsWith(WORK_DIR_PREFIX)) continue;
     const dir = path.join(parent, name);
     const owner = Number.parseInt(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => ''), 10);
-    if (!Number.isInteger(owner) || isAlive(owner)) continue; // unknown owner: leave it alone
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue; // unknown owner: leave it alone
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }

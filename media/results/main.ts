@@ -12,6 +12,7 @@ import {
   type ResultsViewState,
   type ShowAnalysisBody,
 } from '../../src/shared/resultsProtocol';
+import { describeCpuLimit } from '../../src/core/analysis/cpuLimitCheck';
 import { chartPng, chartSvg, renderChart } from './charts';
 import { configGroups, costVsTimeChart, heatmapGrids, HEATMAP_METRICS, speedupChart, timeVsMemoryChart, type ChartFilters, type ChartRun, type ChartSpec, type HeatmapMetric } from './chartModels';
 import { heatmapToSvg } from './chartSvg';
@@ -68,6 +69,9 @@ const app = document.getElementById('app') as HTMLElement;
 const statusLine = el('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const announcer = el('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'announcer' });
 const runInfo = el('p', { id: 'run-info', class: 'run-info' });
+// Unthrottled runs and input warnings are said at the top, not only in the list at the bottom (issue #3).
+const notices = el('div', { id: 'notices' });
+let noticesSignature = '';
 const archSelect = el('select', { id: 'filter-arch' });
 const strategySelect = el('select', { id: 'filter-strategy' });
 const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), { id: 'compare-button', title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)' });
@@ -88,7 +92,7 @@ const heatmapSection = el('section', { id: 'heatmap', 'aria-labelledby': 'heatma
 const tableSection = el('section', { id: 'table', 'aria-labelledby': 'table-heading' });
 const warningsSection = el('section', { id: 'warnings', 'aria-labelledby': 'warnings-heading' });
 const content = el('div', { id: 'content' });
-app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, toolbar, statusLine, announcer), content);
+app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, notices, toolbar, statusLine, announcer), content);
 archSelect.addEventListener('change', () => onFiltersChanged());
 strategySelect.addEventListener('change', () => onFiltersChanged());
 
@@ -163,16 +167,59 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   });
 
   const warnings = runs.flatMap((run) => run.analysis.warnings.map((w) => (comparing ? `${run.label}: ${w}` : w)));
+  // Every warning is listed; past the first 50 they fold away so a pile of bad files does not bury the page.
   warningsSection.replaceChildren(
     ...(warnings.length
-      ? [el('h2', { id: 'warnings-heading' }, `Input warnings (${warnings.length})`), el('ul', {}, ...warnings.slice(0, 50).map((w) => el('li', {}, w))), warnings.length > 50 ? el('p', {}, `…and ${warnings.length - 50} more.`) : '']
+      ? [
+          el('h2', { id: 'warnings-heading', tabindex: '-1' }, `Input warnings (${warnings.length})`),
+          el('ul', {}, ...warnings.slice(0, 50).map((w) => el('li', {}, w))),
+          warnings.length > 50 ? el('details', {}, el('summary', {}, `Show ${warnings.length - 50} more`), el('ul', {}, ...warnings.slice(50).map((w) => el('li', {}, w)))) : '',
+        ]
       : []),
   );
+  renderNotices(body, comparing, warnings.length);
   content.replaceChildren(findingsSection, chartsSection, heatmapSection, tableSection, warningsSection);
   renderCharts(runs);
   document.body.dataset.renderedRows = String(rows.length);
   // Answers the ShowAnalysis message, so the host knows which analysis was drawn.
   post({ type: FromWebview.Rendered, tableRows: rows.length, charts: [...charts.keys(), 'heatmap'] }, messageId);
+}
+
+/** One banner per run that ran (partly) unthrottled, a note on how the others were limited, and a pointer to the warnings. */
+function renderNotices(body: ShowAnalysisBody, comparing: boolean, warningCount: number): void {
+  const runs = [
+    { tag: 'A', run: body.primary },
+    ...(body.compareWith ? [{ tag: 'B', run: body.compareWith }] : []),
+  ];
+  const items: Array<{ kind: 'unthrottled' | 'note' | 'warnings'; tag: string; text: string }> = [];
+  for (const { tag, run } of runs) {
+    const prefix = comparing ? `${tag} — ${run.runLabel}: ` : '';
+    const { unthrottled, note } = describeCpuLimit(run.cpuLimit);
+    if (unthrottled) items.push({ kind: 'unthrottled', tag, text: `${prefix}${unthrottled}` });
+    if (note) items.push({ kind: 'note', tag, text: `${prefix}${note}` });
+  }
+  if (warningCount > 0) items.push({ kind: 'warnings', tag: '', text: `${warningCount} input warning${warningCount === 1 ? '' : 's'} (corrupt lines, skipped rows or files, unthrottled sources)` });
+  // A live run redraws every few seconds: rebuild the banners (and so re-announce them) only when their words change.
+  const signature = JSON.stringify(items);
+  if (signature === noticesSignature) return;
+  noticesSignature = signature;
+  notices.replaceChildren(
+    ...items.map((item) => {
+      if (item.kind === 'unthrottled') {
+        const [label, ...rest] = item.text.split(/(?<=Unthrottled:)/);
+        return el('div', { class: 'notice notice-unthrottled', role: 'status', 'data-run': item.tag }, el('strong', {}, label), rest.join(''));
+      }
+      if (item.kind === 'note') return el('p', { class: 'cpu-limit-note', 'data-run': item.tag }, item.text);
+      const link = el('a', { href: '#warnings-heading' }, 'see Input warnings');
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        const heading = document.getElementById('warnings-heading');
+        heading?.scrollIntoView();
+        heading?.focus();
+      });
+      return el('p', { class: 'notice notice-warnings', role: 'status' }, `${item.text} — `, link, '.');
+    }),
+  );
 }
 
 let theme: ThemeColors = readThemeColors();
@@ -293,6 +340,8 @@ function showEmpty(message: string): void {
   for (const { chart } of charts.values()) chart.destroy();
   charts.clear();
   runInfo.textContent = '';
+  notices.replaceChildren();
+  noticesSignature = '';
   clearCompareButton.hidden = true;
   archSelect.disabled = strategySelect.disabled = true;
   content.replaceChildren(

@@ -14,7 +14,8 @@ Writes a run's invocations.
   csv   Columns Architecture,Memory,Workers,sk,cores,proc_time (the original study's
         per-invocation format: proc_time in seconds, sk = start time as YYYYMMDD_HHMMSS)
         followed by every field of our records.
-  json  {"run": run.json, "invocations": [...], "analysis": {...}}.
+  json  {"run": run.json, "cpuLimit": {...}, "invocations": [...], "analysis": {...}};
+        cpuLimit counts the invocations that ran with no CPU limit (unthrottled).
 
   --format <csv|json>  Output format (required).
   --out <file>         Write here instead of standard output.
@@ -42,9 +43,10 @@ async function run(argv: string[]): Promise<number> {
     if (values.format === 'csv') {
       text = invocationsToCsv(input.records);
     } else {
-      const analysis = analyzeMixed(input.records, [], { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation });
+      // The input's warnings (unthrottled invocations among them) stay with the analysis they qualify.
+      const analysis = analyzeMixed(input.records, [], { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation }, input.warnings);
       const run = input.runs.length === 1 ? input.runs[0].meta : input.runs.map((r) => r.meta);
-      text = JSON.stringify({ run, invocations: input.records, analysis }, null, 2) + '\n';
+      text = JSON.stringify({ run, cpuLimit: input.cpuLimit, invocations: input.records, analysis }, null, 2) + '\n';
     }
     if (values.out) {
       writeFileSync(values.out, text);

@@ -2,6 +2,9 @@
 // (media/results/main.ts). Both sides import this one module, so a renamed field breaks the build
 // instead of silently breaking the view. Pure: no DOM, no Node, no vscode.
 import type { AnalysisResult } from '../core/analysis/analysisTypes';
+import type { CpuLimitSummary } from '../core/analysis/cpuLimitCheck';
+
+export type { CpuLimitSummary };
 
 /** Where a view's data comes from; persisted in the page's state so a reload can restore it. */
 export type ResultsSource =
@@ -13,7 +16,10 @@ export interface AnalysedRun {
   /** Short human label, e.g. the run id or "seed-results (492 files)". */
   runLabel: string;
   source: ResultsSource;
+  /** Problems met while reading input, including the unthrottled warning, are in `analysis.warnings`. */
   analysis: AnalysisResult;
+  /** How the CPU was limited; the page shows a banner when any invocation ran unthrottled. */
+  cpuLimit: CpuLimitSummary;
   /** Invocation records (or CSV rows) read, for the status line. */
   recordCount: number;
   /** True while a sweep is still appending to the run. */
@@ -162,6 +168,15 @@ export function isResultsSource(value: unknown): value is ResultsSource {
   return false;
 }
 
+function isCpuLimitSummary(value: unknown): value is CpuLimitSummary {
+  return (
+    isRecord(value) &&
+    (value.method === null || typeof value.method === 'string') &&
+    typeof value.unthrottledInvocations === 'number' &&
+    typeof value.totalInvocations === 'number'
+  );
+}
+
 function isAnalysedRun(value: unknown): value is AnalysedRun {
   return (
     isRecord(value) &&
@@ -171,6 +186,8 @@ function isAnalysedRun(value: unknown): value is AnalysedRun {
     Array.isArray(value.analysis.configs) &&
     Array.isArray(value.analysis.knee) &&
     isRecord(value.analysis.recommendations) &&
+    Array.isArray(value.analysis.warnings) &&
+    isCpuLimitSummary(value.cpuLimit) &&
     typeof value.recordCount === 'number' &&
     typeof value.live === 'boolean' &&
     typeof value.analysedAt === 'string'

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { analyzeMixed, analyzeRecords } from '../core/analysis/analyzeRun';
+import { checkCpuLimit, combineCpuLimitSummaries, type CpuLimitSummary } from '../core/analysis/cpuLimitCheck';
 import { isRunDirectory, readRunLog } from '../core/analysis/invocationLog';
 import { parseSeedCsv, SEED_ITEMS_PER_INVOCATION, type AggregatedConfig } from '../core/analysis/seedCsvImport';
 import type { InvocationRecord } from '../core/invocationRecord';
@@ -25,11 +26,15 @@ export function loadRun(runDir: string): AnalysedRun {
   }
   const log = readRunLog(runDir);
   const items = log.meta?.plan?.items;
-  const analysis = analyzeRecords(log.records, { region: log.meta?.region, itemsPerInvocation: typeof items === 'number' ? items : null }, log.warnings);
+  // The same check `lambda-lab analyze` makes: an unthrottled run says so in its warnings and on the page.
+  const cpuCheck = checkCpuLimit(runDir, log.records, log.meta?.cpuLimit);
+  const warnings = cpuCheck.warning ? [cpuCheck.warning, ...log.warnings] : log.warnings;
+  const analysis = analyzeRecords(log.records, { region: log.meta?.region, itemsPerInvocation: typeof items === 'number' ? items : null }, warnings);
   return {
     runLabel: log.meta?.runId ?? basename(runDir),
     source: { kind: 'run', runDir },
     analysis,
+    cpuLimit: cpuCheck.summary,
     recordCount: log.records.length,
     live: log.meta?.status === 'running',
     analysedAt: new Date().toISOString(),
@@ -58,6 +63,12 @@ export function loadFiles(paths: readonly string[]): AnalysedRun {
   const records: InvocationRecord[] = [];
   const aggregates: AggregatedConfig[] = [];
   const warnings: string[] = [];
+  const cpuLimits: CpuLimitSummary[] = [];
+  const checkSource = (file: string, fileRecords: readonly InvocationRecord[]) => {
+    const check = checkCpuLimit(file, fileRecords);
+    cpuLimits.push(check.summary);
+    if (check.warning) warnings.push(check.warning);
+  };
   let seedFiles = 0;
   for (const file of files) {
     try {
@@ -66,12 +77,15 @@ export function loadFiles(paths: readonly string[]): AnalysedRun {
         const parsed = parseInvocationsJsonl(text, file);
         records.push(...parsed.records);
         warnings.push(...parsed.warnings);
+        checkSource(file, parsed.records);
         continue;
       }
       const content = parseSeedCsv(text, file);
       seedFiles++;
-      if (content.format === 'per-invocation') records.push(...content.records);
-      else aggregates.push(...content.aggregates);
+      if (content.format === 'per-invocation') {
+        records.push(...content.records);
+        checkSource(file, content.records);
+      } else aggregates.push(...content.aggregates);
     } catch (error) {
       // One bad file among hundreds should not hide the rest; it is listed under the view's warnings.
       warnings.push(error instanceof Error ? error.message : `${file}: ${String(error)}`);
@@ -87,6 +101,7 @@ export function loadFiles(paths: readonly string[]): AnalysedRun {
     runLabel,
     source: { kind: 'files', files: [...paths] },
     analysis,
+    cpuLimit: combineCpuLimitSummaries(cpuLimits),
     recordCount: records.length + aggregates.length,
     live: false,
     analysedAt: new Date().toISOString(),

@@ -5,16 +5,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadFiles } from '../../src/views/resultsLoader';
+import { loadFiles, loadRun } from '../../src/views/resultsLoader';
 import { resultsPageHtml } from '../../src/views/resultsHtml';
 import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
 import { seedResultsDir } from '../support/seedResults';
+import { writeSyntheticRun } from '../support/syntheticRun';
 import { themeStylesheet, WEBVIEW_THEMES, type WebviewTheme } from './webviewThemes';
 
 // Functions passed to page.evaluate run in the browser; this file compiles without the DOM library.
@@ -173,6 +175,9 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
   let harness: Harness;
   let arm64: AnalysedRun;
   let x86: AnalysedRun;
+  let unthrottledRun: AnalysedRun;
+  let throttledRun: AnalysedRun;
+  let runsWorkspace: string;
 
   before(async () => {
     // Build the page exactly as esbuild.mjs does, so the test never runs a stale bundle.
@@ -181,6 +186,10 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
     x86 = loadFiles(seedFiles('x86_64'));
     arm64.runLabel = 'study arm64';
     x86.runLabel = 'study x86_64';
+    // Two runs of our own format, loaded the way the view loads them: one where no CPU limit could be applied.
+    runsWorkspace = mkdtempSync(join(tmpdir(), 'lambda-lab-results-page-'));
+    unthrottledRun = loadRun(writeSyntheticRun(runsWorkspace, { runId: 'unthrottled-run', cpuLimit: 'none' }).runDir);
+    throttledRun = loadRun(writeSyntheticRun(runsWorkspace, { runId: 'throttled-run', cpuLimit: 'cgroup-v1', arch: 'x86_64' }).runDir);
     mkdirSync(artifactsDir, { recursive: true });
     harness = await startHarness();
     browser = await chromium.launch({
@@ -192,6 +201,7 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
   after(async () => {
     await browser?.close();
     await new Promise<void>((ok) => (harness ? harness.server.close(() => ok()) : ok()));
+    if (runsWorkspace) rmSync(runsWorkspace, { recursive: true, force: true });
   });
 
   it('analyses the study data the page is given (246 arm64 configurations)', () => {
@@ -304,6 +314,72 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       await page.locator('#knee-table').scrollIntoViewIfNeeded();
       assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
       assert.deepEqual(probe.consoleCsp, []);
+      assert.deepEqual(probe.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says, visibly and to screen readers, when a run was unthrottled; a throttled run gets only its limit note', async () => {
+    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+    const { page } = probe;
+    try {
+      const invocations = unthrottledRun.recordCount;
+      assert.deepEqual(unthrottledRun.cpuLimit, { method: null, unthrottledInvocations: invocations, totalInvocations: invocations });
+      await showAnalysis(page, unthrottledRun);
+      const banner = page.locator('#notices .notice-unthrottled');
+      assert.equal(await banner.count(), 1);
+      assert.ok(await banner.isVisible(), 'the banner is visible');
+      assert.equal(await banner.getAttribute('role'), 'status', 'announced politely by screen readers');
+      assert.equal(
+        (await banner.innerText()).replace(/\s+/g, ' ').trim(),
+        `Unthrottled: ${invocations} of ${invocations} invocations ran with no CPU limit — times do not reflect Lambda's memory-to-CPU allocation.`,
+      );
+      // It sits above the findings: in view without scrolling.
+      const box = await banner.boundingBox();
+      assert.ok(box && box.y + box.height < 1000, `banner in the first screen (y=${box?.y})`);
+      const colours = await banner.evaluate((node: any) => {
+        const style = (globalThis as any).getComputedStyle(node);
+        return { background: style.backgroundColor, border: style.borderLeftColor };
+      });
+      assert.deepEqual(colours, { background: 'rgb(53, 42, 5)', border: 'rgb(184, 149, 0)' }, "the theme's warning colours");
+      // The same warning is in the analysis' warnings, listed on the page with a pointer from the top.
+      assert.match(await page.locator('#warnings').innerText(), /ran with no CPU limit \(unthrottled\)/);
+      assert.ok(await page.locator('#notices .notice-warnings').isVisible());
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(artifactsDir, 'results-unthrottled-top.png') });
+
+      await showAnalysis(page, throttledRun);
+      assert.equal(await page.locator('#notices .notice-unthrottled').count(), 0, 'no unthrottled banner for a throttled run');
+      assert.doesNotMatch(await page.locator('body').innerText(), /Unthrottled|no CPU limit/);
+      assert.equal((await page.locator('#notices .cpu-limit-note').innerText()).trim(), 'CPU limited like Lambda (cgroup-v1).');
+
+      // Compare mode: one banner, for the run that was unthrottled, named.
+      await showAnalysis(page, throttledRun, unthrottledRun);
+      const compared = page.locator('#notices .notice-unthrottled');
+      assert.equal(await compared.count(), 1);
+      assert.equal(await compared.getAttribute('data-run'), 'B');
+      assert.match(await compared.innerText(), /^B — unthrottled-run: Unthrottled: \d+ of \d+ invocations ran with no CPU limit/);
+      assert.match(await page.locator('#notices .cpu-limit-note[data-run="A"]').innerText(), /^A — throttled-run: CPU limited like Lambda \(cgroup-v1\)/);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+      assert.deepEqual(probe.consoleCsp, []);
+      assert.deepEqual(probe.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('lists every input warning, folding those past the first 50', async () => {
+    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+    const { page } = probe;
+    try {
+      const warnings = Array.from({ length: 60 }, (_, i) => `bad.jsonl line ${i + 1}: not JSON; skipped.`);
+      await showAnalysis(page, { ...throttledRun, analysis: { ...throttledRun.analysis, warnings } });
+      assert.equal(await page.locator('#warnings li').count(), 60, 'all 60 are in the page');
+      assert.equal(await page.locator('#warnings-heading').innerText(), 'Input warnings (60)');
+      assert.match(await page.locator('#notices .notice-warnings').innerText(), /^60 input warnings/);
+      await page.locator('#notices .notice-warnings a').click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'warnings-heading', 'the link moves focus to the list');
       assert.deepEqual(probe.pageErrors, []);
     } finally {
       await page.close();

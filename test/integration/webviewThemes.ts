@@ -20,6 +20,8 @@ export const WEBVIEW_THEMES: readonly WebviewTheme[] = [
     bodyClass: 'vscode-dark',
     variables: {
       ...common,
+      '--vscode-inputValidation-warningBackground': '#352a05',
+      '--vscode-inputValidation-warningBorder': '#b89500',
       '--vscode-foreground': '#cccccc',
       '--vscode-editor-background': '#1f1f1f',
       '--vscode-descriptionForeground': '#9d9d9d',
@@ -56,6 +58,8 @@ export const WEBVIEW_THEMES: readonly WebviewTheme[] = [
     bodyClass: 'vscode-light',
     variables: {
       ...common,
+      '--vscode-inputValidation-warningBackground': '#f6f5d2',
+      '--vscode-inputValidation-warningBorder': '#b89500',
       '--vscode-foreground': '#3b3b3b',
       '--vscode-editor-background': '#ffffff',
       '--vscode-descriptionForeground': '#3b3b3b',
@@ -92,6 +96,8 @@ export const WEBVIEW_THEMES: readonly WebviewTheme[] = [
     bodyClass: 'vscode-high-contrast',
     variables: {
       ...common,
+      '--vscode-inputValidation-warningBackground': '#000000',
+      '--vscode-inputValidation-warningBorder': '#6fc3df',
       '--vscode-foreground': '#ffffff',
       '--vscode-editor-background': '#000000',
       '--vscode-descriptionForeground': '#ffffffb3',

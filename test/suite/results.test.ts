@@ -209,6 +209,38 @@ suite('Results view', () => {
     assert.equal((svg.match(/<rect class="cell"/g) ?? []).length, runB.configs);
   });
 
+  test('labels an unthrottled run (no CPU limit could be applied) with a visible banner in the webview', async function () {
+    // Written last and removed at the end, so the QuickPick test above never sees it as the newest run.
+    const runId = `results-unthrottled-${process.pid}`;
+    const run = writeSyntheticRun(workspaceDir(), { runId, arch: 'arm64', status: 'completed', cpuLimit: 'none' });
+    try {
+      const outcome = await vscode.commands.executeCommand<ShowResultsOutcome>('lambdaLab.showResults', { runDir: run.runDir });
+      assert.equal(outcome?.runLabel, runId);
+      assert.equal(outcome?.rendered?.tableRows, run.configs);
+      const bridge = harnessBridge();
+      if (!bridge) this.skip();
+      const found = await bridge.waitForFrame<{ text: string; role: string | null; visible: boolean; runInfo: string }>(
+        `(runId) => {
+          const runInfo = document.getElementById('run-info');
+          const banner = document.querySelector('#notices .notice-unthrottled');
+          if (!runInfo || !runInfo.textContent.startsWith(runId) || !banner) return false;
+          const box = banner.getBoundingClientRect();
+          return { text: banner.textContent.replace(/\\s+/g, ' ').trim(), role: banner.getAttribute('role'), visible: box.width > 0 && box.height > 0, runInfo: runInfo.textContent };
+        }`,
+        { arg: runId, timeoutMs: 30_000 },
+      );
+      const banner = found.value!;
+      const invocations = run.configs / 2 * 13; // per memory size: a warm-up, then 6 repetitions of 1 and 2 threads
+      assert.equal(banner.text, `Unthrottled: ${invocations} of ${invocations} invocations ran with no CPU limit — times do not reflect Lambda's memory-to-CPU allocation.`);
+      assert.equal(banner.role, 'status');
+      assert.ok(banner.visible, 'the banner is laid out on the page');
+      await bridge.evaluateInFrames("() => { if (document.getElementById('notices')) window.scrollTo(0, 0); return true; }");
+      await bridge.screenshot('results-vscode-unthrottled');
+    } finally {
+      fs.rmSync(run.runDir, { recursive: true, force: true });
+    }
+  });
+
   test('a run directory that does not exist is refused with no view change', async () => {
     const outcome = await vscode.commands.executeCommand<ShowResultsOutcome | undefined>('lambdaLab.showResults', { runDir: path.join(workspaceDir(), '.lambda-lab', 'runs', 'no-such-run') });
     assert.equal(outcome, undefined);

@@ -13,6 +13,8 @@ export interface SyntheticRunOptions {
   threads?: number[];
   repetitions?: number;
   status?: 'running' | 'completed';
+  /** How the CPU was limited (run.json and every record), e.g. 'cgroup-v1' or 'none'; absent when not given. */
+  cpuLimit?: string;
 }
 
 export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord[] {
@@ -38,6 +40,7 @@ export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord
           processingMs, durationMs: processingMs + 3, billedMs: Math.ceil(processingMs + 3), initMs: warmup ? 150 : null,
           maxMemoryMB: 80, cores: memoryMB > 3008 ? 3 : 2, cpuModel: 'synthetic', error: null, retries: 0,
           startedAt, endedAt: new Date(clock).toISOString(),
+          ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}),
         });
       }
     }
@@ -50,7 +53,7 @@ export function writeSyntheticRun(workspace: string, options: SyntheticRunOption
   const runDir = join(workspace, '.lambda-lab', 'runs', options.runId);
   mkdirSync(runDir, { recursive: true });
   const now = new Date().toISOString();
-  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ formatVersion: 1, runId: options.runId, experimentId: 'synthetic', region: 'us-east-1', plan: { items: 8 }, status: options.status ?? 'completed', startedAt: now, updatedAt: now }, null, 2));
+  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ formatVersion: 1, runId: options.runId, experimentId: 'synthetic', region: 'us-east-1', plan: { items: 8 }, status: options.status ?? 'completed', startedAt: now, updatedAt: now, ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}) }, null, 2));
   const records = syntheticRecords(options);
   writeFileSync(join(runDir, 'invocations.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return { runDir, configs: (options.memories ?? [512, 1024, 1769, 3538]).length * (options.threads ?? [1, 2]).length };

@@ -15,6 +15,7 @@ const run: AnalysedRun = {
   runLabel: 'r1',
   source: { kind: 'run', runDir: '/w/.lambda-lab/runs/r1' },
   analysis: { configs: [], knee: [], recommendations: { fastest: null, cheapest: null, balanced: null, pareto: [] }, warnings: [] },
+  cpuLimit: { method: null, unthrottledInvocations: 0, totalInvocations: 0 },
   recordCount: 0,
   live: true,
   analysedAt: '2026-11-27T06:00:00.000Z',
@@ -41,6 +42,9 @@ describe('results protocol', () => {
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: 'somethingElse' } }));
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...run, analysis: { configs: 'no' } } } }));
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: run, compareWith: {} } }));
+    const { cpuLimit: _dropped, ...withoutCpuLimit } = run;
+    assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: withoutCpuLimit } }), 'an analysis must say how its CPU was limited');
+    assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...run, cpuLimit: { method: 1, unthrottledInvocations: 0, totalInvocations: 0 } } } }));
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.Status, level: 'warning', text: 'x' } }));
   });
 

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { InvocationRecord } from '../invocationRecord';
 import { RUN_FILE, type RunMetadata } from '../runFiles';
+import { checkCpuLimit, combineCpuLimitSummaries, type CpuLimitSummary } from './cpuLimitCheck';
 import { isRunDirectory, readInvocationsFile, readRunLog } from './invocationLog';
 import { parseSeedCsv, SEED_ITEMS_PER_INVOCATION, type AggregatedConfig } from './seedCsvImport';
 
@@ -21,13 +22,14 @@ export interface AnalysisInput {
   label: string;
   /** Records plus CSV mean rows read. */
   rowCount: number;
+  /** How the invocations' CPU was limited, and how many ran unthrottled (also in `warnings`). */
+  cpuLimit: CpuLimitSummary;
 }
-
-const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
 
 export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
   if (paths.length === 0) throw new Error('nothing to analyse: pass a run directory, CSV files, or a folder of CSV files.');
-  const input: AnalysisInput = { records: [], aggregates: [], warnings: [], runs: [], itemsPerInvocation: null, region: null, label: '', rowCount: 0 };
+  const input: AnalysisInput = { records: [], aggregates: [], warnings: [], runs: [], itemsPerInvocation: null, region: null, label: '', rowCount: 0, cpuLimit: combineCpuLimitSummaries([]) };
+  const cpuLimits: CpuLimitSummary[] = [];
   const itemsSeen = new Set<number | null>();
   const regionsSeen = new Set<string>();
   const labels: string[] = [];
@@ -42,25 +44,20 @@ export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
     itemsSeen.add(typeof items === 'number' ? items : null);
     if (typeof log.meta?.region === 'string') regionsSeen.add(log.meta.region);
     labels.push(log.meta?.runId ?? basename(dir));
-    if (typeof log.meta?.cpuLimit === 'string' && log.meta.cpuLimit.startsWith('none')) {
-      input.warnings.push(`${dir}: this run had no CPU limit (unthrottled): ${UNTHROTTLED_CONSEQUENCE}`);
-    } else {
-      warnIfRecordsUnthrottled(dir, log.records);
-    }
+    checkSource(dir, log.records, log.meta?.cpuLimit);
   };
   // The records' own cpuLimit (what each function saw) covers runs whose run.json does not say,
   // e.g. a custom endpoint URL that was in fact the built-in endpoint, and loose .jsonl/CSV files.
-  const warnIfRecordsUnthrottled = (source: string, records: readonly InvocationRecord[]) => {
-    const unthrottled = records.filter((r) => typeof r.cpuLimit === 'string' && r.cpuLimit.startsWith('none')).length;
-    if (unthrottled > 0) {
-      input.warnings.push(`${source}: ${unthrottled} of ${records.length} invocations ran with no CPU limit (unthrottled): ${UNTHROTTLED_CONSEQUENCE}`);
-    }
+  const checkSource = (source: string, records: readonly InvocationRecord[], runCpuLimit?: string | null) => {
+    const check = checkCpuLimit(source, records, runCpuLimit);
+    cpuLimits.push(check.summary);
+    if (check.warning) input.warnings.push(check.warning);
   };
   const readCsv = (file: string) => {
     const content = parseSeedCsv(readFileSync(file, 'utf8'), file);
     if (content.format === 'per-invocation') {
       input.records.push(...content.records);
-      warnIfRecordsUnthrottled(file, content.records);
+      checkSource(file, content.records);
     } else {
       input.aggregates.push(...content.aggregates);
     }
@@ -70,7 +67,7 @@ export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
   const readJsonl = (file: string) => {
     const records = readInvocationsFile(file, input.warnings);
     input.records.push(...records);
-    warnIfRecordsUnthrottled(file, records);
+    checkSource(file, records);
     itemsSeen.add(null);
     labels.push(basename(file));
   };
@@ -111,5 +108,6 @@ export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
   input.region = regionsSeen.size === 1 ? [...regionsSeen][0] : null;
   input.label = labels.join(', ');
   input.rowCount = input.records.length + input.aggregates.length;
+  input.cpuLimit = combineCpuLimitSummaries(cpuLimits);
   return input;
 }

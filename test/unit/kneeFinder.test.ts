@@ -103,6 +103,17 @@ describe('knee finder', () => {
     assert.match(falling.method, /still falls at the largest memory/);
   });
 
+  it('does not claim time still falls when the fitted knee lies just below the largest size', () => {
+    // Flat from 2000 MB on; 1769 is on the slope and 3538 is the only size past the knee.
+    const points = [512, 1024, 1769, 3538].map((memoryMB) => ({ memoryMB, timeMs: 100 + 1e6 / Math.min(memoryMB, 2000) }));
+    const knee = findKnee({ arch: 'x86_64', strategy: 'pool', threads: 1 }, points);
+    assert.equal(knee.reachedInRange, false);
+    assert.equal(knee.memoryMB, 3538);
+    assert.ok(knee.breakpointMB !== undefined && knee.breakpointMB < 3538);
+    assert.doesNotMatch(knee.method, /still falls/);
+    assert.match(knee.method, /no larger size confirms the plateau/);
+  });
+
   it('falls back to a tolerance rule with fewer than 4 memory sizes', () => {
     const knee = findKnee({ arch: 'arm64', strategy: 'pool', threads: 1 }, [
       { memoryMB: 512, timeMs: 300 }, { memoryMB: 1024, timeMs: 150 }, { memoryMB: 2048, timeMs: 148 },

@@ -50,7 +50,7 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
     return [
       k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, `${fixed(k.lowMB, 0)}–${fixed(k.highMB, 0)}`,
       fixed(k.breakpointMB, 0), String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
-      k.reachedInRange === false ? 'still faster at the largest memory' : k.method.startsWith('hinge') ? '' : k.method,
+      k.reachedInRange === false ? (k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory') : k.method.startsWith('hinge') ? '' : k.method,
     ];
   });
   return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 9));

@@ -13,8 +13,9 @@
 // Uncertainty: the profile-likelihood interval {K : SSE(K) <= SSE(K̂)·(1 + F₀.₉₅(1, n−3)/(n−3))},
 // which includes the misfit of the model, not only the sampling noise. K̂ and its interval are
 // snapped UP to the memory sizes tested (a knee of 3496 MB means "3584 MB is the first size
-// tested that is on the plateau"). When fewer than 2 tested sizes lie above K̂ the time was still
-// falling at the largest memory: the knee is at or beyond it (`reachedInRange: false`).
+// tested that is on the plateau"). When fewer than 2 tested sizes lie above K̂ the plateau is not
+// confirmed (`reachedInRange: false`, knee = the largest size): with none above K̂ the time was still
+// falling at the largest memory; with one, the knee is near the largest size but unconfirmed.
 // The tolerance does not move the knee; it decides when a family shows no meaningful speed-up at
 // all (flat), gives `toleranceMB` (smallest size within the tolerance of the plateau), and is the
 // criterion of the fallback used with fewer than 4 memory sizes (smallest size whose median is
@@ -162,7 +163,11 @@ export function findKnee(
   const highMB = snapUp(grid, fit.highMB) ?? largest;
   const method = reachedInRange
     ? `hinge fit time = a + b/min(m, K) on medians, K = ${Math.round(fit.breakpointMB)} MB (95% profile interval ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB), snapped up to tested sizes`
-    : `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`;
+    : fit.breakpointMB >= largest - 1e-6
+      ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
+      : // The fitted knee lies between the two largest sizes: the data may well be flat at the largest
+        // size, but one point cannot confirm a plateau, so do not claim that time still falls.
+        `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
   return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method };
 }
 

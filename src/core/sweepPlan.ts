@@ -3,6 +3,7 @@
 // rebuild it from run.json and skip every key already in invocations.jsonl.
 import type { Architecture, Strategy } from './experimentConfig';
 import type { InvocationRecord } from './invocationRecord';
+import { createSeededRandom } from './seededRandom';
 
 /** One deployed function of the experiment (one memory size and architecture). */
 export interface SweepFunction {
@@ -62,17 +63,6 @@ export function recordKey(record: Pick<InvocationRecord, 'functionName' | 'threa
   return invocationKey(record);
 }
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG; deterministic across platforms. */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A new seed for a fresh run (recorded in run.json, so not needed to be cryptographic). */
 export function newSeed(): number {

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CpuLimitMethod } from './index';
 import { cfsQuota, DEFAULT_CFS_PERIOD_US, lambdaCpuShare, parseCpuList, pickCores } from './lambdaCpuModel';
+import { isProcessAlive } from '../os/processLiveness';
 
 /** Where one environment runs: a command prefix, a hook once its pid is known, and cleanup. */
 export interface CpuPlacement {
@@ -271,19 +272,11 @@ async function removeStaleCgroups(parent: string): Promise<void> {
   }
   for (const name of entries) {
     const match = /^lambda-lab-(\d+)-[0-9a-f]+$/.exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || isProcessAlive(Number(match[1]))) continue;
     await removeCgroup(path.join(parent, name)).catch(() => {});
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** `systemd-run --user --scope` for non-root users, `systemd-run --scope` for root: probe once. */
 function probeSystemdRun(): string[] {

@@ -5,6 +5,7 @@
 import { mkdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from '../os/processLiveness';
 
 export interface EndpointState {
   endpoint: string;
@@ -35,14 +36,6 @@ export async function writeEndpointState(state: EndpointState, env: Env = proces
   return file;
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The running endpoint's state, or null when none is recorded or its process has exited. */
 export async function readEndpointState(env: Env = process.env): Promise<EndpointState | null> {

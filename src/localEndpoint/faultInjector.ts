@@ -4,9 +4,10 @@
 // environment variables; the runtime bootstrap obeys it on every invocation.)
 import type { FaultInjectionOptions } from './index';
 import { LambdaApiError } from './lambdaErrors';
+import { createSeededRandom } from '../core/seededRandom';
 
 export class FaultInjector {
-  private state: number;
+  private readonly random: () => number;
   readonly throttleRate: number;
   readonly serverErrorRate: number;
   readonly addedLatencyMs: number;
@@ -17,7 +18,7 @@ export class FaultInjector {
     if (this.throttleRate + this.serverErrorRate > 1) throw new RangeError('throttleRate + serverErrorRate must not exceed 1');
     this.addedLatencyMs = options.addedLatencyMs ?? 0;
     if (!Number.isFinite(this.addedLatencyMs) || this.addedLatencyMs < 0) throw new RangeError(`addedLatencyMs must be >= 0, got ${options.addedLatencyMs}`);
-    this.state = (options.seed ?? 1) >>> 0;
+    this.random = createSeededRandom(options.seed ?? 1);
   }
 
   /** Waits the added latency (every request). */
@@ -28,7 +29,7 @@ export class FaultInjector {
   /** The fault to answer this Invoke with, if the dice say so. */
   invokeFault(): LambdaApiError | null {
     if (this.throttleRate === 0 && this.serverErrorRate === 0) return null;
-    const roll = this.next();
+    const roll = this.random();
     if (roll < this.throttleRate) {
       return new LambdaApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', { 'Retry-After': '1' }, { retryAfterSeconds: '1', Reason: 'CallerRateLimitExceeded' });
     }
@@ -38,14 +39,6 @@ export class FaultInjector {
     return null;
   }
 
-  /** mulberry32: small, fast, good enough for test dice. */
-  private next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
 }
 
 function checkRate(name: string, value: number): number {

@@ -15,6 +15,7 @@ import { LambdaApiServer } from './lambdaApiServer';
 import { invalidParameter } from './lambdaErrors';
 import { generateCredentials } from './requestAuth';
 import { RUNTIME_BOOTSTRAP_SOURCE } from './runtimeBootstrap';
+import { isProcessAlive } from '../os/processLiveness';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 const WORK_DIR_PREFIX = 'lambda-lab-endpoint-';
@@ -128,16 +129,8 @@ async function removeStaleWorkDirs(parent: string): Promise<void> {
     if (!name.startsWith(WORK_DIR_PREFIX)) continue;
     const dir = path.join(parent, name);
     const owner = Number.parseInt(await readFile(path.join(dir, OWNER_FILE), 'utf8').catch(() => ''), 10);
-    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue; // unknown owner: leave it alone
+    if (!Number.isInteger(owner) || owner <= 0 || isProcessAlive(owner)) continue; // unknown owner: leave it alone
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from '../os/processLiveness';
 
 export const RUN_LOCK_FILE = 'run.lock';
 
@@ -32,15 +33,6 @@ export interface LockEnvironment {
 /** A lock file that cannot be parsed is only trusted this long (it is written right after it is created). */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 export const defaultLockEnvironment: LockEnvironment = {
   pid: process.pid,

@@ -5,6 +5,7 @@ import { summarizeConfigurations } from '../../src/core/analysis/configSummary';
 import { findKnee, findKnees, fitHinge, MB_PER_VCPU } from '../../src/core/analysis/kneeFinder';
 import type { ConfigSummary, KneeEstimate } from '../../src/core/analysis/analysisTypes';
 import type { InvocationRecord } from '../../src/core/invocationRecord';
+import { createSeededRandom } from '../../src/core/seededRandom';
 import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
 
 /** The study's memory grid: 128, 256, 512, then every 256 MB to 10240. */
@@ -12,17 +13,6 @@ const STUDY_GRID = [128, 256, ...Array.from({ length: 39 }, (_, i) => 512 + 256 
 
 function snapUp(value: number): number {
   return STUDY_GRID.find((m) => m >= value) ?? Number.NaN;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {
@@ -39,7 +29,7 @@ function record(memoryMB: number, threads: number, processingMs: number, rep: nu
 
 /** time = a + b/min(m, K) with multiplicative noise and planted outliers. */
 function syntheticRecords(options: { threads: number; kneeMB: number; seed: number; noise: number; reps: number }): InvocationRecord[] {
-  const random = seededRandom(options.seed);
+  const random = createSeededRandom(options.seed);
   const a = 150;
   const b = 8000 * MB_PER_VCPU; // 8 s of CPU work at one vCPU
   const records: InvocationRecord[] = [];

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RUN_FORMAT_VERSION, type RunMetadata } from '../../src/core/runFiles';
-import { RUN_LOCK_FILE, RunLockedError, acquireRunLock, inspectRunLock, isProcessAlive, type LockEnvironment } from '../../src/sweep/runLock';
+import { RUN_LOCK_FILE, RunLockedError, acquireRunLock, inspectRunLock, type LockEnvironment } from '../../src/sweep/runLock';
+import { isProcessAlive } from '../../src/os/processLiveness';
 import { RunStore } from '../../src/sweep/runStore';
 import { prepareResume } from '../../src/sweep/sweepSession';
 
@@ -88,6 +89,8 @@ test('isProcessAlive tells a live process from a dead one (ESRCH)', async () => 
   child.kill('SIGKILL');
   await exited;
   assert.equal(isProcessAlive(child.pid!), false);
+  // kill(0) and kill(-1) address process groups: a corrupt owner id must never read as alive.
+  for (const bad of [0, -1, 1.5, Number.NaN]) assert.equal(isProcessAlive(bad), false, String(bad));
 });
 
 test('a process that exits without releasing (process.exit) still removes its lock', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildSweepPlan, createSeededRandom, invocationKey, planSize, recordKey, type SweepPlanInput } from '../../src/core/sweepPlan';
+import { createSeededRandom } from '../../src/core/seededRandom';
+import { buildSweepPlan, invocationKey, planSize, recordKey, type SweepPlanInput } from '../../src/core/sweepPlan';
 
 const input: SweepPlanInput = {
   functions: [

@@ -68,6 +68,18 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Listen before starting: a signal that arrives while the endpoint starts (or just after its
+  // line is printed) must still clean up, not kill the process with its folders and cgroups.
+  // SIGHUP too: closing the terminal that runs the endpoint must still clean up.
+  const stopRequested = new Promise<void>((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const onSignal = () => {
+      for (const signal of signals) process.off(signal, onSignal);
+      resolve();
+    };
+    for (const signal of signals) process.on(signal, onSignal);
+  });
+
   const log = values.verbose ? (line: string) => process.stderr.write(`[endpoint] ${line}\n`) : undefined;
   const handle = await startLocalEndpoint({
     port,
@@ -90,15 +102,7 @@ async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${JSON.stringify({ ...state, cpuLimitDetail: handle.cpuLimitDetail })}\n`);
   if (handle.cpuLimit === 'none') process.stderr.write(`lambda-lab endpoint: no CPU limit applied — results will be unthrottled (${handle.cpuLimitDetail}).\n`);
 
-  await new Promise<void>((resolve) => {
-    // SIGHUP too: closing the terminal that runs the endpoint must still clean up.
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    const onSignal = () => {
-      for (const signal of signals) process.off(signal, onSignal);
-      resolve();
-    };
-    for (const signal of signals) process.on(signal, onSignal);
-  });
+  await stopRequested;
   await removeEndpointState(process.pid).catch(() => {});
   await handle.stop();
   return 0;

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { registerScaffoldCommand } from './commands/scaffoldCommand';
-import { registerShowResultsCommand } from './commands/showResultsCommand';
-import { registerResultsPanelSerializer } from './views/resultsPanel';
+import { registerShowResultsCommand } from './results/showResultsCommand';
+import { registerResultsPanelSerializer } from './results/resultsPanel';
 import { registerDeployCommand } from './commands/deployCommand';
 import { registerRunSweepCommand } from './commands/runSweepCommand';
 import { registerCleanupCommand } from './commands/cleanupCommand';
-import { registerOutputLog } from './views/outputLog';
-import { sharedLocalEndpointService, stopSharedLocalEndpoint } from './views/localEndpointService';
-import { registerTargetStatusBarItem } from './views/targetStatusBarItem';
+import { registerOutputLog } from './outputLog';
+import { sharedLocalEndpointService, stopSharedLocalEndpoint } from './target/localEndpointService';
+import { registerTargetStatusBarItem } from './target/targetStatusBarItem';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerScaffoldCommand(context);

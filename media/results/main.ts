@@ -1,4 +1,4 @@
-// The results view's page. Receives analysed runs from the host (src/views/resultsPanel.ts) over
+// The results view's page. Receives analysed runs from the host (src/results/resultsPanel.ts) over
 // the typed protocol in src/shared/resultsProtocol.ts and draws the findings, charts, heatmap and table.
 import type { Chart } from 'chart.js';
 import {

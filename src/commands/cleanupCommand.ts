@@ -9,8 +9,8 @@ import { validateExperimentId } from '../core/experimentValidation';
 import { cleanupExperiment, type CleanupResult } from '../deploy/cleanup';
 import { describeCleanup } from '../deploy/cleanupSummary';
 import { listExperimentFunctions } from '../deploy/deployer';
-import { outputLog } from '../views/outputLog';
-import { resolveTargetForCommand } from './commandTarget';
+import { outputLog } from '../outputLog';
+import { resolveTargetForCommand } from '../target/commandTarget';
 import { askExperimentId } from './experimentPrompt';
 
 export const CLEANUP_COMMAND = 'lambdaLab.cleanup';

@@ -17,10 +17,10 @@ import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployedFunction, typ
 import { checkRuntime, summarizeDeploy } from '../deploy/deploySummary';
 import { deployToTarget } from '../deploy/deployToTarget';
 import { checkTemplateFolder, HANDLER_FILE, SCAFFOLD_FOLDER_NAME } from '../deploy/templateFolder';
-import { outputLog } from '../views/outputLog';
-import { pickTarget } from '../views/targetPicker';
-import { readRoleArnSetting, saveRoleArn, saveTargetChoice } from '../views/targetSettings';
-import { resolveTargetForCommand } from './commandTarget';
+import { outputLog } from '../outputLog';
+import { pickTarget } from '../target/targetPicker';
+import { readRoleArnSetting, saveRoleArn, saveTargetChoice } from '../target/targetSettings';
+import { resolveTargetForCommand } from '../target/commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
 
 export const DEPLOY_COMMAND = 'lambdaLab.deploy';

@@ -19,8 +19,8 @@ import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
-import { outputLog, type OutputLog } from '../views/outputLog';
-import { resolveTargetForCommand } from './commandTarget';
+import { outputLog, type OutputLog } from '../outputLog';
+import { resolveTargetForCommand } from '../target/commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
 
 export const RUN_SWEEP_COMMAND = 'lambdaLab.runSweep';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { EnvironmentPool, PooledInvocation } from './environmentPool';
 import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
-import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './invocationLog';
+import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './lambdaLogLines';
 import { LambdaApiError } from './lambdaErrors';
 import { preAuthorize, verifyRequest, type GeneratedCredentials } from './requestAuth';
 

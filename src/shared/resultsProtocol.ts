@@ -1,4 +1,4 @@
-// The message protocol between the results view's host (src/views/resultsPanel.ts) and its page
+// The message protocol between the results view's host (src/results/resultsPanel.ts) and its page
 // (media/results/main.ts). Both sides import this one module, so a renamed field breaks the build
 // instead of silently breaking the view. Pure: no DOM, no Node, no vscode.
 import type { AnalysisResult } from '../core/analysis/analysisTypes';

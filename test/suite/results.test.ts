@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ShowResultsOutcome } from '../../src/commands/showResultsCommand';
+import type { ShowResultsOutcome } from '../../src/results/showResultsCommand';
 import { appendSyntheticConfigs, writeSyntheticRun } from '../support/syntheticRun';
 import { activateExtension, workspaceDir } from './extensionUnderTest';
 import { harnessBridge, type HarnessBridge } from './harnessBridge';

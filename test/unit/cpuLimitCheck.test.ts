@@ -8,7 +8,7 @@ import { loadAnalysisInput } from '../../src/core/analysis/analysisInput';
 import { checkCpuLimit, combineCpuLimitSummaries, describeCpuLimit, isUnthrottledLimit } from '../../src/core/analysis/cpuLimitCheck';
 import { invocationsToCsv } from '../../src/core/analysis/invocationCsvExport';
 import type { InvocationRecord } from '../../src/core/invocationRecord';
-import { loadFiles, loadRun } from '../../src/views/resultsLoader';
+import { loadFiles, loadRun } from '../../src/results/resultsLoader';
 import { syntheticRecords, writeSyntheticRun } from '../support/syntheticRun';
 
 const records = (cpuLimit?: string | null): InvocationRecord[] =>

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resultsContentSecurityPolicy, resultsPageHtml } from '../../src/views/resultsHtml';
-import { listRuns, loadFiles, loadResultsSource, loadRun, RunNotStartedError } from '../../src/views/resultsLoader';
-import { RunWatcher } from '../../src/views/runWatcher';
+import { resultsContentSecurityPolicy, resultsPageHtml } from '../../src/results/resultsHtml';
+import { listRuns, loadFiles, loadResultsSource, loadRun, RunNotStartedError } from '../../src/results/resultsLoader';
+import { RunWatcher } from '../../src/results/runWatcher';
 import { appendSyntheticConfigs, writeSyntheticRun } from '../support/syntheticRun';
 
 function tempWorkspace(): string {

@@ -1,7 +1,7 @@
 // The "Lambda Lab" output channel, shared by every command. Lines pass through redactSecrets on
 // the way in, so an access key or secret that slips into an error message never reaches the log.
 import * as vscode from 'vscode';
-import { redactSecrets } from '../core/redactSecrets';
+import { redactSecrets } from './core/redactSecrets';
 
 export { redactSecrets };
 

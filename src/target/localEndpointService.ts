@@ -3,7 +3,7 @@
 // Functions deployed to it live as long as the window (it keeps them in memory).
 import * as vscode from 'vscode';
 import { startLocalEndpoint, type LocalEndpointHandle } from '../localEndpoint';
-import { outputLog } from './outputLog';
+import { outputLog } from '../outputLog';
 
 export class LocalEndpointService implements vscode.Disposable {
   private handle: LocalEndpointHandle | undefined;

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RenderedBody, ResultsSource } from '../shared/resultsProtocol';
-import { pickResultsSource } from '../views/resultsPickers';
-import { ResultsPanel } from '../views/resultsPanel';
+import { pickResultsSource } from './resultsPickers';
+import { ResultsPanel } from './resultsPanel';
 
 export interface ShowResultsArgs {
   runDir?: string;

@@ -2,8 +2,8 @@
 // cancellable notification because SSO or credential_process logins can take a while.
 import * as vscode from 'vscode';
 import type { ResolvedTarget, TargetChoice } from '../aws/lambdaTarget';
-import { sharedLocalEndpointService } from '../views/localEndpointService';
-import { longTargetLabel, readTargetChoice, resolveConfiguredTarget } from '../views/targetSettings';
+import { sharedLocalEndpointService } from './localEndpointService';
+import { longTargetLabel, readTargetChoice, resolveConfiguredTarget } from './targetSettings';
 
 /**
  * Resolves the configured target (or `choice`), starting the built-in endpoint for Local.

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { parseReportLine } from '../../src/core/reportLine';
-import { billedDurationMs, formatReportLine, logTailBase64 } from '../../src/localEndpoint/invocationLog';
+import { billedDurationMs, formatReportLine, logTailBase64 } from '../../src/localEndpoint/lambdaLogLines';
 
 test('REPORT line matches the AWS format exactly, Init Duration only on cold starts', () => {
   const cold = formatReportLine({ requestId: 'r-1', durationMs: 7, memorySizeMB: 128, maxMemoryUsedMB: 36.4, initDurationMs: 139.19 });

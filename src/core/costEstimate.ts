@@ -10,8 +10,7 @@
 import type { Architecture } from './experimentConfig';
 import { invocationCostUsd } from './pricing';
 
-export const MB_PER_VCPU = 1769;
-export const MAX_VCPUS = 6;
+import { lambdaVcpus, MB_PER_VCPU } from './lambdaModel';
 
 export interface PilotMeasurement {
   memoryMB: number;
@@ -47,18 +46,15 @@ export interface SweepCostEstimate {
   basis: string;
 }
 
-export function vcpuShare(memoryMB: number): number {
-  return Math.min(MAX_VCPUS, memoryMB / MB_PER_VCPU);
-}
 
 /** Estimated billed ms of one warm invocation at (memory, threads); `upperBound` ignores thread speed-up. */
 export function estimateBilledMs(pilot: PilotMeasurement, memoryMB: number, threads: number, upperBound = false): number {
   const pilotWarmMs = pilotWarmDurationMs(pilot);
   const processingMs = clamp(pilot.processingMs ?? pilotWarmMs, 0, pilotWarmMs);
   const overheadMs = Math.max(0, pilotWarmMs - processingMs);
-  const pilotParallelism = Math.min(pilot.threads, vcpuShare(pilot.memoryMB));
+  const pilotParallelism = Math.min(pilot.threads, lambdaVcpus(pilot.memoryMB));
   const workVcpuMs = processingMs * pilotParallelism;
-  const parallelism = upperBound ? Math.min(1, vcpuShare(memoryMB)) : Math.min(threads, vcpuShare(memoryMB));
+  const parallelism = upperBound ? Math.min(1, lambdaVcpus(memoryMB)) : Math.min(threads, lambdaVcpus(memoryMB));
   return Math.max(1, Math.ceil(overheadMs + workVcpuMs / parallelism));
 }
 

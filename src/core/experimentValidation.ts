@@ -3,8 +3,8 @@
 // the user what to type instead.
 import { ARCHITECTURES, STRATEGIES, type Architecture, type ExperimentConfig, type Strategy } from './experimentConfig';
 
-export const MEMORY_MIN_MB = 128;
-export const MEMORY_MAX_MB = 10240;
+export { MEMORY_MIN_MB, MEMORY_MAX_MB } from './lambdaModel';
+import { MEMORY_MIN_MB, MEMORY_MAX_MB } from './lambdaModel';
 export const THREADS_MIN = 1;
 /** Far beyond Lambda's 6 visible cores; more only measures thread overhead. */
 export const THREADS_MAX = 64;

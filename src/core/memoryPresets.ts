@@ -2,9 +2,7 @@
 // Pure: no SDK, no editor.
 import { parseMemoryList } from './experimentValidation';
 
-/** Lambda allocates one vCPU's worth of CPU time per 1,769 MB. */
-export const MB_PER_VCPU = 1769;
-export const MAX_MEMORY_MB = 10240;
+import { MEMORY_MAX_MB as MAX_MEMORY_MB } from './lambdaModel';
 
 export interface MemoryPreset {
   id: string;

@@ -1,18 +1,8 @@
 // Lambda's CPU allocation as published by AWS and seen in the seed data: CPU time in proportion
 // to memory (1,769 MB = one vCPU) and a number of visible cores that rises in bands.
-// Pure: no I/O, so the numbers can be unit-tested and reused by the limiter.
-
-/** Memory at which a function gets the equivalent of one full vCPU. */
-export const MB_PER_VCPU = 1769;
-
-/** Visible-core bands: the smallest memory size (MB) from which Lambda shows that many cores. */
-export const VISIBLE_CORE_BANDS: ReadonlyArray<{ fromMemoryMB: number; cores: number }> = [
-  { fromMemoryMB: 128, cores: 2 },
-  { fromMemoryMB: 3009, cores: 3 },
-  { fromMemoryMB: 5376, cores: 4 },
-  { fromMemoryMB: 7168, cores: 5 },
-  { fromMemoryMB: 8960, cores: 6 },
-];
+// Pure: no I/O, so the numbers can be unit-tested and reused by the limiter. The Lambda facts
+// themselves live in core/lambdaModel.ts; this adds the host's cores and cgroup numbers.
+import { MB_PER_VCPU, lambdaVisibleCores } from '../core/lambdaModel';
 
 export interface CpuShare {
   /** CPU time per wall-clock second (e.g. 0.5 = half of one core), capped by the host's cores. */
@@ -22,13 +12,6 @@ export interface CpuShare {
   /** Uncapped values, so results can say when the host was the limit. */
   lambdaQuotaCpus: number;
   lambdaVisibleCores: number;
-}
-
-/** Visible cores Lambda shows at a memory size (2 up to 3,008 MB, then 3/4/5/6). */
-export function lambdaVisibleCores(memoryMB: number): number {
-  let cores = VISIBLE_CORE_BANDS[0].cores;
-  for (const band of VISIBLE_CORE_BANDS) if (memoryMB >= band.fromMemoryMB) cores = band.cores;
-  return cores;
 }
 
 /** The CPU share a function with this much memory gets, limited by what the host has. */

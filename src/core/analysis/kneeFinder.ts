@@ -39,8 +39,7 @@ import type { Architecture, Strategy } from '../experimentConfig';
 import type { ConfigSummary, KneeEstimate } from './analysisTypes';
 import { fQuantile95OneNumeratorDf } from './statistics';
 
-/** Lambda allocates one vCPU's worth of CPU time per 1769 MB. */
-export const MB_PER_VCPU = 1769;
+import { MB_PER_VCPU } from '../lambdaModel';
 
 export interface KneeOptions {
   /** Relative slack for "meaningful", default 0.05. */

@@ -16,9 +16,9 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llab-demo-test-'));
 
 after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliJs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [cliJs, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -34,21 +34,71 @@ function runCli(args: string[], cwd: string): Promise<{ code: number | null; std
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, pid: child.pid! });
     });
   });
 }
 
-function lambdaLabCgroups(): string[] {
-  const root = '/sys/fs/cgroup/cpu';
-  return fs.existsSync(root) ? fs.readdirSync(root).filter((name) => name.startsWith('lambda-lab-')) : [];
+/** Every cgroup (v1 or v2, any mount, a few levels deep) named after the endpoint process `pid`. */
+function cgroupsOfProcess(pid: number): string[] {
+  if (!fs.existsSync('/proc/self/mountinfo')) return [];
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => / - cgroup2? /.test(line))
+    .map((line) => line.split(' ')[4]);
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of names) {
+      if (!entry.isDirectory()) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.name.startsWith(`lambda-lab-${pid}-`)) found.push(full);
+      else if (depth > 0) walk(full, depth - 1);
+    }
+  };
+  for (const mount of mounts) walk(mount, 3);
+  return found;
+}
+
+/** Processes whose working folder is inside `dir` (execution environments run in their code folder). */
+function processesInside(dir: string): string[] {
+  const real = fs.realpathSync(dir);
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd.startsWith(real)) found.push(`${pid} (${cwd})`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
 
 test('lambda-lab demo scaffolds, deploys, sweeps and reports, then leaves a complete run and nothing running', { timeout: 300_000 }, async () => {
-  const cgroupsBefore = new Set(lambdaLabCgroups());
   const memorySizes = [512, 1024, 1769, 3538];
   const threads = [1, 2, 4];
-  const { code, stdout, stderr } = await runCli(['demo', '--memory', memorySizes.join(','), '--reps', '1', '--items', '4', '--cost', '6', '--dir', path.join(workDir, 'fn')], workDir);
+  // The endpoint's code folders and store go inside workDir, so processes left running in them can be found.
+  const scratch = path.join(workDir, 'scratch');
+  fs.mkdirSync(scratch);
+  const env = { ...process.env, TMPDIR: scratch, XDG_STATE_HOME: scratch };
+  // The leftover check must be able to fail: a process working in scratch is seen.
+  const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { cwd: scratch, stdio: 'ignore' });
+  await new Promise((resolve) => probe.once('spawn', resolve));
+  assert.ok(processesInside(workDir).some((line) => line.startsWith(`${probe.pid} `)), 'the leftover-process check cannot see a process in the folder');
+  probe.kill('SIGKILL');
+  await new Promise((resolve) => probe.once('exit', resolve));
+  const { code, stdout, stderr, pid } = await runCli(
+    ['demo', '--memory', memorySizes.join(','), '--reps', '1', '--items', '4', '--cost', '6', '--dir', path.join(workDir, 'fn')],
+    workDir,
+    env,
+  );
   assert.equal(code, 0, `demo failed:\n${stderr}\n${stdout}`);
 
   // The scaffolded function is the user's copy, in the folder asked for.
@@ -89,6 +139,6 @@ test('lambda-lab demo scaffolds, deploys, sweeps and reports, then leaves a comp
   assert.doesNotMatch(everything, /secretAccessKey|AWS_SECRET_ACCESS_KEY/i, 'a credential reached the output or the run files');
 
   // The endpoint and its execution environments are gone with the demo.
-  const leftover = lambdaLabCgroups().filter((name) => !cgroupsBefore.has(name));
-  assert.deepEqual(leftover, [], 'the demo left CPU cgroups behind');
+  assert.deepEqual(cgroupsOfProcess(pid), [], 'the demo left CPU cgroups behind');
+  assert.deepEqual(processesInside(workDir), [], 'the demo left processes running');
 });

@@ -4,9 +4,8 @@
 // it, including bad inputs that must give one clear error and create nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, ListFunctionsCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -19,6 +18,8 @@ import { startLocalEndpoint, type LocalEndpointHandle } from '../../src/localEnd
 import { writeEndpointState } from '../../src/localEndpoint/endpointStateFile';
 import type { Architecture } from '../../src/core/experimentConfig';
 import { hostLambdaArchitecture } from '../../src/core/hostArchitecture';
+import { freePort } from '../support/freePort';
+import { motoUnavailableReason, startMoto, type MotoServer } from '../support/motoServer';
 
 // The SDK's "upgrade Node" notice is noise in this process's test output (the CLI silences it itself).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -29,69 +30,6 @@ const templateDir = path.join(repoRoot, 'lambda-template');
 const DUMMY_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const SIZES = [128, 512, 1769];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function motoAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
-}
-
-/** moto_server in its own process group; stop() kills the whole group. */
-async function startMoto(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    detached: true,
-    stdio: 'ignore',
-    // moto only knows AWS managed policies (AWSLambdaBasicExecutionRole) when asked to load them.
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
-  });
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killGroup);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/moto-api/`);
-      if (response.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) {
-      killGroup();
-      throw new Error(`moto_server did not start on port ${port}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(killGroup, 5000);
-      await exited;
-      clearTimeout(timer);
-      process.removeListener('exit', killGroup);
-    },
-  };
-}
 
 interface CliRun {
   code: number | null;
@@ -226,8 +164,8 @@ function deployCycleTests(peerName: string, arch: Architecture, connect: () => {
   });
 }
 
-describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? false : 'moto_server is not on PATH (pip install "moto[server]" to run these)' }, () => {
-  let moto: { url: string; stop: () => Promise<void> };
+describe('deploy and cleanup against moto_server', { skip: motoUnavailableReason() ?? false }, () => {
+  let moto: MotoServer;
   let client: LambdaClient;
   let iam: IAMClient;
   let roleArn = '';
@@ -235,8 +173,8 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
 
   before(async () => {
     moto = await startMoto();
-    client = new LambdaClient({ region: 'us-east-1', endpoint: moto.url, credentials: DUMMY_CREDENTIALS });
-    iam = new IAMClient({ region: 'us-east-1', endpoint: moto.url, credentials: DUMMY_CREDENTIALS });
+    client = new LambdaClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: DUMMY_CREDENTIALS });
+    iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: DUMMY_CREDENTIALS });
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'llab-deploy-moto-'));
   });
   after(async () => {
@@ -276,7 +214,7 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
 
   it('CLI: deploy --create-role twice (second run all unchanged), then cleanup --delete-role', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_PROFILE: undefined, AWS_REGION: 'us-east-1' };
-    const args = ['deploy', '--experiment', 'clirun', '--memory', '128,512,1769', '--endpoint', moto.url, '--create-role', '--template', templateDir, '--json'];
+    const args = ['deploy', '--experiment', 'clirun', '--memory', '128,512,1769', '--endpoint', moto.endpoint, '--create-role', '--template', templateDir, '--json'];
     const first = await runCli(args, { cwd: scratch, env });
     assert.equal(first.code, 0, first.stderr);
     const firstResult = JSON.parse(first.stdout);
@@ -287,7 +225,7 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
     assert.deepEqual(JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action), ['unchanged', 'unchanged', 'unchanged']);
     assert.match(second.stderr, /\[3\/3\] llab-clirun-\d+-x86_64: unchanged/);
 
-    const cleanup = await runCli(['cleanup', '--experiment', 'clirun', '--endpoint', moto.url, '--delete-role'], { cwd: scratch, env });
+    const cleanup = await runCli(['cleanup', '--experiment', 'clirun', '--endpoint', moto.endpoint, '--delete-role'], { cwd: scratch, env });
     assert.equal(cleanup.code, 0, cleanup.stderr);
     assert.match(cleanup.stdout, /deleted 3 functions: llab-clirun-128-x86_64, llab-clirun-512-x86_64, llab-clirun-1769-x86_64/);
     assert.match(cleanup.stdout, /Deleted role lambda-parallel-lab-clirun/);
@@ -319,12 +257,12 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
     const cases: Array<{ name: string; args: () => string[]; env?: () => Record<string, string | undefined>; expect: RegExp[] }> = [
       {
         name: 'memory 100',
-        args: () => ['--memory', '100,512', '--endpoint', moto.url, '--create-role'],
+        args: () => ['--memory', '100,512', '--endpoint', moto.endpoint, '--create-role'],
         expect: [/100/, /128/, /10240|10,240/],
       },
       {
         name: 'an unknown profile',
-        args: () => ['--memory', '512', '--profile', 'ghost', '--endpoint', moto.url, '--create-role'],
+        args: () => ['--memory', '512', '--profile', 'ghost', '--endpoint', moto.endpoint, '--create-role'],
         expect: [/AWS profile "ghost" was not found/, /Profiles found: dev/, /aws configure --profile ghost/],
       },
       {
@@ -334,7 +272,7 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
       },
       {
         name: 'a missing template folder',
-        args: () => ['--memory', '512', '--endpoint', moto.url, '--create-role', '--template', path.join(awsDir, 'no-such-folder')],
+        args: () => ['--memory', '512', '--endpoint', moto.endpoint, '--create-role', '--template', path.join(awsDir, 'no-such-folder')],
         expect: [/template folder .*no-such-folder does not exist/, /lambda-lab scaffold/],
       },
       {
@@ -344,12 +282,12 @@ describe('deploy and cleanup against moto_server', { skip: motoAvailable() ? fal
       },
       {
         name: 'no execution role for an AWS-like endpoint',
-        args: () => ['--memory', '512', '--endpoint', moto.url],
+        args: () => ['--memory', '512', '--endpoint', moto.endpoint],
         expect: [/--role <arn>/, /--create-role/],
       },
       {
         name: 'missing credentials for the chosen target',
-        args: () => ['--memory', '512', '--endpoint', moto.url, '--create-role'],
+        args: () => ['--memory', '512', '--endpoint', moto.endpoint, '--create-role'],
         env: () => ({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_CONFIG_FILE: path.join(awsDir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(awsDir, 'none') }),
         expect: [/No AWS credentials could be loaded/, /aws configure/],
       },

@@ -1,9 +1,6 @@
 // Shared fixtures for the local endpoint tests: start/stop an endpoint or moto_server (each in a
 // way that leaves no process behind), SDK clients pointed at them, and small handler zips.
-import { IAMClient, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, CreateFunctionCommand, waitUntilFunctionActiveV2, type CreateFunctionCommandInput } from '@aws-sdk/client-lambda';
-import { spawn, spawnSync } from 'node:child_process';
-import * as net from 'node:net';
 import { zipSync } from 'fflate';
 import { startLocalEndpoint, type LocalEndpointHandle, type LocalEndpointOptions } from '../../src/localEndpoint';
 
@@ -42,67 +39,5 @@ export function decodePayload(payload: Uint8Array | undefined): unknown {
   return JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString('utf8'));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface MotoServer {
-  endpoint: string;
-  roleArn: string;
-  stop(): Promise<void>;
-}
-
-/** Why moto cannot run here, or null when moto_server is on PATH. */
-export function motoUnavailableReason(): string | null {
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-  if (probe.error) return `moto_server is not on PATH (${(probe.error as NodeJS.ErrnoException).code}); install it with "pip install 'moto[server]'" to run the moto conformance suite`;
-  return probe.status === 0 ? null : `moto_server --help exited with ${probe.status}`;
-}
-
-/** Starts moto_server in its own process group and creates the IAM role Lambda needs there. */
-export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-    await exited;
-  };
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const response = await fetch(`${endpoint}/moto-api/`);
-        if (response.status < 500) break;
-      } catch {
-        // not up yet
-      }
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    const role = await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'lambda-lab-test',
-        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-      }),
-    );
-    return { endpoint, roleArn: role.Role!.Arn!, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
+export { freePort } from './freePort';
+export { motoUnavailableReason, startMoto, type MotoServer } from './motoServer';

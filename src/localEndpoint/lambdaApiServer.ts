@@ -10,7 +10,7 @@ import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
 import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './lambdaLogLines';
 import { LambdaApiError } from './lambdaErrors';
-import { preAuthorize, verifyRequest, type GeneratedCredentials } from './requestAuth';
+import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials } from './requestAuth';
 
 /** CreateFunction / UpdateFunctionCode: AWS's limit on the request (a 50 MB zip, base64). */
 const MAX_CODE_REQUEST_BYTES = 69_905_067;
@@ -111,9 +111,9 @@ export class LambdaApiServer {
       const route = routeRequest(request.method ?? 'GET', url.pathname);
       if (!route) throw new LambdaApiError(404, 'UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname}`);
       if (route.op === 'DownloadCode') return this.downloadCode(route, url, response);
-      // Everything that needs no body is checked before a byte of it is read.
-      const preAuth = preAuthorize(request.headers, this.options.credentials);
-      if (!preAuth.ok) throw new LambdaApiError(preAuth.status, preAuth.errorType, preAuth.message);
+      // The signature (which covers the declared body hash) is checked before a byte of the body is read.
+      const signed = verifyHeadersBeforeBody({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, this.options.credentials);
+      if (!signed.ok) throw new LambdaApiError(signed.status, signed.errorType, signed.message);
       const limit = route.op === 'CreateFunction' || route.op === 'UpdateFunctionCode' ? MAX_CODE_REQUEST_BYTES : route.op === 'Invoke' ? MAX_INVOKE_PAYLOAD_BYTES : MAX_OTHER_REQUEST_BYTES;
       const declared = Number(header(request, 'content-length') ?? 0);
       if (declared > limit) throw tooLarge(route.op, limit);
@@ -126,7 +126,7 @@ export class LambdaApiServer {
       } finally {
         release();
       }
-      const auth = verifyRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, this.options.credentials);
+      const auth = verifyPayloadHash(request.headers, body);
       if (!auth.ok) throw new LambdaApiError(auth.status, auth.errorType, auth.message);
       await this.options.faults.delay();
       await this.dispatch(route, url, request, body, response, requestId);

@@ -1,5 +1,6 @@
 // Public entry of the built-in local Lambda endpoint (implementation: see files beside this one).
 // Contract used by the CLI (`lambda-lab endpoint`), the extension and the tests.
+import type { BodyLimits } from './requestBody';
 
 /** How CPU is limited for execution environments; 'none' means results are unthrottled. */
 export type CpuLimitMethod = 'cgroup-v2' | 'cgroup-v1' | 'systemd-run' | 'none';
@@ -34,6 +35,8 @@ export interface LocalEndpointOptions {
   maxEnvironments?: number;
   /** An idle environment is stopped after this long, ms. Default 5 minutes. */
   idleTimeoutMs?: number;
+  /** Limits on reading request bodies (slots, bytes buffered in total, deadline); default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 export interface LocalEndpointHandle {
@@ -54,3 +57,4 @@ export interface LocalEndpointHandle {
 }
 
 export { startLocalEndpoint } from './localEndpoint';
+export { DEFAULT_BODY_LIMITS, type BodyLimits } from './requestBody';

@@ -10,18 +10,9 @@ import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
 import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './lambdaLogLines';
 import { LambdaApiError } from './lambdaErrors';
+import { BodyBudget, bodyLimitFor, DEFAULT_BODY_LIMITS, MAX_INVOKE_PAYLOAD_BYTES, readBody, tooLarge, type BodyLimits } from './requestBody';
 import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials } from './requestAuth';
 
-/** CreateFunction / UpdateFunctionCode: AWS's limit on the request (a 50 MB zip, base64). */
-const MAX_CODE_REQUEST_BYTES = 69_905_067;
-/** Synchronous Invoke: 6 MB request and response payloads. */
-const MAX_INVOKE_PAYLOAD_BYTES = 6_291_456;
-const MAX_OTHER_REQUEST_BYTES = 1_048_576;
-/**
- * Request bodies read at the same time; further requests wait unread (the kernel holds their
- * bytes, not us), and beyond the waiting limit they are throttled with 429 as AWS would.
- */
-export const DEFAULT_BODY_LIMITS = { reading: 8, waiting: 64 };
 
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
@@ -33,8 +24,8 @@ export interface ApiServerOptions {
   /** Secret path segment of code-download URLs. */
   codeUrlToken: string;
   log: (line: string) => void;
-  /** Concurrent body reads and queued requests (tests lower them). Default DEFAULT_BODY_LIMITS. */
-  bodyLimits?: { reading: number; waiting: number };
+  /** Concurrent body reads, queued requests, bytes buffered in total and the body deadline. Default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 type Route =
@@ -71,15 +62,14 @@ export class LambdaApiServer {
   private readonly server: http.Server;
   /** Host header values this server answers to, set once listening (DNS-rebinding defence). */
   private allowedHosts = new Set<string>();
-  private readonly bodySlots: BodySlots;
+  private readonly bodies: BodyBudget;
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = http.createServer((request, response) => {
       void this.handle(request, response);
     });
     this.server.keepAliveTimeout = 5_000;
-    const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
-    this.bodySlots = new BodySlots(limits.reading, limits.waiting);
+    this.bodies = new BodyBudget({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
   }
 
   /** Listens on 127.0.0.1 only (this server runs code). Returns the port. */
@@ -105,6 +95,8 @@ export class LambdaApiServer {
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
     response.setHeader('x-amzn-RequestId', requestId);
+    // The body's bytes count against the buffer budget until the request is answered.
+    let releaseBody = () => {};
     try {
       this.checkCaller(request);
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -114,17 +106,17 @@ export class LambdaApiServer {
       // The signature (which covers the declared body hash) is checked before a byte of the body is read.
       const signed = verifyHeadersBeforeBody({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, this.options.credentials);
       if (!signed.ok) throw new LambdaApiError(signed.status, signed.errorType, signed.message);
-      const limit = route.op === 'CreateFunction' || route.op === 'UpdateFunctionCode' ? MAX_CODE_REQUEST_BYTES : route.op === 'Invoke' ? MAX_INVOKE_PAYLOAD_BYTES : MAX_OTHER_REQUEST_BYTES;
+      const limit = bodyLimitFor(route.op);
       const declared = Number(header(request, 'content-length') ?? 0);
       if (declared > limit) throw tooLarge(route.op, limit);
       // Bodyless requests (GET, DELETE) cost nothing to read and need no slot.
       const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
-      const release = hasBody ? await this.bodySlots.acquire(request) : () => {};
-      let body: Buffer;
-      try {
-        body = await readBody(request, limit, route.op);
-      } finally {
-        release();
+      let body: Buffer = Buffer.alloc(0);
+      if (hasBody) {
+        const reading = await this.bodies.acquire(request);
+        releaseBody = reading.release;
+        this.options.log(`${route.op}: receiving a ${declared || 'chunked'}-byte body (${this.bodies.describe()})`);
+        body = await readBody(request, route.op, limit, reading);
       }
       const auth = verifyPayloadHash(request.headers, body);
       if (!auth.ok) throw new LambdaApiError(auth.status, auth.errorType, auth.message);
@@ -132,6 +124,8 @@ export class LambdaApiServer {
       await this.dispatch(route, url, request, body, response, requestId);
     } catch (error) {
       this.sendError(request, response, error);
+    } finally {
+      releaseBody();
     }
   }
 
@@ -295,82 +289,3 @@ function sendJson(response: http.ServerResponse, status: number, value: unknown)
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
 }
 
-function readBody(request: http.IncomingMessage, limit: number, op: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let rejected = false;
-    request.on('data', (chunk: Buffer) => {
-      if (rejected) return;
-      size += chunk.length;
-      if (size > limit) {
-        rejected = true;
-        reject(tooLarge(op, limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (!rejected) resolve(Buffer.concat(chunks));
-    });
-    request.on('error', (error) => {
-      if (!rejected) reject(error);
-    });
-    // The client went away mid-body: give the slot back.
-    request.on('close', () => {
-      if (!rejected && !request.complete) reject(new Error('the client closed the connection before sending the whole request'));
-    });
-  });
-}
-
-function tooLarge(op: string, limit: number): LambdaApiError {
-  const type = op === 'Invoke' ? 'RequestTooLargeException' : 'RequestEntityTooLargeException';
-  return new LambdaApiError(413, type, `Request must be smaller than ${limit} bytes for the ${op === 'Invoke' ? 'InvokeFunction' : op} operation`);
-}
-
-/**
- * At most `reading` bodies are read at once; up to `waiting` more requests wait unread (paused,
- * so their bytes stay in the kernel), and any beyond that are throttled with 429.
- */
-class BodySlots {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-
-  constructor(
-    private readonly reading: number,
-    private readonly waiting: number,
-  ) {}
-
-  acquire(request: http.IncomingMessage): Promise<() => void> {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    };
-    if (this.active < this.reading) {
-      this.active++;
-      return Promise.resolve(release);
-    }
-    if (this.queue.length >= this.waiting) {
-      return Promise.reject(
-        new LambdaApiError(429, 'TooManyRequestsException', `Rate exceeded: the local endpoint is already receiving ${this.reading} requests and has ${this.waiting} waiting. Retry later.`, { 'Retry-After': '1' }, { Reason: 'CallerRateLimitExceeded' }),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        request.off('close', onClose);
-        resolve(release); // the slot passes from the releaser to this request; active stays the same
-      };
-      const onClose = () => {
-        const index = this.queue.indexOf(grant);
-        if (index >= 0) this.queue.splice(index, 1);
-        reject(new Error('the client closed the connection while waiting'));
-      };
-      this.queue.push(grant);
-      request.once('close', onClose);
-    });
-  }
-}

@@ -74,7 +74,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     log,
   });
   const cpuLimitLabel = limiter.method === 'none' ? `none (${limiter.detail})` : limiter.method;
-  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrlToken, log });
+  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrlToken, log, bodyLimits: options.bodyLimits });
 
   let port: number;
   try {

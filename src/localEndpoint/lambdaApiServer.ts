@@ -206,7 +206,13 @@ export class LambdaApiServer {
       );
       return;
     }
-    const result = await pool.invoke(revision, requestId, payload);
+    // A client that disconnects (a killed or cancelled sweep) takes its invocation with it.
+    const abandoned = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abandoned.abort();
+    };
+    response.once('close', onClose);
+    const result = await pool.invoke(revision, requestId, payload, abandoned.signal).finally(() => response.off('close', onClose));
     let responseBody = result.body;
     let failed = result.kind !== 'ok';
     if (Buffer.byteLength(responseBody) > MAX_INVOKE_PAYLOAD_BYTES) {

@@ -64,7 +64,8 @@ export class EnvironmentPool {
         });
       } catch (error) {
         await placement?.release().catch(() => {});
-        throw new LambdaApiError(500, 'ServiceException', `The local endpoint could not start an execution environment: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.log(`${revision.functionName}: could not start an execution environment: ${error instanceof Error ? error.message : String(error)}`);
+        throw new LambdaApiError(500, 'ServiceException', `The local endpoint could not start an execution environment for ${revision.functionName} (request ${requestId}); its log has the details. Retry, and report the problem if it persists.`);
       } finally {
         this.starting--;
       }

@@ -221,8 +221,12 @@ export class FunctionRegistry {
     const fn = this.find(functionName);
     if (fn.timer) clearTimeout(fn.timer);
     this.functions.delete(fn.name);
-    if (fn.active) this.options.onRevisionRetired(fn.active);
-    if (fn.codeDir !== fn.active?.codeDir) this.options.codeStore.discard(fn.codeDir);
+    // Both code folders go (the one Invoke ran and a newer one still being activated), once unused.
+    if (fn.active) {
+      this.options.onRevisionRetired(fn.active);
+      if (fn.active.codeDir !== fn.codeDir) this.options.codeStore.discard(fn.active.codeDir);
+    }
+    this.options.codeStore.discard(fn.codeDir);
   }
 
   list(marker: string | undefined, maxItems: number | undefined): Record<string, unknown> {
@@ -388,7 +392,17 @@ export function validateSettings(input: { Runtime: unknown; Handler: unknown; Me
   if (typeof handler !== 'string' || !/^[^\s]{1,128}$/.test(handler)) {
     throw validationError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+ (at most 128 characters)');
   }
+  checkHandlerInsideCode(handler);
   return { runtime, handler, memorySize: memory, timeout, environment: validateEnvironment(input.Environment) };
+}
+
+/** The handler names a module inside the code folder: relative, with no ".." and no backslashes. */
+function checkHandlerInsideCode(handler: string): void {
+  const slash = handler.lastIndexOf('/');
+  const modulePath = handler.slice(0, handler.indexOf('.', slash + 1) < 0 ? handler.length : handler.indexOf('.', slash + 1));
+  if (modulePath.startsWith('/') || handler.includes('\\') || /^[A-Za-z]:/.test(modulePath) || modulePath.split('/').some((segment) => segment === '..' || segment === '')) {
+    throw invalidParameter(`Handler "${handler}" must name a file inside the deployment package, as "file.export" or "folder/file.export" (no absolute path, no "..").`);
+  }
 }
 
 function validateEnvironment(environment: unknown): Record<string, string> | undefined {

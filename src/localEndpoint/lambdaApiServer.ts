@@ -259,11 +259,13 @@ export class LambdaApiServer {
   }
 
   private sendError(request: http.IncomingMessage, response: http.ServerResponse, error: unknown): void {
+    // Internal failures are described in the endpoint's log only: their messages name our folders.
+    const requestId = String(response.getHeader('x-amzn-RequestId') ?? '');
     const apiError =
       error instanceof LambdaApiError
         ? error
-        : new LambdaApiError(500, 'ServiceException', `The local endpoint failed: ${error instanceof Error ? error.message : String(error)}`);
-    if (!(error instanceof LambdaApiError)) this.options.log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        : new LambdaApiError(500, 'ServiceException', `The local endpoint failed on request ${requestId}; its log has the details (run \`lambda-lab endpoint --verbose\`, or see the Lambda Parallel Lab output channel). Retry, and report the problem if it persists.`);
+    if (!(error instanceof LambdaApiError)) this.options.log(`internal error on request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (response.headersSent) {
       response.destroy();
       return;

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Architecture } from '../core/experimentConfig';
 import { foreignArchitectureMessage, hostLambdaArchitecture } from '../core/hostArchitecture';
+import type { LoadedFunction, StoredFunctionRecord } from './functionStore';
 import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
 
 export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
@@ -77,6 +78,8 @@ export interface RegistryOptions {
   codeUrl: (functionName: string, codeSha256: string) => string;
   /** The only architecture functions may declare: they run natively on this CPU. Default: the host's (tests override). */
   hostArchitecture?: Architecture;
+  /** Told of every change, so functions outlive the endpoint (see functionStore.ts). */
+  persistence?: { save(record: StoredFunctionRecord, zip: Uint8Array): void; remove(name: string): void };
 }
 
 export class FunctionRegistry {
@@ -149,12 +152,49 @@ export class FunctionRegistry {
       timer: undefined,
     };
     this.functions.set(name, fn);
+    this.persist(fn);
     this.schedule(fn, () => {
       fn.state = 'Active';
       fn.lastUpdateStatus = 'Successful';
       fn.active = revisionOf(fn);
     });
     return this.configuration(fn);
+  }
+
+  /**
+   * Brings back a function the store kept, Active with its last configuration (a transition that
+   * was under way when the endpoint stopped has completed). Throws if it no longer validates.
+   */
+  async restore({ record, zip }: LoadedFunction): Promise<void> {
+    if (!NAME_PATTERN.test(record.name) || this.functions.has(record.name)) throw new Error(`"${record.name}" is not a usable function name here`);
+    if (!ROLE_PATTERN.test(record.role)) throw new Error('its role is not an IAM role ARN');
+    const settings = validateSettings({ Runtime: record.runtime, Handler: record.handler, MemorySize: record.memorySize, Timeout: record.timeout, Environment: record.environment ? { Variables: record.environment } : undefined });
+    const architectures = validateArchitectures(record.architectures, this.hostArchitecture);
+    const codeDir = await this.options.codeStore.unpack(record.name, zip);
+    const fn: StoredFunction = {
+      name: record.name,
+      arn: this.arnFor(record.name),
+      role: record.role,
+      description: record.description,
+      runtime: settings.runtime!,
+      handler: settings.handler!,
+      memorySize: settings.memorySize!,
+      timeout: settings.timeout!,
+      environment: settings.environment,
+      architectures,
+      tags: validateTags(record.tags),
+      zip,
+      codeSha256: record.codeSha256,
+      codeDir,
+      revisionId: record.revisionId,
+      lastModified: record.lastModified,
+      state: 'Active',
+      lastUpdateStatus: 'Successful',
+      active: null,
+      timer: undefined,
+    };
+    fn.active = revisionOf(fn);
+    this.functions.set(fn.name, fn);
   }
 
   get(functionName: string): Record<string, unknown> {
@@ -196,7 +236,7 @@ export class FunctionRegistry {
     const previousDir = fn.codeDir;
     Object.assign(fn, { zip, codeSha256: sha256Base64(zip), codeDir, architectures });
     if (previousDir !== fn.active?.codeDir) this.options.codeStore.discard(previousDir);
-    return this.beginUpdate(fn);
+    return this.beginUpdate(fn); // persists
   }
 
   updateConfiguration(functionName: string, input: Record<string, unknown>): Record<string, unknown> {
@@ -214,13 +254,14 @@ export class FunctionRegistry {
     }
     if (typeof input.Description === 'string') fn.description = input.Description;
     Object.assign(fn, { runtime: settings.runtime, handler: settings.handler, memorySize: settings.memorySize, timeout: settings.timeout, environment: settings.environment });
-    return this.beginUpdate(fn);
+    return this.beginUpdate(fn); // persists
   }
 
   delete(functionName: string): void {
     const fn = this.find(functionName);
     if (fn.timer) clearTimeout(fn.timer);
     this.functions.delete(fn.name);
+    this.options.persistence?.remove(fn.name);
     // Both code folders go (the one Invoke ran and a newer one still being activated), once unused.
     if (fn.active) {
       this.options.onRevisionRetired(fn.active);
@@ -247,11 +288,13 @@ export class FunctionRegistry {
   tag(resourceArn: string, tags: unknown): void {
     const fn = this.findByArn(resourceArn);
     Object.assign(fn.tags, validateTags(tags));
+    this.persist(fn);
   }
 
   untag(resourceArn: string, keys: string[]): void {
     const fn = this.findByArn(resourceArn);
     for (const key of keys) delete fn.tags[key];
+    this.persist(fn);
   }
 
   listTags(resourceArn: string): Record<string, unknown> {
@@ -277,10 +320,32 @@ export class FunctionRegistry {
     this.functions.clear();
   }
 
+  private persist(fn: StoredFunction): void {
+    this.options.persistence?.save(
+      {
+        name: fn.name,
+        role: fn.role,
+        description: fn.description,
+        runtime: fn.runtime,
+        handler: fn.handler,
+        memorySize: fn.memorySize,
+        timeout: fn.timeout,
+        environment: fn.environment,
+        architectures: fn.architectures,
+        tags: { ...fn.tags },
+        codeSha256: fn.codeSha256,
+        revisionId: fn.revisionId,
+        lastModified: fn.lastModified,
+      },
+      fn.zip,
+    );
+  }
+
   private beginUpdate(fn: StoredFunction): Record<string, unknown> {
     fn.revisionId = randomUUID();
     fn.lastModified = lambdaTimestamp();
     fn.lastUpdateStatus = 'InProgress';
+    this.persist(fn);
     this.schedule(fn, () => {
       const previous = fn.active;
       fn.lastUpdateStatus = 'Successful';

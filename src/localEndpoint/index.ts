@@ -27,6 +27,11 @@ export interface LocalEndpointOptions {
   faults?: FaultInjectionOptions;
   /** Folder for unpacked code and temp files; default: a fresh temp dir removed on stop. */
   workDir?: string;
+  /**
+   * Folder that keeps functions (code, configuration, tags) across restarts, locked while this
+   * endpoint runs (see defaultEndpointStoreDir); default: none, functions live in memory only.
+   */
+  storeDir?: string;
   /** Receives one human-readable line per notable event (never credentials). */
   log?: (line: string) => void;
   /** How long Pending (after create) and InProgress (after update) last, ms; default 100-300 at random. */
@@ -58,3 +63,4 @@ export interface LocalEndpointHandle {
 
 export { startLocalEndpoint } from './localEndpoint';
 export { DEFAULT_BODY_LIMITS, type BodyLimits } from './requestBody';
+export { defaultEndpointStoreDir, StoreInUseError } from './functionStore';

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CodeUrlSigner } from './codeUrls';
 import type { EnvironmentPool, PooledInvocation } from './environmentPool';
 import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
@@ -21,8 +22,8 @@ export interface ApiServerOptions {
   faults: FaultInjector;
   /** Added to every Invoke log and as X-Lambda-Lab-Cpu-Limit, so no result hides how CPU was limited. */
   cpuLimitLabel: string;
-  /** Secret path segment of code-download URLs. */
-  codeUrlToken: string;
+  /** Signs and checks the short-lived code-download URLs GetFunction hands out. */
+  codeUrls: CodeUrlSigner;
   log: (line: string) => void;
   /** Concurrent body reads, queued requests, bytes buffered in total and the body deadline. Default DEFAULT_BODY_LIMITS. */
   bodyLimits?: Partial<BodyLimits>;
@@ -250,7 +251,9 @@ export class LambdaApiServer {
   }
 
   private downloadCode(route: { token: string; name: string }, url: URL, response: http.ServerResponse): void {
-    const zip = route.token === this.options.codeUrlToken ? this.options.registry.codeFor(decodeURIComponent(route.name), url.searchParams.get('sha') ?? '') : null;
+    const name = decodeURIComponentOrEmpty(route.name);
+    const sha = url.searchParams.get('sha') ?? '';
+    const zip = this.options.codeUrls.verify(route.token, name, sha) ? this.options.registry.codeFor(name, sha) : null;
     if (!zip) {
       response.writeHead(403, { 'Content-Type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
       return;
@@ -274,6 +277,14 @@ export class LambdaApiServer {
     // A refused request's unread body is not worth reading: close the connection after answering.
     if (!request.complete) response.setHeader('Connection', 'close');
     response.writeHead(apiError.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': apiError.errorType, ...apiError.extraHeaders }).end(body);
+  }
+}
+
+function decodeURIComponentOrEmpty(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
   }
 }
 

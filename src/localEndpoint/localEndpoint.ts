@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeArchiveError, extractArchive } from './codeArchive';
+import { CodeUrlSigner } from './codeUrls';
 import { detectCpuLimiter } from './cpuLimiter';
 import { EnvironmentPool } from './environmentPool';
 import { FaultInjector } from './faultInjector';
@@ -49,7 +50,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
 
   const limiter = await detectCpuLimiter(options.cpuLimit ?? 'auto', log, options.cfsPeriodUs);
   const credentials = generateCredentials();
-  const codeUrlToken = randomBytes(16).toString('hex');
+  const codeUrls = new CodeUrlSigner();
   let endpoint = '';
   let codeCounter = 0;
 
@@ -59,7 +60,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     region,
     accountId: LOCAL_ACCOUNT_ID,
     transitionMs: () => options.stateTransitionMs ?? 100 + Math.random() * 200,
-    codeUrl: (name, sha) => `${endpoint}/lambda-lab/code/${codeUrlToken}/${encodeURIComponent(name)}?sha=${encodeURIComponent(sha)}`,
+    codeUrl: (name, sha) => `${endpoint}${codeUrls.pathFor(name, sha)}`,
     onRevisionRetired: (revision) => pool.retireRevision(revision),
     persistence: store,
     codeStore: {
@@ -94,7 +95,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     if (loaded.length > 0) log(`restored ${loaded.length} function(s) from ${store.dir}`);
   }
   const cpuLimitLabel = limiter.method === 'none' ? `none (${limiter.detail})` : limiter.method;
-  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrlToken, log, bodyLimits: options.bodyLimits });
+  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrls, log, bodyLimits: options.bodyLimits });
 
   let port: number;
   try {

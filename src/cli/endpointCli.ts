@@ -3,21 +3,26 @@
 // limit) and records it in the endpoint state file so `lambda-lab deploy --local` can find it.
 import type { CliCommand } from './cliCommands';
 import { parseCliArgs } from './cliArgs';
-import { startLocalEndpoint, type CpuLimitMethod } from '../localEndpoint';
+import * as path from 'node:path';
+import { defaultEndpointStoreDir, startLocalEndpoint, StoreInUseError, type CpuLimitMethod, type LocalEndpointHandle } from '../localEndpoint';
 import { removeEndpointState, writeEndpointState } from '../localEndpoint/endpointStateFile';
 
 const usage = `Usage: lambda-lab endpoint [--port N] [--region R] [--cpu-limit auto|cgroup-v2|cgroup-v1|systemd-run|none]
-                          [--throttle-rate x] [--error-rate x] [--latency ms] [--seed n] [--verbose]
+                          [--store FOLDER] [--throttle-rate x] [--error-rate x] [--latency ms] [--seed n] [--verbose]
 
 Runs a Lambda-compatible API on 127.0.0.1 that executes functions in local Node processes with
 Lambda's CPU share (memory/1769 CPUs, visible-core bands). Prints one JSON line:
   {"endpoint","region","accessKeyId","secretAccessKey","cpuLimit","cpuLimitDetail"}
-Point the AWS SDK/CLI at "endpoint" with those credentials. Stops on Ctrl+C (SIGINT) or SIGTERM,
-removing its processes, cgroups and temp files.
+Point the AWS SDK at "endpoint" with those credentials (requests must sign their body's SHA-256
+in x-amz-content-sha256, as the SDK does). Stops on Ctrl+C (SIGINT) or SIGTERM, removing its
+processes, cgroups and temp files. Deployed functions are kept in the store folder and are there
+again on the next start.
 
   --port N           Port on 127.0.0.1 (default: a free one).
   --region R         Region in ARNs and AWS_REGION (default us-east-1).
   --cpu-limit M      How to limit CPU (default auto: detect what works here).
+  --store FOLDER     Where functions are kept between runs (default: $LAMBDA_LAB_ENDPOINT_STORE, else
+                     the per-user state folder, e.g. ~/.local/state/lambda-lab/endpoint).
   --throttle-rate x  Share 0..1 of Invokes answered 429 TooManyRequestsException (testing).
   --error-rate x     Share 0..1 of Invokes answered 500 ServiceException (testing).
   --latency ms       Added latency per request (testing).
@@ -37,6 +42,7 @@ async function run(argv: string[]): Promise<number> {
     port: { type: 'string' },
     region: { type: 'string' },
     'cpu-limit': { type: 'string' },
+    store: { type: 'string' },
     'throttle-rate': { type: 'string' },
     'error-rate': { type: 'string' },
     latency: { type: 'string' },
@@ -81,13 +87,29 @@ async function run(argv: string[]): Promise<number> {
   });
 
   const log = values.verbose ? (line: string) => process.stderr.write(`[endpoint] ${line}\n`) : undefined;
-  const handle = await startLocalEndpoint({
-    port,
-    region: values.region,
-    cpuLimit: cpuLimit as CpuLimitMethod | 'auto',
-    faults: { throttleRate, serverErrorRate, addedLatencyMs, seed },
-    log,
-  });
+  if (values.store === '') {
+    process.stderr.write(`lambda-lab endpoint: --store needs a folder\n\n${usage}`);
+    return 2;
+  }
+  // Warnings (a damaged stored function) are shown even without --verbose.
+  const report = (line: string) => (log ? log(line) : line.startsWith('warning:') && process.stderr.write(`lambda-lab endpoint: ${line}\n`));
+  let handle: LocalEndpointHandle;
+  try {
+    handle = await startLocalEndpoint({
+      port,
+      region: values.region,
+      cpuLimit: cpuLimit as CpuLimitMethod | 'auto',
+      faults: { throttleRate, serverErrorRate, addedLatencyMs, seed },
+      storeDir: path.resolve(values.store ?? defaultEndpointStoreDir()),
+      log: report,
+    });
+  } catch (error) {
+    if (error instanceof StoreInUseError) {
+      process.stderr.write(`lambda-lab endpoint: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
   const state = {
     endpoint: handle.endpoint,
     region: handle.region,

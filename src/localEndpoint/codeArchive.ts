@@ -83,7 +83,25 @@ export function readArchiveEntries(zip: Uint8Array, limits: ArchiveLimits = {}):
     if (total > maxBytes) throw new CodeArchiveError(`Unzipped size must be smaller than ${maxBytes} bytes`);
     entries.push({ name, isDirectory, method, compressedSize, uncompressedSize, crc32, localHeaderOffset, unixMode: unixMode || null });
   }
+  checkFileFolderClashes(entries);
   return entries;
+}
+
+/** A name cannot be both a file and a folder (e.g. "a" and "a/b"): no file system could unpack it. */
+function checkFileFolderClashes(entries: ArchiveEntry[]): void {
+  const segmentsOf = (name: string) => name.split(/[\\/]/).filter((segment) => segment !== '' && segment !== '.');
+  const files = new Map<string, string>();
+  for (const entry of entries) if (!entry.isDirectory) files.set(segmentsOf(entry.name).join('/'), entry.name);
+  for (const entry of entries) {
+    const segments = segmentsOf(entry.name);
+    const ancestors = entry.isDirectory ? segments.length : segments.length - 1;
+    for (let depth = 1; depth <= ancestors; depth++) {
+      const file = files.get(segments.slice(0, depth).join('/'));
+      if (file !== undefined) {
+        throw new CodeArchiveError(`The zip has a file "${file}" and also a folder of that name ("${entry.name}"); a deployment package cannot hold both. Rename one of them and package again.`);
+      }
+    }
+  }
 }
 
 /** Rejects names that could escape the target folder: absolute paths, drive letters, "..", NUL. */
@@ -117,6 +135,7 @@ export async function extractArchive(zip: Uint8Array, targetDir: string, limits:
     const executable = entry.unixMode !== null && (entry.unixMode & 0o111) !== 0;
     await writeFile(destination, content, { mode: executable ? 0o755 : 0o644, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') throw new CodeArchiveError(`The zip contains "${entry.name}" more than once.`);
+      if (error.code === 'EISDIR' || error.code === 'ENOTDIR') throw new CodeArchiveError(`The zip's entry "${entry.name}" clashes with a folder or file of the same name.`);
       throw error;
     });
     files++;

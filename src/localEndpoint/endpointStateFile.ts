@@ -20,6 +20,14 @@ export interface EndpointState {
 
 type Env = Record<string, string | undefined>;
 
+/** The state file exists but cannot be used: saying "not running" would send the user the wrong way. */
+export class EndpointStateDamagedError extends Error {
+  constructor(file: string, reason: string) {
+    super(`The endpoint state file ${file} is damaged (${reason}). Stop any running \`lambda-lab endpoint\` (Ctrl+C), delete that file, then start \`lambda-lab endpoint\` again; it writes a fresh one.`);
+    this.name = 'EndpointStateDamagedError';
+  }
+}
+
 export function endpointStateFilePath(env: Env = process.env): string {
   const home = env.LAMBDA_LAB_HOME || path.join(env.HOME || os.homedir(), '.lambda-lab');
   return path.join(home, 'local-endpoint.json');
@@ -37,7 +45,7 @@ export async function writeEndpointState(state: EndpointState, env: Env = proces
 }
 
 
-/** The running endpoint's state, or null when none is recorded or its process has exited. */
+/** The running endpoint's state, or null when none is recorded or its process has exited; throws EndpointStateDamagedError for a damaged file. */
 export async function readEndpointState(env: Env = process.env): Promise<EndpointState | null> {
   let text: string;
   try {
@@ -46,13 +54,16 @@ export async function readEndpointState(env: Env = process.env): Promise<Endpoin
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  const file = endpointStateFilePath(env);
   let state: Partial<EndpointState>;
   try {
     state = JSON.parse(text) as Partial<EndpointState>;
   } catch {
-    return null;
+    throw new EndpointStateDamagedError(file, 'it is not valid JSON');
   }
-  if (typeof state.endpoint !== 'string' || typeof state.accessKeyId !== 'string' || typeof state.secretAccessKey !== 'string') return null;
+  if (!state || typeof state !== 'object' || typeof state.endpoint !== 'string' || typeof state.accessKeyId !== 'string' || typeof state.secretAccessKey !== 'string') {
+    throw new EndpointStateDamagedError(file, 'it lacks the endpoint address or its credentials');
+  }
   if (typeof state.pid !== 'number' || !isProcessAlive(state.pid)) return null;
   return {
     endpoint: state.endpoint,

@@ -40,7 +40,11 @@ export class EnvironmentPool {
 
   constructor(private readonly options: PoolOptions) {}
 
-  async invoke(revision: FunctionRevision, requestId: string, payload: string): Promise<PooledInvocation> {
+  /**
+   * Runs one invocation. When `abandoned` fires (the client went away), the environment is
+   * stopped and discarded: its process group is killed, so the work does not outlive the caller.
+   */
+  async invoke(revision: FunctionRevision, requestId: string, payload: string, abandoned?: AbortSignal): Promise<PooledInvocation> {
     if (this.closed) throw new LambdaApiError(503, 'ServiceException', 'The local endpoint is shutting down.');
     let slot = this.takeIdle(revision);
     let initDurationMs: number | null = null;
@@ -60,7 +64,8 @@ export class EnvironmentPool {
         });
       } catch (error) {
         await placement?.release().catch(() => {});
-        throw new LambdaApiError(500, 'ServiceException', `The local endpoint could not start an execution environment: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.log(`${revision.functionName}: could not start an execution environment: ${error instanceof Error ? error.message : String(error)}`);
+        throw new LambdaApiError(500, 'ServiceException', `The local endpoint could not start an execution environment for ${revision.functionName} (request ${requestId}); its log has the details. Retry, and report the problem if it persists.`);
       } finally {
         this.starting--;
       }
@@ -84,10 +89,18 @@ export class EnvironmentPool {
       this.options.log(`${revision.functionName}: new execution environment pid ${started.environment.pid} (${placement.description}), init ${initDurationMs.toFixed(1)} ms`);
     }
     const environment = slot.environment;
+    const running = slot;
+    const onAbandoned = () => {
+      this.options.log(`${revision.functionName}: the client of invocation ${requestId} went away; stopping execution environment pid ${environment.pid}`);
+      void this.stop(running);
+    };
+    if (abandoned?.aborted) onAbandoned();
+    else abandoned?.addEventListener('abort', onAbandoned, { once: true });
     let outcome: InvocationOutcome;
     try {
       outcome = await environment.invoke(requestId, payload);
     } finally {
+      abandoned?.removeEventListener('abort', onAbandoned);
       this.afterInvocation(slot);
     }
     return { ...outcome, initDurationMs, placement: slot.placement };

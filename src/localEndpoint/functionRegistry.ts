@@ -4,21 +4,11 @@
 // SDK waiters really poll. Invoke always runs the last *completed* revision.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Architecture } from '../core/experimentConfig';
-import { foreignArchitectureMessage, hostLambdaArchitecture } from '../core/hostArchitecture';
+import { hostLambdaArchitecture } from '../core/hostArchitecture';
+import { decodeZip, NAME_PATTERN, ROLE_PATTERN, validateArchitectures, validateSettings, validateTags } from './functionValidation';
+import type { LoadedFunction, StoredFunctionRecord } from './functionStore';
 import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
 
-export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
-const RETIRED_NODE_RUNTIMES = ['nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x'];
-const OTHER_AWS_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14', 'java8.al2', 'java11', 'java17', 'java21', 'java25', 'dotnet8', 'dotnet10', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023'];
-/** Variables Lambda sets itself and refuses to let a function override. */
-const RESERVED_ENV_KEYS = [
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
-];
-const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
 /** What Invoke runs: an immutable snapshot of code and configuration. */
 export interface FunctionRevision {
@@ -77,6 +67,10 @@ export interface RegistryOptions {
   codeUrl: (functionName: string, codeSha256: string) => string;
   /** The only architecture functions may declare: they run natively on this CPU. Default: the host's (tests override). */
   hostArchitecture?: Architecture;
+  /** Told when a function's Pending or InProgress ends (tests wait on it instead of sleeping). */
+  onTransitionComplete?: (functionName: string) => void;
+  /** Told of every change, so functions outlive the endpoint (see functionStore.ts). */
+  persistence?: { save(record: StoredFunctionRecord, zip: Uint8Array): void; remove(name: string): void };
 }
 
 export class FunctionRegistry {
@@ -149,12 +143,49 @@ export class FunctionRegistry {
       timer: undefined,
     };
     this.functions.set(name, fn);
+    this.persist(fn);
     this.schedule(fn, () => {
       fn.state = 'Active';
       fn.lastUpdateStatus = 'Successful';
       fn.active = revisionOf(fn);
     });
     return this.configuration(fn);
+  }
+
+  /**
+   * Brings back a function the store kept, Active with its last configuration (a transition that
+   * was under way when the endpoint stopped has completed). Throws if it no longer validates.
+   */
+  async restore({ record, zip }: LoadedFunction): Promise<void> {
+    if (!NAME_PATTERN.test(record.name) || this.functions.has(record.name)) throw new Error(`"${record.name}" is not a usable function name here`);
+    if (!ROLE_PATTERN.test(record.role)) throw new Error('its role is not an IAM role ARN');
+    const settings = validateSettings({ Runtime: record.runtime, Handler: record.handler, MemorySize: record.memorySize, Timeout: record.timeout, Environment: record.environment ? { Variables: record.environment } : undefined });
+    const architectures = validateArchitectures(record.architectures, this.hostArchitecture);
+    const codeDir = await this.options.codeStore.unpack(record.name, zip);
+    const fn: StoredFunction = {
+      name: record.name,
+      arn: this.arnFor(record.name),
+      role: record.role,
+      description: record.description,
+      runtime: settings.runtime!,
+      handler: settings.handler!,
+      memorySize: settings.memorySize!,
+      timeout: settings.timeout!,
+      environment: settings.environment,
+      architectures,
+      tags: validateTags(record.tags),
+      zip,
+      codeSha256: record.codeSha256,
+      codeDir,
+      revisionId: record.revisionId,
+      lastModified: record.lastModified,
+      state: 'Active',
+      lastUpdateStatus: 'Successful',
+      active: null,
+      timer: undefined,
+    };
+    fn.active = revisionOf(fn);
+    this.functions.set(fn.name, fn);
   }
 
   get(functionName: string): Record<string, unknown> {
@@ -196,7 +227,7 @@ export class FunctionRegistry {
     const previousDir = fn.codeDir;
     Object.assign(fn, { zip, codeSha256: sha256Base64(zip), codeDir, architectures });
     if (previousDir !== fn.active?.codeDir) this.options.codeStore.discard(previousDir);
-    return this.beginUpdate(fn);
+    return this.beginUpdate(fn); // persists
   }
 
   updateConfiguration(functionName: string, input: Record<string, unknown>): Record<string, unknown> {
@@ -214,15 +245,20 @@ export class FunctionRegistry {
     }
     if (typeof input.Description === 'string') fn.description = input.Description;
     Object.assign(fn, { runtime: settings.runtime, handler: settings.handler, memorySize: settings.memorySize, timeout: settings.timeout, environment: settings.environment });
-    return this.beginUpdate(fn);
+    return this.beginUpdate(fn); // persists
   }
 
   delete(functionName: string): void {
     const fn = this.find(functionName);
     if (fn.timer) clearTimeout(fn.timer);
     this.functions.delete(fn.name);
-    if (fn.active) this.options.onRevisionRetired(fn.active);
-    if (fn.codeDir !== fn.active?.codeDir) this.options.codeStore.discard(fn.codeDir);
+    this.options.persistence?.remove(fn.name);
+    // Both code folders go (the one Invoke ran and a newer one still being activated), once unused.
+    if (fn.active) {
+      this.options.onRevisionRetired(fn.active);
+      if (fn.active.codeDir !== fn.codeDir) this.options.codeStore.discard(fn.active.codeDir);
+    }
+    this.options.codeStore.discard(fn.codeDir);
   }
 
   list(marker: string | undefined, maxItems: number | undefined): Record<string, unknown> {
@@ -243,11 +279,13 @@ export class FunctionRegistry {
   tag(resourceArn: string, tags: unknown): void {
     const fn = this.findByArn(resourceArn);
     Object.assign(fn.tags, validateTags(tags));
+    this.persist(fn);
   }
 
   untag(resourceArn: string, keys: string[]): void {
     const fn = this.findByArn(resourceArn);
     for (const key of keys) delete fn.tags[key];
+    this.persist(fn);
   }
 
   listTags(resourceArn: string): Record<string, unknown> {
@@ -273,10 +311,32 @@ export class FunctionRegistry {
     this.functions.clear();
   }
 
+  private persist(fn: StoredFunction): void {
+    this.options.persistence?.save(
+      {
+        name: fn.name,
+        role: fn.role,
+        description: fn.description,
+        runtime: fn.runtime,
+        handler: fn.handler,
+        memorySize: fn.memorySize,
+        timeout: fn.timeout,
+        environment: fn.environment,
+        architectures: fn.architectures,
+        tags: { ...fn.tags },
+        codeSha256: fn.codeSha256,
+        revisionId: fn.revisionId,
+        lastModified: fn.lastModified,
+      },
+      fn.zip,
+    );
+  }
+
   private beginUpdate(fn: StoredFunction): Record<string, unknown> {
     fn.revisionId = randomUUID();
     fn.lastModified = lambdaTimestamp();
     fn.lastUpdateStatus = 'InProgress';
+    this.persist(fn);
     this.schedule(fn, () => {
       const previous = fn.active;
       fn.lastUpdateStatus = 'Successful';
@@ -293,7 +353,9 @@ export class FunctionRegistry {
     if (fn.timer) clearTimeout(fn.timer);
     fn.timer = setTimeout(() => {
       fn.timer = undefined;
-      if (this.functions.get(fn.name) === fn) complete();
+      if (this.functions.get(fn.name) !== fn) return;
+      complete();
+      this.options.onTransitionComplete?.(fn.name);
     }, this.options.transitionMs());
     fn.timer.unref();
   }
@@ -356,94 +418,6 @@ export class FunctionRegistry {
     if (fn.lastUpdateStatus === 'InProgress') config.LastUpdateStatusReason = 'The function is being updated.';
     return config;
   }
-}
-
-interface ValidatedSettings {
-  runtime: string | undefined;
-  handler: string | undefined;
-  memorySize: number | undefined;
-  timeout: number | undefined;
-  environment: Record<string, string> | undefined;
-}
-
-/** Validates runtime, handler, memory, timeout and environment with AWS's wording. */
-export function validateSettings(input: { Runtime: unknown; Handler: unknown; MemorySize: unknown; Timeout: unknown; Environment: unknown }): ValidatedSettings {
-  const { Runtime: runtime, Handler: handler, MemorySize: memory, Timeout: timeout } = input;
-  if (typeof memory !== 'number' || !Number.isInteger(memory)) throw validationError(memory, 'memorySize', 'Member must be an integer');
-  if (memory < 128) throw validationError(memory, 'memorySize', 'Member must have value greater than or equal to 128');
-  if (memory > 10240) throw validationError(memory, 'memorySize', 'Member must have value less than or equal to 10240');
-  if (typeof timeout !== 'number' || !Number.isInteger(timeout)) throw validationError(timeout, 'timeout', 'Member must be an integer');
-  if (timeout < 1) throw validationError(timeout, 'timeout', 'Member must have value greater than or equal to 1');
-  if (timeout > 900) throw validationError(timeout, 'timeout', 'Member must have value less than or equal to 900');
-  if (typeof runtime !== 'string') throw invalidParameter('The runtime parameter is required for functions packaged as a .zip file archive.');
-  if (RETIRED_NODE_RUNTIMES.includes(runtime)) {
-    throw invalidParameter(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`);
-  }
-  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
-    if (OTHER_AWS_RUNTIMES.includes(runtime)) {
-      throw invalidParameter(`The local Lambda endpoint runs Node.js functions only (${SUPPORTED_RUNTIMES.join(', ')}); runtime ${runtime} cannot run here. Use one of those runtimes, or deploy to AWS.`);
-    }
-    throw validationError(runtime, 'runtime', `Member must satisfy enum value set: [${[...SUPPORTED_RUNTIMES, ...OTHER_AWS_RUNTIMES].join(', ')}]`);
-  }
-  if (typeof handler !== 'string' || !/^[^\s]{1,128}$/.test(handler)) {
-    throw validationError(handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+ (at most 128 characters)');
-  }
-  return { runtime, handler, memorySize: memory, timeout, environment: validateEnvironment(input.Environment) };
-}
-
-function validateEnvironment(environment: unknown): Record<string, string> | undefined {
-  if (environment === undefined || environment === null) return undefined;
-  const variables = (environment as { Variables?: unknown }).Variables;
-  if (variables === undefined || variables === null) return {};
-  if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidParameter('Environment.Variables must be a map of strings to strings.');
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(variables as Record<string, unknown>)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key)) throw validationError(key, 'environment.variables', 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+ for keys');
-    if (typeof value !== 'string') throw invalidParameter(`Environment variable ${key} must be a string.`);
-    result[key] = value;
-  }
-  const reserved = Object.keys(result).filter((key) => RESERVED_ENV_KEYS.includes(key));
-  if (reserved.length > 0) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`);
-  }
-  const size = Buffer.byteLength(JSON.stringify(result));
-  if (size > 4096) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size} bytes`);
-  }
-  return result;
-}
-
-/**
- * AWS's checks, plus one of our own: only the host's architecture is accepted, because the code
- * runs natively here and an "arm64" function on an x86 host would be measured on x86 but priced
- * at arm64 rates. Omitted means the host's architecture (AWS would say x86_64).
- */
-function validateArchitectures(value: unknown, host: Architecture): string[] {
-  if (value === undefined || value === null) return [host];
-  if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
-  if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
-  if (value[0] !== host) throw invalidParameter(foreignArchitectureMessage(value[0], host));
-  return [value[0]];
-}
-
-function validateTags(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameter('Tags must be a map of strings to strings.');
-  const tags: Record<string, string> = {};
-  for (const [key, tagValue] of Object.entries(value as Record<string, unknown>)) {
-    if (key.length < 1 || key.length > 128) throw validationError(key, 'tags', 'Member must have length between 1 and 128 for keys');
-    if (typeof tagValue !== 'string' || tagValue.length > 256) throw validationError(tagValue, 'tags', 'Member must be a string of at most 256 characters for values');
-    tags[key] = tagValue;
-  }
-  return tags;
-}
-
-function decodeZip(zipFile: unknown): Uint8Array {
-  if (typeof zipFile !== 'string' || zipFile.length === 0) {
-    throw invalidParameter('Please provide a source for the function code: ZipFile (S3 buckets and container images are not supported by the local endpoint).');
-  }
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(zipFile)) throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
-  return new Uint8Array(Buffer.from(zipFile, 'base64'));
 }
 
 function revisionOf(fn: StoredFunction): FunctionRevision {

@@ -1,5 +1,6 @@
 // Public entry of the built-in local Lambda endpoint (implementation: see files beside this one).
 // Contract used by the CLI (`lambda-lab endpoint`), the extension and the tests.
+import type { BodyLimits } from './requestBody';
 
 /** How CPU is limited for execution environments; 'none' means results are unthrottled. */
 export type CpuLimitMethod = 'cgroup-v2' | 'cgroup-v1' | 'systemd-run' | 'none';
@@ -26,6 +27,11 @@ export interface LocalEndpointOptions {
   faults?: FaultInjectionOptions;
   /** Folder for unpacked code and temp files; default: a fresh temp dir removed on stop. */
   workDir?: string;
+  /**
+   * Folder that keeps functions (code, configuration, tags) across restarts, locked while this
+   * endpoint runs (see defaultEndpointStoreDir); default: none, functions live in memory only.
+   */
+  storeDir?: string;
   /** Receives one human-readable line per notable event (never credentials). */
   log?: (line: string) => void;
   /** How long Pending (after create) and InProgress (after update) last, ms; default 100-300 at random. */
@@ -34,6 +40,8 @@ export interface LocalEndpointOptions {
   maxEnvironments?: number;
   /** An idle environment is stopped after this long, ms. Default 5 minutes. */
   idleTimeoutMs?: number;
+  /** Limits on reading request bodies (slots, bytes buffered in total, deadline); default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 export interface LocalEndpointHandle {
@@ -54,3 +62,5 @@ export interface LocalEndpointHandle {
 }
 
 export { startLocalEndpoint } from './localEndpoint';
+export { DEFAULT_BODY_LIMITS, type BodyLimits } from './requestBody';
+export { defaultEndpointStoreDir, StoreInUseError } from './functionStore';

@@ -5,23 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CodeUrlSigner } from './codeUrls';
 import type { EnvironmentPool, PooledInvocation } from './environmentPool';
 import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
 import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './lambdaLogLines';
 import { LambdaApiError } from './lambdaErrors';
-import { preAuthorize, verifyRequest, type GeneratedCredentials } from './requestAuth';
+import { BodyBudget, bodyLimitFor, DEFAULT_BODY_LIMITS, MAX_INVOKE_PAYLOAD_BYTES, readBody, tooLarge, type BodyLimits } from './requestBody';
+import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials } from './requestAuth';
 
-/** CreateFunction / UpdateFunctionCode: AWS's limit on the request (a 50 MB zip, base64). */
-const MAX_CODE_REQUEST_BYTES = 69_905_067;
-/** Synchronous Invoke: 6 MB request and response payloads. */
-const MAX_INVOKE_PAYLOAD_BYTES = 6_291_456;
-const MAX_OTHER_REQUEST_BYTES = 1_048_576;
-/**
- * Request bodies read at the same time; further requests wait unread (the kernel holds their
- * bytes, not us), and beyond the waiting limit they are throttled with 429 as AWS would.
- */
-export const DEFAULT_BODY_LIMITS = { reading: 8, waiting: 64 };
 
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
@@ -30,11 +22,11 @@ export interface ApiServerOptions {
   faults: FaultInjector;
   /** Added to every Invoke log and as X-Lambda-Lab-Cpu-Limit, so no result hides how CPU was limited. */
   cpuLimitLabel: string;
-  /** Secret path segment of code-download URLs. */
-  codeUrlToken: string;
+  /** Signs and checks the short-lived code-download URLs GetFunction hands out. */
+  codeUrls: CodeUrlSigner;
   log: (line: string) => void;
-  /** Concurrent body reads and queued requests (tests lower them). Default DEFAULT_BODY_LIMITS. */
-  bodyLimits?: { reading: number; waiting: number };
+  /** Concurrent body reads, queued requests, bytes buffered in total and the body deadline. Default DEFAULT_BODY_LIMITS. */
+  bodyLimits?: Partial<BodyLimits>;
 }
 
 type Route =
@@ -71,15 +63,14 @@ export class LambdaApiServer {
   private readonly server: http.Server;
   /** Host header values this server answers to, set once listening (DNS-rebinding defence). */
   private allowedHosts = new Set<string>();
-  private readonly bodySlots: BodySlots;
+  private readonly bodies: BodyBudget;
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = http.createServer((request, response) => {
       void this.handle(request, response);
     });
     this.server.keepAliveTimeout = 5_000;
-    const limits = options.bodyLimits ?? DEFAULT_BODY_LIMITS;
-    this.bodySlots = new BodySlots(limits.reading, limits.waiting);
+    this.bodies = new BodyBudget({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
   }
 
   /** Listens on 127.0.0.1 only (this server runs code). Returns the port. */
@@ -105,33 +96,37 @@ export class LambdaApiServer {
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
     response.setHeader('x-amzn-RequestId', requestId);
+    // The body's bytes count against the buffer budget until the request is answered.
+    let releaseBody = () => {};
     try {
       this.checkCaller(request);
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       const route = routeRequest(request.method ?? 'GET', url.pathname);
       if (!route) throw new LambdaApiError(404, 'UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname}`);
       if (route.op === 'DownloadCode') return this.downloadCode(route, url, response);
-      // Everything that needs no body is checked before a byte of it is read.
-      const preAuth = preAuthorize(request.headers, this.options.credentials);
-      if (!preAuth.ok) throw new LambdaApiError(preAuth.status, preAuth.errorType, preAuth.message);
-      const limit = route.op === 'CreateFunction' || route.op === 'UpdateFunctionCode' ? MAX_CODE_REQUEST_BYTES : route.op === 'Invoke' ? MAX_INVOKE_PAYLOAD_BYTES : MAX_OTHER_REQUEST_BYTES;
+      // The signature (which covers the declared body hash) is checked before a byte of the body is read.
+      const signed = verifyHeadersBeforeBody({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, this.options.credentials);
+      if (!signed.ok) throw new LambdaApiError(signed.status, signed.errorType, signed.message);
+      const limit = bodyLimitFor(route.op);
       const declared = Number(header(request, 'content-length') ?? 0);
       if (declared > limit) throw tooLarge(route.op, limit);
       // Bodyless requests (GET, DELETE) cost nothing to read and need no slot.
       const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
-      const release = hasBody ? await this.bodySlots.acquire(request) : () => {};
-      let body: Buffer;
-      try {
-        body = await readBody(request, limit, route.op);
-      } finally {
-        release();
+      let body: Buffer = Buffer.alloc(0);
+      if (hasBody) {
+        const reading = await this.bodies.acquire(request);
+        releaseBody = reading.release;
+        this.options.log(`${route.op}: receiving a ${declared || 'chunked'}-byte body (${this.bodies.describe()})`);
+        body = await readBody(request, route.op, limit, reading);
       }
-      const auth = verifyRequest({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, this.options.credentials);
+      const auth = verifyPayloadHash(request.headers, body);
       if (!auth.ok) throw new LambdaApiError(auth.status, auth.errorType, auth.message);
       await this.options.faults.delay();
       await this.dispatch(route, url, request, body, response, requestId);
     } catch (error) {
       this.sendError(request, response, error);
+    } finally {
+      releaseBody();
     }
   }
 
@@ -212,7 +207,13 @@ export class LambdaApiServer {
       );
       return;
     }
-    const result = await pool.invoke(revision, requestId, payload);
+    // A client that disconnects (a killed or cancelled sweep) takes its invocation with it.
+    const abandoned = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abandoned.abort();
+    };
+    response.once('close', onClose);
+    const result = await pool.invoke(revision, requestId, payload, abandoned.signal).finally(() => response.off('close', onClose));
     let responseBody = result.body;
     let failed = result.kind !== 'ok';
     if (Buffer.byteLength(responseBody) > MAX_INVOKE_PAYLOAD_BYTES) {
@@ -250,7 +251,9 @@ export class LambdaApiServer {
   }
 
   private downloadCode(route: { token: string; name: string }, url: URL, response: http.ServerResponse): void {
-    const zip = route.token === this.options.codeUrlToken ? this.options.registry.codeFor(decodeURIComponent(route.name), url.searchParams.get('sha') ?? '') : null;
+    const name = decodeURIComponentOrEmpty(route.name);
+    const sha = url.searchParams.get('sha') ?? '';
+    const zip = this.options.codeUrls.verify(route.token, name, sha) ? this.options.registry.codeFor(name, sha) : null;
     if (!zip) {
       response.writeHead(403, { 'Content-Type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
       return;
@@ -259,11 +262,13 @@ export class LambdaApiServer {
   }
 
   private sendError(request: http.IncomingMessage, response: http.ServerResponse, error: unknown): void {
+    // Internal failures are described in the endpoint's log only: their messages name our folders.
+    const requestId = String(response.getHeader('x-amzn-RequestId') ?? '');
     const apiError =
       error instanceof LambdaApiError
         ? error
-        : new LambdaApiError(500, 'ServiceException', `The local endpoint failed: ${error instanceof Error ? error.message : String(error)}`);
-    if (!(error instanceof LambdaApiError)) this.options.log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        : new LambdaApiError(500, 'ServiceException', `The local endpoint failed on request ${requestId}; its log has the details (run \`lambda-lab endpoint --verbose\`, or see the Lambda Parallel Lab output channel). Retry, and report the problem if it persists.`);
+    if (!(error instanceof LambdaApiError)) this.options.log(`internal error on request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (response.headersSent) {
       response.destroy();
       return;
@@ -272,6 +277,14 @@ export class LambdaApiServer {
     // A refused request's unread body is not worth reading: close the connection after answering.
     if (!request.complete) response.setHeader('Connection', 'close');
     response.writeHead(apiError.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': apiError.errorType, ...apiError.extraHeaders }).end(body);
+  }
+}
+
+function decodeURIComponentOrEmpty(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
   }
 }
 
@@ -295,82 +308,3 @@ function sendJson(response: http.ServerResponse, status: number, value: unknown)
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
 }
 
-function readBody(request: http.IncomingMessage, limit: number, op: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let rejected = false;
-    request.on('data', (chunk: Buffer) => {
-      if (rejected) return;
-      size += chunk.length;
-      if (size > limit) {
-        rejected = true;
-        reject(tooLarge(op, limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (!rejected) resolve(Buffer.concat(chunks));
-    });
-    request.on('error', (error) => {
-      if (!rejected) reject(error);
-    });
-    // The client went away mid-body: give the slot back.
-    request.on('close', () => {
-      if (!rejected && !request.complete) reject(new Error('the client closed the connection before sending the whole request'));
-    });
-  });
-}
-
-function tooLarge(op: string, limit: number): LambdaApiError {
-  const type = op === 'Invoke' ? 'RequestTooLargeException' : 'RequestEntityTooLargeException';
-  return new LambdaApiError(413, type, `Request must be smaller than ${limit} bytes for the ${op === 'Invoke' ? 'InvokeFunction' : op} operation`);
-}
-
-/**
- * At most `reading` bodies are read at once; up to `waiting` more requests wait unread (paused,
- * so their bytes stay in the kernel), and any beyond that are throttled with 429.
- */
-class BodySlots {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-
-  constructor(
-    private readonly reading: number,
-    private readonly waiting: number,
-  ) {}
-
-  acquire(request: http.IncomingMessage): Promise<() => void> {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    };
-    if (this.active < this.reading) {
-      this.active++;
-      return Promise.resolve(release);
-    }
-    if (this.queue.length >= this.waiting) {
-      return Promise.reject(
-        new LambdaApiError(429, 'TooManyRequestsException', `Rate exceeded: the local endpoint is already receiving ${this.reading} requests and has ${this.waiting} waiting. Retry later.`, { 'Retry-After': '1' }, { Reason: 'CallerRateLimitExceeded' }),
-      );
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        request.off('close', onClose);
-        resolve(release); // the slot passes from the releaser to this request; active stays the same
-      };
-      const onClose = () => {
-        const index = this.queue.indexOf(grant);
-        if (index >= 0) this.queue.splice(index, 1);
-        reject(new Error('the client closed the connection while waiting'));
-      };
-      this.queue.push(grant);
-      request.once('close', onClose);
-    });
-  }
-}

@@ -6,10 +6,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeArchiveError, extractArchive } from './codeArchive';
+import { CodeUrlSigner } from './codeUrls';
 import { detectCpuLimiter } from './cpuLimiter';
 import { EnvironmentPool } from './environmentPool';
 import { FaultInjector } from './faultInjector';
 import { FunctionRegistry } from './functionRegistry';
+import { FunctionStore } from './functionStore';
 import type { LocalEndpointHandle, LocalEndpointOptions } from './index';
 import { LambdaApiServer } from './lambdaApiServer';
 import { invalidParameter } from './lambdaErrors';
@@ -35,9 +37,20 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const bootstrapPath = path.join(root, 'runtime', 'bootstrap.cjs');
   await writeFile(bootstrapPath, RUNTIME_BOOTSTRAP_SOURCE);
 
+  // Taken before anything else runs, so a second endpoint on the same store stops here with a clear message.
+  let store: FunctionStore | undefined;
+  if (options.storeDir) {
+    try {
+      store = await FunctionStore.open(options.storeDir, log);
+    } catch (error) {
+      await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
   const limiter = await detectCpuLimiter(options.cpuLimit ?? 'auto', log, options.cfsPeriodUs);
   const credentials = generateCredentials();
-  const codeUrlToken = randomBytes(16).toString('hex');
+  const codeUrls = new CodeUrlSigner();
   let endpoint = '';
   let codeCounter = 0;
 
@@ -47,8 +60,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     region,
     accountId: LOCAL_ACCOUNT_ID,
     transitionMs: () => options.stateTransitionMs ?? 100 + Math.random() * 200,
-    codeUrl: (name, sha) => `${endpoint}/lambda-lab/code/${codeUrlToken}/${encodeURIComponent(name)}?sha=${encodeURIComponent(sha)}`,
+    codeUrl: (name, sha) => `${endpoint}${codeUrls.pathFor(name, sha)}`,
     onRevisionRetired: (revision) => pool.retireRevision(revision),
+    persistence: store,
     codeStore: {
       unpack: async (functionName, zip) => {
         const dir = path.join(root, 'code', `${functionName}-${++codeCounter}`);
@@ -73,14 +87,22 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     isCurrent: (revision) => registry.isCurrent(revision),
     log,
   });
+  if (store) {
+    const loaded = await store.loadAll();
+    for (const entry of loaded) {
+      await registry.restore(entry).catch((error: unknown) => store.setAside(entry.record.name, error instanceof Error ? error.message : String(error)));
+    }
+    if (loaded.length > 0) log(`restored ${loaded.length} function(s) from ${store.dir}`);
+  }
   const cpuLimitLabel = limiter.method === 'none' ? `none (${limiter.detail})` : limiter.method;
-  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrlToken, log });
+  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrls, log, bodyLimits: options.bodyLimits });
 
   let port: number;
   try {
     port = await server.listen(options.port ?? 0);
   } catch (error) {
     await limiter.close();
+    await store?.close();
     await rm(root, { recursive: true, force: true });
     throw new Error(`The local Lambda endpoint could not listen on 127.0.0.1:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -106,6 +128,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       stopping ??= (async () => {
         registry.close();
         await server.close();
+        await store?.close();
         await pool.close();
         await limiter.close().catch((error: unknown) => log(`could not remove cgroups: ${String(error)}`));
         process.off('exit', onExit);

@@ -81,6 +81,49 @@ export function preAuthorize(headers: RequestToVerify['headers'], credentials: G
 }
 
 export function verifyRequest(request: RequestToVerify, credentials: GeneratedCredentials, now = Date.now()): AuthResult {
+  const signed = verifySignature(request, credentials, now);
+  if (!signed.ok) return signed;
+  return single(request.headers['x-amz-content-sha256']) === undefined ? { ok: true } : verifyPayloadHash(request.headers, request.body);
+}
+
+/**
+ * The whole signature check from the headers alone, before a byte of the body is read: the client
+ * must declare the body's SHA-256 in the signed `x-amz-content-sha256` (as AWS requires for Lambda),
+ * so strangers and holders of only the access key id are refused without costing us a buffer.
+ * The body must then be compared with verifyPayloadHash.
+ */
+export function verifyHeadersBeforeBody(request: Omit<RequestToVerify, 'body'>, credentials: GeneratedCredentials, now = Date.now()): AuthResult {
+  const pre = preAuthorize(request.headers, credentials);
+  if (!pre.ok) return pre;
+  const declared = single(request.headers['x-amz-content-sha256']);
+  if (declared === undefined || declared === 'UNSIGNED-PAYLOAD' || !/^[0-9a-f]{64}$/.test(declared)) {
+    const what = declared === undefined ? 'has no x-amz-content-sha256 header' : declared === 'UNSIGNED-PAYLOAD' ? 'is UNSIGNED-PAYLOAD' : 'is not a hex SHA-256';
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: `The request's payload hash ${what}: Lambda requires the body to be signed. Sign the request with the AWS SDK or CLI, which send the body's hex SHA-256 in x-amz-content-sha256.`,
+    };
+  }
+  // The declared hash is the last line of the canonical request, so the signature covers it.
+  return verifySignature({ ...request, body: Buffer.alloc(0) }, credentials, now);
+}
+
+/** Whether the body received is the one whose hash was signed. */
+export function verifyPayloadHash(headers: RequestToVerify['headers'], body: Buffer): AuthResult {
+  const declared = single(headers['x-amz-content-sha256']) ?? '';
+  const actual = Buffer.from(sha256Hex(body), 'hex');
+  const given = Buffer.from(declared, 'hex');
+  if (given.length === actual.length && timingSafeEqual(given, actual)) return { ok: true };
+  return {
+    ok: false,
+    status: 403,
+    errorType: 'InvalidSignatureException',
+    message: 'The request body does not match the signed x-amz-content-sha256: the body was changed after signing. Send the request again, signed by the AWS SDK or CLI.',
+  };
+}
+
+function verifySignature(request: RequestToVerify, credentials: GeneratedCredentials, now: number): AuthResult {
   const pre = preAuthorize(request.headers, credentials);
   if (!pre.ok) return pre;
   const { auth } = pre;

@@ -38,11 +38,20 @@ function send(message) {
   if (process.connected) process.send(message);
 }
 
+// Error messages and traces name the code folder as Lambda does (/var/task), never the endpoint's
+// own folders, which callers have no business knowing; the runtime's own folder reads /var/runtime.
+let codeFolder = null;
+const runtimeFolder = path.dirname(__filename);
+function publicPath(text) {
+  const masked = String(text).split(runtimeFolder).join('/var/runtime');
+  return codeFolder ? masked.split(codeFolder).join('/var/task') : masked;
+}
+
 function errorFields(error) {
   if (error instanceof Error) {
-    return { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack || '').split('\n') };
+    return { errorType: error.name || 'Error', errorMessage: publicPath(error.message), trace: publicPath(String(error.stack || '')).split('\n') };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  return { errorType: typeof error, errorMessage: publicPath(String(error)), trace: [] };
 }
 
 // Lambda's Node runtime prefixes console output with time, request id and level.
@@ -60,8 +69,20 @@ function resolveModule(taskRoot, moduleName) {
   return null;
 }
 
+/** The handler's module must really lie inside the code folder (no "..", no symlink out of it). */
+function insideCodeFolder(taskRoot, file) {
+  try {
+    const root = fs.realpathSync(taskRoot);
+    const real = fs.realpathSync(file);
+    return real.startsWith(root + path.sep);
+  } catch {
+    return false;
+  }
+}
+
 async function init(taskRoot, handler) {
   const started = performance.now();
+  codeFolder = taskRoot;
   const dot = handler.lastIndexOf('.');
   const slash = handler.lastIndexOf('/');
   if (dot <= 0 || dot < slash || dot === handler.length - 1) {
@@ -72,7 +93,11 @@ async function init(taskRoot, handler) {
   const exportPath = handler.slice(moduleName.length + 1).split('.');
   const file = resolveModule(taskRoot, moduleName);
   if (!file) {
-    send({ type: 'initError', errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module '" + moduleName + "' in " + taskRoot + ' (looked for .js, .mjs, .cjs)', trace: [] });
+    send({ type: 'initError', errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module '" + moduleName + "' in the function's code (looked for .js, .mjs, .cjs)", trace: [] });
+    return;
+  }
+  if (!insideCodeFolder(taskRoot, file)) {
+    send({ type: 'initError', errorType: 'Runtime.HandlerNotFound', errorMessage: 'Bad handler ' + handler + ": its module lies outside the function's code folder. Name a file inside the deployment package.", trace: [] });
     return;
   }
   let loaded;

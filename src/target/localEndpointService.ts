@@ -1,8 +1,9 @@
 // The one in-process built-in Lambda endpoint of this VS Code window: started when a command
 // needs the Local target, shared by Deploy, Run Sweep and Clean Up, stopped on deactivate.
-// Functions deployed to it live as long as the window (it keeps them in memory).
+// Functions deployed to it are kept in the per-user store, so a window reload finds them again;
+// when another window's endpoint holds that store, this one keeps its functions in memory.
 import * as vscode from 'vscode';
-import { startLocalEndpoint, type LocalEndpointHandle } from '../localEndpoint';
+import { defaultEndpointStoreDir, startLocalEndpoint, StoreInUseError, type LocalEndpointHandle } from '../localEndpoint';
 import { outputLog } from '../outputLog';
 
 export class LocalEndpointService implements vscode.Disposable {
@@ -22,7 +23,12 @@ export class LocalEndpointService implements vscode.Disposable {
     this.starting ??= (async () => {
       const log = outputLog();
       try {
-        const handle = await startLocalEndpoint({ log: (line) => log.info(`[local endpoint] ${line}`) });
+        const endpointLog = (line: string) => (line.startsWith('warning:') ? log.warn(`[local endpoint] ${line}`) : log.info(`[local endpoint] ${line}`));
+        const handle = await startLocalEndpoint({ log: endpointLog, storeDir: defaultEndpointStoreDir() }).catch((error: unknown) => {
+          if (!(error instanceof StoreInUseError)) throw error;
+          log.warn(`[local endpoint] ${error.message} Functions deployed from this window last until it closes.`);
+          return startLocalEndpoint({ log: endpointLog });
+        });
         log.info(`Built-in Lambda endpoint started at ${handle.endpoint} (CPU limit: ${handle.cpuLimit}${handle.cpuLimit === 'none' ? ' — results are unthrottled' : ''})`);
         this.handle = handle;
         this.changed.fire(handle);

@@ -224,7 +224,8 @@ describe('local endpoint limits and code download', () => {
       const response = await fetch(Code!.Location!);
       assert.equal(response.status, 200);
       assert.deepEqual(new Uint8Array(await response.arrayBuffer()), probeHandler);
-      const guessed = Code!.Location!.replace(/\/code\/[0-9a-f]+\//, '/code/00000000000000000000000000000000/');
+      const guessed = Code!.Location!.replace(/\/code\/[^/]+\//, '/code/00000000000000000000000000000000/');
+      assert.notEqual(guessed, Code!.Location!);
       assert.equal((await fetch(guessed)).status, 403);
     } finally {
       client.destroy();

@@ -24,6 +24,8 @@ export interface BadInputCase {
   /** Milliseconds before the run counts as hung (default 20 s). */
   timeoutMs?: number;
   stdin?: string;
+  /** Extra environment variables; `{dir}` in a value is replaced by the case's working folder. */
+  env?: Record<string, string>;
 }
 
 export interface BadInputOutcome {
@@ -68,7 +70,7 @@ export function runBadInputCase(testCase: BadInputCase): BadInputOutcome {
       input: testCase.stdin ?? '',
       timeout: testCase.timeoutMs ?? 20_000,
       killSignal: 'SIGKILL',
-      env: { ...process.env, NO_COLOR: '1', LAMBDA_LAB_BAD_INPUT_TEST: '1' },
+      env: { ...process.env, NO_COLOR: '1', LAMBDA_LAB_BAD_INPUT_TEST: '1', ...Object.fromEntries(Object.entries(testCase.env ?? {}).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])) },
     });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     const problems: string[] = [];

@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { routeRequest } from '../../src/localEndpoint/lambdaApiServer';
-import { FunctionRegistry, validateSettings, type FunctionRevision } from '../../src/localEndpoint/functionRegistry';
+import { FunctionRegistry, type FunctionRevision } from '../../src/localEndpoint/functionRegistry';
+import { validateSettings } from '../../src/localEndpoint/functionValidation';
 import { LambdaApiError } from '../../src/localEndpoint/lambdaErrors';
 
 test('routes AWS paths to operations', () => {
@@ -47,10 +48,12 @@ test('states: Pending then Active; InProgress blocks updates with 409; Invoke us
   const retired: FunctionRevision[] = [];
   const discarded: string[] = [];
   let n = 0;
+  const transitions = transitionWaiter();
   const registry = new FunctionRegistry({
     region: 'eu-west-1',
     accountId: '123456789012',
     transitionMs: () => 30,
+    onTransitionComplete: transitions.completed,
     codeUrl: (name) => `http://x/${name}`,
     onRevisionRetired: (revision) => retired.push(revision),
     codeStore: { unpack: async () => `/code/${++n}`, discard: (dir) => discarded.push(dir) },
@@ -63,14 +66,14 @@ test('states: Pending then Active; InProgress blocks updates with 409; Invoke us
   assert.equal(created.FunctionArn, 'arn:aws:lambda:eu-west-1:123456789012:function:f');
   assert.throws(() => registry.revisionForInvoke('f'), (e: LambdaApiError) => e.status === 409 && /Pending/.test(e.message));
   assert.throws(() => registry.updateConfiguration('f', { MemorySize: 256 }), (e: LambdaApiError) => e.status === 409);
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await transitions.next();
   assert.equal(registry.getConfiguration('arn:aws:lambda:eu-west-1:123456789012:function:f').State, 'Active');
   const first = registry.revisionForInvoke('f:$LATEST');
   const updated = registry.updateConfiguration('f', { MemorySize: 256 });
   assert.equal(updated.LastUpdateStatus, 'InProgress');
   assert.throws(() => registry.updateConfiguration('f', { MemorySize: 512 }), (e: LambdaApiError) => e.errorType === 'ResourceConflictException' && /An update is in progress for resource: arn:aws:lambda:eu-west-1:123456789012:function:f/.test(e.message));
   assert.equal(registry.revisionForInvoke('f'), first, 'Invoke keeps using the old revision until the update completes');
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await transitions.next();
   const second = registry.revisionForInvoke('f');
   assert.equal(second.memorySize, 256);
   assert.deepEqual(retired, [first]);
@@ -86,6 +89,7 @@ test('states: Pending then Active; InProgress blocks updates with 409; Invoke us
 
 test('only the host architecture is accepted: the code runs natively, so another label would be measured on one CPU and priced as the other', async () => {
   for (const host of ['x86_64', 'arm64'] as const) {
+    const transitions = transitionWaiter();
     const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
     const registry = new FunctionRegistry({
       region: 'us-east-1',
@@ -95,6 +99,7 @@ test('only the host architecture is accepted: the code runs natively, so another
       onRevisionRetired: () => {},
       codeStore: { unpack: async () => '/code', discard: () => {} },
       hostArchitecture: host,
+      onTransitionComplete: transitions.completed,
     });
     const zip = Buffer.from('PK fake zip').toString('base64');
     const base = { Role: 'arn:aws:iam::123456789012:role/r', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: zip } };
@@ -109,9 +114,36 @@ test('only the host architecture is accepted: the code runs natively, so another
     });
     assert.deepEqual((await registry.create({ ...base, FunctionName: 'native', Architectures: [host] })).Architectures, [host]);
     assert.deepEqual((await registry.create({ ...base, FunctionName: 'omitted' })).Architectures, [host], 'omitted means the host architecture');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await transitions.count(2); // native and omitted are Active
     await assert.rejects(registry.updateCode('native', { ZipFile: zip, Architectures: [foreign] }), (error: LambdaApiError) => error.errorType === 'InvalidParameterValueException' && error.message.includes(`(${host})`));
     assert.deepEqual(registry.getConfiguration('native').Architectures, [host], 'a refused update changes nothing');
     registry.close();
   }
 });
+
+/**
+ * Resolves when the registry reports a completed Pending/InProgress transition (no sleeping). The
+ * registry's timers do not keep a process alive, so a waiter holds a handle until it resolves.
+ */
+function transitionWaiter(): { completed: (name: string) => void; next: () => Promise<void>; count: (n: number) => Promise<void> } {
+  let done = 0;
+  let consumed = 0;
+  const waiters: Array<{ target: number; resolve: () => void }> = [];
+  const wait = (target: number) =>
+    new Promise<void>((resolve) => {
+      const keepAlive = setInterval(() => {}, 60_000);
+      waiters.push({ target, resolve: () => (clearInterval(keepAlive), resolve()) });
+    });
+  return {
+    completed: () => {
+      done++;
+      for (const waiter of waiters.filter((w) => w.target <= done)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve();
+    },
+    next: () => {
+      consumed++;
+      const target = consumed;
+      return done >= target ? Promise.resolve() : wait(target);
+    },
+    count: (n) => (done >= n ? Promise.resolve() : wait(n)),
+  };
+}

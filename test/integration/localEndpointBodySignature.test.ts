@@ -1,0 +1,110 @@
+// The signature covers the body: requests the real SDK signed are captured on their way out, then
+// replayed with another body of the same length. The endpoint must refuse them before anything
+// runs, and refuse requests whose payload hash is UNSIGNED-PAYLOAD or missing.
+import test, { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetFunctionCommand, InvokeCommand, ListFunctionsCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, type LambdaClient } from '@aws-sdk/client-lambda';
+import { zipSync } from 'fflate';
+import type { LocalEndpointHandle } from '../../src/localEndpoint';
+import { captureSignedRequests, clientFor, createActiveFunction, replay, startTestEndpoint, zipOf, type CapturedRequest } from '../support/localEndpointFixture';
+
+/** The same bytes with one character swapped for another of the same length. */
+function alteredSameLength(body: Buffer, from: string, to: string): Buffer {
+  const text = body.toString('utf8');
+  const at = text.indexOf(from);
+  assert.ok(at >= 0, `the captured body contains ${from}`);
+  const altered = Buffer.from(text.slice(0, at) + to + text.slice(at + from.length));
+  assert.equal(altered.length, body.length);
+  return altered;
+}
+
+describe('local endpoint: the signature covers the body', () => {
+  let handle: LocalEndpointHandle;
+  let client: LambdaClient;
+  let captured: CapturedRequest[];
+  let workDir: string;
+  let invocationLog: string;
+  before(async () => {
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'endpoint-body-signature-'));
+    invocationLog = path.join(workDir, 'invocations.log');
+    ({ handle, client } = await startTestEndpoint({ cpuLimit: 'none' }));
+    captured = captureSignedRequests(client);
+    // Every invocation that really runs leaves its event in the log file.
+    const recorder = zipOf({ 'index.mjs': `import { appendFileSync } from 'node:fs';\nexport const handler = async (event) => { appendFileSync(process.env.INVOCATION_LOG, JSON.stringify(event) + '\\n'); return 'v1'; };` });
+    await createActiveFunction(client, { FunctionName: 'recorder', zip: recorder, Environment: { Variables: { INVOCATION_LOG: invocationLog } } });
+  });
+  after(async () => {
+    client?.destroy();
+    await handle?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const loggedEvents = () => readFileSync(invocationLog, 'utf8').trim().split('\n');
+
+  test('an Invoke replayed with another payload of the same length is refused and runs nothing; the unchanged replay runs again', async () => {
+    const response = await client.send(new InvokeCommand({ FunctionName: 'recorder', Payload: JSON.stringify({ amount: 1 }) }));
+    assert.equal(response.StatusCode, 200);
+    const signedInvoke = [...captured].reverse().find((request) => request.path.endsWith('/invocations'))!;
+    assert.match(signedInvoke.headers['x-amz-content-sha256'], /^[0-9a-f]{64}$/, 'the SDK sends the body hash');
+    const forged = await replay(handle.endpoint, signedInvoke, alteredSameLength(signedInvoke.body, '1', '9'));
+    assert.equal(forged.status, 403);
+    assert.equal(forged.errorType, 'InvalidSignatureException');
+    const forgedBody = JSON.parse(forged.body) as { Type: string; message: string };
+    assert.equal(forgedBody.Type, 'User');
+    assert.match(forgedBody.message, /body does not match the signed x-amz-content-sha256.*signed by the AWS SDK/);
+    assert.deepEqual(loggedEvents(), ['{"amount":1}'], 'the forged payload never reached the function');
+    // SigV4 has no nonce: like AWS, the endpoint runs an unchanged request again within the signature's 15 minutes.
+    const unchanged = await replay(handle.endpoint, signedInvoke, signedInvoke.body);
+    assert.equal(unchanged.status, 200);
+    assert.deepEqual(loggedEvents(), ['{"amount":1}', '{"amount":1}']);
+  });
+
+  test('an UpdateFunctionCode replayed with other code of the same length is refused and changes nothing', async () => {
+    // Stored (uncompressed) zips of two handlers that differ in one character have the same length.
+    const storedZip = (version: string) =>
+      zipSync({ 'index.mjs': new TextEncoder().encode(`export const handler = async () => '${version}';`) }, { level: 0 });
+    const updated = await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'recorder', ZipFile: storedZip('v2') }));
+    await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 30 }, { FunctionName: 'recorder' });
+    const signedUpdate = [...captured].reverse().find((request) => request.path.endsWith('/code'))!;
+    const forgedBody = Buffer.from(signedUpdate.body.toString('utf8').replace(Buffer.from(storedZip('v2')).toString('base64'), Buffer.from(storedZip('v3')).toString('base64')));
+    assert.equal(forgedBody.length, signedUpdate.body.length);
+    assert.notDeepEqual(forgedBody, signedUpdate.body);
+    const forged = await replay(handle.endpoint, signedUpdate, forgedBody);
+    assert.equal(forged.status, 403);
+    assert.equal(forged.errorType, 'InvalidSignatureException');
+    const afterwards = await client.send(new GetFunctionCommand({ FunctionName: 'recorder' }));
+    assert.equal(afterwards.Configuration!.CodeSha256, updated.CodeSha256, 'the code is still the signed v2');
+    assert.equal(afterwards.Configuration!.LastUpdateStatus, 'Successful', 'no update was started');
+  });
+
+  test('UNSIGNED-PAYLOAD and a missing x-amz-content-sha256 are refused with what to do', async () => {
+    const unsignedPayload = clientFor(handle);
+    unsignedPayload.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'unsignedPayload' },
+    );
+    await assert.rejects(unsignedPayload.send(new ListFunctionsCommand({})), (error: Error & { $metadata: { httpStatusCode: number } }) => {
+      assert.equal(error.name, 'InvalidSignatureException');
+      assert.equal(error.$metadata.httpStatusCode, 403);
+      assert.match(error.message, /UNSIGNED-PAYLOAD: Lambda requires the body to be signed\. Sign the request with the AWS SDK or CLI/);
+      return true;
+    });
+    unsignedPayload.destroy();
+    const noHash = clientFor(handle);
+    noHash.middlewareStack.add(
+      (next) => async (args) => {
+        delete (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'];
+        return next(args);
+      },
+      { step: 'deserialize', name: 'dropPayloadHash' },
+    );
+    await assert.rejects(noHash.send(new ListFunctionsCommand({})), (error: Error) => error.name === 'InvalidSignatureException' && /has no x-amz-content-sha256 header/.test(error.message));
+    noHash.destroy();
+  });
+});

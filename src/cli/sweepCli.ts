@@ -9,7 +9,7 @@ import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
 import { ValidationError, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
 import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
-import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress } from '../sweep/sweepEngine';
+import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress, type SweepStopReason } from '../sweep/sweepEngine';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { targetBills } from '../core/targetBilling';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
@@ -20,6 +20,8 @@ export const DEFAULT_CONFIRM_ABOVE_USD = 0.5;
 export const DEFAULT_TARGET_CI = 0.02;
 export const DEFAULT_ITEMS = 20;
 export const DEFAULT_COST = 10;
+/** Exit code of a sweep that ran to its end but left invocations that ended in an error. */
+export const EXIT_SWEEP_ERRORS = 3;
 
 const HELP = `Usage: lambda-lab sweep --experiment <id> --threads <list> --reps <n> [options]
        lambda-lab sweep --resume <run dir> [options]
@@ -56,6 +58,11 @@ Options:
   --json                  Print the outcome as JSON on stdout (progress goes to stderr).
   --quiet                 No per-invocation log lines.
   -h, --help              This help.
+
+Exit codes: 0 every planned invocation succeeded; ${EXIT_SWEEP_ERRORS} the sweep ran to its end but some
+invocations ended in an error (the summary says how many; rerun them with --resume <run dir>
+--retry-errors); 1 stopped early (cost limit, failed pilot, endpoint gone) or could not start;
+2 bad input; 128+signal when cancelled (130 for Ctrl-C, 143 for SIGTERM).
 
 ${targetFlagsHelp}
 `;
@@ -179,7 +186,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
     if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
-    return outcome.status === 'completed' ? 0 : 1;
+    if (outcome.status !== 'completed') return 1;
+    return outcome.errors > 0 ? EXIT_SWEEP_ERRORS : 0;
   } catch (error) {
     // SDK errors (credentials, network, access) get the same explained message as deploy's.
     const message = error instanceof ValidationError ? error.message : toTargetError(error, resolvedForErrors ? errorContextOf(resolvedForErrors) : {}).message;
@@ -291,20 +299,44 @@ export function progressLine(progress: SweepProgress): string {
   return `[${progress.done}/${progress.total}] ${formatUsd(progress.costUsd)} so far, ${progress.errors} error(s), ${progress.retries} retr${progress.retries === 1 ? 'y' : 'ies'}${eta}`;
 }
 
+/** The CLI's next step for why a sweep stopped, in flags (VS Code words the same reasons with its own actions). */
+export function cliStopAdvice(reason: SweepStopReason | null, runDir: string): string {
+  const resume = `lambda-lab sweep --resume ${runDir}`;
+  switch (reason?.kind) {
+    case undefined:
+      return '';
+    case 'costCeiling':
+      return `Resume with a higher limit to ${reason.beforePilot ? 'run' : 'finish'}: ${resume} --max-cost-usd <dollars>`;
+    case 'notConfirmed':
+      return `To spend it, resume with: ${resume} --yes (or set a ceiling with --max-cost-usd <dollars>)`;
+    case 'pilotFailedEarlier':
+      return `If that was a passing problem: ${resume} --retry-errors; otherwise fix the function, redeploy it and start a new sweep.`;
+    case 'pilotFailed':
+      return 'Fix the function (try it locally: node run-local.mjs in the scaffolded folder), redeploy it and start a new sweep.';
+    case 'functionNotFound':
+      return '';
+    case 'endpointUnreachable':
+      return `Check the endpoint is running and reachable (lambda-lab endpoint status), then: ${resume}`;
+    case 'cancelled':
+    case 'unexpected':
+      return `Resume with: ${resume}`;
+  }
+}
+
 export function outcomeSummary(outcome: SweepOutcome, runDir: string, options: { bills: boolean }): string {
   const head =
     outcome.status === 'completed'
       ? `Sweep completed: ${outcome.done}/${outcome.total} invocations`
       : `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations recorded. ${outcome.statusReason ?? ''}`.trim();
-  const resume = outcome.status === 'completed' || outcome.status === 'failed' && outcome.done === 0 ? '' : `\nResume with: lambda-lab sweep --resume ${runDir}`;
+  const advice = cliStopAdvice(outcome.stopReason, runDir);
   const costWording = options.bills ? 'as billed' : 'what it would cost on AWS; this target does not bill';
   const retried = outcome.retriedErrors > 0 ? ` (${outcome.retriedErrors} earlier error(s) run again)` : '';
   // Resuming skips invocations that ended in an error unless asked: say so, or they stay errors silently.
   const errorsKept =
     outcome.errors > 0
-      ? `\nResume does not retry the ${outcome.errors} invocation(s) that ended in an error; to run them again: lambda-lab sweep --resume ${runDir} --retry-errors`
+      ? `\n${outcome.errors} planned invocation(s) ended in an error (exit code ${EXIT_SWEEP_ERRORS}). Resume does not retry them unless asked; to run them again: lambda-lab sweep --resume ${runDir} --retry-errors`
       : '';
-  return `${head}\n${outcome.errors} error(s)${retried}, ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (${costWording}).\nResults: ${runDir}${resume}${errorsKept}`;
+  return `${head}\n${outcome.errors} error(s)${retried}, ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (${costWording}).\nResults: ${runDir}${advice ? `\n${advice}` : ''}${errorsKept}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -8,8 +8,9 @@ import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, 
 import { buildSweepPlan, newSeed, planSize, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
+import type { SweepSampler } from './adaptiveStops';
 import { RunStore } from './runStore';
-import { runSweep, type AdaptiveSamplerLike, type SweepEngineOptions, type SweepOutcome } from './sweepEngine';
+import { runSweep, type SweepEngineOptions, type SweepOutcome } from './sweepEngine';
 
 export interface AdaptiveSettings {
   /** Stop a configuration once its 95% CI half-width is below this share of its mean. */
@@ -215,7 +216,7 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
 export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors'> {
   client: SweepEngineOptions['client'];
   /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
-  createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => AdaptiveSamplerLike;
+  createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => SweepSampler;
 }
 
 /** Runs the prepared sweep; the run folder's lock is released when it ends, whatever the outcome. */
@@ -229,7 +230,7 @@ export async function executeSweep(prepared: PreparedSweep, options: ExecuteOpti
 
 async function runPreparedSweep(prepared: PreparedSweep, options: ExecuteOptions): Promise<SweepOutcome> {
   const meta = prepared.store.meta;
-  let sampler: AdaptiveSamplerLike | null = null;
+  let sampler: SweepSampler | null = null;
   if (meta.adaptive) {
     if (!options.createSampler) throw new Error('This run uses adaptive sampling, but no sampler was provided.');
     sampler = options.createSampler(meta.adaptive);

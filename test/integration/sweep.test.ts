@@ -334,7 +334,7 @@ test('--max-cost-usd starts no invocation past the limit (only the one in flight
   const outcome = JSON.parse(result.stdout) as { status: string; costUsd: number; done: number; runDir: string; estimate: SweepCostEstimate };
   assert.equal(outcome.status, 'stopped-max-cost');
   assert.ok(outcome.done >= 1 && outcome.done < 41, `${outcome.done} of 41 done`);
-  assert.match(result.stderr, /Cost limit reached.*Resume with a higher --max-cost-usd/);
+  assert.match(result.stderr, /Cost limit reached[^\n]*\n[\s\S]*Resume with a higher limit to finish: lambda-lab sweep --resume \S+ --max-cost-usd/);
   assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning/, 'src/cli.ts silences the AWS SDK notice about Node versions');
   const meta = JSON.parse(fs.readFileSync(path.join(outcome.runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.equal(meta.status, 'stopped-max-cost');

@@ -6,7 +6,10 @@ import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
-import { ValidationError, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
+import { STRATEGIES } from '../core/experimentConfig';
+import { MEMORY_MAX_MB, REPETITIONS_MAX, ValidationError, costTimeoutProblem, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
+import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
 import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress, type SweepStopReason } from '../sweep/sweepEngine';
@@ -33,10 +36,13 @@ in a shuffled (seeded) order, and appends one JSON line per invocation to
 Options:
   --experiment <id>       Experiment whose functions to sweep (deployed with lambda-lab deploy).
   --threads <list>        Thread counts, e.g. 1,2,4 (1..64).
-  --reps <n>              Repetitions per configuration (the most, with --adaptive).
+  --reps <n>              Repetitions per configuration, 1..${REPETITIONS_MAX} (the most, with --adaptive).
+                          A sweep plans at most ${MAX_PLANNED_INVOCATIONS.toLocaleString('en-US')} invocations.
   --items <n>             Passwords hashed per invocation (default ${DEFAULT_ITEMS}).
-  --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}).
-  --strategy <list>       pool, batch or both (default pool).
+  --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}); refused when the fewest threads at the
+                          smallest memory could not finish within the function's timeout.
+  --strategy <list>       pool, batch, or both (= pool,batch: both strategies in one sweep;
+                          default pool).
   --concurrency <k>       Invocations in flight at once (default 1 on a local endpoint, whose
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).
@@ -138,10 +144,17 @@ export async function run(argv: string[]): Promise<number> {
       const repetitions = validateRepetitions(values.reps);
       const items = values.items !== undefined ? validateItems(values.items) : DEFAULT_ITEMS;
       const cost = values.cost !== undefined ? validateCost(values.cost) : DEFAULT_COST;
-      const strategies = values.strategy !== undefined ? parseStrategyList(values.strategy) : (['pool'] as const).slice();
+      // "both" is shorthand for pool,batch: both strategies in one sweep, interleaved like thread counts.
+      const strategies = values.strategy === undefined ? (['pool'] as const).slice() : values.strategy.trim().toLowerCase() === 'both' ? [...STRATEGIES] : parseStrategyList(values.strategy);
       const targetCi = parseNumber(values['target-ci'], 'target-ci', (n) => n > 0 && n < 1, 'a share between 0 and 1, e.g. 0.02') ?? DEFAULT_TARGET_CI;
       const minReps = parseNumber(values['min-reps'], 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
       const seed = parseNumber(values.seed, 'seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
+      // Bounded before any network call: even one deployed function at the most memory must be able to run this.
+      const shape = { functions: 1, threadCounts: threadCounts.length, strategies: strategies.length, repetitions };
+      const tooBig = planSizeProblem(shape, roughPlanMs({ memoriesMB: [MEMORY_MAX_MB], threadCounts, strategies: strategies.length, repetitions, items, cost, concurrency: 1 }), true);
+      if (tooBig) throw new ValidationError('reps', values.reps, 'a plan that can run', `The sweep cannot run: ${tooBig}`);
+      const costProblem = costTimeoutProblem({ cost, items, minThreads: Math.min(...threadCounts), minMemoryMB: MEMORY_MAX_MB, timeoutSeconds: MAX_TIMEOUT_SECONDS });
+      if (costProblem) throw new ValidationError('cost', values.cost, 'within the timeout', `--cost ${cost} cannot run even at ${MEMORY_MAX_MB} MB with Lambda's longest timeout: ${costProblem}`);
       if (values.adaptive && repetitions < 2) {
         throw new ValidationError('reps', values.reps, 'at least 2 with --adaptive', '--adaptive needs --reps of at least 2 (the most repetitions it may take).');
       }

@@ -39,6 +39,8 @@ export interface FunctionSnapshot {
   codeSha256: string | null;
   /** MemorySize in MB; null if the target did not say. */
   memoryMB: number | null;
+  /** Timeout in seconds when the run started; absent in older runs or if the target did not say. */
+  timeoutSeconds?: number | null;
 }
 
 export interface RunMetadata {

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Strategy } from '../core/experimentConfig';
 import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
-import { buildSweepPlan, newSeed, planSize, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
+import { costTimeoutProblem, ValidationError } from '../core/experimentValidation';
+import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { buildSweepPlan, MAX_PLANNED_INVOCATIONS, newSeed, planSize, planSizeProblem, roughPlanMs, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
 import type { SweepSampler } from './adaptiveStops';
@@ -82,7 +84,7 @@ export async function snapshotFunctions(client: LambdaClient, functions: readonl
     if (configuration.State && configuration.State !== 'Active') {
       throw new Error(`Function ${fn.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
     }
-    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null });
+    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null, timeoutSeconds: configuration.Timeout ?? null });
   }
   return snapshots;
 }
@@ -151,6 +153,7 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
   const found = request.functions
     ? await snapshotFunctions(client, request.functions).then((snapshots) => ({ functions: request.functions!, templateHash: templateHashOf(snapshots), snapshots }))
     : await findSweepFunctions(client, request.experimentId);
+  checkPlanCanRun(request, found.functions, found.snapshots);
   const seed = request.seed ?? newSeed();
   const plan = buildSweepPlan({ functions: found.functions, threadCounts: request.threadCounts, strategies: request.strategies, repetitions: request.repetitions, seed });
   const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
@@ -179,6 +182,22 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
     configStops: [],
   };
   return { store: RunStore.create(runDir, metadata), plan, warnings: [], resumed: false };
+}
+
+/**
+ * Refuses, before the plan is built, a sweep that cannot run: too many invocations (sized by
+ * arithmetic), or a bcrypt cost whose slowest configuration (fewest threads at the smallest memory)
+ * cannot finish within the functions' timeout.
+ */
+export function checkPlanCanRun(request: Pick<NewSweepRequest, 'threadCounts' | 'strategies' | 'repetitions' | 'items' | 'cost' | 'concurrency'>, functions: readonly SweepFunction[], snapshots: readonly FunctionSnapshot[]): void {
+  const memoriesMB = functions.map((f) => f.memoryMB);
+  const shape = { functions: functions.length, threadCounts: new Set(request.threadCounts).size, strategies: new Set(request.strategies).size, repetitions: request.repetitions };
+  const sizeProblem = planSizeProblem(shape, roughPlanMs({ ...request, memoriesMB, strategies: shape.strategies }));
+  if (sizeProblem) throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
+  const timeouts = snapshots.map((s) => s.timeoutSeconds).filter((t): t is number => typeof t === 'number' && t > 0);
+  const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : MAX_TIMEOUT_SECONDS;
+  const costProblem = costTimeoutProblem({ cost: request.cost, items: request.items, minThreads: Math.min(...request.threadCounts), minMemoryMB: Math.min(...memoriesMB), timeoutSeconds });
+  if (costProblem) throw new ValidationError('cost', request.cost, 'within the function timeout', `The sweep cannot run: ${costProblem}`);
 }
 
 /** Opens a run folder to resume it: the plan is rebuilt from run.json (same seed, same order). */

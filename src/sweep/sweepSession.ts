@@ -218,6 +218,13 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
   if (meta.formatVersion !== RUN_FORMAT_VERSION) {
     throw new Error(`${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`);
   }
+  const p = (meta as { plan?: Partial<RunMetadata['plan']> }).plan;
+  if (!p || !Array.isArray(p.functions) || !Array.isArray(p.threadCounts) || !Array.isArray(p.strategies) || typeof p.repetitions !== 'number' || typeof meta.seed !== 'number') {
+    throw new Error(
+      `${runDir}/run.json has no usable plan (its "plan" or "seed" is missing or incomplete), so the run cannot be resumed: what is left to run is unknown. ` +
+        'Its invocations stay readable for analysis; start a new sweep to measure more.',
+    );
+  }
   const plan = buildSweepPlan({
     functions: meta.plan.functions,
     threadCounts: meta.plan.threadCounts,

@@ -44,12 +44,12 @@ async function newRun(configs: Record<string, { CodeSha256: string; MemorySize: 
 
 const original = { [fnA.functionName]: { CodeSha256: 'codeA=', MemorySize: 1769 }, [fnB.functionName]: { CodeSha256: 'codeA=', MemorySize: 3538 } };
 
-test('a new run records each function\'s CodeSha256 and MemorySize', async () => {
+test('a new run records each function\'s CodeSha256, MemorySize and Timeout', async () => {
   const runDir = await newRun(original);
   const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.deepEqual(meta.functionSnapshots, [
-    { functionName: fnA.functionName, codeSha256: 'codeA=', memoryMB: 1769 },
-    { functionName: fnB.functionName, codeSha256: 'codeA=', memoryMB: 3538 },
+    { functionName: fnA.functionName, codeSha256: 'codeA=', memoryMB: 1769, timeoutSeconds: null },
+    { functionName: fnB.functionName, codeSha256: 'codeA=', memoryMB: 3538, timeoutSeconds: null },
   ]);
   assert.equal(meta.templateHash, 'codeA=');
 });

@@ -23,6 +23,10 @@ export const LIMITS = Object.freeze({
   cost: { min: 4, max: 31 },
 });
 export const STRATEGIES = Object.freeze(['pool', 'batch']);
+// A valid event is under 100 bytes. Bounding what is parsed keeps a hostile or mistaken payload
+// (megabytes, or thousands of nested brackets) from costing time or throwing instead of a 400.
+export const MAX_EVENT_TEXT_BYTES = 16 * 1024;
+export const MAX_EVENT_DEPTH = 8;
 export const DEFAULT_EVENT = Object.freeze({ items: 20, workers: 1, cost: 10, strategy: 'pool' });
 
 // True until the first invocation in this execution environment (process) has started.
@@ -92,25 +96,56 @@ export function checkMemoryFor(workers, memoryMB) {
   return `workers ${workers} need about ${neededMB} MB (${MEMORY_PER_WORKER_MB} MB per worker thread), but this function has ${memoryMB} MB; use at most ${fitting} workers or give the function more memory`;
 }
 
+/** A short, safe rendering of any value for a message: never throws, never long. */
+function describeValue(value) {
+  let text;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : typeof value === 'object' ? '{...}' : String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Nesting depth of a parsed value, counted iteratively and only up to `limit` (no recursion to overflow). */
+function nestingDepth(value, limit) {
+  let deepest = 0;
+  const stack = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (depth >= limit) return depth;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Applies defaults and checks every field; returns all problems, never throws. */
 export function parseEvent(event) {
   let input = event ?? {};
   if (typeof input === 'string') {
+    const bytes = Buffer.byteLength(input, 'utf8');
+    if (bytes > MAX_EVENT_TEXT_BYTES) {
+      return { errors: [`the event is a string of ${bytes} bytes; at most ${MAX_EVENT_TEXT_BYTES} are read (a valid event is under 100 bytes)`] };
+    }
     try {
       input = input.trim() === '' ? {} : JSON.parse(input);
     } catch {
-      return { errors: [`the event is a string but not JSON: ${JSON.stringify(input.slice(0, 80))}`] };
+      return { errors: [`the event is a string but not JSON: ${describeValue(input)}`] };
     }
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { errors: [`the event must be a JSON object, got ${JSON.stringify(input)}`] };
+    return { errors: [`the event must be a JSON object, got ${describeValue(input)}`] };
   }
+  const depth = nestingDepth(input, MAX_EVENT_DEPTH + 1);
+  if (depth > MAX_EVENT_DEPTH) return { errors: [`the event is nested more than ${MAX_EVENT_DEPTH} levels deep; it needs one level: ${describeValue(DEFAULT_EVENT)}`] };
   const errors = [];
   const integer = (name) => {
     const value = input[name] ?? DEFAULT_EVENT[name];
     const { min, max } = LIMITS[name];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      errors.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`);
+      errors.push(`${name} must be a whole number from ${min} to ${max}, got ${describeValue(value)}`);
     }
     return value;
   };
@@ -119,10 +154,10 @@ export function parseEvent(event) {
   const cost = integer('cost');
   const strategy = input.strategy ?? DEFAULT_EVENT.strategy;
   if (!STRATEGIES.includes(strategy)) {
-    errors.push(`strategy must be one of ${STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(strategy)}`);
+    errors.push(`strategy must be one of ${STRATEGIES.map((s) => `"${s}"`).join(', ')}, got ${describeValue(strategy)}`);
   }
   const returnHashes = input.returnHashes ?? false;
-  if (typeof returnHashes !== 'boolean') errors.push(`returnHashes must be true or false, got ${JSON.stringify(returnHashes)}`);
+  if (typeof returnHashes !== 'boolean') errors.push(`returnHashes must be true or false, got ${describeValue(returnHashes)}`);
   return { errors, event: { items, workers, cost, strategy, returnHashes } };
 }
 

@@ -147,6 +147,10 @@ export function explainAwsError(error: unknown, context: ErrorContext = {}): str
     case 'missing-credentials':
       return `No AWS credentials could be loaded for ${profileLabel(context)}. ${refreshAdvice(context)}`;
     case 'invalid-credentials':
+      // A custom or built-in endpoint checks its own keys: AWS and `aws configure` have nothing to do with it.
+      if (context.endpoint) {
+        return `The endpoint at ${context.endpoint} refused the access key id or signature (${name}). Use the key pair that endpoint accepts (the built-in endpoint's target selection does this for you), not your AWS keys.`;
+      }
       return `AWS rejected the credentials of ${profileLabel(context)} as invalid (${name}). ${refreshAdvice(context)}`;
     case 'access-denied':
       return `The credentials of ${profileLabel(context)} are not allowed to do this: ${message} Ask for the permission, or use another profile.`;

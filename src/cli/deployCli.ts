@@ -3,7 +3,10 @@ import type { CliCommand } from './cliCommands';
 import { parseCliArgs } from './cliArgs';
 import { runAgainstTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { checkRoleChoice } from '../aws/executionRole';
-import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
+import { statSync, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
+import { MEMORY_PRESETS, findMemoryPreset, resolveMemorySelection } from '../core/memoryPresets';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
 import type { Architecture } from '../core/experimentConfig';
 import { architecturesForTarget as architecturesFor } from '../core/hostArchitecture';
@@ -68,13 +71,14 @@ async function run(argv: string[]): Promise<number> {
     if (!values.experiment) throw new Error('--experiment <id> is required.');
     if (!values.memory) throw new Error(`--memory is required: a comma list of MB or a preset (${MEMORY_PRESETS.map((p) => p.id).join(', ')}).`);
     experimentId = validateExperimentId(values.experiment);
-    memorySizesMB = resolveMemorySelection(values.memory);
+    memorySizesMB = parseMemoryFlag(values.memory);
     requestedArchitectures = values.arch === undefined ? undefined : parseArchitectureList(values.arch);
     runtime = checkRuntime(values.runtime ?? DEFAULT_RUNTIME);
     concurrency = Number(values.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
       throw new Error(`--concurrency must be an integer from 1 to 32, got "${values.concurrency}".`);
     }
+    if (values.template !== undefined) checkTemplateFlag(values.template);
     templateDir = await checkTemplateFolder(values.template ?? (await defaultTemplateFolder(process.cwd(), __dirname)));
     if (values.local || values.endpoint) {
       // The built-in endpoint needs no role; decided after the target is known.
@@ -133,4 +137,27 @@ async function run(argv: string[]): Promise<number> {
       architecturesFor(target.builtInEndpoint, requestedArchitectures); // refuse a foreign --arch before packaging
     },
   );
+}
+
+/** --memory: a preset id or a list of MB; a word that is no preset lists the presets instead of "is not a number". */
+function parseMemoryFlag(text: string): number[] {
+  if (/[a-z]/i.test(text) && !findMemoryPreset(text)) {
+    const presets = MEMORY_PRESETS.map((p) => `${p.id} (${p.sizesMB.length > 8 ? `${p.sizesMB.length} sizes, ${p.sizesMB[0]}..${p.sizesMB[p.sizesMB.length - 1]} MB` : `${p.sizesMB.join(',')} MB`})`).join('; ');
+    throw new Error(`--memory "${text}" is neither a preset nor a list of MB. Presets: ${presets}. Or give sizes from ${MEMORY_MIN_MB} to ${MEMORY_MAX_MB} MB, e.g. --memory 128,1769,3538.`);
+  }
+  return resolveMemorySelection(text);
+}
+
+/** --template must name a folder: a file (or nothing) says which, instead of "does not exist". */
+function checkTemplateFlag(template: string): void {
+  if (template.trim() === '') throw new Error('--template is empty: name the function folder, e.g. --template lambda-parallel-lab.');
+  let stat: Stats;
+  try {
+    stat = statSync(template);
+  } catch {
+    return; // checkTemplateFolder says it does not exist and how to create it
+  }
+  if (!stat.isDirectory()) {
+    throw new Error(`--template ${template} is a file, not a folder. Pass the folder that holds index.mjs (e.g. --template ${path.dirname(template) || '.'}), or create one with lambda-lab scaffold <dir>.`);
+  }
 }

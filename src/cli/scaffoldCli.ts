@@ -26,6 +26,10 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`lambda-lab scaffold: expected one folder, got ${parsed.positionals.length === 0 ? 'none' : parsed.positionals.join(' ')}.\n\n${usage}`);
     return 2;
   }
+  if (parsed.positionals[0].trim() === '') {
+    process.stderr.write(`lambda-lab scaffold: the folder name is empty. Name the folder to put the function in, e.g. lambda-lab scaffold lambda-parallel-lab (or . for the current folder).\n`);
+    return 2;
+  }
   const targetDir = path.resolve(parsed.positionals[0]);
   try {
     const templateDir = await findTemplateDir(__dirname);

@@ -6,10 +6,13 @@ import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
-import { ValidationError, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
+import { STRATEGIES } from '../core/experimentConfig';
+import { MEMORY_MAX_MB, REPETITIONS_MAX, ValidationError, costTimeoutProblem, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
+import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
 import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
-import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress } from '../sweep/sweepEngine';
+import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress, type SweepStopReason } from '../sweep/sweepEngine';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { targetBills } from '../core/targetBilling';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
@@ -20,6 +23,8 @@ export const DEFAULT_CONFIRM_ABOVE_USD = 0.5;
 export const DEFAULT_TARGET_CI = 0.02;
 export const DEFAULT_ITEMS = 20;
 export const DEFAULT_COST = 10;
+/** Exit code of a sweep that ran to its end but left invocations that ended in an error. */
+export const EXIT_SWEEP_ERRORS = 3;
 
 const HELP = `Usage: lambda-lab sweep --experiment <id> --threads <list> --reps <n> [options]
        lambda-lab sweep --resume <run dir> [options]
@@ -31,10 +36,13 @@ in a shuffled (seeded) order, and appends one JSON line per invocation to
 Options:
   --experiment <id>       Experiment whose functions to sweep (deployed with lambda-lab deploy).
   --threads <list>        Thread counts, e.g. 1,2,4 (1..64).
-  --reps <n>              Repetitions per configuration (the most, with --adaptive).
+  --reps <n>              Repetitions per configuration, 1..${REPETITIONS_MAX} (the most, with --adaptive).
+                          A sweep plans at most ${MAX_PLANNED_INVOCATIONS.toLocaleString('en-US')} invocations.
   --items <n>             Passwords hashed per invocation (default ${DEFAULT_ITEMS}).
-  --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}).
-  --strategy <list>       pool, batch or both (default pool).
+  --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}); refused when the fewest threads at the
+                          smallest memory could not finish within the function's timeout.
+  --strategy <list>       pool, batch, or both (= pool,batch: both strategies in one sweep;
+                          default pool).
   --concurrency <k>       Invocations in flight at once (default 1 on a local endpoint, whose
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).
@@ -56,6 +64,11 @@ Options:
   --json                  Print the outcome as JSON on stdout (progress goes to stderr).
   --quiet                 No per-invocation log lines.
   -h, --help              This help.
+
+Exit codes: 0 every planned invocation succeeded; ${EXIT_SWEEP_ERRORS} the sweep ran to its end but some
+invocations ended in an error (the summary says how many; rerun them with --resume <run dir>
+--retry-errors); 1 stopped early (cost limit, failed pilot, endpoint gone) or could not start;
+2 bad input; 128+signal when cancelled (130 for Ctrl-C, 143 for SIGTERM).
 
 ${targetFlagsHelp}
 `;
@@ -131,10 +144,17 @@ export async function run(argv: string[]): Promise<number> {
       const repetitions = validateRepetitions(values.reps);
       const items = values.items !== undefined ? validateItems(values.items) : DEFAULT_ITEMS;
       const cost = values.cost !== undefined ? validateCost(values.cost) : DEFAULT_COST;
-      const strategies = values.strategy !== undefined ? parseStrategyList(values.strategy) : (['pool'] as const).slice();
+      // "both" is shorthand for pool,batch: both strategies in one sweep, interleaved like thread counts.
+      const strategies = values.strategy === undefined ? (['pool'] as const).slice() : values.strategy.trim().toLowerCase() === 'both' ? [...STRATEGIES] : parseStrategyList(values.strategy);
       const targetCi = parseNumber(values['target-ci'], 'target-ci', (n) => n > 0 && n < 1, 'a share between 0 and 1, e.g. 0.02') ?? DEFAULT_TARGET_CI;
       const minReps = parseNumber(values['min-reps'], 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
       const seed = parseNumber(values.seed, 'seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
+      // Bounded before any network call: even one deployed function at the most memory must be able to run this.
+      const shape = { functions: 1, threadCounts: threadCounts.length, strategies: strategies.length, repetitions };
+      const tooBig = planSizeProblem(shape, roughPlanMs({ memoriesMB: [MEMORY_MAX_MB], threadCounts, strategies: strategies.length, repetitions, items, cost, concurrency: 1 }), true);
+      if (tooBig) throw new ValidationError('reps', values.reps, 'a plan that can run', `The sweep cannot run: ${tooBig}`);
+      const costProblem = costTimeoutProblem({ cost, items, minThreads: Math.min(...threadCounts), minMemoryMB: MEMORY_MAX_MB, timeoutSeconds: MAX_TIMEOUT_SECONDS });
+      if (costProblem) throw new ValidationError('cost', values.cost, 'within the timeout', `--cost ${cost} cannot run even at ${MEMORY_MAX_MB} MB with Lambda's longest timeout: ${costProblem}`);
       if (values.adaptive && repetitions < 2) {
         throw new ValidationError('reps', values.reps, 'at least 2 with --adaptive', '--adaptive needs --reps of at least 2 (the most repetitions it may take).');
       }
@@ -179,7 +199,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
     if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
-    return outcome.status === 'completed' ? 0 : 1;
+    if (outcome.status !== 'completed') return 1;
+    return outcome.errors > 0 ? EXIT_SWEEP_ERRORS : 0;
   } catch (error) {
     // SDK errors (credentials, network, access) get the same explained message as deploy's.
     const message = error instanceof ValidationError ? error.message : toTargetError(error, resolvedForErrors ? errorContextOf(resolvedForErrors) : {}).message;
@@ -291,20 +312,44 @@ export function progressLine(progress: SweepProgress): string {
   return `[${progress.done}/${progress.total}] ${formatUsd(progress.costUsd)} so far, ${progress.errors} error(s), ${progress.retries} retr${progress.retries === 1 ? 'y' : 'ies'}${eta}`;
 }
 
+/** The CLI's next step for why a sweep stopped, in flags (VS Code words the same reasons with its own actions). */
+export function cliStopAdvice(reason: SweepStopReason | null, runDir: string): string {
+  const resume = `lambda-lab sweep --resume ${runDir}`;
+  switch (reason?.kind) {
+    case undefined:
+      return '';
+    case 'costCeiling':
+      return `Resume with a higher limit to ${reason.beforePilot ? 'run' : 'finish'}: ${resume} --max-cost-usd <dollars>`;
+    case 'notConfirmed':
+      return `To spend it, resume with: ${resume} --yes (or set a ceiling with --max-cost-usd <dollars>)`;
+    case 'pilotFailedEarlier':
+      return `If that was a passing problem: ${resume} --retry-errors; otherwise fix the function, redeploy it and start a new sweep.`;
+    case 'pilotFailed':
+      return 'Fix the function (try it locally: node run-local.mjs in the scaffolded folder), redeploy it and start a new sweep.';
+    case 'functionNotFound':
+      return '';
+    case 'endpointUnreachable':
+      return `Check the endpoint is running and reachable (lambda-lab endpoint status), then: ${resume}`;
+    case 'cancelled':
+    case 'unexpected':
+      return `Resume with: ${resume}`;
+  }
+}
+
 export function outcomeSummary(outcome: SweepOutcome, runDir: string, options: { bills: boolean }): string {
   const head =
     outcome.status === 'completed'
       ? `Sweep completed: ${outcome.done}/${outcome.total} invocations`
       : `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations recorded. ${outcome.statusReason ?? ''}`.trim();
-  const resume = outcome.status === 'completed' || outcome.status === 'failed' && outcome.done === 0 ? '' : `\nResume with: lambda-lab sweep --resume ${runDir}`;
+  const advice = cliStopAdvice(outcome.stopReason, runDir);
   const costWording = options.bills ? 'as billed' : 'what it would cost on AWS; this target does not bill';
   const retried = outcome.retriedErrors > 0 ? ` (${outcome.retriedErrors} earlier error(s) run again)` : '';
   // Resuming skips invocations that ended in an error unless asked: say so, or they stay errors silently.
   const errorsKept =
     outcome.errors > 0
-      ? `\nResume does not retry the ${outcome.errors} invocation(s) that ended in an error; to run them again: lambda-lab sweep --resume ${runDir} --retry-errors`
+      ? `\n${outcome.errors} planned invocation(s) ended in an error (exit code ${EXIT_SWEEP_ERRORS}). Resume does not retry them unless asked; to run them again: lambda-lab sweep --resume ${runDir} --retry-errors`
       : '';
-  return `${head}\n${outcome.errors} error(s)${retried}, ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (${costWording}).\nResults: ${runDir}${resume}${errorsKept}`;
+  return `${head}\n${outcome.errors} error(s)${retried}, ${outcome.retries} retr${outcome.retries === 1 ? 'y' : 'ies'}, cost ${formatUsd(outcome.costUsd)} (${costWording}).\nResults: ${runDir}${advice ? `\n${advice}` : ''}${errorsKept}`;
 }
 
 export function formatDuration(ms: number): string {

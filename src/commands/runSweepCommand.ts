@@ -18,6 +18,7 @@ import { inspectRunLock, lockedMessage, type RunLockOwner } from '../sweep/runLo
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
+import { vscodeStopAdvice } from './sweepStopWording';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { outputLog, type OutputLog } from '../outputLog';
 import { resolveTargetForCommand } from '../target/commandTarget';
@@ -147,15 +148,15 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
       `Sweep ${outcome.status}: ${outcome.done}/${outcome.total} invocations, ${outcome.errors} errors${outcome.retriedErrors ? ` (${outcome.retriedErrors} earlier errors run again)` : ''}, ${outcome.retries} retries, ` +
         `${formatUsd(outcome.costUsd)}${targetBills(resolved) ? ' as billed' : ' if this ran on AWS (this target does not bill)'}${outcome.statusReason ? ` — ${outcome.statusReason}` : ''}`,
     );
-    if (outcome.errors > 0) {
-      log.info(`Resuming does not retry the ${outcome.errors} invocation(s) that ended in an error unless you choose "retry failed invocations" in Run Sweep's resume list (CLI: lambda-lab sweep --resume ${runDir} --retry-errors).`);
-    }
+    const advice = vscodeStopAdvice(outcome);
+    if (advice) log.info(advice);
     if (outcome.status === 'completed') {
-      void vscode.window.showInformationMessage(`Lambda Lab: sweep completed (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}).`);
+      if (outcome.errors > 0) void vscode.window.showWarningMessage(`Lambda Lab: sweep completed with errors (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}). ${advice}`);
+      else void vscode.window.showInformationMessage(`Lambda Lab: sweep completed (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}).`);
     } else if (outcome.status === 'cancelled') {
       void vscode.window.showInformationMessage(`Lambda Lab: sweep cancelled after ${outcome.done} of ${outcome.total} invocations. Run "Run Sweep" with the run folder to resume.`);
     } else {
-      void vscode.window.showWarningMessage(`Lambda Lab: sweep ${outcome.status}: ${outcome.statusReason ?? ''}`);
+      void vscode.window.showWarningMessage(`Lambda Lab: sweep ${outcome.status}: ${outcome.statusReason ?? ''} ${advice}`.trim());
     }
     return { runDir, outcome };
   } finally {

@@ -4,7 +4,7 @@
 import { ARCHITECTURES, STRATEGIES, type Architecture, type ExperimentConfig, type Strategy } from './experimentConfig';
 
 export { MEMORY_MIN_MB, MEMORY_MAX_MB } from './lambdaModel';
-import { MEMORY_MIN_MB, MEMORY_MAX_MB } from './lambdaModel';
+import { MEMORY_MIN_MB, MEMORY_MAX_MB, lambdaVcpus } from './lambdaModel';
 export const THREADS_MIN = 1;
 /** Far beyond Lambda's 6 visible cores; more only measures thread overhead. */
 export const THREADS_MAX = 64;
@@ -12,6 +12,12 @@ export const ITEMS_MIN = 1;
 /** The template function refuses more (it keeps every hash in memory). */
 export const ITEMS_MAX = 10000;
 export const REPETITIONS_MIN = 1;
+/**
+ * A confidence interval narrows with the square root of the repetitions: from 1,000 to 2,000 it
+ * narrows by under a third while the cost doubles, and drift over the hours such a sweep takes
+ * outweighs it. Adaptive sampling usually stops far earlier.
+ */
+export const REPETITIONS_MAX = 1000;
 /** bcrypt's cost is log2 of the rounds; bcryptjs accepts 4..31. */
 export const COST_MIN = 4;
 export const COST_MAX = 31;
@@ -22,7 +28,10 @@ const ALLOWED = {
   memory: `memory sizes must be whole numbers from ${MEMORY_MIN_MB} to ${MEMORY_MAX_MB} MB`,
   threads: `thread counts must be whole numbers from ${THREADS_MIN} to ${THREADS_MAX}`,
   items: `items must be a whole number from ${ITEMS_MIN} to ${ITEMS_MAX}`,
-  repetitions: `repetitions must be a whole number of at least ${REPETITIONS_MIN}`,
+  repetitions:
+    `repetitions must be a whole number from ${REPETITIONS_MIN} to ${REPETITIONS_MAX.toLocaleString('en-US')} ` +
+    '(more narrows the confidence interval only with the square root of the repetitions, while cost and drift grow with them; ' +
+    'adaptive sampling stops earlier once the interval is tight)',
   cost: `bcrypt cost must be a whole number from ${COST_MIN} to ${COST_MAX}`,
   architecture: `architectures must be ${ARCHITECTURES.join(' or ')}`,
   strategy: `strategies must be ${STRATEGIES.join(' or ')}`,
@@ -73,7 +82,7 @@ interface IntegerSpec {
 const MEMORY_SPEC: IntegerSpec = { field: 'memorySizesMB', label: 'memory size', unit: ' MB', min: MEMORY_MIN_MB, max: MEMORY_MAX_MB, allowed: ALLOWED.memory };
 const THREADS_SPEC: IntegerSpec = { field: 'threadCounts', label: 'thread count', unit: '', min: THREADS_MIN, max: THREADS_MAX, allowed: ALLOWED.threads };
 const ITEMS_SPEC: IntegerSpec = { field: 'items', label: 'items', unit: '', min: ITEMS_MIN, max: ITEMS_MAX, allowed: ALLOWED.items };
-const REPETITIONS_SPEC: IntegerSpec = { field: 'repetitions', label: 'repetitions', unit: '', min: REPETITIONS_MIN, max: Number.MAX_SAFE_INTEGER, allowed: ALLOWED.repetitions };
+const REPETITIONS_SPEC: IntegerSpec = { field: 'repetitions', label: 'repetitions', unit: '', min: REPETITIONS_MIN, max: REPETITIONS_MAX, allowed: ALLOWED.repetitions };
 const COST_SPEC: IntegerSpec = { field: 'cost', label: 'bcrypt cost', unit: '', min: COST_MIN, max: COST_MAX, allowed: ALLOWED.cost };
 
 /** Accepts a number or a numeric string ("512", " 512 "); rejects fractions, NaN, and anything else. */
@@ -111,6 +120,58 @@ export function validateRepetitions(value: unknown): number {
 }
 export function validateCost(value: unknown): number {
   return validateInteger(value, COST_SPEC);
+}
+
+/**
+ * One bcrypt hash at cost 10 took about 54 ms on one full vCPU (bcryptjs, measured on this
+ * project's CI machines); each cost step doubles the work.
+ */
+export const BCRYPT_MS_AT_COST_10_PER_VCPU = 54;
+
+/** Estimated ms of CPU work for one invocation: `items` hashes spread over `threads`, at the memory's vCPU share. */
+export function estimatedHashingMs(input: { items: number; cost: number; threads: number; memoryMB: number }): number {
+  const perHashMs = BCRYPT_MS_AT_COST_10_PER_VCPU * 2 ** (input.cost - 10);
+  // Threads beyond the vCPU share add no CPU time: Lambda gives memory/1,769 of a core in total.
+  const parallelism = Math.min(input.threads, lambdaVcpus(input.memoryMB));
+  return (input.items * perHashMs) / parallelism;
+}
+
+/**
+ * The largest bcrypt cost at which the slowest configuration of a plan (fewest threads at the
+ * smallest memory) still finishes within the function's timeout; COST_MIN - 1 when none does.
+ */
+export function largestCostWithinTimeout(input: { items: number; minThreads: number; minMemoryMB: number; timeoutSeconds: number }): number {
+  let cost = COST_MIN - 1;
+  for (let c = COST_MIN; c <= COST_MAX; c++) {
+    if (estimatedHashingMs({ items: input.items, cost: c, threads: input.minThreads, memoryMB: input.minMemoryMB }) <= input.timeoutSeconds * 1000) cost = c;
+  }
+  return cost;
+}
+
+/** Null, or why this cost cannot finish within the timeout at the plan's slowest configuration (what to do instead). */
+export function costTimeoutProblem(input: { cost: number; items: number; minThreads: number; minMemoryMB: number; timeoutSeconds: number }): string | null {
+  const needMs = estimatedHashingMs({ items: input.items, cost: input.cost, threads: input.minThreads, memoryMB: input.minMemoryMB });
+  if (needMs <= input.timeoutSeconds * 1000) return null;
+  const largest = largestCostWithinTimeout(input);
+  const vcpus = lambdaVcpus(input.minMemoryMB);
+  const next =
+    largest >= COST_MIN
+      ? `use a bcrypt cost of ${largest} or less (the largest that finishes within the ${input.timeoutSeconds} s timeout there)`
+      : `no cost fits: hash fewer items, use more memory or a longer function timeout`;
+  return (
+    `bcrypt cost ${input.cost} cannot finish within the function's ${input.timeoutSeconds} s timeout: ${input.items} hash(es) at ${input.minThreads} thread(s) on ` +
+    `${input.minMemoryMB} MB (${Number(vcpus.toFixed(2))} vCPU) take about ${formatDurationMs(needMs)} ` +
+    `(about ${BCRYPT_MS_AT_COST_10_PER_VCPU} ms per hash at cost 10 on one vCPU, doubling with each cost step); ${next}.`
+  );
+}
+
+/** "3.2 s", "41 min", "31 h", "5.1 days": rough sizes for messages. */
+export function formatDurationMs(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 90) return `${Number(seconds.toFixed(seconds < 10 ? 1 : 0))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${Number((seconds / 86400).toFixed(1)).toLocaleString('en-US')} days`;
 }
 
 export function validateExperimentId(id: unknown): string {

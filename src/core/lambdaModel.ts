@@ -9,6 +9,8 @@ export const MB_PER_VCPU = 1769;
 /** Lambda's memory bounds (MB). */
 export const MEMORY_MIN_MB = 128;
 export const MEMORY_MAX_MB = 10240;
+/** The longest function timeout Lambda allows (seconds). */
+export const MAX_TIMEOUT_SECONDS = 900;
 /** vCPUs at the maximum memory size. */
 export const MAX_VCPUS = 6;
 

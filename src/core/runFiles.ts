@@ -39,6 +39,8 @@ export interface FunctionSnapshot {
   codeSha256: string | null;
   /** MemorySize in MB; null if the target did not say. */
   memoryMB: number | null;
+  /** Timeout in seconds when the run started; absent in older runs or if the target did not say. */
+  timeoutSeconds?: number | null;
 }
 
 export interface RunMetadata {
@@ -124,34 +126,43 @@ export function supersedes(_later: InvocationRecord, earlier: InvocationRecord):
 }
 
 /**
- * Parses invocations.jsonl. Complete lines that are not records are reported and skipped; a last
- * line without its newline is a torn write (crash, kill -9, full disk) unless it parses as a whole
- * record; a torn line is reported and excluded from `validLength`. Duplicate keys: a later attempt
- * replaces an earlier error record (see `supersedes`), otherwise the first record is kept.
+ * Parses invocations.jsonl. Complete lines that are not records (including lines that are not
+ * valid UTF-8 or hold NUL bytes) are reported and skipped; a last line without its newline is a
+ * torn write (crash, kill -9, full disk) unless it parses as a whole record; a torn line is
+ * reported and excluded from `validLength`. Duplicate keys: a later attempt replaces an earlier
+ * error record (see `supersedes`), otherwise the first record is kept.
+ * Give the file's bytes when the result is used to cut the file: offsets are counted in bytes of
+ * the file as it is, so invalid UTF-8 (which decoding would replace by 3-byte characters) cannot
+ * move the cut. A string is taken as its UTF-8 encoding.
  */
-export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE): ParsedInvocations {
+export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = INVOCATIONS_FILE): ParsedInvocations {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   const kept: Array<InvocationRecord | null> = [];
   const superseded: InvocationRecord[] = [];
   const warnings: string[] = [];
   const indexByKey = new Map<string, number>();
-  const utf8 = new TextEncoder();
   let offset = 0;
   let validLength = 0;
   let needsNewline = false;
   let lineNumber = 0;
-  while (offset < text.length) {
+  while (offset < bytes.length) {
     lineNumber++;
-    const newline = text.indexOf('\n', offset);
+    const newline = bytes.indexOf(0x0a, offset);
     const complete = newline !== -1;
-    const end = complete ? newline : text.length;
-    const line = text.slice(offset, end);
-    const nextOffset = complete ? newline + 1 : text.length;
+    const end = complete ? newline : bytes.length;
+    const nextOffset = complete ? newline + 1 : bytes.length;
+    let line: string | null = null;
     let parsed: unknown;
     let problem: string | null = null;
-    if (line.trim() === '') {
-      problem = null;
+    try {
+      line = decoder.decode(bytes.subarray(offset, end));
+    } catch {
+      problem = 'not valid UTF-8';
+    }
+    if (line !== null && line.trim() === '') {
       parsed = undefined;
-    } else {
+    } else if (line !== null) {
       try {
         parsed = JSON.parse(line);
         problem = invocationRecordProblem(parsed);
@@ -159,9 +170,10 @@ export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE
         problem = `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
       }
     }
+    const blank = line !== null && line.trim() === '';
     if (!complete && (problem !== null || parsed === undefined)) {
-      if (line.trim() !== '') {
-        warnings.push(`${fileLabel} line ${lineNumber}: the last line is incomplete (${line.length} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`);
+      if (!blank) {
+        warnings.push(`${fileLabel} line ${lineNumber}: the last line is incomplete (${end - offset} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`);
       }
       break; // validLength stays before the torn line
     }
@@ -184,7 +196,7 @@ export function parseInvocationsJsonl(text: string, fileLabel = INVOCATIONS_FILE
         warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
       }
     }
-    validLength += utf8.encode(text.slice(offset, nextOffset)).length;
+    validLength = nextOffset;
     needsNewline = !complete;
     offset = nextOffset;
   }

@@ -3,7 +3,53 @@
 // rebuild it from run.json and skip every key already in invocations.jsonl.
 import type { Architecture, Strategy } from './experimentConfig';
 import type { InvocationRecord } from './invocationRecord';
+import { estimatedHashingMs, formatDurationMs } from './experimentValidation';
 import { createSeededRandom } from './seededRandom';
+
+/**
+ * The most invocations one sweep may plan. The plan and every record are held in memory and each
+ * record is a ~400-byte line of invocations.jsonl; at one invocation a second this is over a day of
+ * sweeping. Larger studies are several sweeps (their run folders can be analysed together).
+ */
+export const MAX_PLANNED_INVOCATIONS = 100_000;
+
+/** The numbers of a plan's dimensions, known before any plan is built. */
+export interface PlanShape {
+  functions: number;
+  threadCounts: number;
+  strategies: number;
+  repetitions: number;
+}
+
+/** Invocations a plan of this shape makes (one warm-up per function, then every configuration each repetition), by arithmetic. */
+export function plannedInvocationCount(shape: PlanShape): number {
+  return shape.functions + shape.functions * shape.threadCounts * shape.strategies * shape.repetitions;
+}
+
+/** Rough wall-clock ms of a plan: each configuration's estimated CPU work (see estimatedHashingMs) over the concurrency. */
+export function roughPlanMs(input: { memoriesMB: readonly number[]; threadCounts: readonly number[]; strategies: number; repetitions: number; items: number; cost: number; concurrency: number }): number {
+  let total = 0;
+  for (const memoryMB of input.memoriesMB) {
+    total += estimatedHashingMs({ items: input.items, cost: input.cost, threads: Math.min(...input.threadCounts), memoryMB });
+    for (const threads of input.threadCounts) total += input.strategies * input.repetitions * estimatedHashingMs({ items: input.items, cost: input.cost, threads, memoryMB });
+  }
+  return total / Math.max(1, Math.min(input.concurrency, input.memoriesMB.length));
+}
+
+/** Null, or why a plan of this shape cannot run (how many invocations, roughly how long, what to change). */
+export function planSizeProblem(shape: PlanShape, roughMs: number | null, atLeast = false): string | null {
+  const count = plannedInvocationCount(shape);
+  if (count <= MAX_PLANNED_INVOCATIONS) return null;
+  const perRepetition = shape.functions * shape.threadCounts * shape.strategies;
+  const maxReps = Math.floor((MAX_PLANNED_INVOCATIONS - shape.functions) / perRepetition);
+  const duration = roughMs !== null && Number.isFinite(roughMs) ? `, about ${formatDurationMs(roughMs)} of sweeping` : '';
+  return (
+    `this sweep would make ${atLeast ? 'at least ' : ''}${count.toLocaleString('en-US')} invocations${duration} ` +
+    `(${shape.functions} function(s) × ${shape.threadCounts} thread count(s) × ${shape.strategies} strateg${shape.strategies === 1 ? 'y' : 'ies'} × ${shape.repetitions.toLocaleString('en-US')} repetitions, plus warm-ups); ` +
+    `a sweep plans at most ${MAX_PLANNED_INVOCATIONS.toLocaleString('en-US')}. ` +
+    (maxReps >= 1 ? `Use at most ${maxReps.toLocaleString('en-US')} repetitions with these settings, or fewer thread counts or strategies.` : 'Use fewer thread counts or strategies.')
+  );
+}
 
 /** One deployed function of the experiment (one memory size and architecture). */
 export interface SweepFunction {
@@ -84,6 +130,12 @@ export function buildSweepPlan(input: SweepPlanInput): SweepPlan {
   if (!Number.isInteger(input.repetitions) || input.repetitions < 1) {
     throw new Error(`Repetitions must be a whole number of at least 1 (got ${input.repetitions}).`);
   }
+  // Sized by arithmetic before anything is allocated: an oversized plan is refused, never built.
+  const tooBig = planSizeProblem(
+    { functions: new Set(input.functions.map((f) => f.functionName)).size, threadCounts: new Set(input.threadCounts).size, strategies: new Set(input.strategies).size, repetitions: input.repetitions },
+    null,
+  );
+  if (tooBig) throw new Error(`The sweep plan is too large: ${tooBig}`);
   const functions = dedupeBy(input.functions, (f) => f.functionName);
   const threadCounts = [...new Set(input.threadCounts)];
   const strategies = [...new Set(input.strategies)];

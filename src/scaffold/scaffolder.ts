@@ -74,6 +74,8 @@ export async function findConflicts(templateDir: string, targetDir: string): Pro
 }
 
 export async function scaffoldTemplate(options: ScaffoldOptions): Promise<ScaffoldResult> {
+  // path.resolve('') is the current folder: an empty name must not quietly scaffold there.
+  if (options.targetDir.trim() === '') throw new Error('The folder name is empty. Name the folder to put the function in, e.g. lambda-parallel-lab (or . for the current folder).');
   const templateDir = path.resolve(options.templateDir);
   const targetDir = path.resolve(options.targetDir);
   if (targetDir === templateDir || targetDir.startsWith(templateDir + path.sep)) {
@@ -89,10 +91,36 @@ export async function scaffoldTemplate(options: ScaffoldOptions): Promise<Scaffo
   }
   for (const file of files) {
     const destination = path.join(targetDir, file);
-    await fs.mkdir(path.dirname(destination), { recursive: true });
-    await fs.copyFile(path.join(templateDir, file), destination);
+    try {
+      await makeFolders(path.dirname(destination));
+      await fs.copyFile(path.join(templateDir, file), destination);
+    } catch (error) {
+      throw new Error(`Cannot write ${destination} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Choose a folder you can write to, e.g. one in your home folder.`);
+    }
   }
   return { targetDir, files };
+}
+
+/**
+ * mkdir -p, one level at a time from the nearest existing folder. Node's own recursive mkdir never
+ * returns for some paths (e.g. under /proc, where mkdir says ENOENT for a parent that exists).
+ */
+async function makeFolders(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  while (!(await exists(current))) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) {
+    try {
+      await fs.mkdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
-// Connects the sweep engine to the analysis core's adaptive sampler (issue #5, item 4).
+// Connects the sweep engine to the analysis core's adaptive sampler.
 import { createAdaptiveSampler } from '../core/analysis/adaptiveSampling';
-import type { AdaptiveSamplerLike } from './sweepEngine';
+import type { SweepSampler } from './adaptiveStops';
 
-export function createSamplerForSweep(settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }): AdaptiveSamplerLike {
+export function createSamplerForSweep(settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }): SweepSampler {
   return createAdaptiveSampler(settings);
 }

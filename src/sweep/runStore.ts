@@ -75,10 +75,11 @@ export class RunStore {
         throw new Error(`${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be resumed.`);
       }
       const invocationsFile = path.join(runDir, INVOCATIONS_FILE);
-      const text = fs.existsSync(invocationsFile) ? fs.readFileSync(invocationsFile, 'utf8') : '';
-      const parsed = parseInvocationsJsonl(text, invocationsFile);
+      // Bytes, not text: the cut below is a byte offset into the file as it is.
+      const bytes = fs.existsSync(invocationsFile) ? fs.readFileSync(invocationsFile) : new Uint8Array(0);
+      const parsed = parseInvocationsJsonl(bytes, invocationsFile);
       if (!readOnly) {
-        const size = Buffer.byteLength(text, 'utf8');
+        const size = bytes.length;
         // Cut a torn last line off, and end a complete last line with its newline, so that the
         // next append starts on a fresh line and the file stays valid JSONL.
         if (parsed.validLength < size) fs.truncateSync(invocationsFile, parsed.validLength);

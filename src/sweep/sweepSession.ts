@@ -5,11 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Strategy } from '../core/experimentConfig';
 import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
-import { buildSweepPlan, newSeed, planSize, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
+import { costTimeoutProblem, ValidationError } from '../core/experimentValidation';
+import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { buildSweepPlan, MAX_PLANNED_INVOCATIONS, newSeed, planSize, planSizeProblem, roughPlanMs, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
+import type { SweepSampler } from './adaptiveStops';
 import { RunStore } from './runStore';
-import { runSweep, type AdaptiveSamplerLike, type SweepEngineOptions, type SweepOutcome } from './sweepEngine';
+import { runSweep, type SweepEngineOptions, type SweepOutcome } from './sweepEngine';
 
 export interface AdaptiveSettings {
   /** Stop a configuration once its 95% CI half-width is below this share of its mean. */
@@ -81,7 +84,7 @@ export async function snapshotFunctions(client: LambdaClient, functions: readonl
     if (configuration.State && configuration.State !== 'Active') {
       throw new Error(`Function ${fn.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
     }
-    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null });
+    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null, timeoutSeconds: configuration.Timeout ?? null });
   }
   return snapshots;
 }
@@ -150,6 +153,7 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
   const found = request.functions
     ? await snapshotFunctions(client, request.functions).then((snapshots) => ({ functions: request.functions!, templateHash: templateHashOf(snapshots), snapshots }))
     : await findSweepFunctions(client, request.experimentId);
+  checkPlanCanRun(request, found.functions, found.snapshots);
   const seed = request.seed ?? newSeed();
   const plan = buildSweepPlan({ functions: found.functions, threadCounts: request.threadCounts, strategies: request.strategies, repetitions: request.repetitions, seed });
   const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
@@ -180,6 +184,22 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
   return { store: RunStore.create(runDir, metadata), plan, warnings: [], resumed: false };
 }
 
+/**
+ * Refuses, before the plan is built, a sweep that cannot run: too many invocations (sized by
+ * arithmetic), or a bcrypt cost whose slowest configuration (fewest threads at the smallest memory)
+ * cannot finish within the functions' timeout.
+ */
+export function checkPlanCanRun(request: Pick<NewSweepRequest, 'threadCounts' | 'strategies' | 'repetitions' | 'items' | 'cost' | 'concurrency'>, functions: readonly SweepFunction[], snapshots: readonly FunctionSnapshot[]): void {
+  const memoriesMB = functions.map((f) => f.memoryMB);
+  const shape = { functions: functions.length, threadCounts: new Set(request.threadCounts).size, strategies: new Set(request.strategies).size, repetitions: request.repetitions };
+  const sizeProblem = planSizeProblem(shape, roughPlanMs({ ...request, memoriesMB, strategies: shape.strategies }));
+  if (sizeProblem) throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
+  const timeouts = snapshots.map((s) => s.timeoutSeconds).filter((t): t is number => typeof t === 'number' && t > 0);
+  const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : MAX_TIMEOUT_SECONDS;
+  const costProblem = costTimeoutProblem({ cost: request.cost, items: request.items, minThreads: Math.min(...request.threadCounts), minMemoryMB: Math.min(...memoriesMB), timeoutSeconds });
+  if (costProblem) throw new ValidationError('cost', request.cost, 'within the function timeout', `The sweep cannot run: ${costProblem}`);
+}
+
 /** Opens a run folder to resume it: the plan is rebuilt from run.json (same seed, same order). */
 /** The run stays locked (run.lock) until executeSweep ends or the caller closes prepared.store. */
 export function prepareResume(runDir: string, change: { maxCostUsd?: number | null; concurrency?: number } = {}): PreparedSweep {
@@ -198,6 +218,13 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
   if (meta.formatVersion !== RUN_FORMAT_VERSION) {
     throw new Error(`${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`);
   }
+  const p = (meta as { plan?: Partial<RunMetadata['plan']> }).plan;
+  if (!p || !Array.isArray(p.functions) || !Array.isArray(p.threadCounts) || !Array.isArray(p.strategies) || typeof p.repetitions !== 'number' || typeof meta.seed !== 'number') {
+    throw new Error(
+      `${runDir}/run.json has no usable plan (its "plan" or "seed" is missing or incomplete), so the run cannot be resumed: what is left to run is unknown. ` +
+        'Its invocations stay readable for analysis; start a new sweep to measure more.',
+    );
+  }
   const plan = buildSweepPlan({
     functions: meta.plan.functions,
     threadCounts: meta.plan.threadCounts,
@@ -215,7 +242,7 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
 export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors'> {
   client: SweepEngineOptions['client'];
   /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
-  createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => AdaptiveSamplerLike;
+  createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => SweepSampler;
 }
 
 /** Runs the prepared sweep; the run folder's lock is released when it ends, whatever the outcome. */
@@ -229,7 +256,7 @@ export async function executeSweep(prepared: PreparedSweep, options: ExecuteOpti
 
 async function runPreparedSweep(prepared: PreparedSweep, options: ExecuteOptions): Promise<SweepOutcome> {
   const meta = prepared.store.meta;
-  let sampler: AdaptiveSamplerLike | null = null;
+  let sampler: SweepSampler | null = null;
   if (meta.adaptive) {
     if (!options.createSampler) throw new Error('This run uses adaptive sampling, but no sampler was provided.');
     sampler = options.createSampler(meta.adaptive);

@@ -17,6 +17,7 @@ import { deployExperiment } from '../../src/deploy/deployer';
 import { packageFunction } from '../../src/deploy/packager';
 import { startLocalEndpoint, type LocalEndpointHandle, type LocalEndpointOptions } from '../../src/localEndpoint';
 import { SDK_MAX_ATTEMPTS } from '../../src/sweep/sweepEngine';
+import { createSeededRandom } from '../../src/core/seededRandom';
 import { describeTargetForRun, executeSweep, prepareNewSweep } from '../../src/sweep/sweepSession';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -154,7 +155,7 @@ test('a sweep of 2 thread counts × 3 repetitions records every planned invocati
       assert.ok(typeof r.cores === 'number' && r.cores >= 1);
       assert.ok(typeof r.cpuModel === 'string');
       assert.equal(r.cpuLimit, handle.cpuLimit, 'the CPU limit the function saw (LAMBDA_LAB_CPU_LIMIT)');
-      assert.ok(r.retries >= 0);
+      assert.equal(r.retries, 0, 'the shared endpoint injects no faults, so nothing is retried');
       assert.ok(Date.parse(r.endedAt) >= Date.parse(r.startedAt));
       assert.equal(r.runId, path.basename(runDir));
     }
@@ -203,6 +204,15 @@ test('under 20% injected throttling and 5% server errors the sweep completes, wi
     const retries = records.reduce((sum, r) => sum + r.retries, 0);
     assert.ok(retries > 0, 'faults were met and retried');
     assert.equal(outcome.retries, retries);
+    // The endpoint's fault injector rolls its seeded random once per Invoke. Every Invoke sent is one
+    // attempt: a record's retries plus its last attempt. Replaying the same seed over that many rolls
+    // gives the faults injected; each one was either retried or, the last attempt, left an error record.
+    const errorRecords = records.filter((r) => r.error !== null).length;
+    const invokesSent = records.length + retries;
+    const roll = createSeededRandom(3);
+    let faultsInjected = 0;
+    for (let i = 0; i < invokesSent; i++) if (roll() < 0.2 + 0.05) faultsInjected++;
+    assert.equal(retries + errorRecords, faultsInjected, 'retries (plus exhausted invocations) equal the faults injected');
     for (const r of records) {
       if (r.error !== null) assert.match(r.error, /TooManyRequests|ServiceException/, 'an error record says what failed');
       else assert.ok(r.processingMs !== null && r.billedMs !== null);
@@ -334,7 +344,7 @@ test('--max-cost-usd starts no invocation past the limit (only the one in flight
   const outcome = JSON.parse(result.stdout) as { status: string; costUsd: number; done: number; runDir: string; estimate: SweepCostEstimate };
   assert.equal(outcome.status, 'stopped-max-cost');
   assert.ok(outcome.done >= 1 && outcome.done < 41, `${outcome.done} of 41 done`);
-  assert.match(result.stderr, /Cost limit reached.*Resume with a higher --max-cost-usd/);
+  assert.match(result.stderr, /Cost limit reached[^\n]*\n[\s\S]*Resume with a higher limit to finish: lambda-lab sweep --resume \S+ --max-cost-usd/);
   assert.doesNotMatch(result.stderr, /NodeVersionSupportWarning/, 'src/cli.ts silences the AWS SDK notice about Node versions');
   const meta = JSON.parse(fs.readFileSync(path.join(outcome.runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.equal(meta.status, 'stopped-max-cost');

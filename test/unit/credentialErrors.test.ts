@@ -87,3 +87,11 @@ test('log lines are redacted: access key ids and secret assignments are masked',
   assert.match(redacted, /AKIA\*\*\*\*/);
   assert.equal(redactSecrets('Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)'), 'Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)');
 });
+
+test('a wrong key id or secret against a custom or local endpoint does not send the user to aws configure', () => {
+  for (const name of ['UnrecognizedClientException', 'InvalidSignatureException']) {
+    const message = explainAwsError(Object.assign(new Error('The security token included in the request is invalid.'), { name, $metadata: { httpStatusCode: 403 } }), { endpoint: 'http://127.0.0.1:4567' });
+    assert.match(message, /endpoint at http:\/\/127\.0\.0\.1:4567 refused the access key id or signature/);
+    assert.doesNotMatch(message, /aws configure|execution role/);
+  }
+});

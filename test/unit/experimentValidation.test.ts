@@ -12,6 +12,9 @@ import {
   validateItems,
   validateMemorySize,
   validateRepetitions,
+  estimatedHashingMs,
+  largestCostWithinTimeout,
+  costTimeoutProblem,
   validateThreadCount,
 } from '../../src/core/experimentValidation';
 
@@ -103,10 +106,26 @@ describe('thread counts', () => {
 });
 
 describe('single numbers', () => {
-  it('repetitions >= 1', () => {
+  it('repetitions 1..1000, with the reason for the maximum', () => {
     assert.equal(validateRepetitions(1), 1);
     assert.equal(validateRepetitions(1000), 1000);
-    assert.match(rejection(() => validateRepetitions(0)).message, /^repetitions 0 is out of range: repetitions must be a whole number of at least 1$/);
+    assert.match(rejection(() => validateRepetitions(0)).message, /^repetitions 0 is out of range: repetitions must be a whole number from 1 to 1,000 \(/);
+    assert.match(rejection(() => validateRepetitions('9007199254740991')).message, /out of range.*from 1 to 1,000.*square root of the repetitions/);
+    assert.match(rejection(() => validateRepetitions(1001)).message, /out of range/);
+  });
+
+  it('bcrypt cost bounded by what finishes within the timeout at the smallest memory', () => {
+    // 54 ms per hash at cost 10 on one vCPU; 128 MB has 128/1769 of a vCPU.
+    assert.equal(Math.round(estimatedHashingMs({ items: 1, cost: 10, threads: 1, memoryMB: 1769 })), 54);
+    assert.equal(Math.round(estimatedHashingMs({ items: 1, cost: 11, threads: 2, memoryMB: 3538 })), 54);
+    assert.equal(Math.round(estimatedHashingMs({ items: 1, cost: 10, threads: 4, memoryMB: 128 })), Math.round((54 * 1769) / 128));
+    // 20 hashes, 1 thread, 128 MB, 300 s: cost 14 takes 20 × 864 ms × 13.8 ≈ 239 s, cost 15 ≈ 478 s.
+    assert.equal(largestCostWithinTimeout({ items: 20, minThreads: 1, minMemoryMB: 128, timeoutSeconds: 300 }), 14);
+    assert.equal(costTimeoutProblem({ cost: 14, items: 20, minThreads: 1, minMemoryMB: 128, timeoutSeconds: 300 }), null);
+    const problem = costTimeoutProblem({ cost: 31, items: 20, minThreads: 1, minMemoryMB: 128, timeoutSeconds: 300 })!;
+    assert.match(problem, /bcrypt cost 31 cannot finish within the function's 300 s timeout: 20 hash\(es\) at 1 thread\(s\) on 128 MB \(0\.07 vCPU\)/);
+    assert.match(problem, /54 ms per hash at cost 10 on one vCPU.*use a bcrypt cost of 14 or less/);
+    assert.match(costTimeoutProblem({ cost: 10, items: 10000, minThreads: 1, minMemoryMB: 128, timeoutSeconds: 3 })!, /no cost fits/);
   });
 
   it('items 1..10000', () => {

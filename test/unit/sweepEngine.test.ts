@@ -215,6 +215,9 @@ test('the cost ceiling stops the sweep before passing it', async () => {
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: ceiling, retry: fastRetry });
   assert.equal(outcome.status, 'stopped-max-cost');
   assert.match(outcome.statusReason!, /Cost limit reached/);
+  // The engine states the reason as data and in neutral words; the CLI and VS Code word the remedy.
+  assert.equal(outcome.stopReason?.kind, 'costCeiling');
+  assert.doesNotMatch(outcome.statusReason!, /--/);
   assert.ok(outcome.costUsd <= ceiling, `${outcome.costUsd} <= ${ceiling}`);
   assert.ok(outcome.done > 2 && outcome.done < planSize(plan));
   assert.equal(RunStore.open(dir, { readOnly: true }).meta.status, 'stopped-max-cost');
@@ -243,6 +246,7 @@ test('a ceiling below the cheapest invocation runs nothing, not even the pilot',
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: 0, retry: fastRetry });
   assert.equal(outcome.status, 'stopped-max-cost');
   assert.match(outcome.statusReason!, /even the pilot invocation would pass the limit of \$0/);
+  assert.deepEqual(outcome.stopReason, { kind: 'costCeiling', limitUsd: 0, spentUsd: 0, inFlight: false, beforePilot: true });
   assert.equal(lambda.calls.length, 0);
   assert.equal(outcome.costUsd, 0);
 });
@@ -310,6 +314,7 @@ test('a function that disappears mid-sweep stops the run instead of filling it w
   assert.equal(outcome.status, 'failed');
   assert.match(outcome.statusReason!, /llab-u-3538-x86_64 was not found.*deploy the experiment again and start a new sweep/);
   assert.doesNotMatch(outcome.statusReason!, /then resume/);
+  assert.deepEqual(outcome.stopReason, { kind: 'functionNotFound', functionName: 'llab-u-3538-x86_64' });
   const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.ok(records.every((r) => r.error === null), 'nothing recorded for the missing function');
 });

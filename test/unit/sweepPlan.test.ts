@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSeededRandom } from '../../src/core/seededRandom';
-import { buildSweepPlan, invocationKey, planSize, recordKey, type SweepPlanInput } from '../../src/core/sweepPlan';
+import { buildSweepPlan, invocationKey, MAX_PLANNED_INVOCATIONS, planSize, planSizeProblem, plannedInvocationCount, recordKey, type SweepPlanInput } from '../../src/core/sweepPlan';
 
 const input: SweepPlanInput = {
   functions: [
@@ -89,4 +89,16 @@ test('duplicate functions and thread counts are planned once', () => {
   assert.equal(plan.warmups.length, 1);
   assert.equal(plan.measured.length, 2 * 2);
   assert.equal(plan.warmups[0].threads, 1);
+});
+
+test('plan size is computed by arithmetic and an oversized plan is refused before anything is built', () => {
+  assert.equal(plannedInvocationCount({ functions: 3, threadCounts: 4, strategies: 2, repetitions: 5 }), 3 + 3 * 4 * 2 * 5);
+  const functions = [{ functionName: 'f', arch: 'x86_64' as const, memoryMB: 1769 }];
+  const threadCounts = Array.from({ length: 64 }, (_, i) => i + 1);
+  // Number.MAX_SAFE_INTEGER repetitions would never finish building; the refusal comes from the count alone.
+  assert.throws(() => buildSweepPlan({ functions, threadCounts, strategies: ['pool', 'batch'], repetitions: Number.MAX_SAFE_INTEGER, seed: 1 }), /too large: this sweep would make .* invocations .*at most 100,000/);
+  const problem = planSizeProblem({ functions: 1, threadCounts: 64, strategies: 1, repetitions: 1_000_000 }, 3_600_000 * 5)!;
+  assert.match(problem, /64,000,001 invocations, about 5 h of sweeping .*Use at most 1,562 repetitions/);
+  assert.equal(planSizeProblem({ functions: 1, threadCounts: 64, strategies: 1, repetitions: 1562 }, null), null);
+  assert.equal(plannedInvocationCount({ functions: 1, threadCounts: 64, strategies: 1, repetitions: 1562 }) <= MAX_PLANNED_INVOCATIONS, true);
 });

@@ -44,12 +44,12 @@ async function newRun(configs: Record<string, { CodeSha256: string; MemorySize: 
 
 const original = { [fnA.functionName]: { CodeSha256: 'codeA=', MemorySize: 1769 }, [fnB.functionName]: { CodeSha256: 'codeA=', MemorySize: 3538 } };
 
-test('a new run records each function\'s CodeSha256 and MemorySize', async () => {
+test('a new run records each function\'s CodeSha256, MemorySize and Timeout', async () => {
   const runDir = await newRun(original);
   const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.deepEqual(meta.functionSnapshots, [
-    { functionName: fnA.functionName, codeSha256: 'codeA=', memoryMB: 1769 },
-    { functionName: fnB.functionName, codeSha256: 'codeA=', memoryMB: 3538 },
+    { functionName: fnA.functionName, codeSha256: 'codeA=', memoryMB: 1769, timeoutSeconds: null },
+    { functionName: fnB.functionName, codeSha256: 'codeA=', memoryMB: 3538, timeoutSeconds: null },
   ]);
   assert.equal(meta.templateHash, 'codeA=');
 });
@@ -117,12 +117,12 @@ test('runs from older versions (no snapshots) are checked against templateHash a
 });
 
 function outcome(change: Partial<SweepOutcome>): SweepOutcome {
-  return { status: 'completed', statusReason: null, done: 10, total: 10, errors: 0, retries: 0, costUsd: 0.001, estimate: null, configStops: [], retriedErrors: 0, ...change };
+  return { status: 'completed', stopReason: null, statusReason: null, done: 10, total: 10, errors: 0, retries: 0, costUsd: 0.001, estimate: null, configStops: [], retriedErrors: 0, ...change };
 }
 
 test('the end-of-run message says resume does not retry errors and names --retry-errors; costs are worded by whether the target bills', () => {
   const withErrors = outcomeSummary(outcome({ errors: 2 }), '/runs/r1', { bills: true });
-  assert.match(withErrors, /Resume does not retry the 2 invocation\(s\) that ended in an error; to run them again: lambda-lab sweep --resume \/runs\/r1 --retry-errors/);
+  assert.match(withErrors, /2 planned invocation\(s\) ended in an error \(exit code 3\)\. Resume does not retry them unless asked; to run them again: lambda-lab sweep --resume \/runs\/r1 --retry-errors/);
   assert.match(withErrors, /\(as billed\)/);
   assert.doesNotMatch(outcomeSummary(outcome({}), '/runs/r1', { bills: true }), /retry-errors/);
   assert.match(outcomeSummary(outcome({}), '/runs/r1', { bills: false }), /this target does not bill/);

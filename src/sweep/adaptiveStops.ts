@@ -1,0 +1,63 @@
+// Adaptive stops: feeds warm, successful processing times to the sampler, skips the repetitions of
+// a configuration it has stopped (logging why once), and says per configuration why it ended.
+import type { AdaptiveSampler } from '../core/analysis/adaptiveSampling';
+import type { InvocationRecord } from '../core/invocationRecord';
+import type { ConfigStop, RunStatus } from '../core/runFiles';
+import { configKey, type PlannedInvocation, type SweepPlan } from '../core/sweepPlan';
+
+/** The part of core's sampler the engine uses. */
+export type SweepSampler = Pick<AdaptiveSampler, 'observe' | 'shouldContinue' | 'stopReason'>;
+
+export class AdaptiveStops {
+  private readonly earlyStops = new Map<string, string>();
+
+  constructor(
+    private readonly sampler: SweepSampler | null,
+    private readonly records: () => readonly InvocationRecord[],
+    private readonly log: (line: string) => void,
+  ) {}
+
+  observe(record: InvocationRecord): void {
+    if (!this.sampler || record.warmup || record.error !== null || record.coldStart || record.processingMs === null) return;
+    this.sampler.observe(configKey(record), record.processingMs);
+  }
+
+  /** True when the sampler has stopped this invocation's configuration (warm-ups always run). */
+  shouldSkip(planned: PlannedInvocation): boolean {
+    const sampler = this.sampler;
+    if (!sampler || planned.warmup) return false;
+    if (sampler.shouldContinue(planned.configKey)) return false;
+    if (!this.earlyStops.has(planned.configKey)) {
+      const reason = sampler.stopReason(planned.configKey) ?? 'the adaptive sampler stopped this configuration';
+      this.earlyStops.set(planned.configKey, reason);
+      this.log(`${planned.functionName} threads=${planned.threads} ${planned.strategy}: stopping after ${this.successfulReps(planned.configKey)} repetition(s): ${reason}`);
+    }
+    return true;
+  }
+
+  isEarlyStopped(p: PlannedInvocation): boolean {
+    return !p.warmup && this.earlyStops.has(p.configKey);
+  }
+
+  successfulReps(key: string): number {
+    return this.records().filter((r) => !r.warmup && r.error === null && configKey(r) === key).length;
+  }
+
+  /** One entry per measured configuration: how many repetitions it has and why it ended. */
+  configStops(plan: SweepPlan, isRecorded: (key: string) => boolean, status: RunStatus, statusReason: string | null): ConfigStop[] {
+    const seen = new Map<string, PlannedInvocation>();
+    for (const p of plan.measured) if (!seen.has(p.configKey)) seen.set(p.configKey, p);
+    const sampler = this.sampler;
+    return [...seen.values()].map((p) => {
+      const reps = this.successfulReps(p.configKey);
+      const allDone = plan.measured.filter((m) => m.configKey === p.configKey).every((m) => isRecorded(m.key));
+      let reason: string;
+      const early =
+        this.earlyStops.get(p.configKey) ?? (sampler && !sampler.shouldContinue(p.configKey) && !allDone ? sampler.stopReason(p.configKey) ?? 'stopped by the adaptive sampler' : undefined);
+      if (early) reason = `adaptive: ${early}`;
+      else if (allDone) reason = `completed all ${plan.input.repetitions} planned repetitions`;
+      else reason = `unfinished: ${status}${statusReason ? ` (${statusReason})` : ''}`;
+      return { configKey: p.configKey, functionName: p.functionName, arch: p.arch, memoryMB: p.memoryMB, threads: p.threads, strategy: p.strategy, repetitions: reps, reason };
+    });
+  }
+}

@@ -1,0 +1,49 @@
+// Lane scheduling: at most `lanes` invocations in flight and at most one per function. Each
+// function then keeps one warm execution environment, so our own parallelism never turns a measured
+// invocation into a cold start (nor, on the built-in endpoint, makes two copies of one function
+// compete for its CPU share). The queue order is kept otherwise.
+import type { PlannedInvocation } from '../core/sweepPlan';
+
+export interface LaneSchedule {
+  concurrency: number;
+  /** True once the sweep has stopped: lanes take nothing more. */
+  isStopped: () => boolean;
+  /** Resolves when the sweep stops (wakes lanes waiting for a free function). */
+  stopped: Promise<void>;
+  /** Runs one planned invocation; false ends this lane (e.g. the cost ceiling was reached). */
+  runOne: (planned: PlannedInvocation) => Promise<boolean>;
+}
+
+export async function runInLanes(queue: readonly PlannedInvocation[], schedule: LaneSchedule): Promise<void> {
+  const pending = [...queue];
+  const busy = new Set<string>();
+  let waiting: Array<() => void> = [];
+  const slotFreed = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const release = () => {
+    const wake = waiting;
+    waiting = [];
+    for (const resolve of wake) resolve();
+  };
+  const lanes = Math.max(1, Math.min(schedule.concurrency, new Set(queue.map((p) => p.functionName)).size));
+  const lane = async (): Promise<void> => {
+    while (!schedule.isStopped() && pending.length > 0) {
+      const index = pending.findIndex((p) => !busy.has(p.functionName));
+      if (index === -1) {
+        await Promise.race([slotFreed(), schedule.stopped]);
+        continue;
+      }
+      const [planned] = pending.splice(index, 1);
+      busy.add(planned.functionName);
+      let goOn: boolean;
+      try {
+        goOn = await schedule.runOne(planned);
+      } finally {
+        busy.delete(planned.functionName);
+        release();
+      }
+      if (!goOn) break;
+    }
+    release(); // let a waiting lane see that the queue is empty or the sweep stopped
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}

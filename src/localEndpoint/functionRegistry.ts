@@ -2,6 +2,7 @@
 // them. Create leaves a function Pending for a moment before it becomes Active; an update sets
 // LastUpdateStatus InProgress before Successful, and further updates meanwhile get 409, so the
 // SDK waiters really poll. Invoke always runs the last *completed* revision.
+import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from '../core/lambdaModel';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Architecture } from '../core/experimentConfig';
 import { foreignArchitectureMessage, hostLambdaArchitecture } from '../core/hostArchitecture';
@@ -113,7 +114,7 @@ export class FunctionRegistry {
     if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) {
       throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
-    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? 128, Timeout: input.Timeout ?? 3, Environment: input.Environment });
+    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? MEMORY_MIN_MB, Timeout: input.Timeout ?? 3, Environment: input.Environment });
     const architectures = validateArchitectures(input.Architectures, this.hostArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {
@@ -370,11 +371,11 @@ interface ValidatedSettings {
 export function validateSettings(input: { Runtime: unknown; Handler: unknown; MemorySize: unknown; Timeout: unknown; Environment: unknown }): ValidatedSettings {
   const { Runtime: runtime, Handler: handler, MemorySize: memory, Timeout: timeout } = input;
   if (typeof memory !== 'number' || !Number.isInteger(memory)) throw validationError(memory, 'memorySize', 'Member must be an integer');
-  if (memory < 128) throw validationError(memory, 'memorySize', 'Member must have value greater than or equal to 128');
-  if (memory > 10240) throw validationError(memory, 'memorySize', 'Member must have value less than or equal to 10240');
+  if (memory < MEMORY_MIN_MB) throw validationError(memory, 'memorySize', `Member must have value greater than or equal to ${MEMORY_MIN_MB}`);
+  if (memory > MEMORY_MAX_MB) throw validationError(memory, 'memorySize', `Member must have value less than or equal to ${MEMORY_MAX_MB}`);
   if (typeof timeout !== 'number' || !Number.isInteger(timeout)) throw validationError(timeout, 'timeout', 'Member must be an integer');
-  if (timeout < 1) throw validationError(timeout, 'timeout', 'Member must have value greater than or equal to 1');
-  if (timeout > 900) throw validationError(timeout, 'timeout', 'Member must have value less than or equal to 900');
+  if (timeout < TIMEOUT_MIN_S) throw validationError(timeout, 'timeout', `Member must have value greater than or equal to ${TIMEOUT_MIN_S}`);
+  if (timeout > TIMEOUT_MAX_S) throw validationError(timeout, 'timeout', `Member must have value less than or equal to ${TIMEOUT_MAX_S}`);
   if (typeof runtime !== 'string') throw invalidParameter('The runtime parameter is required for functions packaged as a .zip file archive.');
   if (RETIRED_NODE_RUNTIMES.includes(runtime)) {
     throw invalidParameter(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`);

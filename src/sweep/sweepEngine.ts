@@ -2,6 +2,7 @@
 // bounded concurrency, retries with backoff, one record per invocation appended as it arrives,
 // a cost estimate from a pilot before spending, a cost ceiling, adaptive early stopping,
 // cancellation that leaves a resumable run, and progress events for the CLI and VS Code.
+import { isNotFoundError } from '../aws/sdkErrors';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { estimateSweepCost, formatUsd, type PilotMeasurement, type PlannedConfigCount, type SweepCostEstimate } from '../core/costEstimate';
 import type { Strategy, TemplateEvent } from '../core/experimentConfig';
@@ -401,7 +402,7 @@ class SweepRun {
         retries += Math.max(0, (sdkAttempts(error) ?? 1) - 1);
         lastError = error;
         const kind = classifyError(error);
-        if ((error as SdkErrorShape | null)?.name === 'ResourceNotFoundException') {
+        if (isNotFoundError(error)) {
           // Every later invocation of the function would fail the same way: stop, record nothing.
           this.halt(
             new SweepStop(

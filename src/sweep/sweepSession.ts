@@ -1,5 +1,6 @@
 // Sets a sweep up (finds the experiment's functions, builds or reloads the plan, creates or opens
 // the run folder) and runs it. One path for the CLI, `lambda-lab demo` and the VS Code command.
+import { isNotFoundError } from '../aws/sdkErrors';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -107,7 +108,7 @@ export async function checkPlanFunctionsUnchanged(client: LambdaClient, prepared
     try {
       current = await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
     } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+      if (isNotFoundError(error)) {
         missing.push(fn.functionName);
         continue;
       }

@@ -23,15 +23,11 @@ export interface CpuLimitCheck {
   warning: string | null;
 }
 
-export const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
+const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
 
 /** 'none' or 'none (reason)' as written by the built-in endpoint and the sweep. */
 export function isUnthrottledLimit(limit: unknown): boolean {
   return typeof limit === 'string' && /^none\b/.test(limit.trim());
-}
-
-export function emptyCpuLimitSummary(): CpuLimitSummary {
-  return { method: null, unthrottledInvocations: 0, totalInvocations: 0 };
 }
 
 /**

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
 import { ARCHITECTURES, STRATEGIES, type Architecture, type Strategy } from '../core/experimentConfig';
-import { loadAnalysisInput } from '../core/analysis/analysisInput';
+import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
 import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';

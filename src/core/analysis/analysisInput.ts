@@ -3,7 +3,7 @@
 // study's CSVs, loose invocations.jsonl files and unknown files; parse them; set aside impossible
 // records with a counted reason; and say what was wrong. Pure: reads no disk.
 import type { InvocationRecord } from '../invocationRecord';
-import { INVOCATIONS_FILE, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
+import { INVOCATIONS_FILE, invocationRecordProblem, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
 import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../lambdaModel';
 import { THREADS_MAX, THREADS_MIN } from '../experimentValidation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../pricing';
@@ -119,7 +119,7 @@ function withoutImpossibleLines(text: string, file: string, drops: DropCounter):
     } catch {
       continue; // the parser reports it
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    if (invocationRecordProblem(value) !== null) continue; // not a record at all: the parser says why
     const reason = impossibleRecordReason(value as Record<string, unknown>);
     if (reason === null) continue;
     drops.add(reason, `${file}:${index + 1}`);

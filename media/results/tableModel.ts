@@ -1,5 +1,6 @@
 // The summary table's columns, formatting, sorting and CSV export. Pure (no DOM) so it is unit-tested
 // in Node; summaryTable.ts draws it.
+import { formatUsd as formatUsdAmount } from '../../src/core/usdFormat';
 import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
 
 /** One table row: a configuration and which run it belongs to (the run matters in Compare mode). */
@@ -26,11 +27,9 @@ export function formatMs(ms: number | null | undefined): string {
   return ms.toFixed(1);
 }
 
+/** The page shows costs per invocation (millionths of a dollar). */
 export function formatUsd(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '–';
-  if (usd === 0) return '$0';
-  // Per-invocation costs are millionths of a dollar: three significant digits say what matters.
-  return usd >= 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toPrecision(3)}`;
+  return formatUsdAmount(usd, { scale: 'perInvocation' });
 }
 
 function formatRatio(value: number | null, low: number | null, high: number | null): string {

@@ -1,6 +1,7 @@
 // The execution role experiment functions run as: the user's own (an ARN), or a minimal one we
 // create per experiment — trusted by lambda.amazonaws.com, with AWSLambdaBasicExecutionRole only
 // (CloudWatch Logs), tagged so cleanup deletes only roles this product made.
+import { isNotFoundError } from './sdkErrors';
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -42,16 +43,11 @@ export function basicExecutionPolicyArn(roleArn?: string): string {
   return `arn:${partitionOf(roleArn)}:iam::aws:policy/${BASIC_EXECUTION_POLICY_NAME}`;
 }
 
-function isNoSuchEntity(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
-}
-
 async function getRole(iam: IAMClient, roleName: string): Promise<Role | null> {
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role ?? null;
   } catch (error) {
-    if (isNoSuchEntity(error)) return null;
+    if (isNotFoundError(error)) return null;
     throw error;
   }
 }

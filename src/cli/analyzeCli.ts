@@ -2,11 +2,11 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './cliCommands';
 import { ARCHITECTURES, STRATEGIES, type Architecture, type Strategy } from '../core/experimentConfig';
-import { loadAnalysisInput } from '../core/analysis/analysisInput';
+import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
 import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';
-import { DEFAULT_PRICING_REGION } from '../core/pricing';
+import { DEFAULT_PRICING_REGION, pricedRegions } from '../core/pricing';
 
 const usage = `Usage: lambda-lab analyze <run dir | CSV files | folder>... [options]
 
@@ -77,14 +77,22 @@ async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(minRepetitions) || minRepetitions < 2) throw new UsageError(`--min-reps must be a whole number >= 2, got "${values['min-reps']}".`);
     const targets = (values['target-ci'] ?? '0.05,0.02,0.01,0.005').split(',').map((t) => fraction(t.trim(), '--target-ci', 0.02));
 
+    if (values.region !== undefined && !pricedRegions().includes(values.region)) {
+      throw new UsageError(`--region "${values.region}" has no prices here; known regions: ${pricedRegions().join(', ')}.`);
+    }
     const input = loadAnalysisInput(positionals);
     const keep = (c: { arch: Architecture; strategy: Strategy }) => (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
     const records = input.records.filter(keep);
     const aggregates = input.aggregates.filter(keep);
-    if (records.length + aggregates.length === 0) throw new UsageError(`no data left to analyse in ${input.label} after the --arch/--strategy filter.`);
+    if (records.length + aggregates.length === 0) {
+      const filter = [values.arch && `--arch ${values.arch}`, values.strategy && `--strategy ${values.strategy}`].filter(Boolean).join(' ');
+      throw new UsageError(`no data left to analyse in ${input.label} after ${filter}; drop the filter or pick another value.`);
+    }
     const region = values.region ?? input.region ?? DEFAULT_PRICING_REGION;
     const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack };
     const result = analyzeMixed(records, aggregates, options, input.warnings);
+    // Warnings go to stderr in every mode (--json and --simulate-adaptive too), before any output.
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
 
     if (values['simulate-adaptive']) {
       if (records.length === 0) throw new UsageError('--simulate-adaptive needs per-invocation data (a run or per-configuration CSVs), not only means.');
@@ -97,7 +105,6 @@ async function run(argv: string[]): Promise<number> {
       }
       return 0;
     }
-    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (values.json) {
       process.stdout.write(JSON.stringify(stableAnalysisJson(result), null, 2) + '\n');
     } else {

@@ -2,6 +2,7 @@
 // endpoint in this process, scaffolds the template function, packages and deploys it at a few
 // memory sizes, sweeps threads 1, 2, 4, prints what it found, says where the results are, and
 // stops the endpoint (on every way out: success, error, Ctrl-C).
+import { formatUsd } from '../core/usdFormat';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -208,7 +209,7 @@ export function formatDemoSummary(analysis: AnalysisResult, cpuLimit: string): s
     c.n > 0 ? `${c.meanMs.toFixed(0)} (${c.ciLowMs.toFixed(0)}–${c.ciHighMs.toFixed(0)})` : '-',
     c.speedup === null ? '-' : `${c.speedup.toFixed(2)}x`,
     c.cores === null ? '-' : String(c.cores),
-    `$${(c.costPerInvocationUsd * 1000).toFixed(4)}`,
+    formatUsd(c.costPerInvocationUsd * 1000, { scale: 'perInvocation' }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');

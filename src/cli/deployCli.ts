@@ -1,11 +1,11 @@
 // `lambda-lab deploy`: package the template and create or update one function per (memory, arch).
+import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
 import type { CliCommand } from './cliCommands';
 import { parseCliArgs } from './cliArgs';
 import { runAgainstTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { checkRoleChoice } from '../aws/executionRole';
 import { statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
 import { MEMORY_PRESETS, findMemoryPreset, resolveMemorySelection } from '../core/memoryPresets';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
 import type { Architecture } from '../core/experimentConfig';
@@ -22,7 +22,7 @@ llab-<id>-<memory>-<arch> and tagged with the experiment id. Running it again wi
 same code and settings changes nothing.
 
   --experiment <id>    Experiment id: lowercase letters, digits, dashes (max 40).
-  --memory <sizes>     Comma list of MB (128..10240), or a preset:
+  --memory <sizes>     Comma list of MB (${MEMORY_MIN_MB}..${MEMORY_MAX_MB}), or a preset:
 ${MEMORY_PRESETS.map((p) => `                         ${p.id.padEnd(15)} ${p.description}`).join('\n')}
   --arch <list>        x86_64, arm64 or both (default: x86_64 on AWS; on the built-in
                        endpoint, this machine's architecture, the only one it can run).

@@ -4,7 +4,7 @@ import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CliCommand } from './cliCommands';
 import { parseCliArgs } from './cliArgs';
-import { loadAnalysisInput } from '../core/analysis/analysisInput';
+import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { invocationsToCsv } from '../core/analysis/invocationCsvExport';
 import { DEFAULT_PRICING_REGION } from '../core/pricing';

@@ -8,7 +8,7 @@ import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
 import { STRATEGIES } from '../core/experimentConfig';
 import { MEMORY_MAX_MB, REPETITIONS_MAX, ValidationError, costTimeoutProblem, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
-import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
 import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
@@ -153,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
       const shape = { functions: 1, threadCounts: threadCounts.length, strategies: strategies.length, repetitions };
       const tooBig = planSizeProblem(shape, roughPlanMs({ memoriesMB: [MEMORY_MAX_MB], threadCounts, strategies: strategies.length, repetitions, items, cost, concurrency: 1 }), true);
       if (tooBig) throw new ValidationError('reps', values.reps, 'a plan that can run', `The sweep cannot run: ${tooBig}`);
-      const costProblem = costTimeoutProblem({ cost, items, minThreads: Math.min(...threadCounts), minMemoryMB: MEMORY_MAX_MB, timeoutSeconds: MAX_TIMEOUT_SECONDS });
+      const costProblem = costTimeoutProblem({ cost, items, minThreads: Math.min(...threadCounts), minMemoryMB: MEMORY_MAX_MB, timeoutSeconds: TIMEOUT_MAX_S });
       if (costProblem) throw new ValidationError('cost', values.cost, 'within the timeout', `--cost ${cost} cannot run even at ${MEMORY_MAX_MB} MB with Lambda's longest timeout: ${costProblem}`);
       if (values.adaptive && repetitions < 2) {
         throw new ValidationError('reps', values.reps, 'at least 2 with --adaptive', '--adaptive needs --reps of at least 2 (the most repetitions it may take).');

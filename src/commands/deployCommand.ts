@@ -2,6 +2,7 @@
 // with QuickPicks, then package the workspace's function folder and create or update one
 // function per (memory, architecture) with a progress notification. Tests pass an argument
 // object with the same choices: it replaces only the pickers; everything else runs as for a user.
+import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -196,7 +197,7 @@ async function pickMemorySizes(): Promise<number[] | undefined> {
   if (!picked) return undefined;
   if (picked.preset) return resolveMemorySelection(picked.preset);
   const text = await vscode.window.showInputBox({
-    title: 'Memory sizes (MB, 128..10240)',
+    title: `Memory sizes (MB, ${MEMORY_MIN_MB}..${MEMORY_MAX_MB})`,
     value: '512, 1769, 3538',
     validateInput: (input) => {
       try {

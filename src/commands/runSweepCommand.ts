@@ -2,6 +2,7 @@
 // (confirm above lambdaLab.confirmCostAboveUsd on AWS), then run with a cancellable progress
 // notification (done/total, ETA, cost so far) and a readable log in the output channel.
 // Tests drive it with an argument object that replaces the pickers; everything else runs as for a user.
+import { scanRunFolders } from '../runs/runFolders';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
 import type { Strategy } from '../core/experimentConfig';
 import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
 import { parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
-import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata } from '../core/runFiles';
+import { INVOCATIONS_FILE, parseInvocationsJsonl } from '../core/runFiles';
 import { targetBills } from '../core/targetBilling';
 import { inspectRunLock, lockedMessage, type RunLockOwner } from '../sweep/runLock';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
@@ -271,27 +272,20 @@ async function confirmCost(estimate: SweepCostEstimate, resolved: ResolvedTarget
  * Returns the choice, undefined for a new sweep, or null when the user dismissed the pick.
  */
 async function offerResume(runsDir: string): Promise<{ dir: string; retryErrors: boolean } | undefined | null> {
-  let unfinished: Array<{ dir: string; meta: RunMetadata; recorded: number; errors: number; sweptBy: RunLockOwner | null | undefined }> = [];
-  try {
-    unfinished = fs
-      .readdirSync(runsDir)
-      .map((name) => path.join(runsDir, name))
-      .flatMap((dir) => {
-        try {
-          const meta = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILE), 'utf8')) as RunMetadata;
-          if (meta.status === 'completed') return [];
-          const { records } = parseInvocationsJsonl(fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8'));
-          const lock = inspectRunLock(dir);
-          return [{ dir, meta, recorded: records.length, errors: records.filter((r) => r.error !== null).length, sweptBy: lock.state === 'held' ? lock.owner : undefined }];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => b.meta.startedAt.localeCompare(a.meta.startedAt))
-      .slice(0, 5);
-  } catch {
-    return undefined; // no runs folder yet
-  }
+  const unfinished = scanRunFolders(runsDir)
+    .flatMap((run) => {
+      try {
+        const meta = run.meta;
+        if (!meta || meta.status === 'completed' || !run.hasInvocations) return [];
+        const { records } = parseInvocationsJsonl(fs.readFileSync(path.join(run.dir, INVOCATIONS_FILE), 'utf8'));
+        const lock = inspectRunLock(run.dir);
+        return [{ dir: run.dir, meta, recorded: records.length, errors: records.filter((r) => r.error !== null).length, sweptBy: lock.state === 'held' ? lock.owner : undefined }];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => String(b.meta.startedAt).localeCompare(String(a.meta.startedAt)))
+    .slice(0, 5);
   if (unfinished.length === 0) return undefined;
   type Item = vscode.QuickPickItem & { dir?: string; retryErrors?: boolean; busy?: string };
   const items: Item[] = [{ label: '$(add) New sweep…' }];

@@ -93,8 +93,5 @@ function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value));
 }
 
-export function formatUsd(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toFixed(2)}`;
-}
+// Sweep estimates and limits are totals; the one formatter lives in usdFormat.ts.
+export { formatUsd } from './usdFormat';

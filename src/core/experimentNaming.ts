@@ -5,14 +5,14 @@ import type { Architecture } from './experimentConfig';
 /** Prefix of every function name we create; short so long experiment ids still fit. */
 export const FUNCTION_NAME_PREFIX = 'llab';
 /** Lambda's limit on function names. */
-export const MAX_FUNCTION_NAME_LENGTH = 64;
+const MAX_FUNCTION_NAME_LENGTH = 64;
 /** IAM's limit on role names. */
-export const MAX_ROLE_NAME_LENGTH = 64;
+const MAX_ROLE_NAME_LENGTH = 64;
 
 /** Tag keys put on every function and role we create. */
 export const TAG_EXPERIMENT = 'lambda-parallel-lab:experiment';
-export const TAG_MEMORY = 'lambda-parallel-lab:memory-mb';
-export const TAG_ARCH = 'lambda-parallel-lab:arch';
+const TAG_MEMORY = 'lambda-parallel-lab:memory-mb';
+const TAG_ARCH = 'lambda-parallel-lab:arch';
 /** Present (value "lambda-parallel-lab") on resources this product created, so cleanup never deletes a user's own. */
 export const TAG_CREATED_BY = 'lambda-parallel-lab:created-by';
 export const CREATED_BY_VALUE = 'lambda-parallel-lab';

@@ -181,12 +181,12 @@ export function validateExperimentId(id: unknown): string {
   return id;
 }
 
-export function validateArchitecture(value: unknown): Architecture {
+function validateArchitecture(value: unknown): Architecture {
   if (typeof value === 'string' && (ARCHITECTURES as readonly string[]).includes(value.trim())) return value.trim() as Architecture;
   throw new ValidationError('architectures', value, ALLOWED.architecture, `architecture ${describe(value)} is not supported: ${ALLOWED.architecture}`);
 }
 
-export function validateStrategy(value: unknown): Strategy {
+function validateStrategy(value: unknown): Strategy {
   if (typeof value === 'string' && (STRATEGIES as readonly string[]).includes(value.trim())) return value.trim() as Strategy;
   throw new ValidationError('strategies', value, ALLOWED.strategy, `strategy ${describe(value)} is not supported: ${ALLOWED.strategy}`);
 }

@@ -3,7 +3,7 @@
 import type { Architecture } from './experimentConfig';
 
 /** Node's `process.arch` / `os.arch()` name to Lambda's architecture name (anything not arm64 runs as x86_64). */
-export function lambdaArchitectureOf(nodeArch: string): Architecture {
+function lambdaArchitectureOf(nodeArch: string): Architecture {
   return nodeArch === 'arm64' ? 'arm64' : 'x86_64';
 }
 

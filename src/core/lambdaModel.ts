@@ -9,13 +9,14 @@ export const MB_PER_VCPU = 1769;
 /** Lambda's memory bounds (MB). */
 export const MEMORY_MIN_MB = 128;
 export const MEMORY_MAX_MB = 10240;
-/** The longest function timeout Lambda allows (seconds). */
-export const MAX_TIMEOUT_SECONDS = 900;
+/** Lambda's function timeout bounds (seconds). */
+export const TIMEOUT_MIN_S = 1;
+export const TIMEOUT_MAX_S = 900;
 /** vCPUs at the maximum memory size. */
 export const MAX_VCPUS = 6;
 
 /** Visible-core bands: the smallest memory size (MB) from which Lambda shows that many cores. */
-export const VISIBLE_CORE_BANDS: ReadonlyArray<{ fromMemoryMB: number; cores: number }> = [
+const VISIBLE_CORE_BANDS: ReadonlyArray<{ fromMemoryMB: number; cores: number }> = [
   { fromMemoryMB: MEMORY_MIN_MB, cores: 2 },
   { fromMemoryMB: 3009, cores: 3 },
   { fromMemoryMB: 5376, cores: 4 },

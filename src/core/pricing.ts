@@ -17,8 +17,8 @@ export interface RegionPrices {
   estimated: boolean;
 }
 
-export const PRICING_SOURCE = 'https://aws.amazon.com/lambda/pricing/';
-export const PRICING_AS_OF = '2026-11-27';
+const PRICING_SOURCE = 'https://aws.amazon.com/lambda/pricing/';
+const PRICING_AS_OF = '2026-11-27';
 
 const STANDARD = { x86_64PerGBs: 0.0000166667, arm64PerGBs: 0.0000133334, perRequest: 0.2 / 1_000_000 };
 

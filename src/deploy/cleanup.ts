@@ -1,5 +1,6 @@
 // Deletes what an experiment deployed: every function tagged with its id and, when asked, the
 // execution role — only if Lambda Parallel Lab created it (its tags say so).
+import { isNotFoundError } from '../aws/sdkErrors';
 import { DeleteFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { deleteExperimentRole, type RoleDeletion } from '../aws/executionRole';
@@ -30,7 +31,7 @@ export async function cleanupExperiment(options: CleanupOptions): Promise<Cleanu
       options.onDeleted?.(fn.functionName);
       return 'deleted' as const;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return 'gone' as const; // deleted meanwhile
+      if (isNotFoundError(error)) return 'gone' as const; // deleted meanwhile
       return { message: error instanceof Error ? error.message : String(error) };
     }
   });

@@ -3,6 +3,7 @@
 // function run in sequence (Lambda refuses a second update while one is in progress) and every
 // change is waited to Active / Successful with the SDK waiters. Idempotent: unchanged code
 // (same CodeSha256) and unchanged configuration are not sent again.
+import { isNotFoundError } from '../aws/sdkErrors';
 import {
   CreateFunctionCommand,
   GetFunctionCommand,
@@ -103,11 +104,6 @@ function configurationDiffers(current: FunctionConfiguration, desired: DesiredCo
     current.Handler !== desired.Handler ||
     current.Timeout !== desired.Timeout
   );
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'ResourceNotFoundException' || e?.$metadata?.httpStatusCode === 404;
 }
 
 function isConflict(error: unknown): boolean {
@@ -263,7 +259,7 @@ async function getFunctionOrNull(
     const response = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
     return { configuration: response.Configuration ?? {}, tags: response.Tags };
   } catch (error) {
-    if (isNotFound(error)) return null;
+    if (isNotFoundError(error)) return null;
     throw error;
   }
 }

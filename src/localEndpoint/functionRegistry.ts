@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Architecture } from '../core/experimentConfig';
 import { hostLambdaArchitecture } from '../core/hostArchitecture';
+import { MEMORY_MIN_MB } from '../core/lambdaModel';
 import { decodeZip, NAME_PATTERN, ROLE_PATTERN, validateArchitectures, validateSettings, validateTags } from './functionValidation';
 import type { LoadedFunction, StoredFunctionRecord } from './functionStore';
 import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
@@ -107,7 +108,7 @@ export class FunctionRegistry {
     if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) {
       throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
-    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? 128, Timeout: input.Timeout ?? 3, Environment: input.Environment });
+    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? MEMORY_MIN_MB, Timeout: input.Timeout ?? 3, Environment: input.Environment });
     const architectures = validateArchitectures(input.Architectures, this.hostArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {

@@ -1,6 +1,7 @@
 // Lambda's checks on a function's settings, in AWS's wording (ValidationException for what the
 // request model enforces, InvalidParameterValueException for the service's own rules), plus the
 // endpoint's own: Node.js runtimes only, the host's architecture, handlers inside the code.
+import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from '../core/lambdaModel';
 import type { Architecture } from '../core/experimentConfig';
 import { foreignArchitectureMessage } from '../core/hostArchitecture';
 import { invalidParameter, validationError } from './lambdaErrors';
@@ -30,11 +31,11 @@ interface ValidatedSettings {
 export function validateSettings(input: { Runtime: unknown; Handler: unknown; MemorySize: unknown; Timeout: unknown; Environment: unknown }): ValidatedSettings {
   const { Runtime: runtime, Handler: handler, MemorySize: memory, Timeout: timeout } = input;
   if (typeof memory !== 'number' || !Number.isInteger(memory)) throw validationError(memory, 'memorySize', 'Member must be an integer');
-  if (memory < 128) throw validationError(memory, 'memorySize', 'Member must have value greater than or equal to 128');
-  if (memory > 10240) throw validationError(memory, 'memorySize', 'Member must have value less than or equal to 10240');
+  if (memory < MEMORY_MIN_MB) throw validationError(memory, 'memorySize', `Member must have value greater than or equal to ${MEMORY_MIN_MB}`);
+  if (memory > MEMORY_MAX_MB) throw validationError(memory, 'memorySize', `Member must have value less than or equal to ${MEMORY_MAX_MB}`);
   if (typeof timeout !== 'number' || !Number.isInteger(timeout)) throw validationError(timeout, 'timeout', 'Member must be an integer');
-  if (timeout < 1) throw validationError(timeout, 'timeout', 'Member must have value greater than or equal to 1');
-  if (timeout > 900) throw validationError(timeout, 'timeout', 'Member must have value less than or equal to 900');
+  if (timeout < TIMEOUT_MIN_S) throw validationError(timeout, 'timeout', `Member must have value greater than or equal to ${TIMEOUT_MIN_S}`);
+  if (timeout > TIMEOUT_MAX_S) throw validationError(timeout, 'timeout', `Member must have value less than or equal to ${TIMEOUT_MAX_S}`);
   if (typeof runtime !== 'string') throw invalidParameter('The runtime parameter is required for functions packaged as a .zip file archive.');
   if (RETIRED_NODE_RUNTIMES.includes(runtime)) {
     throw invalidParameter(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`);

@@ -1,13 +1,13 @@
 // Reads what the results view shows: a run directory (run.json + invocations.jsonl) or the study's
-// CSV files / folders of them, analysed by the pure core. No vscode import, so tests use it directly.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { analyzeMixed, analyzeRecords } from '../core/analysis/analyzeRun';
-import { checkCpuLimit, combineCpuLimitSummaries, type CpuLimitSummary } from '../core/analysis/cpuLimitCheck';
-import { isRunDirectory, readRunLog } from '../core/analysis/invocationLog';
-import { parseSeedCsv, SEED_ITEMS_PER_INVOCATION, type AggregatedConfig } from '../core/analysis/seedCsvImport';
-import type { InvocationRecord } from '../core/invocationRecord';
-import { INVOCATIONS_FILE, parseInvocationsJsonl, RUN_FILE } from '../core/runFiles';
+// CSV files / folders of them, through the same loader as `lambda-lab analyze` (src/runs), so the
+// view and the CLI agree on the same files. No vscode import, so tests use it directly.
+import { existsSync, statSync } from 'node:fs';
+import path, { basename } from 'node:path';
+import { analyzeMixed } from '../core/analysis/analyzeRun';
+import type { AnalysisInput } from '../core/analysis/analysisInput';
+import { INVOCATIONS_FILE } from '../core/runFiles';
+import { loadAnalysisInput } from '../runs/analysisFiles';
+import { hasRecordedInvocations, isRunFolder, scanRunFolders } from '../runs/runFolders';
 import type { AnalysedRun, ResultsSource } from '../shared/resultsProtocol';
 
 /** Thrown when a run directory exists but the sweep has not written its first invocation yet. */
@@ -18,94 +18,30 @@ export class RunNotStartedError extends Error {
   }
 }
 
-export function loadRun(runDir: string): AnalysedRun {
-  if (!existsSync(runDir)) throw new Error(`${runDir} does not exist. Pick a run under .lambda-lab/runs/ in the workspace.`);
-  if (!isRunDirectory(runDir)) {
-    if (existsSync(join(runDir, RUN_FILE))) throw new RunNotStartedError(runDir);
-    throw new Error(`${runDir} is not a run directory: it has no ${INVOCATIONS_FILE}. Pick a folder under .lambda-lab/runs/, or import CSV files.`);
-  }
-  const log = readRunLog(runDir);
-  const items = log.meta?.plan?.items;
-  // The same check `lambda-lab analyze` makes: an unthrottled run says so in its warnings and on the page.
-  const cpuCheck = checkCpuLimit(runDir, log.records, log.meta?.cpuLimit);
-  const warnings = cpuCheck.warning ? [cpuCheck.warning, ...log.warnings] : log.warnings;
-  const analysis = analyzeRecords(log.records, { region: log.meta?.region, itemsPerInvocation: typeof items === 'number' ? items : null }, warnings);
-  return {
-    runLabel: log.meta?.runId ?? basename(runDir),
-    source: { kind: 'run', runDir },
-    analysis,
-    cpuLimit: cpuCheck.summary,
-    recordCount: log.records.length,
-    live: log.meta?.status === 'running',
-    analysedAt: new Date().toISOString(),
-  };
+function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource, live: boolean): AnalysedRun {
+  const analysis = analyzeMixed(input.records, input.aggregates, { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation }, input.warnings);
+  return { runLabel, source, analysis, cpuLimit: input.cpuLimit, recordCount: input.rowCount, live, analysedAt: new Date().toISOString() };
 }
 
-/** CSV and JSONL files named directly, plus those directly inside named folders. */
-export function expandImportPaths(paths: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const path of paths) {
-    if (!existsSync(path)) throw new Error(`${path} does not exist; choose existing CSV files or folders.`);
-    if (statSync(path).isDirectory()) {
-      for (const name of readdirSync(path).sort()) {
-        if (/\.(csv|jsonl)$/i.test(name)) files.push(join(path, name));
-      }
-    } else files.push(path);
+export function loadRun(runDir: string): AnalysedRun {
+  if (!existsSync(runDir)) throw new Error(`${runDir} does not exist. Pick a run under .lambda-lab/runs/ in the workspace.`);
+  if (!hasRecordedInvocations(runDir)) {
+    if (isRunFolder(runDir)) throw new RunNotStartedError(runDir);
+    throw new Error(`${runDir} is not a run directory: it has no ${INVOCATIONS_FILE}. Pick a folder under .lambda-lab/runs/, or import CSV files.`);
   }
-  return files;
+  const input = loadAnalysisInput([runDir]);
+  const meta = input.runs[0]?.meta ?? null;
+  return analysed(input, typeof meta?.runId === 'string' ? meta.runId : basename(runDir), { kind: 'run', runDir }, meta?.status === 'running');
 }
 
 export function loadFiles(paths: readonly string[]): AnalysedRun {
   // One folder that is a run directory is a run, not a pile of files.
-  if (paths.length === 1 && existsSync(paths[0]) && statSync(paths[0]).isDirectory() && isRunDirectory(paths[0])) return loadRun(paths[0]);
-  const files = expandImportPaths(paths);
-  if (files.length === 0) throw new Error(`No .csv or .jsonl files in ${paths.join(', ')}; choose the study's CSV files or a folder of them.`);
-  const records: InvocationRecord[] = [];
-  const aggregates: AggregatedConfig[] = [];
-  const warnings: string[] = [];
-  const cpuLimits: CpuLimitSummary[] = [];
-  const checkSource = (file: string, fileRecords: readonly InvocationRecord[]) => {
-    const check = checkCpuLimit(file, fileRecords);
-    cpuLimits.push(check.summary);
-    if (check.warning) warnings.push(check.warning);
-  };
-  let seedFiles = 0;
-  for (const file of files) {
-    try {
-      const text = readFileSync(file, 'utf8');
-      if (/\.jsonl$/i.test(file)) {
-        const parsed = parseInvocationsJsonl(text, file);
-        records.push(...parsed.records);
-        warnings.push(...parsed.warnings);
-        checkSource(file, parsed.records);
-        continue;
-      }
-      const content = parseSeedCsv(text, file);
-      seedFiles++;
-      if (content.format === 'per-invocation') {
-        records.push(...content.records);
-        checkSource(file, content.records);
-      } else aggregates.push(...content.aggregates);
-    } catch (error) {
-      // One bad file among hundreds should not hide the rest; it is listed under the view's warnings.
-      warnings.push(error instanceof Error ? error.message : `${file}: ${String(error)}`);
-    }
-  }
-  if (records.length === 0 && aggregates.length === 0) {
-    throw new Error(`None of the ${files.length} file(s) could be read: ${warnings.slice(0, 3).join(' ')}`);
-  }
-  // The study's files carry no item count; its design hashed 200 items per invocation.
-  const analysis = analyzeMixed(records, aggregates, { itemsPerInvocation: seedFiles > 0 ? SEED_ITEMS_PER_INVOCATION : null }, warnings);
-  const runLabel = paths.length === 1 ? (files.length === 1 ? basename(files[0]) : `${basename(paths[0])} (${files.length} files)`) : `${files.length} imported files`;
-  return {
-    runLabel,
-    source: { kind: 'files', files: [...paths] },
-    analysis,
-    cpuLimit: combineCpuLimitSummaries(cpuLimits),
-    recordCount: records.length + aggregates.length,
-    live: false,
-    analysedAt: new Date().toISOString(),
-  };
+  if (paths.length === 1 && existsSync(paths[0]) && statSync(paths[0]).isDirectory() && hasRecordedInvocations(paths[0])) return loadRun(paths[0]);
+  for (const path of paths) if (!existsSync(path)) throw new Error(`${path} does not exist; choose existing CSV files or folders.`);
+  const input = loadAnalysisInput(paths);
+  const single = paths.length === 1 && !statSync(paths[0]).isDirectory();
+  const runLabel = single ? basename(paths[0]) : paths.length === 1 ? `${basename(paths[0])} (${input.label})` : input.label;
+  return analysed(input, runLabel, { kind: 'files', files: [...paths] }, false);
 }
 
 export function loadResultsSource(source: ResultsSource): AnalysedRun {
@@ -123,22 +59,10 @@ export interface RunListing {
 export function listRuns(workspaceFolders: readonly string[]): RunListing[] {
   const runs: RunListing[] = [];
   for (const folder of workspaceFolders) {
-    const runsDir = join(folder, '.lambda-lab', 'runs');
-    if (!existsSync(runsDir)) continue;
-    for (const name of readdirSync(runsDir)) {
-      const runDir = join(runsDir, name);
-      if (!statSync(runDir).isDirectory()) continue;
-      if (!existsSync(join(runDir, INVOCATIONS_FILE)) && !existsSync(join(runDir, RUN_FILE))) continue;
-      let status = 'unknown';
-      let startedAt: string | null = null;
-      try {
-        const meta = JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as { status?: unknown; startedAt?: unknown };
-        if (typeof meta.status === 'string') status = meta.status;
-        if (typeof meta.startedAt === 'string') startedAt = meta.startedAt;
-      } catch {
-        // run.json missing or torn: the run is still listed, by folder name.
-      }
-      runs.push({ runDir, runId: name, status, startedAt });
+    for (const run of scanRunFolders(path.join(folder, '.lambda-lab', 'runs'))) {
+      const status = typeof run.meta?.status === 'string' ? run.meta.status : 'unknown';
+      const startedAt = typeof run.meta?.startedAt === 'string' ? run.meta.startedAt : null;
+      runs.push({ runDir: run.dir, runId: run.runId, status, startedAt });
     }
   }
   return runs.sort((a, b) => (b.startedAt ?? b.runId).localeCompare(a.startedAt ?? a.runId));

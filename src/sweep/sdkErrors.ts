@@ -26,10 +26,6 @@ export function isAbort(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'AbortError';
 }
 
-export function isFunctionNotFound(error: unknown): boolean {
-  return (error as SdkErrorShape | null)?.name === 'ResourceNotFoundException';
-}
-
 export function sdkAttempts(error: unknown): number | undefined {
   return (error as SdkErrorShape | null)?.$metadata?.attempts;
 }

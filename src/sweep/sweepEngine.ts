@@ -5,6 +5,7 @@
 // laneScheduler (concurrency), retryBackoff and sdkErrors (retries), pilotEstimate and costCeiling
 // (spending), adaptiveStops, sweepAccounting (cost, errors, ETA), invokeResponse (records) and
 // sweepStopReason (why it stopped, as data the caller words).
+import { isNotFoundError } from '../aws/sdkErrors';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { estimateSweepCost, formatUsd, type PilotMeasurement, type SweepCostEstimate } from '../core/costEstimate';
 import type { TemplateEvent } from '../core/experimentConfig';
@@ -18,7 +19,7 @@ import { runInLanes } from './laneScheduler';
 import { configCounts, estimatedCostOf, pilotFromRecords, pilotInvocation } from './pilotEstimate';
 import { backoffMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retryBackoff';
 import type { RunStore } from './runStore';
-import { classifyError, describeError, isAbort, isFunctionNotFound, retryAfterMs, sdkAttempts } from './sdkErrors';
+import { classifyError, describeError, isAbort, retryAfterMs, sdkAttempts } from './sdkErrors';
 import { SweepAccounting } from './sweepAccounting';
 import { describeStopReason, type SweepStopReason } from './sweepStopReason';
 
@@ -293,7 +294,7 @@ class SweepRun {
         retries += Math.max(0, (sdkAttempts(error) ?? 1) - 1);
         lastError = error;
         const kind = classifyError(error);
-        if (isFunctionNotFound(error)) {
+        if (isNotFoundError(error)) {
           // Every later invocation of the function would fail the same way: stop, record nothing.
           this.halt(new SweepStop({ kind: 'functionNotFound', functionName: planned.functionName }));
           return null;

@@ -1,12 +1,13 @@
 // Sets a sweep up (finds the experiment's functions, builds or reloads the plan, creates or opens
 // the run folder) and runs it. One path for the CLI, `lambda-lab demo` and the VS Code command.
+import { isNotFoundError } from '../aws/sdkErrors';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Strategy } from '../core/experimentConfig';
 import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
 import { costTimeoutProblem, ValidationError } from '../core/experimentValidation';
-import { MAX_TIMEOUT_SECONDS } from '../core/lambdaModel';
+import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import { buildSweepPlan, MAX_PLANNED_INVOCATIONS, newSeed, planSize, planSizeProblem, roughPlanMs, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
@@ -110,7 +111,7 @@ export async function checkPlanFunctionsUnchanged(client: LambdaClient, prepared
     try {
       current = await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
     } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+      if (isNotFoundError(error)) {
         missing.push(fn.functionName);
         continue;
       }
@@ -195,7 +196,7 @@ export function checkPlanCanRun(request: Pick<NewSweepRequest, 'threadCounts' | 
   const sizeProblem = planSizeProblem(shape, roughPlanMs({ ...request, memoriesMB, strategies: shape.strategies }));
   if (sizeProblem) throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
   const timeouts = snapshots.map((s) => s.timeoutSeconds).filter((t): t is number => typeof t === 'number' && t > 0);
-  const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : MAX_TIMEOUT_SECONDS;
+  const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : TIMEOUT_MAX_S;
   const costProblem = costTimeoutProblem({ cost: request.cost, items: request.items, minThreads: Math.min(...request.threadCounts), minMemoryMB: Math.min(...memoriesMB), timeoutSeconds });
   if (costProblem) throw new ValidationError('cost', request.cost, 'within the function timeout', `The sweep cannot run: ${costProblem}`);
 }

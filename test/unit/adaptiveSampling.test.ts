@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAdaptiveSampler } from '../../src/core/analysis/adaptiveSampling';
 import { simulateAdaptiveSampling } from '../../src/core/analysis/adaptiveSimulation';
-import { loadAnalysisInput } from '../../src/core/analysis/analysisInput';
+import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
 
 describe('adaptive sampling', () => {

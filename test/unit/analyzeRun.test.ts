@@ -6,7 +6,7 @@ import path from 'node:path';
 import { analyzeRecords, analyzeMixed } from '../../src/core/analysis/analyzeRun';
 import { summarizeConfigurations } from '../../src/core/analysis/configSummary';
 import { paretoFront } from '../../src/core/analysis/paretoFront';
-import { readRunLog } from '../../src/core/analysis/invocationLog';
+import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { invocationsToCsv } from '../../src/core/analysis/invocationCsvExport';
 import { parseSeedInvocationsCsv } from '../../src/core/analysis/seedCsvImport';
 import { stableAnalysisJson } from '../../src/core/analysis/analysisReport';
@@ -131,9 +131,9 @@ describe('run directories and export', () => {
     const good = smallRun().map((r) => JSON.stringify(r) + '\n');
     const lines = [...good.slice(0, 3), '{"runId": "r1", oops\n', ...good.slice(3), '{"runId":"r1","functionN'];
     await withRunDir(lines, (dir) => {
-      const log = readRunLog(dir);
+      const log = loadAnalysisInput([dir]);
       assert.equal(log.records.length, good.length);
-      assert.equal(log.meta?.region, 'eu-west-1');
+      assert.equal(log.runs[0].meta?.region, 'eu-west-1');
       const file = path.join(dir, 'invocations.jsonl');
       assert.ok(log.warnings.some((w) => w.startsWith(`${file} line 4:`) && /not valid JSON/.test(w)), log.warnings.join('\n'));
       assert.ok(log.warnings.some((w) => w.startsWith(`${file} line ${good.length + 2}:`) && /incomplete/.test(w)), log.warnings.join('\n'));

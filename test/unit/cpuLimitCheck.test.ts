@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportCli } from '../../src/cli/exportCli';
-import { loadAnalysisInput } from '../../src/core/analysis/analysisInput';
+import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { checkCpuLimit, combineCpuLimitSummaries, describeCpuLimit, isUnthrottledLimit } from '../../src/core/analysis/cpuLimitCheck';
 import { invocationsToCsv } from '../../src/core/analysis/invocationCsvExport';
 import type { InvocationRecord } from '../../src/core/invocationRecord';

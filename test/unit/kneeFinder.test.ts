@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadAnalysisInput } from '../../src/core/analysis/analysisInput';
+import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { summarizeConfigurations } from '../../src/core/analysis/configSummary';
 import { findKnee, findKnees, fitHinge } from '../../src/core/analysis/kneeFinder';
 import { MB_PER_VCPU } from '../../src/core/lambdaModel';

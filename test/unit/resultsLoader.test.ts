@@ -82,7 +82,7 @@ describe('results loader', () => {
       assert.equal(run.analysis.configs.length, 1);
       assert.equal(run.source.kind, 'files');
       assert.ok(run.analysis.warnings.some((w) => w.includes('Lambda_2048_1_arm64.csv')), run.analysis.warnings.join('\n'));
-      assert.throws(() => loadFiles([join(workspace, 'Lambda_2048_1_arm64.csv')]), /could be read/);
+      assert.throws(() => loadFiles([join(workspace, 'Lambda_2048_1_arm64.csv')]), /Lambda_2048_1_arm64\.csv:1: missing columns/);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }

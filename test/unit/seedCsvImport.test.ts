@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CsvImportError, parseSeedAggregatedCsv, parseSeedCsv, parseSeedInvocationsCsv, splitCsvLine } from '../../src/core/analysis/seedCsvImport';
 import { summarizeAggregates, summarizeConfigurations, configIdentityKey } from '../../src/core/analysis/configSummary';
-import { loadAnalysisInput } from '../../src/core/analysis/analysisInput';
+import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
 
 const HEADER = 'Architecture,Memory,Workers,sk,cores,proc_time';
@@ -69,16 +69,18 @@ describe('seed CSV import', () => {
     assert.match(importError('Architecture,Memory,Workers,avg_proc_time\narm64,1,1,1\n', 'AggregatedResults.csv').message, /^AggregatedResults\.csv:1: missing column "cores"/);
   });
 
-  it('loading a folder with one malformed CSV fails with that file and line', () => {
+  it('a folder with one malformed CSV: that file is set aside with its file and line, the rest is analysed', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'llab-csv-'));
     try {
       writeFileSync(path.join(dir, 'Lambda_128_1_arm64.csv'), `${HEADER}\narm64,128,1,a,2,110.1\n`);
       writeFileSync(path.join(dir, 'Lambda_256_1_arm64.csv'), `${HEADER}\narm64,256,1,a,2,55\narm64,256,1,b,2,fifty\n`);
-      assert.throws(() => loadAnalysisInput([dir]), (error: unknown) => {
-        assert.ok(error instanceof CsvImportError);
-        assert.equal(error.message, `${path.join(dir, 'Lambda_256_1_arm64.csv')}:3: column "proc_time" is "fifty", not a number >= 0. Fix or delete that line and import again.`);
-        return true;
-      });
+      const input = loadAnalysisInput([dir]);
+      assert.equal(input.records.length, 1);
+      assert.deepEqual(input.unusableFiles, [path.join(dir, 'Lambda_256_1_arm64.csv')]);
+      assert.ok(
+        input.warnings.includes(`${path.join(dir, 'Lambda_256_1_arm64.csv')}:3: column "proc_time" is "fifty", not a number >= 0. Fix or delete that line and import again.`),
+        input.warnings.join('\n'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -31,7 +31,7 @@ function familyKey(knee: KneeEstimate): string {
 }
 
 /** The records each configuration would have produced had it stopped adaptively. */
-export function truncateAdaptively(records: readonly InvocationRecord[], options: AdaptiveSamplingOptions): { kept: InvocationRecord[]; configsAtMaximum: number; configs: number } {
+function truncateAdaptively(records: readonly InvocationRecord[], options: AdaptiveSamplingOptions): { kept: InvocationRecord[]; configsAtMaximum: number; configs: number } {
   const byConfig = new Map<string, InvocationRecord[]>();
   for (const record of records) {
     const key = configIdentityKey(record);

@@ -1,12 +1,23 @@
-// Resolves what `lambda-lab analyze` (and the results view's import) was given — a run directory,
-// CSV files, invocations.jsonl files, or a folder of any of these — into records and means.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+// The one way in for analysis inputs, shared by `lambda-lab analyze`/`export` and the results view:
+// given files (name and text, read by src/runs/analysisFiles.ts), classify them into runs, the
+// study's CSVs, loose invocations.jsonl files and unknown files; parse them; set aside impossible
+// records with a counted reason; and say what was wrong. Pure: reads no disk.
 import type { InvocationRecord } from '../invocationRecord';
-import { RUN_FILE, type RunMetadata } from '../runFiles';
+import { INVOCATIONS_FILE, invocationRecordProblem, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
+import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../lambdaModel';
+import { THREADS_MAX, THREADS_MIN } from '../experimentValidation';
+import { DEFAULT_PRICING_REGION, pricedRegions } from '../pricing';
 import { checkCpuLimit, combineCpuLimitSummaries, type CpuLimitSummary } from './cpuLimitCheck';
-import { isRunDirectory, readInvocationsFile, readRunLog } from './invocationLog';
 import { parseSeedCsv, SEED_ITEMS_PER_INVOCATION, type AggregatedConfig } from './seedCsvImport';
+
+/** One file to analyse. `named`: the user named it (not found by looking into a folder). */
+export interface InputFile {
+  path: string;
+  /** null when the file could not be read; `readError` says why. */
+  text: string | null;
+  readError?: string;
+  named: boolean;
+}
 
 export interface AnalysisInput {
   records: InvocationRecord[];
@@ -22,92 +33,252 @@ export interface AnalysisInput {
   label: string;
   /** Records plus CSV mean rows read. */
   rowCount: number;
+  /** Impossible records and means set aside, by reason. */
+  dropped: DroppedCount[];
+  /** Files that could not be used at all (also in `warnings`). */
+  unusableFiles: string[];
   /** How the invocations' CPU was limited, and how many ran unthrottled (also in `warnings`). */
   cpuLimit: CpuLimitSummary;
 }
 
-export function loadAnalysisInput(paths: readonly string[]): AnalysisInput {
-  if (paths.length === 0) throw new Error('nothing to analyse: pass a run directory, CSV files, or a folder of CSV files.');
-  const input: AnalysisInput = { records: [], aggregates: [], warnings: [], runs: [], itemsPerInvocation: null, region: null, label: '', rowCount: 0, cpuLimit: combineCpuLimitSummaries([]) };
+export interface DroppedCount {
+  reason: string;
+  count: number;
+  /** "file:line" of the first few. */
+  where: string[];
+}
+
+/** Where a file sits: the part before the last separator ('/' or '\'). */
+export function parentOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut <= 0 ? (cut === 0 ? path.slice(0, 1) : '.') : path.slice(0, cut);
+}
+
+export function nameOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
+function extensionOf(path: string): string {
+  const name = nameOf(path);
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 ? '' : name.slice(dot).toLowerCase();
+}
+
+/** Why a record cannot be a measurement, or null. Times must be null or finite and >= 0. */
+export function impossibleRecordReason(record: Record<string, unknown>): string | null {
+  for (const field of ['processingMs', 'durationMs', 'billedMs', 'initMs'] as const) {
+    const value = record[field];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'number') return `${field} is not a number`;
+    if (!Number.isFinite(value)) return `${field} is not finite`;
+    if (value < 0) return `${field} is negative`;
+  }
+  const memory = record.memoryMB;
+  if (typeof memory !== 'number' || !Number.isInteger(memory) || memory < MEMORY_MIN_MB || memory > MEMORY_MAX_MB) {
+    return `memoryMB is outside Lambda's range (${MEMORY_MIN_MB}..${MEMORY_MAX_MB} MB)`;
+  }
+  const threads = record.threads;
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < THREADS_MIN || threads > THREADS_MAX) {
+    return `threads is outside ${THREADS_MIN}..${THREADS_MAX}`;
+  }
+  return null;
+}
+
+function impossibleMeanReason(mean: AggregatedConfig): string | null {
+  const asRecord = { memoryMB: mean.memoryMB, threads: mean.threads, processingMs: mean.meanMs };
+  return impossibleRecordReason(asRecord);
+}
+
+const WHERE_LIMIT = 3;
+
+class DropCounter {
+  private readonly byReason = new Map<string, DroppedCount>();
+  add(reason: string, where: string): void {
+    const entry = this.byReason.get(reason) ?? { reason, count: 0, where: [] };
+    entry.count++;
+    if (entry.where.length < WHERE_LIMIT) entry.where.push(where);
+    this.byReason.set(reason, entry);
+  }
+  counts(): DroppedCount[] {
+    return [...this.byReason.values()];
+  }
+}
+
+/**
+ * Blanks the complete lines of an invocations.jsonl that hold impossible records (the parser
+ * ignores blank lines), so the parser's own rules (torn last line, duplicates, retries) still apply.
+ */
+function withoutImpossibleLines(text: string, file: string, drops: DropCounter): string {
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length - 1; index++) {
+    const line = lines[index];
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue; // the parser reports it
+    }
+    if (invocationRecordProblem(value) !== null) continue; // not a record at all: the parser says why
+    const reason = impossibleRecordReason(value as Record<string, unknown>);
+    if (reason === null) continue;
+    drops.add(reason, `${file}:${index + 1}`);
+    lines[index] = '';
+  }
+  return lines.join('\n');
+}
+
+function parseRunMetadata(file: InputFile | undefined, dir: string, warnings: string[]): RunMetadata | null {
+  const path = file?.path ?? `${dir}/${RUN_FILE}`;
+  if (!file || file.text === null) {
+    warnings.push(`${path}: ${file?.readError ?? 'not found'}; region and items per invocation are unknown (${DEFAULT_PRICING_REGION} prices are used).`);
+    return null;
+  }
+  try {
+    const value: unknown = JSON.parse(file.text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    const meta = value as Partial<RunMetadata>;
+    if (typeof meta.plan !== 'object' || meta.plan === null) {
+      warnings.push(`${path}: has no "plan", so items per invocation are unknown (throughput per item is not shown); the records are still analysed.`);
+    }
+    return meta as RunMetadata;
+  } catch (error) {
+    warnings.push(`${path}: cannot be read as run metadata (${error instanceof Error ? error.message : String(error)}); it is ignored.`);
+    return null;
+  }
+}
+
+/** Classifies and parses the files; throws only when nothing usable is left, saying why. */
+export function analyseInputFiles(files: readonly InputFile[]): AnalysisInput {
+  if (files.length === 0) throw new Error('nothing to analyse: pass a run directory, CSV files, or a folder of CSV files.');
+  const warnings: string[] = [];
+  const records: InvocationRecord[] = [];
+  const aggregates: AggregatedConfig[] = [];
+  const runs: AnalysisInput['runs'] = [];
   const cpuLimits: CpuLimitSummary[] = [];
   const itemsSeen = new Set<number | null>();
   const regionsSeen = new Set<string>();
   const labels: string[] = [];
+  const unusableFiles: string[] = [];
+  const drops = new DropCounter();
   let csvFiles = 0;
 
-  const readRun = (dir: string) => {
-    const log = readRunLog(dir);
-    input.records.push(...log.records);
-    input.warnings.push(...log.warnings);
-    input.runs.push({ dir, meta: log.meta });
-    const items = log.meta?.plan?.items;
-    itemsSeen.add(typeof items === 'number' ? items : null);
-    if (typeof log.meta?.region === 'string') regionsSeen.add(log.meta.region);
-    labels.push(log.meta?.runId ?? basename(dir));
-    checkSource(dir, log.records, log.meta?.cpuLimit);
+  const unusable = (path: string, why: string) => {
+    unusableFiles.push(path);
+    warnings.push(`${path}: ${why}`);
   };
-  // The records' own cpuLimit (what each function saw) covers runs whose run.json does not say,
-  // e.g. a custom endpoint URL that was in fact the built-in endpoint, and loose .jsonl/CSV files.
-  const checkSource = (source: string, records: readonly InvocationRecord[], runCpuLimit?: string | null) => {
-    const check = checkCpuLimit(source, records, runCpuLimit);
+  // The records' own cpuLimit (what each function saw) covers runs whose run.json does not say.
+  const checkSource = (source: string, sourceRecords: readonly InvocationRecord[], runCpuLimit?: string | null) => {
+    const check = checkCpuLimit(source, sourceRecords, runCpuLimit);
     cpuLimits.push(check.summary);
-    if (check.warning) input.warnings.push(check.warning);
+    if (check.warning) warnings.push(check.warning);
   };
-  const readCsv = (file: string) => {
-    const content = parseSeedCsv(readFileSync(file, 'utf8'), file);
-    if (content.format === 'per-invocation') {
-      input.records.push(...content.records);
-      checkSource(file, content.records);
-    } else {
-      input.aggregates.push(...content.aggregates);
+  const readInvocations = (file: InputFile): InvocationRecord[] | null => {
+    if (file.text === null) {
+      unusable(file.path, `cannot be read (${file.readError ?? 'unknown error'}).`);
+      return null;
     }
-    itemsSeen.add(SEED_ITEMS_PER_INVOCATION);
-    csvFiles++;
-  };
-  const readJsonl = (file: string) => {
-    const records = readInvocationsFile(file, input.warnings);
-    input.records.push(...records);
-    checkSource(file, records);
-    itemsSeen.add(null);
-    labels.push(basename(file));
-  };
-  const readPath = (path: string, fromFolder: boolean) => {
-    const extension = extname(path).toLowerCase();
-    if (extension === '.csv') readCsv(path);
-    else if (extension === '.jsonl') readJsonl(path);
-    else if (basename(path) === RUN_FILE) readRun(dirname(path));
-    else if (!fromFolder) throw new Error(`${path}: not a CSV (.csv), invocations (.jsonl) or run.json file; pass a run directory, CSV files, or a folder.`);
+    const parsed = parseInvocationsJsonl(withoutImpossibleLines(file.text, file.path, drops), file.path);
+    warnings.push(...parsed.warnings);
+    if (parsed.records.length === 0) {
+      const why = file.text.trim() === '' ? 'is empty: the sweep recorded no invocation' : 'holds no usable invocation record (see the warnings above)';
+      unusable(file.path, `${why}.`);
+    }
+    return parsed.records;
   };
 
-  for (const path of paths) {
-    let stats;
-    try {
-      stats = statSync(path);
-    } catch {
-      throw new Error(`${path}: no such file or directory.`);
-    }
-    if (!stats.isDirectory()) {
-      readPath(path, false);
+  // Runs: every folder holding invocations.jsonl; its run.json (if any) belongs to it.
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const runDirs = new Set(files.filter((f) => nameOf(f.path) === INVOCATIONS_FILE).map((f) => parentOf(f.path)));
+  for (const file of files) {
+    const name = nameOf(file.path);
+    const dir = parentOf(file.path);
+    if (name === RUN_FILE && runDirs.has(dir)) continue;
+    if (name === INVOCATIONS_FILE) {
+      const metaFile = byPath.get(`${dir}/${RUN_FILE}`) ?? byPath.get(`${dir}\\${RUN_FILE}`);
+      const meta = parseRunMetadata(metaFile, dir, warnings);
+      const runRecords = readInvocations(file) ?? [];
+      records.push(...runRecords);
+      runs.push({ dir, meta });
+      const items = meta?.plan?.items;
+      itemsSeen.add(typeof items === 'number' ? items : null);
+      if (typeof meta?.region === 'string') regionsSeen.add(meta.region);
+      labels.push(typeof meta?.runId === 'string' ? meta.runId : nameOf(dir));
+      checkSource(dir, runRecords, meta?.cpuLimit);
       continue;
     }
-    if (isRunDirectory(path)) {
-      readRun(path);
+    if (name === RUN_FILE) {
+      unusable(file.path, `has no ${INVOCATIONS_FILE} beside it: the sweep has not recorded an invocation yet.`);
       continue;
     }
-    const entries = readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-    const runDirs = entries.filter((e) => e.isDirectory() && isRunDirectory(join(path, e.name)));
-    const files = entries.filter((e) => e.isFile() && ['.csv', '.jsonl'].includes(extname(e.name).toLowerCase()));
-    if (runDirs.length === 0 && files.length === 0) {
-      throw new Error(`${path}: no run (invocations.jsonl), CSV or .jsonl files found in this folder.`);
+    const extension = extensionOf(file.path);
+    if (extension === '.jsonl') {
+      const fileRecords = readInvocations(file);
+      if (fileRecords === null) continue;
+      records.push(...fileRecords);
+      checkSource(file.path, fileRecords);
+      itemsSeen.add(null);
+      labels.push(name);
+    } else if (extension === '.csv') {
+      if (file.text === null) {
+        unusable(file.path, `cannot be read (${file.readError ?? 'unknown error'}).`);
+        continue;
+      }
+      try {
+        const content = parseSeedCsv(file.text, file.path);
+        if (content.format === 'per-invocation') {
+          // The study's files have the header on line 1 and one row per line.
+          const kept = content.records.filter((record, index) => {
+            const reason = impossibleRecordReason(record as unknown as Record<string, unknown>);
+            if (reason !== null) drops.add(reason, `${file.path}:${index + 2}`);
+            return reason === null;
+          });
+          records.push(...kept);
+          checkSource(file.path, kept);
+        } else {
+          for (const mean of content.aggregates) {
+            const reason = impossibleMeanReason(mean);
+            if (reason !== null) drops.add(reason, `${file.path}:${mean.line}`);
+            else aggregates.push(mean);
+          }
+        }
+        itemsSeen.add(SEED_ITEMS_PER_INVOCATION);
+        csvFiles++;
+      } catch (error) {
+        // One bad file among hundreds should not hide the rest.
+        unusableFiles.push(file.path);
+        warnings.push(error instanceof Error ? error.message : `${file.path}: ${String(error)}`);
+      }
+    } else if (file.named) {
+      unusable(file.path, `not a CSV (.csv), invocations (.jsonl) or run.json file; pass a run directory, CSV files, or a folder.`);
     }
-    for (const entry of runDirs) readRun(join(path, entry.name));
-    for (const entry of files) readPath(join(path, entry.name), true);
+  }
+
+  const dropped = drops.counts();
+  for (const drop of dropped) {
+    warnings.push(`${drop.count} impossible record${drop.count === 1 ? '' : 's'} set aside (${drop.reason}), e.g. ${drop.where.join(', ')}.`);
+  }
+  const unknownRegions = [...regionsSeen].filter((region) => !pricedRegions().includes(region));
+  if (unknownRegions.length > 0) warnings.push(`no prices for region ${unknownRegions.join(', ')}; ${DEFAULT_PRICING_REGION} prices are used.`);
+  if (regionsSeen.size > 1) warnings.push(`the runs come from several regions (${[...regionsSeen].sort().join(', ')}); ${DEFAULT_PRICING_REGION} prices are used for all of them.`);
+  if (records.length + aggregates.length === 0) {
+    // One file: its own problem is the message. Several: the first few, and how many more.
+    if (files.length === 1 && warnings.length === 1) throw new Error(warnings[0]);
+    const reasons = [...warnings.slice(0, 3), ...(warnings.length > 3 ? [`(and ${warnings.length - 3} more)`] : [])].join(' ');
+    throw new Error(`none of the ${files.length} file(s) holds a usable record: ${reasons || 'they are empty.'}`);
   }
   if (csvFiles > 0) labels.push(`${csvFiles} CSV file${csvFiles === 1 ? '' : 's'}`);
-  input.itemsPerInvocation = itemsSeen.size === 1 ? [...itemsSeen][0] : null;
-  input.region = regionsSeen.size === 1 ? [...regionsSeen][0] : null;
-  input.label = labels.join(', ');
-  input.rowCount = input.records.length + input.aggregates.length;
-  input.cpuLimit = combineCpuLimitSummaries(cpuLimits);
-  return input;
+  return {
+    records,
+    aggregates,
+    warnings,
+    runs,
+    itemsPerInvocation: itemsSeen.size === 1 ? [...itemsSeen][0] : null,
+    region: regionsSeen.size === 1 ? [...regionsSeen][0] : null,
+    label: labels.join(', '),
+    rowCount: records.length + aggregates.length,
+    dropped,
+    unusableFiles,
+    cpuLimit: combineCpuLimitSummaries(cpuLimits),
+  };
 }

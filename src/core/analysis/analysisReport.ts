@@ -1,10 +1,11 @@
 // Plain-text rendering of an AnalysisResult (what `lambda-lab analyze` prints), and the stable
 // JSON projection of issue #5. Pure: returns strings.
+import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, KneeEstimate, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
-export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
+function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
     cells.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
@@ -16,7 +17,7 @@ function fixed(value: number | null | undefined, digits: number): string {
 }
 
 function money(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '-' : `$${value.toPrecision(3)}`;
+  return formatUsd(value, { scale: 'perInvocation', missing: '-' });
 }
 
 /** Seconds when the typical time is a second or more, else milliseconds. */
@@ -26,7 +27,7 @@ function timeUnit(configs: readonly ConfigSummary[]): { label: string; scale: nu
   return typical >= 1000 ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
 }
 
-export function formatSummaryTable(configs: readonly ConfigSummary[]): string {
+function formatSummaryTable(configs: readonly ConfigSummary[]): string {
   const unit = timeUnit(configs);
   const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
   const header = ['arch', 'strategy', 'threads', 'memMB', 'n', 'cold', 'err', `mean ${unit.label}`, `median`, `p90`, `stdev`, `95% CI of mean`, 'speedup', 'speedup CI', 'eff', 'vCPUs', 'cost/inv', 'cost/1k items', 'cores'];

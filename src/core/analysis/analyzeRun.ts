@@ -9,7 +9,7 @@ import type { AggregatedConfig } from './seedCsvImport';
 
 export interface AnalyzeOptions extends SummaryOptions, KneeOptions, RecommendationOptions {}
 
-export function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
+function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
   return { configs, knee: findKnees(configs, options), recommendations: recommend(configs, options), warnings };
 }
 

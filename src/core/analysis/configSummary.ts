@@ -45,7 +45,7 @@ export function isWarmSuccess(record: InvocationRecord): boolean {
   return record.error === null && !record.coldStart && !record.warmup && typeof record.processingMs === 'number' && Number.isFinite(record.processingMs);
 }
 
-export function groupRecords(records: readonly InvocationRecord[]): ConfigSamples[] {
+function groupRecords(records: readonly InvocationRecord[]): ConfigSamples[] {
   const groups = new Map<string, ConfigSamples>();
   for (const record of records) {
     const key = configIdentityKey(record);

@@ -1,7 +1,7 @@
 // Whether a run's times came from a CPU limited like Lambda's or from an unthrottled machine
 // (issue #3: unthrottled results are labelled in every result and in the UI, never silently).
-// One check for both `lambda-lab analyze`/`export` (analysisInput.ts) and the results view
-// (src/results/resultsLoader.ts), so the two can never disagree. Pure: no I/O.
+// One check, made by the one analysis loader (analysisInput.ts) that `lambda-lab analyze`/`export`
+// and the results view share, so the two can never disagree. Pure: no I/O.
 import type { InvocationRecord } from '../invocationRecord';
 
 /** What limited the CPU behind a set of invocations; travels to the results page as is. */
@@ -23,15 +23,11 @@ export interface CpuLimitCheck {
   warning: string | null;
 }
 
-export const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
+const UNTHROTTLED_CONSEQUENCE = "its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.";
 
 /** 'none' or 'none (reason)' as written by the built-in endpoint and the sweep. */
 export function isUnthrottledLimit(limit: unknown): boolean {
   return typeof limit === 'string' && /^none\b/.test(limit.trim());
-}
-
-export function emptyCpuLimitSummary(): CpuLimitSummary {
-  return { method: null, unthrottledInvocations: 0, totalInvocations: 0 };
 }
 
 /**

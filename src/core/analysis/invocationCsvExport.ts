@@ -5,7 +5,7 @@
 import type { InvocationRecord } from '../invocationRecord';
 import { isoToStudyTimestamp } from './seedCsvImport';
 
-export const EXPORT_COLUMNS = [
+const EXPORT_COLUMNS = [
   'Architecture', 'Memory', 'Workers', 'sk', 'cores', 'proc_time',
   'strategy', 'rep', 'warmup', 'coldStart', 'processingMs', 'durationMs', 'billedMs', 'initMs', 'maxMemoryMB',
   'cpuModel', 'error', 'retries', 'startedAt', 'endedAt', 'runId', 'functionName', 'cpuLimit',

@@ -5,6 +5,7 @@
 // nearly constant while threads are used efficiently, so a small premium usually buys a large
 // speed-up; the definition says exactly what you pay for it, unlike a time×cost product (which
 // for such data simply picks the fastest) or a distance-to-ideal rule (which depends on scaling).
+import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, Recommendation } from './analysisTypes';
 import { paretoFront } from './paretoFront';
 
@@ -21,8 +22,8 @@ function seconds(ms: number): string {
   return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
-export function usd(value: number): string {
-  return `$${value.toPrecision(3)}`;
+function usd(value: number): string {
+  return formatUsd(value, { scale: 'perInvocation' });
 }
 
 function recommendation(kind: Recommendation['kind'], config: ConfigSummary, reason: string): Recommendation {

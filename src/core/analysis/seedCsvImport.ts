@@ -7,12 +7,12 @@
 import type { Architecture, Strategy } from '../experimentConfig';
 import type { InvocationRecord } from '../invocationRecord';
 
-export const SEED_STRATEGY: Strategy = 'batch';
+const SEED_STRATEGY: Strategy = 'batch';
 /** Items hashed per invocation in the study (SOURCE.md: 200 items per invocation). */
 export const SEED_ITEMS_PER_INVOCATION = 200;
 
-export const PER_INVOCATION_COLUMNS = ['Architecture', 'Memory', 'Workers', 'sk', 'cores', 'proc_time'] as const;
-export const AGGREGATED_COLUMNS = ['Architecture', 'Memory', 'Workers', 'cores', 'avg_proc_time'] as const;
+const PER_INVOCATION_COLUMNS = ['Architecture', 'Memory', 'Workers', 'sk', 'cores', 'proc_time'] as const;
+const AGGREGATED_COLUMNS = ['Architecture', 'Memory', 'Workers', 'cores', 'avg_proc_time'] as const;
 
 export class CsvImportError extends Error {
   constructor(
@@ -78,7 +78,7 @@ export function splitCsvLine(line: string): string[] {
 }
 
 /** Splits CSV text into header and rows; blank lines are skipped. */
-export function parseSimpleCsv(text: string, file: string): ParsedCsv {
+function parseSimpleCsv(text: string, file: string): ParsedCsv {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerIndex = lines.findIndex((line) => line.trim() !== '');
   if (headerIndex === -1) {
@@ -103,7 +103,7 @@ export function parseSimpleCsv(text: string, file: string): ParsedCsv {
 }
 
 /** Which of the study's two formats a header is; throws naming the missing columns. */
-export function detectSeedCsvFormat(header: readonly string[], file: string, headerLine = 1): SeedCsvFormat {
+function detectSeedCsvFormat(header: readonly string[], file: string, headerLine = 1): SeedCsvFormat {
   const has = (columns: readonly string[]) => columns.every((column) => header.includes(column));
   if (has(PER_INVOCATION_COLUMNS)) return 'per-invocation';
   if (has(AGGREGATED_COLUMNS)) return 'aggregated';
@@ -137,7 +137,7 @@ function coresOf(value: string, file: string, line: number): number | null {
 }
 
 /** `20221224_045927` → `2022-12-24T04:59:27Z`; anything else is kept as written. */
-export function studyTimestampToIso(sk: string): string {
+function studyTimestampToIso(sk: string): string {
   const match = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(sk);
   return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z` : sk;
 }

@@ -96,7 +96,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 }
 
 /** Regularized incomplete beta I_x(a, b). */
-export function regularizedIncompleteBeta(x: number, a: number, b: number): number {
+function regularizedIncompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x);

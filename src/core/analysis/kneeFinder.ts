@@ -37,19 +37,29 @@
 //          6 threads: still falling at 10240 MB, as on arm64.
 import type { Architecture, Strategy } from '../experimentConfig';
 import type { ConfigSummary, KneeEstimate } from './analysisTypes';
-import { fQuantile95OneNumeratorDf } from './statistics';
+import { fQuantile95OneNumeratorDf, median, studentTQuantile } from './statistics';
 
 import { MB_PER_VCPU } from '../lambdaModel';
 
 export interface KneeOptions {
   /** Relative slack for "meaningful", default 0.05. */
   tolerance?: number;
+  /**
+   * Centre of each configuration's times: 'median' (default, with its distribution-free interval)
+   * or 'mean' (with the t interval). The mean is kept only to compare the two on noisy data.
+   */
+  centre?: KneeCentre;
 }
+
+export type KneeCentre = 'median' | 'mean';
 
 export interface KneePoint {
   memoryMB: number;
   /** Robust centre of the times at this memory (median; the mean when only means exist). */
   timeMs: number;
+  /** 95% confidence interval of that centre; absent when unknown (mean-only imports). */
+  lowMs?: number;
+  highMs?: number;
 }
 
 export interface HingeFit {
@@ -123,6 +133,69 @@ function fallbackKnee(points: readonly KneePoint[], tolerance: number): { memory
   return { memoryMB: chosen.memoryMB, method: `fewer than 4 memory sizes: smallest memory whose median is within ${(tolerance * 100).toFixed(1)}% of the best median` };
 }
 
+/** Relative standard error of a point's centre from its 95% interval, or null when the interval is unknown. */
+function relativeStandardError(point: KneePoint): number | null {
+  if (point.lowMs === undefined || point.highMs === undefined || !Number.isFinite(point.lowMs) || !Number.isFinite(point.highMs)) return null;
+  return Math.max(0, point.highMs - point.lowMs) / (2 * 1.959964) / point.timeMs;
+}
+
+/**
+ * One relative standard error for a whole family: the median over its sizes. The noise is about
+ * proportional to the time (the premise of the fit's weights too), and an order-statistic interval
+ * from 20 runs is itself noisy — one size's interval can be half as wide as its neighbours' by
+ * chance — so pooling gives every comparison a steadier yardstick. Null when any size lacks one.
+ */
+export function pooledRelativeError(points: readonly KneePoint[]): number | null {
+  const errors = points.map(relativeStandardError);
+  if (errors.length === 0 || errors.some((e) => e === null)) return null;
+  return median(errors as number[]);
+}
+
+export interface PlateauLevel {
+  levelMs: number;
+  /** Standard error of the level, null when the points carry no interval. */
+  seMs: number | null;
+  /** The family's pooled relative standard error of one size's centre, null when unknown. */
+  relativeError: number | null;
+}
+
+/**
+ * The plateau level from the measurements at the sizes the fit puts on the plateau (at or past
+ * the breakpoint; the largest size alone when none is): the median of their centres, so one
+ * odd size cannot move it. Its standard error: a median of k centres with similar errors has
+ * about 1.25·se/√k (the median's efficiency against the mean); with 1 or 2 centres, se/√k.
+ */
+export function plateauLevel(points: readonly KneePoint[], breakpointMB: number): PlateauLevel {
+  const sorted = [...points].sort((p, q) => p.memoryMB - q.memoryMB);
+  let past = sorted.filter((p) => p.memoryMB >= breakpointMB - 1e-6);
+  if (past.length === 0) past = [sorted[sorted.length - 1]];
+  const levelMs = median(past.map((p) => p.timeMs));
+  const relativeError = pooledRelativeError(sorted);
+  if (relativeError === null) return { levelMs, seMs: null, relativeError };
+  const efficiency = past.length <= 2 ? 1 : 1.2533;
+  return { levelMs, seMs: (efficiency * relativeError * levelMs) / Math.sqrt(past.length), relativeError };
+}
+
+/** How a measured size compares with the plateau level. */
+export interface PlateauComparison {
+  /** Measured centre / plateau level − 1. */
+  slower: number;
+  withinTolerance: boolean;
+  /** True when the size is slower than the plateau beyond the 95% two-sided error of the difference. */
+  significantlySlower: boolean;
+}
+
+/** `comparisons` > 1 applies Bonferroni's correction for that many sizes tested at once. */
+export function compareWithPlateau(point: KneePoint, plateau: PlateauLevel, tolerance: number, comparisons = 1): PlateauComparison {
+  const slower = point.timeMs / plateau.levelMs - 1;
+  const z = comparisons <= 1 ? 1.959964 : studentTQuantile(1 - 0.025 / comparisons, 10000);
+  const significantlySlower =
+    plateau.relativeError === null || plateau.seMs === null
+      ? slower > tolerance // without intervals only the tolerance can speak
+      : point.timeMs - plateau.levelMs > z * Math.hypot(plateau.relativeError * point.timeMs, plateau.seMs);
+  return { slower, withinTolerance: slower <= tolerance, significantlySlower };
+}
+
 /** Knee for one (arch, strategy, threads) family from its per-memory robust centres. */
 export function findKnee(
   family: { arch: Architecture; strategy: Strategy; threads: number },
@@ -135,6 +208,7 @@ export function findKnee(
   const modelMB = family.threads * MB_PER_VCPU;
   const modelGridMB = snapUp(grid, modelMB) ?? undefined;
   const base = { ...family, modelMB, ...(modelGridMB !== undefined ? { modelGridMB } : {}) };
+  const percent = `${Number((tolerance * 100).toFixed(2))}%`;
   if (usable.length === 0) {
     return { ...base, memoryMB: Number.NaN, lowMB: Number.NaN, highMB: Number.NaN, method: 'no successful warm invocations' };
   }
@@ -144,34 +218,86 @@ export function findKnee(
   }
   const fit = fitHinge(usable);
   const fitted = (m: number) => fit.a + fit.b / Math.min(m, fit.breakpointMB);
-  const plateauMs = fit.a + fit.b / fit.breakpointMB;
   const largest = grid[grid.length - 1];
-  const toleranceMB = grid.find((m) => fitted(m) <= plateauMs * (1 + tolerance)) ?? largest;
-  const details = { breakpointMB: Math.round(fit.breakpointMB), plateauMs, toleranceMB };
-  const totalGain = fitted(grid[0]) / plateauMs - 1;
+  const totalGain = fitted(grid[0]) / (fit.a + fit.b / fit.breakpointMB) - 1;
+  const plateau = plateauLevel(usable, fit.breakpointMB);
+  // Sizes past the breakpoint are judged together (Bonferroni) for the note on odd sizes.
+  const pastBreakpoint = grid.filter((m) => m >= fit.breakpointMB - 1e-6).length;
+  const comparisons = usable.map((p) => compareWithPlateau(p, plateau, tolerance, p.memoryMB >= fit.breakpointMB - 1e-6 ? pastBreakpoint : 1));
+  // Smallest size from which every measured size is within the tolerance of the plateau level.
+  let toleranceIndex = usable.length;
+  while (toleranceIndex > 0 && comparisons[toleranceIndex - 1].withinTolerance) toleranceIndex--;
+  const toleranceMB = toleranceIndex < usable.length ? grid[toleranceIndex] : largest;
+  const details = {
+    breakpointMB: Math.round(fit.breakpointMB), breakpointLowMB: Math.round(fit.lowMB), breakpointHighMB: Math.round(fit.highMB),
+    plateauMs: plateau.levelMs, toleranceMB,
+  };
   if (fit.b === 0 || totalGain < tolerance) {
     return {
       ...base, ...details, memoryMB: grid[0], lowMB: grid[0], highMB: grid[0], reachedInRange: true,
-      method: `no meaningful speed-up: the fitted time falls only ${(totalGain * 100).toFixed(1)}% from ${grid[0]} to ${largest} MB (tolerance ${(tolerance * 100).toFixed(1)}%)`,
+      method: `no meaningful speed-up: the fitted time falls only ${(totalGain * 100).toFixed(1)}% from ${grid[0]} to ${largest} MB (tolerance ${percent})`,
     };
   }
-  const onPlateau = grid.filter((m) => m >= fit.breakpointMB - 1e-6).length;
-  const reachedInRange = onPlateau >= 2;
-  const memoryMB = reachedInRange ? snapUp(grid, fit.breakpointMB)! : largest;
-  const lowMB = snapUp(grid, fit.lowMB) ?? largest;
-  const highMB = snapUp(grid, fit.highMB) ?? largest;
+  // A size is on the plateau when:
+  //  - it lies past the fitted breakpoint: these sizes define the plateau level (their median);
+  //    one of them measuring slower is noise, not the end of the plateau — more memory does not
+  //    slow a CPU-bound function — and testing 30 such sizes one by one would, by chance alone,
+  //    find one "significantly slower" and push the headline up (a note lists them instead);
+  //  - it lies inside the breakpoint's 95% range but below the breakpoint, where the fit cannot
+  //    tell which side of the knee it is on: when its measured time is within the tolerance of
+  //    the plateau AND not significantly slower (95%, the family's pooled error of a median);
+  //  - below the range: never (the fit rules it out; on a fine grid the size one step below the
+  //    knee is often < 2% slower, within any useful tolerance, yet not on the plateau).
+  const onPlateau = usable.map((p, i) => {
+    const c = comparisons[i];
+    if (p.memoryMB >= fit.breakpointMB - 1e-6) return true;
+    if (p.memoryMB >= fit.lowMB - 1e-6) return c.withinTolerance && !c.significantlySlower;
+    return false;
+  });
+  let first = usable.length;
+  while (first > 0 && onPlateau[first - 1]) first--;
+  const plateauSizes = usable.length - first;
+  const stillFalling = fit.breakpointMB >= largest - 1e-6;
+  const reachedInRange = !stillFalling && plateauSizes >= 2;
+  const memoryMB = reachedInRange ? grid[first] : largest;
+  const snappedLow = snapUp(grid, fit.lowMB) ?? largest;
+  const snappedHigh = snapUp(grid, fit.highMB) ?? largest;
+  const lowMB = Math.min(snappedLow, memoryMB);
+  const highMB = Math.max(snappedHigh, memoryMB);
+  const rangeNote = describeRange(usable, comparisons, fit, memoryMB, percent);
+  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB)`;
   const method = reachedInRange
-    ? `hinge fit time = a + b/min(m, K) on medians, K = ${Math.round(fit.breakpointMB)} MB (95% profile interval ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB), snapped up to tested sizes`
-    : fit.breakpointMB >= largest - 1e-6
+    ? `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
+    : stillFalling
       ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
-      : // The fitted knee lies between the two largest sizes: the data may well be flat at the largest
-        // size, but one point cannot confirm a plateau, so do not claim that time still falls.
+      : // One size on the plateau cannot confirm it: do not claim that time still falls either.
         `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
-  return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method };
+  return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method, ...(rangeNote ? { rangeNote } : {}) };
 }
 
-/** Knees for every (arch, strategy, threads) present, using each configuration's median. */
+/** What the tested sizes inside the fitted breakpoint's 95% range mean for the headline. */
+function describeRange(points: readonly KneePoint[], comparisons: readonly PlateauComparison[], fit: HingeFit, kneeMB: number, percent: string): string | undefined {
+  const notes: string[] = [];
+  points.forEach((p, i) => {
+    if (p.memoryMB < fit.lowMB - 1e-6 || p.memoryMB > fit.highMB + 1e-6) return;
+    const c = comparisons[i];
+    const slower = `${(c.slower * 100).toFixed(1)}%`;
+    if (p.memoryMB < fit.breakpointMB - 1e-6) {
+      notes.push(
+        p.memoryMB >= kneeMB
+          ? `${p.memoryMB} MB lies inside the fitted range, just below K: the fit cannot tell which side of the knee it is on; measured ${slower} from the plateau, within ${percent} and not significantly slower, so it counts as on the plateau`
+          : `${p.memoryMB} MB lies inside the fitted range, below K: measured ${slower} slower than the plateau (${c.withinTolerance ? 'within' : 'beyond'} ${percent}, ${c.significantlySlower ? 'significantly' : 'not significantly'}), so it is not counted on the plateau`,
+      );
+    }
+  });
+  const odd = points.filter((p, i) => p.memoryMB >= fit.breakpointMB - 1e-6 && p.memoryMB > kneeMB && comparisons[i].significantlySlower && !comparisons[i].withinTolerance);
+  if (odd.length) notes.push(`measured slower than the plateau beyond ${percent} though past the breakpoint (noise or interference; re-measure): ${odd.map((p) => p.memoryMB).join(', ')} MB`);
+  return notes.length ? notes.join('; ') : undefined;
+}
+
+/** Knees for every (arch, strategy, threads) present, using each configuration's median (or mean, on request). */
 export function findKnees(configs: readonly ConfigSummary[], options: KneeOptions = {}): KneeEstimate[] {
+  const centre = options.centre ?? 'median';
   const families = new Map<string, { family: { arch: Architecture; strategy: Strategy; threads: number }; points: KneePoint[] }>();
   for (const config of configs) {
     if (!(config.n > 0)) continue;
@@ -181,9 +307,17 @@ export function findKnees(configs: readonly ConfigSummary[], options: KneeOption
       entry = { family: { arch: config.arch, strategy: config.strategy, threads: config.threads }, points: [] };
       families.set(key, entry);
     }
-    entry.points.push({ memoryMB: config.memoryMB, timeMs: config.aggregateOnly ? config.meanMs : config.medianMs });
+    entry.points.push(kneePointOf(config, centre));
   }
   return [...families.values()]
     .map(({ family, points }) => findKnee(family, points, options))
     .sort((p, q) => p.arch.localeCompare(q.arch) || p.strategy.localeCompare(q.strategy) || p.threads - q.threads);
+}
+
+/** One configuration as a knee point: its centre and that centre's 95% interval (none for mean-only imports). */
+export function kneePointOf(config: ConfigSummary, centre: KneeCentre = 'median'): KneePoint {
+  if (config.aggregateOnly) return { memoryMB: config.memoryMB, timeMs: config.meanMs };
+  if (centre === 'mean') return { memoryMB: config.memoryMB, timeMs: config.meanMs, lowMs: config.ciLowMs, highMs: config.ciHighMs };
+  const interval = config.medianCiLowMs !== undefined && config.medianCiHighMs !== undefined ? { lowMs: config.medianCiLowMs, highMs: config.medianCiHighMs } : {};
+  return { memoryMB: config.memoryMB, timeMs: config.medianMs, ...interval };
 }

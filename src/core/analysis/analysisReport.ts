@@ -41,19 +41,28 @@ export function formatSummaryTable(configs: readonly ConfigSummary[]): string {
   return textTable(header, rows, right);
 }
 
-/** `tolerance` only labels the column of the smallest size within it of the plateau. */
+/**
+ * The headline ("knee MB", the smallest tested size on the plateau) and the fitted breakpoint K with
+ * its 95% range are separate columns: K is a model figure between tested sizes, the knee is a size
+ * you can deploy. `tolerance` only labels the column of the smallest size within it of the plateau.
+ */
 export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05): string {
-  const header = ['arch', 'strategy', 'threads', 'knee MB', '95% range MB', 'fit K MB', 'threads×1769', 'model (grid)', 'Δ steps', `≤${Number((tolerance * 100).toFixed(2))}% slower`, 'note'];
+  const header = ['arch', 'strategy', 'threads', 'knee MB', 'fitted K MB (95% range)', 'threads×1769', 'model (grid)', 'Δ steps', `≤${Number((tolerance * 100).toFixed(2))}% slower`, 'note'];
   const rows = knees.map((k) => {
     const grid = k.modelGridMB;
     const steps = grid !== undefined && Number.isFinite(k.memoryMB) ? String(Math.round((k.memoryMB - grid) / 256)) : '-';
+    const fitted = k.breakpointMB === undefined ? '-' : `${k.breakpointMB} (${fixed(k.breakpointLowMB, 0)}–${fixed(k.breakpointHighMB, 0)})`;
+    const verdict =
+      k.reachedInRange === false
+        ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory'
+        : k.method.startsWith('smallest tested size') ? '' : k.method;
     return [
-      k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, `${fixed(k.lowMB, 0)}–${fixed(k.highMB, 0)}`,
-      fixed(k.breakpointMB, 0), String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
-      k.reachedInRange === false ? (k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory') : k.method.startsWith('hinge') ? '' : k.method,
+      k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, fitted,
+      String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
+      [verdict, k.rangeNote ?? ''].filter(Boolean).join('; '),
     ];
   });
-  return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 9));
+  return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 8));
 }
 
 function recommendationLine(label: string, r: Recommendation | null): string {
@@ -80,7 +89,16 @@ export function formatAnalysisText(result: AnalysisResult, options: { summaryTab
   if (options.summaryTable !== false) parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs));
   const estimated = result.configs.some((c) => c.costBasis === 'processing');
   if (estimated) parts.push('Cost is estimated from the function\'s processing time (billed duration unknown), rounded up to 1 ms.');
-  parts.push('Knee per (arch, strategy, threads): hinge fit time = a + b/min(memory, K) on medians, snapped up to tested sizes.\nΔ steps = (knee − model) / 256 MB; the last size column is the smallest tested size whose fitted time is within the tolerance of the plateau.', formatKneeTable(result.knee, options.tolerance));
+  const percent = `${Number(((options.tolerance ?? 0.05) * 100).toFixed(2))}%`;
+  parts.push(
+    [
+      'Knee per (arch, strategy, threads): the smallest tested size on the plateau, every larger size too. The plateau level is the median of the',
+      `medians past the fitted breakpoint; a size just below the breakpoint counts when its median is within ${percent} of it and not significantly`,
+      'slower (distribution-free 95% intervals). Fitted K: the breakpoint of time = a + b/min(memory, K), a model figure, not a tested size.',
+      `Δ steps = (knee − model) / 256 MB; "≤${percent} slower": smallest tested size from which every measured median is within ${percent} of the plateau.`,
+    ].join('\n'),
+    formatKneeTable(result.knee, options.tolerance),
+  );
   parts.push('Recommendations', formatRecommendations(result.recommendations));
   if (result.warnings.length) parts.push('Warnings', ...result.warnings.map((w) => `  ${w}`));
   return parts.join('\n\n') + '\n';

@@ -1,6 +1,6 @@
 // Plain-text rendering of an AnalysisResult (what `lambda-lab analyze` prints), and the stable
 // JSON projection of issue #5. Pure: returns strings.
-import type { AnalysisResult, ConfigSummary, KneeEstimate, Recommendation } from './analysisTypes';
+import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
@@ -75,6 +75,9 @@ export function formatRecommendations(recommendations: AnalysisResult['recommend
     recommendationLine('fastest', recommendations.fastest),
     recommendationLine('cheapest', recommendations.cheapest),
     recommendationLine('balanced', recommendations.balanced),
+    ...(recommendations.predicted ?? []).map(
+      (p) => `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy}) [predicted]: ${p.reason}`,
+    ),
     `  Pareto front of cost vs time (${recommendations.pareto.length} configurations, fastest first):`,
     ...recommendations.pareto.map(
       (p) => `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${p.strategy}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
@@ -99,13 +102,28 @@ export function formatAnalysisText(result: AnalysisResult, options: { summaryTab
     ].join('\n'),
     formatKneeTable(result.knee, options.tolerance),
   );
+  if (result.predictions) {
+    parts.push(
+      'Predicted, NOT measured (scaling model per arch and strategy across memory and threads; 95% prediction intervals). Measure a configuration to confirm it.',
+      result.predictions.length ? formatPredictionTable(result.predictions) : '  (every requested configuration was measured: nothing to predict)',
+    );
+  }
   parts.push('Recommendations', formatRecommendations(result.recommendations));
   if (result.warnings.length) parts.push('Warnings', ...result.warnings.map((w) => `  ${w}`));
   return parts.join('\n\n') + '\n';
 }
 
+/** One row per predicted configuration, each marked "predicted". */
+export function formatPredictionTable(predictions: readonly PredictedConfig[]): string {
+  const unit = predictions.some((p) => p.predictedMs >= 1000) ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
+  const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
+  const header = ['arch', 'strategy', 'threads', 'memMB', `predicted ${unit.label}`, '95% interval', 'cost/inv', ''];
+  const rows = predictions.map((p) => [p.arch, p.strategy, String(p.threads), String(p.memoryMB), t(p.predictedMs), `${t(p.lowMs)}–${t(p.highMs)}`, money(p.costUsd), 'predicted']);
+  return textTable(header, rows, header.map((_, i) => i >= 2 && i <= 6));
+}
+
 /** Exactly the object issue #5 specifies for `lambda-lab analyze --json`. */
-export function stableAnalysisJson(result: AnalysisResult): { configs: object[]; knee: object[]; recommendations: AnalysisResult['recommendations'] } {
+export function stableAnalysisJson(result: AnalysisResult): { configs: object[]; knee: object[]; recommendations: AnalysisResult['recommendations']; predictions?: PredictedConfig[] } {
   const finite = (value: number | null) => (value === null || !Number.isFinite(value) ? null : value);
   const spread = (config: ConfigSummary, value: number) => (config.aggregateOnly ? null : finite(value));
   return {
@@ -118,6 +136,9 @@ export function stableAnalysisJson(result: AnalysisResult): { configs: object[];
     })),
     knee: result.knee.map((k) => ({ arch: k.arch, strategy: k.strategy, threads: k.threads, memoryMB: finite(k.memoryMB), lowMB: finite(k.lowMB), highMB: finite(k.highMB) })),
     recommendations: result.recommendations,
+    ...(result.predictions
+      ? { predictions: result.predictions.map((p) => ({ arch: p.arch, strategy: p.strategy, threads: p.threads, memoryMB: p.memoryMB, predictedMs: p.predictedMs, lowMs: p.lowMs, highMs: p.highMs, costUsd: p.costUsd })) }
+      : {}),
   };
 }
 

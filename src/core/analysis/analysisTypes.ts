@@ -100,7 +100,32 @@ export interface AnalysisResult {
     balanced: Recommendation | null;
     /** Configurations on the cost-vs-time Pareto front, fastest first. */
     pareto: Array<{ arch: Architecture; memoryMB: number; threads: number; strategy: Strategy; meanMs: number; costPerInvocationUsd: number; reason: string }>;
+    /**
+     * Predicted (never measured) configurations that would beat the measured fastest or cheapest,
+     * each named as predicted, with the measurement that would confirm it. Present with predictions.
+     */
+    predicted?: PredictedRecommendation[];
   };
+  /** Model predictions for configurations nobody measured (scalingModel.ts); present when asked for. */
+  predictions?: PredictedConfig[];
   /** Problems met while reading input (corrupt lines, skipped rows): file, line, message. */
   warnings: string[];
+}
+
+/** A configuration's time and cost predicted by the scaling model, with a 95% prediction interval. */
+export interface PredictedConfig {
+  arch: Architecture;
+  strategy: Strategy;
+  threads: number;
+  memoryMB: number;
+  predictedMs: number;
+  lowMs: number;
+  highMs: number;
+  costUsd: number;
+}
+
+export interface PredictedRecommendation extends PredictedConfig {
+  kind: 'fastest' | 'cheapest';
+  /** Says it is predicted, what it would beat, and which measurement would confirm it. */
+  reason: string;
 }

@@ -16,7 +16,7 @@
 import type { Architecture, Strategy } from '../experimentConfig';
 import { lambdaVisibleCores } from '../lambdaModel';
 import { invocationCostUsd } from '../pricing';
-import type { ConfigSummary } from './analysisTypes';
+import type { ConfigSummary, PredictedConfig } from './analysisTypes';
 import { quantile, studentTQuantile } from './statistics';
 
 export interface ScalingObservation {
@@ -41,17 +41,8 @@ export interface ScalingModel {
   n: number;
 }
 
-export interface Prediction {
-  arch: Architecture;
-  strategy: Strategy;
-  threads: number;
-  memoryMB: number;
-  predictedMs: number;
-  /** 95% prediction interval, ms. */
-  lowMs: number;
-  highMs: number;
-  costUsd: number;
-}
+/** 95% prediction interval in lowMs..highMs. */
+export type Prediction = PredictedConfig;
 
 /**
  * Cores `threads` equal tasks can keep busy on `cores` visible cores. With no more threads than

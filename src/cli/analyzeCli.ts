@@ -7,6 +7,7 @@ import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
 import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../core/pricing';
+import { findMemoryPreset, resolveMemorySelection } from '../core/memoryPresets';
 
 const usage = `Usage: lambda-lab analyze <run dir | CSV files | folder>... [options]
 
@@ -23,6 +24,11 @@ Inputs: a run directory (.lambda-lab/runs/<id>), the original study's CSVs
   --strategy <s>         Only this strategy (pool or batch).
   --cost-slack <x>       Balanced = fastest within this extra cost over the cheapest (default 0.10).
   --brief                Omit the per-configuration table.
+  --predict [sizes|preset]
+                         Predict every measured thread count at these memory sizes (a comma
+                         list of MB or a preset: quick, vcpu-steps, original-study) for the
+                         configurations not measured, with 95% prediction intervals and cost.
+                         Without a value: the original-study sizes that were not measured.
   --simulate-adaptive    Replay the recorded repetitions in order through adaptive sampling
                          and report how many invocations it needs and whether it reaches the
                          same knee table as the full data.
@@ -45,10 +51,28 @@ function fraction(text: string | undefined, flag: string, fallback: number): num
 
 class UsageError extends Error {}
 
+/** `--predict` may stand alone: give it the default value unless the next word is a size list or preset. */
+function withPredictDefault(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--predict') {
+      out.push(argv[i]);
+      continue;
+    }
+    const next = argv[i + 1];
+    const looksLikeSizes = next !== undefined && (findMemoryPreset(next) !== undefined || /^[\d,\s]+$/.test(next));
+    out.push(`--predict=${looksLikeSizes ? next : PREDICT_DEFAULT}`);
+    if (looksLikeSizes) i++;
+  }
+  return out;
+}
+
+const PREDICT_DEFAULT = 'original-study';
+
 async function run(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: withPredictDefault(argv),
       options: {
         json: { type: 'boolean' },
         tolerance: { type: 'string' },
@@ -57,6 +81,7 @@ async function run(argv: string[]): Promise<number> {
         strategy: { type: 'string' },
         'cost-slack': { type: 'string' },
         brief: { type: 'boolean' },
+        predict: { type: 'string' },
         'simulate-adaptive': { type: 'boolean' },
         'target-ci': { type: 'string' },
         'min-reps': { type: 'string' },
@@ -89,7 +114,15 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError(`no data left to analyse in ${input.label} after ${filter}; drop the filter or pick another value.`);
     }
     const region = values.region ?? input.region ?? DEFAULT_PRICING_REGION;
-    const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack };
+    let predictMemoryMB: number[] | undefined;
+    if (values.predict !== undefined) {
+      try {
+        predictMemoryMB = resolveMemorySelection(values.predict);
+      } catch (error) {
+        throw new UsageError(`--predict takes memory sizes in MB (e.g. 1024,3008) or a preset (quick, vcpu-steps, original-study): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack, ...(predictMemoryMB ? { predictMemoryMB } : {}) };
     const result = analyzeMixed(records, aggregates, options, input.warnings);
     // Warnings go to stderr in every mode (--json and --simulate-adaptive too), before any output.
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -135,6 +135,11 @@ describe('knee finder', () => {
       const knee = kneeFor(knees, 'x86_64', threads);
       assert.ok(Math.abs(knee.memoryMB - snapUp(threads * 1769)) <= 256, `x86_64 ${threads}: ${knee.memoryMB}`);
     }
+    // The whole headline table, as kneeFinder.ts documents it (x86_64 5 threads: 8960 MB, measured on
+    // the plateau inside the fitted range; the fit's snapped-up breakpoint said 9472).
+    const table = (arch: string) => [1, 2, 3, 4, 5, 6].map((threads) => kneeFor(knees, arch, threads).memoryMB);
+    assert.deepEqual(table('arm64'), [1792, 3584, 5376, 7168, 9216, 10240]);
+    assert.deepEqual(table('x86_64'), [1792, 3584, 5376, 7168, 8960, 10240]);
     const x86five = kneeFor(knees, 'x86_64', 5);
     assert.ok(x86five.lowMB <= 8960 && 8960 <= x86five.highMB && x86five.memoryMB <= 9472, `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`);
 

@@ -1,11 +1,11 @@
 // Plain-text rendering of an AnalysisResult (what `lambda-lab analyze` prints), and the stable
 // JSON projection of issue #5. Pure: returns strings.
 import { formatUsd } from '../usdFormat';
-import type { AnalysisResult, ConfigSummary, KneeEstimate, Recommendation } from './analysisTypes';
+import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
-function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
+export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
     cells.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
@@ -42,19 +42,28 @@ function formatSummaryTable(configs: readonly ConfigSummary[]): string {
   return textTable(header, rows, right);
 }
 
-/** `tolerance` only labels the column of the smallest size within it of the plateau. */
+/**
+ * The headline ("knee MB", the smallest tested size on the plateau) and the fitted breakpoint K with
+ * its 95% range are separate columns: K is a model figure between tested sizes, the knee is a size
+ * you can deploy. `tolerance` only labels the column of the smallest size within it of the plateau.
+ */
 export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05): string {
-  const header = ['arch', 'strategy', 'threads', 'knee MB', '95% range MB', 'fit K MB', 'threads×1769', 'model (grid)', 'Δ steps', `≤${Number((tolerance * 100).toFixed(2))}% slower`, 'note'];
+  const header = ['arch', 'strategy', 'threads', 'knee MB', 'fitted K MB (95% range)', 'threads×1769', 'model (grid)', 'Δ steps', `≤${Number((tolerance * 100).toFixed(2))}% slower`, 'note'];
   const rows = knees.map((k) => {
     const grid = k.modelGridMB;
     const steps = grid !== undefined && Number.isFinite(k.memoryMB) ? String(Math.round((k.memoryMB - grid) / 256)) : '-';
+    const fitted = k.breakpointMB === undefined ? '-' : `${k.breakpointMB} (${fixed(k.breakpointLowMB, 0)}–${fixed(k.breakpointHighMB, 0)})`;
+    const verdict =
+      k.reachedInRange === false
+        ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory'
+        : k.method.startsWith('smallest tested size') ? '' : k.method;
     return [
-      k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, `${fixed(k.lowMB, 0)}–${fixed(k.highMB, 0)}`,
-      fixed(k.breakpointMB, 0), String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
-      k.reachedInRange === false ? (k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory') : k.method.startsWith('hinge') ? '' : k.method,
+      k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, fitted,
+      String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
+      [verdict, k.rangeNote ?? ''].filter(Boolean).join('; '),
     ];
   });
-  return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 9));
+  return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 8));
 }
 
 function recommendationLine(label: string, r: Recommendation | null): string {
@@ -67,6 +76,9 @@ export function formatRecommendations(recommendations: AnalysisResult['recommend
     recommendationLine('fastest', recommendations.fastest),
     recommendationLine('cheapest', recommendations.cheapest),
     recommendationLine('balanced', recommendations.balanced),
+    ...(recommendations.predicted ?? []).map(
+      (p) => `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy}) [predicted]: ${p.reason}`,
+    ),
     `  Pareto front of cost vs time (${recommendations.pareto.length} configurations, fastest first):`,
     ...recommendations.pareto.map(
       (p) => `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${p.strategy}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
@@ -81,14 +93,38 @@ export function formatAnalysisText(result: AnalysisResult, options: { summaryTab
   if (options.summaryTable !== false) parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs));
   const estimated = result.configs.some((c) => c.costBasis === 'processing');
   if (estimated) parts.push('Cost is estimated from the function\'s processing time (billed duration unknown), rounded up to 1 ms.');
-  parts.push('Knee per (arch, strategy, threads): hinge fit time = a + b/min(memory, K) on medians, snapped up to tested sizes.\nΔ steps = (knee − model) / 256 MB; the last size column is the smallest tested size whose fitted time is within the tolerance of the plateau.', formatKneeTable(result.knee, options.tolerance));
+  const percent = `${Number(((options.tolerance ?? 0.05) * 100).toFixed(2))}%`;
+  parts.push(
+    [
+      'Knee per (arch, strategy, threads): the smallest tested size on the plateau, every larger size too. The plateau level is the median of the',
+      `medians past the fitted breakpoint; a size just below the breakpoint counts when its median is within ${percent} of it and not significantly`,
+      'slower (distribution-free 95% intervals). Fitted K: the breakpoint of time = a + b/min(memory, K), a model figure, not a tested size.',
+      `Δ steps = (knee − model) / 256 MB; "≤${percent} slower": smallest tested size from which every measured median is within ${percent} of the plateau.`,
+    ].join('\n'),
+    formatKneeTable(result.knee, options.tolerance),
+  );
+  if (result.predictions) {
+    parts.push(
+      'Predicted, NOT measured (scaling model per arch and strategy across memory and threads; 95% prediction intervals). Measure a configuration to confirm it.',
+      result.predictions.length ? formatPredictionTable(result.predictions) : '  (every requested configuration was measured: nothing to predict)',
+    );
+  }
   parts.push('Recommendations', formatRecommendations(result.recommendations));
   if (result.warnings.length) parts.push('Warnings', ...result.warnings.map((w) => `  ${w}`));
   return parts.join('\n\n') + '\n';
 }
 
+/** One row per predicted configuration, each marked "predicted". */
+export function formatPredictionTable(predictions: readonly PredictedConfig[]): string {
+  const unit = predictions.some((p) => p.predictedMs >= 1000) ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
+  const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
+  const header = ['arch', 'strategy', 'threads', 'memMB', `predicted ${unit.label}`, '95% interval', 'cost/inv', ''];
+  const rows = predictions.map((p) => [p.arch, p.strategy, String(p.threads), String(p.memoryMB), t(p.predictedMs), `${t(p.lowMs)}–${t(p.highMs)}`, money(p.costUsd), 'predicted']);
+  return textTable(header, rows, header.map((_, i) => i >= 2 && i <= 6));
+}
+
 /** Exactly the object issue #5 specifies for `lambda-lab analyze --json`. */
-export function stableAnalysisJson(result: AnalysisResult): { configs: object[]; knee: object[]; recommendations: AnalysisResult['recommendations'] } {
+export function stableAnalysisJson(result: AnalysisResult): { configs: object[]; knee: object[]; recommendations: AnalysisResult['recommendations']; predictions?: PredictedConfig[] } {
   const finite = (value: number | null) => (value === null || !Number.isFinite(value) ? null : value);
   const spread = (config: ConfigSummary, value: number) => (config.aggregateOnly ? null : finite(value));
   return {
@@ -101,6 +137,9 @@ export function stableAnalysisJson(result: AnalysisResult): { configs: object[];
     })),
     knee: result.knee.map((k) => ({ arch: k.arch, strategy: k.strategy, threads: k.threads, memoryMB: finite(k.memoryMB), lowMB: finite(k.lowMB), highMB: finite(k.highMB) })),
     recommendations: result.recommendations,
+    ...(result.predictions
+      ? { predictions: result.predictions.map((p) => ({ arch: p.arch, strategy: p.strategy, threads: p.threads, memoryMB: p.memoryMB, predictedMs: p.predictedMs, lowMs: p.lowMs, highMs: p.highMs, costUsd: p.costUsd })) }
+      : {}),
   };
 }
 

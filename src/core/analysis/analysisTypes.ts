@@ -19,6 +19,9 @@ export interface ConfigSummary {
   /** 95% confidence interval for the mean. */
   ciLowMs: number;
   ciHighMs: number;
+  /** Distribution-free 95% confidence interval for the median (order statistics); absent for mean-only imports. */
+  medianCiLowMs?: number;
+  medianCiHighMs?: number;
   /** Mean time of 1 thread at the same (arch, memory, strategy) / this mean; null if no 1-thread data. */
   speedup: number | null;
   speedupCiLow: number | null;
@@ -48,8 +51,12 @@ export interface KneeEstimate {
   arch: Architecture;
   strategy: Strategy;
   threads: number;
-  /** Smallest memory at which more memory no longer buys a meaningful speed-up. */
+  /**
+   * The headline: the smallest tested memory on the plateau, every larger tested size on it too
+   * (decided by the measurements at each size against the plateau level, with their uncertainty).
+   */
   memoryMB: number;
+  /** Tested sizes the knee could be at: the fitted breakpoint's 95% range snapped to tested sizes, widened to hold memoryMB. */
   lowMB: number;
   highMB: number;
   /** threads × 1769 MB, what Lambda's documented CPU allocation predicts. */
@@ -57,13 +64,18 @@ export interface KneeEstimate {
   method: string;
   /** threads × 1769 snapped up to the memory sizes tested (what memoryMB is compared with). */
   modelGridMB?: number;
-  /** The fitted breakpoint before snapping to the tested sizes, MB. */
+  /** The fitted hinge breakpoint K (not snapped to tested sizes), MB: a separate figure from the headline. */
   breakpointMB?: number;
-  /** Fitted time at and above the knee, ms. */
+  /** 95% profile-likelihood range of K, MB (not snapped). */
+  breakpointLowMB?: number;
+  breakpointHighMB?: number;
+  /** Plateau level estimated from the measurements at the sizes past the breakpoint, ms. */
   plateauMs?: number;
+  /** What a tested size inside the breakpoint's range means for the headline (absent when none lies inside). */
+  rangeNote?: string;
   /** False when time was still falling at the largest memory tested (knee at or beyond it). */
   reachedInRange?: boolean;
-  /** Smallest tested memory whose fitted time is within the tolerance of the plateau. */
+  /** Smallest tested memory from which every tested size's measured time is within the tolerance of the plateau. */
   toleranceMB?: number;
 }
 
@@ -88,7 +100,32 @@ export interface AnalysisResult {
     balanced: Recommendation | null;
     /** Configurations on the cost-vs-time Pareto front, fastest first. */
     pareto: Array<{ arch: Architecture; memoryMB: number; threads: number; strategy: Strategy; meanMs: number; costPerInvocationUsd: number; reason: string }>;
+    /**
+     * Predicted (never measured) configurations that would beat the measured fastest or cheapest,
+     * each named as predicted, with the measurement that would confirm it. Present with predictions.
+     */
+    predicted?: PredictedRecommendation[];
   };
+  /** Model predictions for configurations nobody measured (scalingModel.ts); present when asked for. */
+  predictions?: PredictedConfig[];
   /** Problems met while reading input (corrupt lines, skipped rows): file, line, message. */
   warnings: string[];
+}
+
+/** A configuration's time and cost predicted by the scaling model, with a 95% prediction interval. */
+export interface PredictedConfig {
+  arch: Architecture;
+  strategy: Strategy;
+  threads: number;
+  memoryMB: number;
+  predictedMs: number;
+  lowMs: number;
+  highMs: number;
+  costUsd: number;
+}
+
+export interface PredictedRecommendation extends PredictedConfig {
+  kind: 'fastest' | 'cheapest';
+  /** Says it is predicted, what it would beat, and which measurement would confirm it. */
+  reason: string;
 }

@@ -4,13 +4,23 @@ import type { InvocationRecord } from '../invocationRecord';
 import type { AnalysisResult, ConfigSummary } from './analysisTypes';
 import { addRelativeMeasures, compareConfigs, configIdentityKey, summarizeAggregates, summarizeConfigurations, type SummaryOptions } from './configSummary';
 import { findKnees, type KneeOptions } from './kneeFinder';
-import { recommend, type RecommendationOptions } from './recommendations';
+import { recommend, recommendPredicted, type RecommendationOptions } from './recommendations';
+import { predictUnmeasured } from './scalingModel';
 import type { AggregatedConfig } from './seedCsvImport';
 
-export interface AnalyzeOptions extends SummaryOptions, KneeOptions, RecommendationOptions {}
+export interface AnalyzeOptions extends SummaryOptions, KneeOptions, RecommendationOptions {
+  /** Memory sizes to predict every measured thread count at (unmeasured configurations only); none when absent. */
+  predictMemoryMB?: readonly number[];
+}
 
-function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
-  return { configs, knee: findKnees(configs, options), recommendations: recommend(configs, options), warnings };
+export function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
+  const result: AnalysisResult = { configs, knee: findKnees(configs, options), recommendations: recommend(configs, options), warnings };
+  if (options.predictMemoryMB) {
+    const predictions = predictUnmeasured(configs, options.predictMemoryMB, options.region);
+    result.predictions = predictions;
+    result.recommendations.predicted = recommendPredicted(configs, predictions);
+  }
+  return result;
 }
 
 export function analyzeRecords(records: readonly InvocationRecord[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {

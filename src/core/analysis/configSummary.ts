@@ -6,7 +6,7 @@ import type { InvocationRecord } from '../invocationRecord';
 import { invocationCostUsd } from '../pricing';
 import type { ConfigSummary } from './analysisTypes';
 import type { AggregatedConfig } from './seedCsvImport';
-import { mean, meanConfidenceInterval, median, mode, quantile, ratioOfMeansInterval, sampleStdev } from './statistics';
+import { mean, meanConfidenceInterval, median, medianConfidenceInterval, mode, quantile, ratioOfMeansInterval, sampleStdev } from './statistics';
 
 export interface SummaryOptions {
   /** Pricing region; us-east-1 when absent. */
@@ -85,6 +85,7 @@ function costOf(group: ConfigSamples, region: string | undefined): { cost: numbe
 function summarizeGroup(group: ConfigSamples, options: SummaryOptions): ConfigSummary {
   const samples = group.samplesMs;
   const interval = meanConfidenceInterval(samples);
+  const medianInterval = medianConfidenceInterval(samples);
   const { cost, basis } = costOf(group, options.region);
   const items = options.itemsPerInvocation ?? null;
   return {
@@ -101,6 +102,8 @@ function summarizeGroup(group: ConfigSamples, options: SummaryOptions): ConfigSu
     stdevMs: sampleStdev(samples),
     ciLowMs: interval.low,
     ciHighMs: interval.high,
+    medianCiLowMs: medianInterval.low,
+    medianCiHighMs: medianInterval.high,
     speedup: null,
     speedupCiLow: null,
     speedupCiHigh: null,

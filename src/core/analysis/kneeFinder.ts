@@ -9,47 +9,63 @@
 // the study's x86 1-thread mean at 6144 MB is 4% below its median because of a few fast runs), by
 // weighted least squares with weights 1/median² (noise is roughly proportional to the time, so this is a
 // least squares on relative errors, and 110 s at 128 MB does not drown 2 s at 8 GB). For each
-// candidate K (1 MB steps) a and b have a closed form; K̂ minimises the residual sum of squares.
-// Uncertainty: the profile-likelihood interval {K : SSE(K) <= SSE(K̂)·(1 + F₀.₉₅(1, n−3)/(n−3))},
-// which includes the misfit of the model, not only the sampling noise. K̂ and its interval are
-// snapped UP to the memory sizes tested (a knee of 3496 MB means "3584 MB is the first size
-// tested that is on the plateau"). When fewer than 2 tested sizes lie above K̂ the plateau is not
-// confirmed (`reachedInRange: false`, knee = the largest size): with none above K̂ the time was still
-// falling at the largest memory; with one, the knee is near the largest size but unconfirmed.
-// The tolerance does not move the knee; it decides when a family shows no meaningful speed-up at
-// all (flat), gives `toleranceMB` (smallest size within the tolerance of the plateau), and is the
-// criterion of the fallback used with fewer than 4 memory sizes (smallest size whose median is
-// within the tolerance of the best median).
+// candidate K (1 MB steps)
+// a and b have a closed form; K̂ minimises the residual sum of squares. Its 95% range is the
+// profile-likelihood interval {K : SSE(K) <= SSE(K̂)·(1 + F₀.₉₅(1, n−3)/(n−3))}, which includes
+// the misfit of the model, not only the sampling noise. K is a model figure, reported apart.
+//
+// The headline is NOT K snapped up (that jumps a whole step whenever K̂ lands a few MB above a
+// tested size sitting exactly on the knee, as on the vcpu-steps grid). It is the smallest tested
+// size on the plateau with every larger size on it too, decided by the measurements: the plateau
+// level is the median of the medians past K̂; a size past K̂ is on the plateau; a size inside K's
+// range but below K̂ is on it when its median is within the tolerance of the level AND not
+// significantly slower (two-sided 95%, with the family's pooled error of a median taken from the
+// distribution-free order-statistic intervals); sizes below the range are not. Medians, not means:
+// the study's x86_64 has slow runs up to 3.7× the median, which move a mean and inflate its t
+// interval, and move a median by at most one order statistic. With no size past K̂ (time still
+// falling) or only one size on the plateau, the plateau is not confirmed (`reachedInRange: false`,
+// knee = the largest size). The tolerance also decides when a family shows no meaningful speed-up
+// at all (flat), gives `toleranceMB`, and is the criterion of the fallback with < 4 sizes.
+// test/unit/kneeProperty.test.ts measures the headline against the true plateau on synthetic data.
 //
 // On the study's data (checked by test/unit/kneeFinder.test.ts):
 //   arm64  1..5 threads: 1792, 3584, 5376, 7168, 9216 MB vs threads×1769 snapped up 1792, 3584,
 //          5376, 7168, 8960 — all within one 256 MB step; 6 threads: still falling at 10240 MB
-//          (model 10614 MB is beyond Lambda's maximum).
-//   x86_64 1..5 threads: 1792, 3584, 5376, 7168, 9472 MB. 1-4 threads agree with the model; at
-//          5 threads the fit gives K = 9228 MB (95% interval 8820-9921 MB), two steps past the
-//          model's 8960 MB, though the interval contains it. Why: x86 is far noisier — the median
-//          coefficient of variation per configuration is 3.7% (90th percentile 13%, worst 33%)
-//          against 0.5% on arm64, slow runs reach 3.7× the median, and means sit up to 15% above or
-//          4% below medians — and its 5-thread curve between 7168 and 8960 MB falls faster than the
-//          1/m slope fitted over the whole range, so the single-slope hinge meets the plateau late.
-//          The 4-thread breakpoint (7149 MB) sits just under the 7168 MB grid point, so resampled
-//          x86 data flips that knee between 7168 and 7424 MB (both inside its interval).
-//          6 threads: still falling at 10240 MB, as on arm64.
+//          (model 10614 MB is beyond Lambda's maximum). At 5 threads 8960 MB is 0.4% slower than
+//          the plateau, which 190 runs at 0.5% noise call significant, so it is not counted.
+//   x86_64 1..5 threads: 1792, 3584, 5376, 7168, 8960 MB, all equal to the model snapped up. At 5
+//          threads K = 9228 MB (95% range 8820-9921 MB) lies two steps past the model (x86 is far
+//          noisier — median coefficient of variation 3.7% per configuration against 0.5% on arm64 —
+//          and its 5-thread curve falls faster than one 1/m slope between 7168 and 8960 MB); 8960
+//          MB lies inside that range and measures on the plateau, so it is the headline (snapping K
+//          up gave 9472). 6 threads: still falling at 10240 MB, as on arm64.
 import type { Architecture, Strategy } from '../experimentConfig';
+import type { InvocationRecord } from '../invocationRecord';
 import type { ConfigSummary, KneeEstimate } from './analysisTypes';
-import { fQuantile95OneNumeratorDf } from './statistics';
+import { summarizeConfigurations } from './configSummary';
+import { fQuantile95OneNumeratorDf, median, studentTQuantile } from './statistics';
 
 import { MB_PER_VCPU } from '../lambdaModel';
 
 export interface KneeOptions {
   /** Relative slack for "meaningful", default 0.05. */
   tolerance?: number;
+  /**
+   * Centre of each configuration's times: 'median' (default, with its distribution-free interval)
+   * or 'mean' (with the t interval). The mean is kept only to compare the two on noisy data.
+   */
+  centre?: KneeCentre;
 }
+
+export type KneeCentre = 'median' | 'mean';
 
 export interface KneePoint {
   memoryMB: number;
   /** Robust centre of the times at this memory (median; the mean when only means exist). */
   timeMs: number;
+  /** 95% confidence interval of that centre; absent when unknown (mean-only imports). */
+  lowMs?: number;
+  highMs?: number;
 }
 
 export interface HingeFit {
@@ -123,6 +139,69 @@ function fallbackKnee(points: readonly KneePoint[], tolerance: number): { memory
   return { memoryMB: chosen.memoryMB, method: `fewer than 4 memory sizes: smallest memory whose median is within ${(tolerance * 100).toFixed(1)}% of the best median` };
 }
 
+/** Relative standard error of a point's centre from its 95% interval, or null when the interval is unknown. */
+function relativeStandardError(point: KneePoint): number | null {
+  if (point.lowMs === undefined || point.highMs === undefined || !Number.isFinite(point.lowMs) || !Number.isFinite(point.highMs)) return null;
+  return Math.max(0, point.highMs - point.lowMs) / (2 * 1.959964) / point.timeMs;
+}
+
+/**
+ * One relative standard error for a whole family: the median over its sizes. The noise is about
+ * proportional to the time (the premise of the fit's weights too), and an order-statistic interval
+ * from 20 runs is itself noisy — one size's interval can be half as wide as its neighbours' by
+ * chance — so pooling gives every comparison a steadier yardstick. Null when any size lacks one.
+ */
+export function pooledRelativeError(points: readonly KneePoint[]): number | null {
+  const errors = points.map(relativeStandardError);
+  if (errors.length === 0 || errors.some((e) => e === null)) return null;
+  return median(errors as number[]);
+}
+
+export interface PlateauLevel {
+  levelMs: number;
+  /** Standard error of the level, null when the points carry no interval. */
+  seMs: number | null;
+  /** The family's pooled relative standard error of one size's centre, null when unknown. */
+  relativeError: number | null;
+}
+
+/**
+ * The plateau level from the measurements at the sizes the fit puts on the plateau (at or past
+ * the breakpoint; the largest size alone when none is): the median of their centres, so one
+ * odd size cannot move it. Its standard error: a median of k centres with similar errors has
+ * about 1.25·se/√k (the median's efficiency against the mean); with 1 or 2 centres, se/√k.
+ */
+export function plateauLevel(points: readonly KneePoint[], breakpointMB: number): PlateauLevel {
+  const sorted = [...points].sort((p, q) => p.memoryMB - q.memoryMB);
+  let past = sorted.filter((p) => p.memoryMB >= breakpointMB - 1e-6);
+  if (past.length === 0) past = [sorted[sorted.length - 1]];
+  const levelMs = median(past.map((p) => p.timeMs));
+  const relativeError = pooledRelativeError(sorted);
+  if (relativeError === null) return { levelMs, seMs: null, relativeError };
+  const efficiency = past.length <= 2 ? 1 : 1.2533;
+  return { levelMs, seMs: (efficiency * relativeError * levelMs) / Math.sqrt(past.length), relativeError };
+}
+
+/** How a measured size compares with the plateau level. */
+export interface PlateauComparison {
+  /** Measured centre / plateau level − 1. */
+  slower: number;
+  withinTolerance: boolean;
+  /** True when the size is slower than the plateau beyond the 95% two-sided error of the difference. */
+  significantlySlower: boolean;
+}
+
+/** `comparisons` > 1 applies Bonferroni's correction for that many sizes tested at once. */
+export function compareWithPlateau(point: KneePoint, plateau: PlateauLevel, tolerance: number, comparisons = 1): PlateauComparison {
+  const slower = point.timeMs / plateau.levelMs - 1;
+  const z = comparisons <= 1 ? 1.959964 : studentTQuantile(1 - 0.025 / comparisons, 10000);
+  const significantlySlower =
+    plateau.relativeError === null || plateau.seMs === null
+      ? slower > tolerance // without intervals only the tolerance can speak
+      : point.timeMs - plateau.levelMs > z * Math.hypot(plateau.relativeError * point.timeMs, plateau.seMs);
+  return { slower, withinTolerance: slower <= tolerance, significantlySlower };
+}
+
 /** Knee for one (arch, strategy, threads) family from its per-memory robust centres. */
 export function findKnee(
   family: { arch: Architecture; strategy: Strategy; threads: number },
@@ -135,6 +214,7 @@ export function findKnee(
   const modelMB = family.threads * MB_PER_VCPU;
   const modelGridMB = snapUp(grid, modelMB) ?? undefined;
   const base = { ...family, modelMB, ...(modelGridMB !== undefined ? { modelGridMB } : {}) };
+  const percent = `${Number((tolerance * 100).toFixed(2))}%`;
   if (usable.length === 0) {
     return { ...base, memoryMB: Number.NaN, lowMB: Number.NaN, highMB: Number.NaN, method: 'no successful warm invocations' };
   }
@@ -144,34 +224,83 @@ export function findKnee(
   }
   const fit = fitHinge(usable);
   const fitted = (m: number) => fit.a + fit.b / Math.min(m, fit.breakpointMB);
-  const plateauMs = fit.a + fit.b / fit.breakpointMB;
   const largest = grid[grid.length - 1];
-  const toleranceMB = grid.find((m) => fitted(m) <= plateauMs * (1 + tolerance)) ?? largest;
-  const details = { breakpointMB: Math.round(fit.breakpointMB), plateauMs, toleranceMB };
-  const totalGain = fitted(grid[0]) / plateauMs - 1;
+  const totalGain = fitted(grid[0]) / (fit.a + fit.b / fit.breakpointMB) - 1;
+  const plateau = plateauLevel(usable, fit.breakpointMB);
+  // Sizes past the breakpoint are judged together (Bonferroni) for the note on odd sizes.
+  const pastBreakpoint = grid.filter((m) => m >= fit.breakpointMB - 1e-6).length;
+  const comparisons = usable.map((p) => compareWithPlateau(p, plateau, tolerance, p.memoryMB >= fit.breakpointMB - 1e-6 ? pastBreakpoint : 1));
+  // Smallest size from which every measured size is within the tolerance of the plateau level.
+  let toleranceIndex = usable.length;
+  while (toleranceIndex > 0 && comparisons[toleranceIndex - 1].withinTolerance) toleranceIndex--;
+  const toleranceMB = toleranceIndex < usable.length ? grid[toleranceIndex] : largest;
+  const details = {
+    breakpointMB: Math.round(fit.breakpointMB), breakpointLowMB: Math.round(fit.lowMB), breakpointHighMB: Math.round(fit.highMB),
+    plateauMs: plateau.levelMs, toleranceMB,
+  };
   if (fit.b === 0 || totalGain < tolerance) {
     return {
       ...base, ...details, memoryMB: grid[0], lowMB: grid[0], highMB: grid[0], reachedInRange: true,
-      method: `no meaningful speed-up: the fitted time falls only ${(totalGain * 100).toFixed(1)}% from ${grid[0]} to ${largest} MB (tolerance ${(tolerance * 100).toFixed(1)}%)`,
+      method: `no meaningful speed-up: the fitted time falls only ${(totalGain * 100).toFixed(1)}% from ${grid[0]} to ${largest} MB (tolerance ${percent})`,
     };
   }
-  const onPlateau = grid.filter((m) => m >= fit.breakpointMB - 1e-6).length;
-  const reachedInRange = onPlateau >= 2;
-  const memoryMB = reachedInRange ? snapUp(grid, fit.breakpointMB)! : largest;
-  const lowMB = snapUp(grid, fit.lowMB) ?? largest;
-  const highMB = snapUp(grid, fit.highMB) ?? largest;
+  // A size is on the plateau when:
+  //  - it lies past the fitted breakpoint: these sizes define the plateau level (their median);
+  //    one of them measuring slower is noise, not the end of the plateau — more memory does not
+  //    slow a CPU-bound function — and testing 30 such sizes one by one would, by chance alone,
+  //    find one "significantly slower" and push the headline up (a note lists them instead);
+  //  - it lies inside the breakpoint's 95% range but below the breakpoint, where the fit cannot
+  //    tell which side of the knee it is on: when its measured time is within the tolerance of
+  //    the plateau AND not significantly slower (95%, the family's pooled error of a median);
+  //  - below the range: never (the fit rules it out; on a fine grid the size one step below the
+  //    knee is often < 2% slower, within any useful tolerance, yet not on the plateau).
+  const onPlateau = usable.map((p, i) => {
+    const c = comparisons[i];
+    if (p.memoryMB >= fit.breakpointMB - 1e-6) return true;
+    if (p.memoryMB >= fit.lowMB - 1e-6) return c.withinTolerance && !c.significantlySlower;
+    return false;
+  });
+  let first = usable.length;
+  while (first > 0 && onPlateau[first - 1]) first--;
+  const plateauSizes = usable.length - first;
+  const stillFalling = fit.breakpointMB >= largest - 1e-6;
+  const reachedInRange = !stillFalling && plateauSizes >= 2;
+  const memoryMB = reachedInRange ? grid[first] : largest;
+  const snappedLow = snapUp(grid, fit.lowMB) ?? largest;
+  const snappedHigh = snapUp(grid, fit.highMB) ?? largest;
+  const lowMB = Math.min(snappedLow, memoryMB);
+  const highMB = Math.max(snappedHigh, memoryMB);
+  const rangeNote = describeRange(usable, comparisons, fit, memoryMB, percent);
+  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB)`;
   const method = reachedInRange
-    ? `hinge fit time = a + b/min(m, K) on medians, K = ${Math.round(fit.breakpointMB)} MB (95% profile interval ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB), snapped up to tested sizes`
-    : fit.breakpointMB >= largest - 1e-6
+    ? `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
+    : stillFalling
       ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
-      : // The fitted knee lies between the two largest sizes: the data may well be flat at the largest
-        // size, but one point cannot confirm a plateau, so do not claim that time still falls.
+      : // One size on the plateau cannot confirm it: do not claim that time still falls either.
         `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
-  return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method };
+  return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method, ...(rangeNote ? { rangeNote } : {}) };
 }
 
-/** Knees for every (arch, strategy, threads) present, using each configuration's median. */
+/** What the tested sizes inside the fitted breakpoint's 95% range mean for the headline. */
+function describeRange(points: readonly KneePoint[], comparisons: readonly PlateauComparison[], fit: HingeFit, kneeMB: number, percent: string): string | undefined {
+  const notes: string[] = [];
+  points.forEach((p, i) => {
+    if (p.memoryMB < fit.lowMB - 1e-6 || p.memoryMB > fit.highMB + 1e-6) return;
+    const c = comparisons[i];
+    const slower = `${c.slower >= 0 ? '+' : ''}${(c.slower * 100).toFixed(1)}%`;
+    if (p.memoryMB < fit.breakpointMB - 1e-6) {
+      const why = `${c.withinTolerance ? 'within' : 'beyond'} ${percent}, ${c.significantlySlower ? 'significantly slower' : 'not significantly slower'}`;
+      notes.push(`${p.memoryMB} MB is inside K's range (the fit cannot place it): measured ${slower} vs the plateau, ${why} → ${p.memoryMB >= kneeMB ? 'on' : 'not on'} the plateau`);
+    }
+  });
+  const odd = points.filter((p, i) => p.memoryMB >= fit.breakpointMB - 1e-6 && p.memoryMB > kneeMB && comparisons[i].significantlySlower && !comparisons[i].withinTolerance);
+  if (odd.length) notes.push(`measured slower than the plateau beyond ${percent} though past the breakpoint (noise or interference; re-measure): ${odd.map((p) => p.memoryMB).join(', ')} MB`);
+  return notes.length ? notes.join('; ') : undefined;
+}
+
+/** Knees for every (arch, strategy, threads) present, using each configuration's median (or mean, on request). */
 export function findKnees(configs: readonly ConfigSummary[], options: KneeOptions = {}): KneeEstimate[] {
+  const centre = options.centre ?? 'median';
   const families = new Map<string, { family: { arch: Architecture; strategy: Strategy; threads: number }; points: KneePoint[] }>();
   for (const config of configs) {
     if (!(config.n > 0)) continue;
@@ -181,9 +310,54 @@ export function findKnees(configs: readonly ConfigSummary[], options: KneeOption
       entry = { family: { arch: config.arch, strategy: config.strategy, threads: config.threads }, points: [] };
       families.set(key, entry);
     }
-    entry.points.push({ memoryMB: config.memoryMB, timeMs: config.aggregateOnly ? config.meanMs : config.medianMs });
+    entry.points.push(kneePointOf(config, centre));
   }
   return [...families.values()]
     .map(({ family, points }) => findKnee(family, points, options))
     .sort((p, q) => p.arch.localeCompare(q.arch) || p.strategy.localeCompare(q.strategy) || p.threads - q.threads);
+}
+
+/** One configuration as a knee point: its centre and that centre's 95% interval (none for mean-only imports). */
+export function kneePointOf(config: ConfigSummary, centre: KneeCentre = 'median'): KneePoint {
+  if (config.aggregateOnly) return { memoryMB: config.memoryMB, timeMs: config.meanMs };
+  if (centre === 'mean') return { memoryMB: config.memoryMB, timeMs: config.meanMs, lowMs: config.ciLowMs, highMs: config.ciHighMs };
+  const interval = config.medianCiLowMs !== undefined && config.medianCiHighMs !== undefined ? { lowMs: config.medianCiLowMs, highMs: config.medianCiHighMs } : {};
+  return { memoryMB: config.memoryMB, timeMs: config.medianMs, ...interval };
+}
+
+/** The knee table straight from invocation records (warm, successful runs), e.g. for a replayed or simulated sweep. */
+export function kneesFromRecords(records: readonly InvocationRecord[], options: KneeOptions = {}): KneeEstimate[] {
+  return findKnees(summarizeConfigurations(records), options);
+}
+
+export interface KneeTableComparison {
+  /** Every family present in both, with the same headline and the same reached/not-reached verdict. */
+  same: boolean;
+  /** Families whose headline is within `stepMB` of the reference's (and agrees on reached). */
+  withinStep: boolean;
+  /** One line per family that differs or is missing. */
+  differences: string[];
+}
+
+/** Compares a knee table with a reference table, family by family (arch, strategy, threads). */
+export function compareKneeTables(reference: readonly KneeEstimate[], candidate: readonly KneeEstimate[], stepMB = 256): KneeTableComparison {
+  const key = (k: KneeEstimate) => `${k.arch} ${k.strategy} ${k.threads} thr`;
+  const byFamily = new Map(candidate.map((k) => [key(k), k]));
+  const differences: string[] = [];
+  let withinStep = true;
+  for (const full of reference) {
+    const other = byFamily.get(key(full));
+    if (!other) {
+      differences.push(`${key(full)}: missing`);
+      withinStep = false;
+      continue;
+    }
+    const sameVerdict = (other.reachedInRange ?? true) === (full.reachedInRange ?? true);
+    if (other.memoryMB !== full.memoryMB || !sameVerdict) {
+      if (!sameVerdict || Math.abs(other.memoryMB - full.memoryMB) > stepMB) withinStep = false;
+      const mark = (k: KneeEstimate) => `${k.reachedInRange === false ? '>=' : ''}${k.memoryMB}`;
+      differences.push(`${key(full)}: ${mark(full)} → ${mark(other)} MB`);
+    }
+  }
+  return { same: differences.length === 0, withinStep, differences };
 }

@@ -6,7 +6,7 @@
 // speed-up; the definition says exactly what you pay for it, unlike a time×cost product (which
 // for such data simply picks the fastest) or a distance-to-ideal rule (which depends on scaling).
 import { formatUsd } from '../usdFormat';
-import type { AnalysisResult, ConfigSummary, Recommendation } from './analysisTypes';
+import type { AnalysisResult, ConfigSummary, PredictedConfig, PredictedRecommendation, Recommendation } from './analysisTypes';
 import { paretoFront } from './paretoFront';
 
 export interface RecommendationOptions {
@@ -66,4 +66,37 @@ export function recommend(configs: readonly ConfigSummary[], options: Recommenda
     ),
     pareto,
   };
+}
+
+function describePredicted(p: PredictedConfig): string {
+  return `${p.arch} ${p.memoryMB} MB ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy})`;
+}
+
+/**
+ * Predicted configurations worth measuring: the predicted fastest when even its slow end (the top of
+ * its 95% interval) beats the measured fastest, and the predicted cheapest when it costs less than
+ * the measured cheapest. Each is named as predicted and says which measurement would confirm it;
+ * the measured recommendations are never replaced by a prediction.
+ */
+export function recommendPredicted(configs: readonly ConfigSummary[], predictions: readonly PredictedConfig[]): PredictedRecommendation[] {
+  const measured = configs.filter((c) => c.n > 0 && Number.isFinite(c.meanMs) && Number.isFinite(c.costPerInvocationUsd));
+  if (measured.length === 0 || predictions.length === 0) return [];
+  const fastest = measured.reduce((p, q) => (q.medianMs < p.medianMs ? q : p));
+  const cheapest = measured.reduce((p, q) => (q.costPerInvocationUsd < p.costPerInvocationUsd ? q : p));
+  const out: PredictedRecommendation[] = [];
+  const predictedFastest = predictions.reduce((p, q) => (q.highMs < p.highMs ? q : p));
+  if (predictedFastest.highMs < fastest.medianMs) {
+    out.push({
+      ...predictedFastest, kind: 'fastest',
+      reason: `PREDICTED, not measured: ${seconds(predictedFastest.predictedMs)} (95% ${seconds(predictedFastest.lowMs)}–${seconds(predictedFastest.highMs)}) against ${seconds(fastest.medianMs)} for the measured fastest (${describe(fastest)}); measure ${describePredicted(predictedFastest)} to confirm`,
+    });
+  }
+  const predictedCheapest = predictions.reduce((p, q) => (q.costUsd < p.costUsd ? q : p));
+  if (predictedCheapest.costUsd < cheapest.costPerInvocationUsd) {
+    out.push({
+      ...predictedCheapest, kind: 'cheapest',
+      reason: `PREDICTED, not measured: ${usd(predictedCheapest.costUsd)} per invocation (${seconds(predictedCheapest.predictedMs)}, 95% ${seconds(predictedCheapest.lowMs)}–${seconds(predictedCheapest.highMs)}) against ${usd(cheapest.costPerInvocationUsd)} for the measured cheapest (${describe(cheapest)}); measure ${describePredicted(predictedCheapest)} to confirm`,
+    });
+  }
+  return out;
 }

@@ -77,6 +77,8 @@ export interface RegistryOptions {
   codeUrl: (functionName: string, codeSha256: string) => string;
   /** The only architecture functions may declare: they run natively on this CPU. Default: the host's (tests override). */
   hostArchitecture?: Architecture;
+  /** Accept both architectures (a target that runs no code natively, e.g. the study replay). */
+  anyArchitecture?: boolean;
 }
 
 export class FunctionRegistry {
@@ -114,7 +116,7 @@ export class FunctionRegistry {
       throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
     const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? 128, Timeout: input.Timeout ?? 3, Environment: input.Environment });
-    const architectures = validateArchitectures(input.Architectures, this.hostArchitecture);
+    const architectures = validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {
       throw new LambdaApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
@@ -179,7 +181,7 @@ export class FunctionRegistry {
 
   async updateCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const fn = this.findUpdatable(functionName, input.RevisionId);
-    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture);
+    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip(input.ZipFile);
     fn.lastUpdateStatus = 'InProgress'; // claim the update before the async unpack, as AWS does
     let codeDir: string;
@@ -418,11 +420,11 @@ function validateEnvironment(environment: unknown): Record<string, string> | und
  * runs natively here and an "arm64" function on an x86 host would be measured on x86 but priced
  * at arm64 rates. Omitted means the host's architecture (AWS would say x86_64).
  */
-function validateArchitectures(value: unknown, host: Architecture): string[] {
+function validateArchitectures(value: unknown, host: Architecture, anyArchitecture = false): string[] {
   if (value === undefined || value === null) return [host];
   if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
   if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
-  if (value[0] !== host) throw invalidParameter(foreignArchitectureMessage(value[0], host));
+  if (value[0] !== host && !anyArchitecture) throw invalidParameter(foreignArchitectureMessage(value[0], host));
   return [value[0]];
 }
 

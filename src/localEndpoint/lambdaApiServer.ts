@@ -26,7 +26,8 @@ export const DEFAULT_BODY_LIMITS = { reading: 8, waiting: 64 };
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
   registry: FunctionRegistry;
-  pool: EnvironmentPool;
+  /** Runs invocations; the study replay (src/replay/) answers them from recorded times instead. */
+  pool: Pick<EnvironmentPool, 'invoke'>;
   faults: FaultInjector;
   /** Added to every Invoke log and as X-Lambda-Lab-Cpu-Limit, so no result hides how CPU was limited. */
   cpuLimitLabel: string;

@@ -2,7 +2,7 @@
 // study (every answer one of its recorded times, seeded) to a sweep that chooses its memory sizes,
 // through the same engine and run files as any sweep, then analyses the run like `lambda-lab analyze`
 // and compares its knee table with the one from all of the study's data.
-//   npx tsc -p . && node out/bench/economy.js [--json] [--seed N] [--study <folder>]
+//   npx tsc -p . && node out/bench/economy.js [--quick] [--json] [--seed N] [--study <folder>]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,8 @@ import type { InvocationRecord } from '../src/core/invocationRecord';
 import { DEFAULT_REFINEMENT_RESOLUTION_MB } from '../src/core/memoryRefinement';
 import { invocationCostUsd } from '../src/core/pricing';
 import { loadStudyRecords } from '../src/replay/replayEndpoint';
-import { withReplayTarget } from '../src/replay/replaySweep';
+import { withReplayTarget, type ReplaySession } from '../src/replay/replaySweep';
+import { executeSweep, prepareNewSweep } from '../src/sweep/sweepSession';
 import { createSamplerForSweep } from '../src/sweep/adaptiveSamplerFactory';
 import { runMemoryRefinement } from '../src/sweep/memoryRefinementLoop';
 
@@ -27,6 +28,8 @@ export const DEFAULT_STUDY_FOLDER = path.resolve(__dirname, '../../../shared/dat
 export interface EconomyDesign {
   name: string;
   arch: Architecture;
+  /** 'refine': the sweep chooses its memory sizes; 'full-grid': every size the study measured, fixed. */
+  memory: 'refine' | 'full-grid';
   /** Most repetitions per configuration; the confidence rule stops earlier. */
   maxRepetitions: number;
   minRepetitions: number;
@@ -49,6 +52,8 @@ export interface EconomyOptions {
   studyFolder?: string;
   seed?: number;
   designs?: EconomyDesign[];
+  /** QUICK_DESIGNS instead of DEFAULT_DESIGNS (ignored when designs is given). */
+  quick?: boolean;
   log?: (line: string) => void;
 }
 
@@ -61,10 +66,17 @@ export interface EconomyResult {
   command: string;
 }
 
-export const DEFAULT_DESIGNS: EconomyDesign[] = [
-  { name: 'refine-memory, CI 2%, 5-20 reps', arch: 'arm64', minRepetitions: 5, maxRepetitions: 20, targetRelativeHalfWidth: 0.02 },
-  { name: 'refine-memory, CI 2%, 5-20 reps', arch: 'x86_64', minRepetitions: 5, maxRepetitions: 20, targetRelativeHalfWidth: 0.02 },
-];
+export const DEFAULT_DESIGNS: EconomyDesign[] = (['arm64', 'x86_64'] as const).flatMap((arch) => [
+  { name: 'all 41 sizes, CI 2%, 5-20 reps', arch, memory: 'full-grid' as const, minRepetitions: 5, maxRepetitions: 20, targetRelativeHalfWidth: 0.02 },
+  { name: 'refine-memory, CI 2%, 5-20 reps', arch, memory: 'refine' as const, minRepetitions: 5, maxRepetitions: 20, targetRelativeHalfWidth: 0.02 },
+  { name: 'refine-memory, CI 5%, 3-10 reps', arch, memory: 'refine' as const, minRepetitions: 3, maxRepetitions: 10, targetRelativeHalfWidth: 0.05 },
+]);
+
+/** The design the economy keys report: the one `lambda-lab sweep --refine-memory` runs by default. */
+export const HEADLINE_DESIGN = 'refine-memory, CI 2%, 5-20 reps';
+
+/** Under a minute: the designs that matter for the goals only. */
+export const QUICK_DESIGNS: EconomyDesign[] = DEFAULT_DESIGNS.filter((d) => d.memory === 'refine' && d.maxRepetitions === 20);
 
 function usage(records: readonly InvocationRecord[]): { gbSeconds: number; costUsd: number } {
   let gbSeconds = 0;
@@ -104,10 +116,11 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
   }
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-economy-'));
   try {
-    for (const design of options.designs ?? DEFAULT_DESIGNS) {
+    for (const design of options.designs ?? (options.quick ? QUICK_DESIGNS : DEFAULT_DESIGNS)) {
       const threadCounts = [...new Set(records.filter((r) => r.arch === design.arch).map((r) => r.threads))].sort((a, b) => a - b);
       const result = await withReplayTarget({ records, seed }, async (session) => {
         const experimentId = `economy-${design.arch.replace('_', '')}`;
+        if (design.memory === 'full-grid') return sweepFullGrid(session, experimentId, design, threadCounts, runsDir, seed, studyFolder);
         return runMemoryRefinement(
           {
             experimentId,
@@ -148,22 +161,45 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
         kneeTableEqual: differences.length === 0,
         differences,
       });
-      log(`${design.arch} ${design.name}: ${input.records.length} invocations, ${result.refinement.rounds.length} round(s); ${result.refinement.finished}`);
+      log(`${design.arch} ${design.name}: ${input.records.length} invocations${result.refinement ? `, ${result.refinement.rounds.length} round(s); ${result.refinement.finished}` : ''}`);
     }
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
   }
-  const best = (arch: Architecture) => rows.filter((r) => r.arch === arch && r.design !== 'the study (all of it)' && r.kneeTableEqual).sort((a, b) => a.invocations - b.invocations)[0];
-  const arm = best('arm64');
-  const x86 = best('x86_64');
+  // The headline is the default design, held to the goal on every seed tried (2-7 as well as 1);
+  // cheaper designs are shown beside it, but one lucky seed does not make them the answer.
+  const headline = (arch: Architecture) => rows.find((r) => r.arch === arch && r.design === HEADLINE_DESIGN);
+  const arm = headline('arm64');
+  const x86 = headline('x86_64');
   return {
     economyInvocationShareArm64: arm ? arm.shareOfStudy : Number.NaN,
     economyInvocationShareX86: x86 ? x86.shareOfStudy : Number.NaN,
-    economyKneeTableEqualArm64: arm !== undefined,
-    economyKneeTableEqualX86: x86 !== undefined,
+    economyKneeTableEqualArm64: arm?.kneeTableEqual === true,
+    economyKneeTableEqualX86: x86?.kneeTableEqual === true,
     rows,
     command: 'npx tsc -p . && node out/bench/economy.js',
   };
+}
+
+/** The fixed design on the study's whole grid through the ordinary sweep session, with the same confidence rule. */
+async function sweepFullGrid(session: ReplaySession, experimentId: string, design: EconomyDesign, threadCounts: number[], runsDir: string, seed: number, studyFolder: string) {
+  try {
+    const functions = await session.deploy(experimentId, design.arch, session.handle.replay.memorySizes(design.arch));
+    const prepared = await prepareNewSweep(
+      session.client,
+      {
+        experimentId, threadCounts, strategies: [SEED_STRATEGY], repetitions: design.maxRepetitions, items: SEED_ITEMS_PER_INVOCATION, cost: 10, concurrency: 8, runsDir, seed, functions,
+        adaptive: { minRepetitions: design.minRepetitions, targetRelativeHalfWidth: design.targetRelativeHalfWidth },
+      },
+      session.target,
+    );
+    prepared.store.updateMetadata({ replay: { studyFolder, seed } });
+    const outcome = await executeSweep(prepared, { client: session.client, createSampler: createSamplerForSweep });
+    if (outcome.status !== 'completed') throw new Error(`The full-grid replay ${outcome.status}: ${outcome.statusReason ?? ''}`);
+    return { runDir: prepared.store.runDir, refinement: null };
+  } finally {
+    await session.cleanup(experimentId);
+  }
 }
 
 export function formatEconomyTable(rows: readonly EconomyRow[]): string {
@@ -185,17 +221,22 @@ export function formatEconomyTable(rows: readonly EconomyRow[]): string {
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
   const seedIndex = argv.indexOf('--seed');
   const studyIndex = argv.indexOf('--study');
   const result = await measureEconomy({
     seed: seedIndex >= 0 ? Number(argv[seedIndex + 1]) : undefined,
     studyFolder: studyIndex >= 0 ? path.resolve(argv[studyIndex + 1]) : undefined,
+    quick,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`Experiment economy (study replay, seeded; share = invocations / ${STUDY_INVOCATIONS.toLocaleString('en-US')}, the study's total)\n`);
   process.stdout.write(`${formatEconomyTable(result.rows)}\n`);
   process.stdout.write(`Reproduce: ${result.command}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ economyInvocationShareArm64: result.economyInvocationShareArm64, economyInvocationShareX86: result.economyInvocationShareX86 })}\n`);
+  if (json) {
+    const { rows: _rows, command: _command, ...keys } = result;
+    process.stdout.write(`${JSON.stringify(keys)}\n`);
+  }
   return 0;
 }
 

@@ -18,6 +18,7 @@ import { targetBills } from '../core/targetBilling';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { parseCliArgs } from './cliArgs';
+import { checkReplayRefineFlagsUnused, replayRefineFlagOptions, replayRefineHelp, runReplayOrRefine, wantsReplayOrRefine } from './sweepRefineCli';
 
 export const DEFAULT_CONFIRM_ABOVE_USD = 0.5;
 export const DEFAULT_TARGET_CI = 0.02;
@@ -70,6 +71,8 @@ invocations ended in an error (the summary says how many; rerun them with --resu
 --retry-errors); 1 stopped early (cost limit, failed pilot, endpoint gone) or could not start;
 2 bad input; 128+signal when cancelled (130 for Ctrl-C, 143 for SIGTERM).
 
+${replayRefineHelp}
+
 ${targetFlagsHelp}
 `;
 
@@ -102,9 +105,11 @@ export async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
     ...targetFlagOptions,
+    ...replayRefineFlagOptions,
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  if (wantsReplayOrRefine(values)) return runReplayOrRefine(values);
 
   let prepared: PreparedSweep | undefined;
   let resolved: ResolvedTarget;
@@ -112,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const maxCostUsd = parseNumber(values['max-cost-usd'], 'max-cost-usd', (n) => n >= 0, 'a dollar amount of 0 or more');
     const concurrencyFlag = parseNumber(values.concurrency, 'concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
+    checkReplayRefineFlagsUnused(values);
     const confirmAbove = parseNumber(values['confirm-above-usd'], 'confirm-above-usd', (n) => n >= 0, 'a dollar amount of 0 or more') ?? DEFAULT_CONFIRM_ABOVE_USD;
 
     if (values['retry-errors'] && !values.resume) {

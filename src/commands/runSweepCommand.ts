@@ -24,6 +24,7 @@ import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepar
 import { outputLog, type OutputLog } from '../outputLog';
 import { resolveTargetForCommand } from '../target/commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
+import { runRefiningSweep } from './refineMemorySweep';
 
 export const RUN_SWEEP_COMMAND = 'lambdaLab.runSweep';
 
@@ -49,6 +50,12 @@ export interface RunSweepArgs {
   seed?: number;
   /** Overrides lambdaLab.maxCostUsd for this run. */
   maxCostUsd?: number | null;
+  /** Choose the memory sizes: deploy and sweep only where the knee can be (src/commands/refineMemorySweep.ts). */
+  refineMemory?: boolean;
+  resolutionMB?: number;
+  templateDir?: string;
+  roleArn?: string;
+  createRole?: boolean;
 }
 
 export interface RunSweepResult {
@@ -85,6 +92,11 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     const maxCostUsd = args.maxCostUsd !== undefined ? args.maxCostUsd : typeof maxCostSetting === 'number' && maxCostSetting > 0 ? maxCostSetting : null;
     let prepared: PreparedSweep;
     const runsDir = args.runsDir ?? defaultRunsDir(context);
+    if (args.refineMemory) {
+      const refined = await runRefiningSweep({ args: { ...args, maxCostUsd }, resolved, client, runsDir, workspaceDir: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(), log: (line) => log.info(line) });
+      void openResultsView(refined.runDir);
+      return refined;
+    }
     const offered = args.resumeDir ? { dir: args.resumeDir, retryErrors: args.retryErrors === true } : Object.keys(args).length === 0 ? await offerResume(runsDir) : undefined;
     if (offered === null) return undefined;
     const resumeDir = offered?.dir;

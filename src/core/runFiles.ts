@@ -2,6 +2,7 @@
 // Pure: types and parsing only; reading and writing files is src/sweep/runStore.ts.
 import type { Architecture, Strategy } from './experimentConfig';
 import type { InvocationRecord } from './invocationRecord';
+import type { MemoryRefinementRecord } from './memoryRefinement';
 import { recordKey, type SweepPlanInput } from './sweepPlan';
 
 export const RUN_FILE = 'run.json';
@@ -72,6 +73,10 @@ export interface RunMetadata {
   estimatedCostUsd: number | null;
   costSoFarUsd: number;
   configStops: ConfigStop[];
+  /** Sweeps that chose their memory sizes: which sizes each round added and why. Absent otherwise. */
+  memoryRefinement?: MemoryRefinementRecord;
+  /** Runs against the study replay: which study folder answered, and the seed of its draws. Absent otherwise. */
+  replay?: { studyFolder: string; seed: number };
 }
 
 export interface ParsedInvocations {

@@ -72,6 +72,8 @@ export interface RegistryOptions {
   onTransitionComplete?: (functionName: string) => void;
   /** Told of every change, so functions outlive the endpoint (see functionStore.ts). */
   persistence?: { save(record: StoredFunctionRecord, zip: Uint8Array): void; remove(name: string): void };
+  /** Accept both architectures (a target that runs no code natively, e.g. the study replay). */
+  anyArchitecture?: boolean;
 }
 
 export class FunctionRegistry {
@@ -109,7 +111,7 @@ export class FunctionRegistry {
       throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
     }
     const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? MEMORY_MIN_MB, Timeout: input.Timeout ?? 3, Environment: input.Environment });
-    const architectures = validateArchitectures(input.Architectures, this.hostArchitecture);
+    const architectures = validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {
       throw new LambdaApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
@@ -211,7 +213,7 @@ export class FunctionRegistry {
 
   async updateCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const fn = this.findUpdatable(functionName, input.RevisionId);
-    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture);
+    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip(input.ZipFile);
     fn.lastUpdateStatus = 'InProgress'; // claim the update before the async unpack, as AWS does
     let codeDir: string;

@@ -89,11 +89,11 @@ function validateEnvironment(environment: unknown): Record<string, string> | und
  * runs natively here and an "arm64" function on an x86 host would be measured on x86 but priced
  * at arm64 rates. Omitted means the host's architecture (AWS would say x86_64).
  */
-export function validateArchitectures(value: unknown, host: Architecture): string[] {
+export function validateArchitectures(value: unknown, host: Architecture, anyArchitecture = false): string[] {
   if (value === undefined || value === null) return [host];
   if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
   if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
-  if (value[0] !== host) throw invalidParameter(foreignArchitectureMessage(value[0], host));
+  if (value[0] !== host && !anyArchitecture) throw invalidParameter(foreignArchitectureMessage(value[0], host));
   return [value[0]];
 }
 

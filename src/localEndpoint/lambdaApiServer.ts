@@ -18,7 +18,8 @@ import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials }
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
   registry: FunctionRegistry;
-  pool: EnvironmentPool;
+  /** Runs invocations; the study replay (src/replay/) answers them from recorded times instead. */
+  pool: Pick<EnvironmentPool, 'invoke'>;
   faults: FaultInjector;
   /** Added to every Invoke log and as X-Lambda-Lab-Cpu-Limit, so no result hides how CPU was limited. */
   cpuLimitLabel: string;

@@ -7,7 +7,7 @@
 import type { Architecture, Strategy } from '../experimentConfig';
 import type { InvocationRecord } from '../invocationRecord';
 
-const SEED_STRATEGY: Strategy = 'batch';
+export const SEED_STRATEGY: Strategy = 'batch';
 /** Items hashed per invocation in the study (SOURCE.md: 200 items per invocation). */
 export const SEED_ITEMS_PER_INVOCATION = 200;
 

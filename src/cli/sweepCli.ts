@@ -34,7 +34,7 @@ Options:
   --reps <n>              Repetitions per configuration (the most, with --adaptive).
   --items <n>             Passwords hashed per invocation (default ${DEFAULT_ITEMS}).
   --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}).
-  --strategy <list>       pool, batch or both (default pool).
+  --strategy <list>       pool, batch, warm or a comma list of them (default pool).
   --concurrency <k>       Invocations in flight at once (default 1 on a local endpoint, whose
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).

@@ -16,6 +16,6 @@ export async function startBenchEndpoint(throttled: boolean, stateTransitionMs?:
     client.destroy();
     await handle.stop();
   });
-  if (throttled) setCpuLimitMethod(handle.cpuLimit === 'none' ? `none (${handle.cpuLimitDetail})` : handle.cpuLimit);
+  if (throttled) setCpuLimitMethod(handle.cpuLimit === 'none' ? `none (${handle.cpuLimitDetail})` : `${handle.cpuLimit}${handle.cpuAffinity ? ' + taskset' : ''}`);
   return { handle, client };
 }

@@ -4,11 +4,13 @@
 // it) and, with --json, one JSON object with a key per measure on the last line. Benchmarks print:
 // nothing here passes or fails, and a measure that cannot be taken is null with the reason.
 import { parseArgs } from 'node:util';
-import { cleanupAll, describeMachine, machineState, type BenchOptions, type Measure } from './common';
+import { detectCpuLimiter } from '../src/localEndpoint/cpuLimiter';
+import { cleanupAll, describeMachine, machineState, setCpuLimitMethod, type BenchOptions, type Measure } from './common';
 import { measureEndpointCv, measureFidelity } from './endpointFidelity';
 import { measureRender100k } from './render100k';
 import { measureTemplateScaling } from './templateScaling';
 import { measureActivation } from './activation';
+import { measureCpuModelRatios } from './cpuModelRatios';
 import { measureBundleBytes, measureDeploySpeedup, measureEconomyShares, measureEngineOverhead, measureEnvironmentMemory, measureVsixBytes } from './toolCosts';
 
 /** Each group, the keys it yields (so a group that throws still reports its keys as null), and how to take it. */
@@ -18,6 +20,7 @@ const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions)
   { name: 'deploy', keys: ['parallelDeploySpeedup'], run: measureDeploySpeedup },
   { name: 'fidelity', keys: ['fidelityWorstDeviation'], run: measureFidelity },
   { name: 'cv', keys: ['endpointCv'], run: measureEndpointCv },
+  { name: 'cpumodel', keys: ['cpuModelWorstDeviation'], run: measureCpuModelRatios },
   { name: 'economy', keys: ['economyInvocationShareArm64', 'economyInvocationShareX86'], run: measureEconomyShares },
   { name: 'vsix', keys: ['vsixBytes'], run: measureVsixBytes },
   { name: 'bundle', keys: ['bundleBytes'], run: measureBundleBytes },
@@ -41,6 +44,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const started = Date.now();
+  // The method the built-in endpoint will use here, printed beside every number (also those taken without it).
+  const limiter = await detectCpuLimiter('auto', () => undefined);
+  setCpuLimitMethod(`${limiter.method}${limiter.affinity ? ' + taskset' : ''}`);
+  await limiter.close();
   process.stdout.write(`Lambda Parallel Lab benchmarks${options.quick ? ' (quick)' : ''}; machine at start: ${describeMachine(machineState())}\n`);
   const measures: Measure[] = [];
   for (const group of GROUPS.filter((g) => !wanted || wanted.includes(g.name))) {

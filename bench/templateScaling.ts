@@ -55,15 +55,17 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
     for (const memory of throttledMemories) for (const strategy of strategies) for (const workers of workersList) await run(throttled.client, `quota ${memory} MB`, memory, strategy, workers);
   }
 
-  // The physical limit's single-thread rate: one warm thread, unthrottled (no start-up, no quota).
-  const single = cells.find((c) => c.condition === 'unthrottled' && c.strategy === 'warm' && c.workers === 1)!;
+  // The physical limit's single-thread rate: the fastest warm single thread seen (no start-up; unthrottled, or a quota
+  // of at least one CPU). Taking the best cell keeps noise from the shared machine from flattering the efficiencies.
+  const singles = cells.filter((c) => c.strategy === 'warm' && c.workers === 1 && (c.condition === 'unthrottled' || c.memory >= 1769));
+  const single = singles.reduce((best, c) => (c.medianMs < best.medianMs ? c : best));
   const singleRate = items / single.medianMs;
   const efficiency = (cell: Cell): number => {
     const parallel = cell.condition === 'unthrottled' ? Math.min(cell.workers, hostCores) : Math.min(cell.workers, lambdaCpuShare(cell.memory, hostCores).quotaCpus, lambdaCpuShare(cell.memory, hostCores).visibleCores);
     return items / cell.medianMs / (singleRate * parallel);
   };
   const detail = [
-    `single-thread rate ${(singleRate * 1000).toFixed(2)} hashes/s (warm, 1 worker, unthrottled, cost ${cost}); ${items} items, ${repetitions} warm repetitions per cell; host cores ${hostCores}`,
+    `single-thread rate ${(singleRate * 1000).toFixed(2)} hashes/s (fastest warm 1-worker cell: ${single.condition}, cost ${cost}); ${items} items, ${repetitions} warm repetitions per cell; host cores ${hostCores}`,
     '| condition | strategy | workers | median ms | limit ms | efficiency | thread start-up share |',
     '|---|---|---:|---:|---:|---:|---:|',
     ...cells.map((c) => {

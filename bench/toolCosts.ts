@@ -50,10 +50,10 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
     );
     return performance.now() - started;
   };
-  const engine = async (seed: number): Promise<{ ms: number; invocations: number }> => {
+  const engine = async (seed: number, reps: number): Promise<{ ms: number; invocations: number }> => {
     const prepared = await prepareNewSweep(
       client,
-      { experimentId: 'bench', functions: [{ functionName, arch, memoryMB: 1769 }], threadCounts: [1], strategies: ['pool'], repetitions, items: 1, cost: 4, concurrency, runsDir, seed },
+      { experimentId: 'bench', functions: [{ functionName, arch, memoryMB: 1769 }], threadCounts: [1], strategies: ['pool'], repetitions: reps, items: 1, cost: 4, concurrency, runsDir, seed },
       describeTargetForRun(resolved),
     );
     const started = performance.now();
@@ -62,24 +62,33 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
     if (outcome.status !== 'completed') throw new Error(`the sweep ended ${outcome.status}: ${outcome.statusReason}`);
     return { ms, invocations: outcome.done };
   };
-  // Warm both paths first (environments, JIT, sockets), then alternate to share the load's drift.
+  // Warm both paths first (environments, JIT, sockets), then alternate to share the load's drift. Two run lengths
+  // split the engine's fixed cost per run (target checks, pilot, run.json) from its cost per invocation.
   await plainLoop(20);
-  await engine(1);
-  const engineMs: number[] = [];
-  const plainMs: number[] = [];
-  let invocations = 0;
-  for (let round = 0; round < 3; round++) {
-    const e = await engine(round + 2);
-    invocations = e.invocations;
-    engineMs.push(e.ms / e.invocations);
-    plainMs.push((await plainLoop(e.invocations)) / e.invocations);
+  await engine(1, repetitions);
+  const rounds = options.quick ? 2 : 3;
+  const short = { engine: [] as number[], plain: [] as number[], invocations: 0 };
+  const long = { engine: [] as number[], plain: [] as number[], invocations: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const [bucket, reps] of [[short, repetitions], [long, repetitions * 2]] as const) {
+      const e = await engine(100 + round * 2 + reps, reps);
+      bucket.invocations = e.invocations;
+      bucket.engine.push(e.ms);
+      bucket.plain.push(await plainLoop(e.invocations));
+    }
   }
   const best = (values: number[]) => Math.min(...values);
-  const ratio = round(best(engineMs) / best(plainMs));
+  const ratio = round(best(long.engine) / best(long.plain));
+  const extra = long.invocations - short.invocations;
+  const marginalEngine = (best(long.engine) - best(short.engine)) / extra;
+  const marginalPlain = (best(long.plain) - best(short.plain)) / extra;
+  const fixedEngineMs = best(long.engine) - marginalEngine * long.invocations;
   return [
     measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
-      `no-op function, ${invocations} invocations per run (warm-up included), concurrency ${concurrency}, 3 alternating runs, best of each: engine ${best(engineMs).toFixed(2)} ms/invocation, plain SDK loop ${best(plainMs).toFixed(2)} ms/invocation (both LogType Tail, as the engine asks)`,
-      `engine per-invocation ms: ${engineMs.map((v) => v.toFixed(2)).join(', ')}; plain: ${plainMs.map((v) => v.toFixed(2)).join(', ')}`,
+      `no-op function, concurrency ${concurrency}, both LogType Tail as the engine asks; best of ${rounds} alternating runs each`,
+      `${long.invocations} invocations (warm-up included): engine ${best(long.engine).toFixed(0)} ms, plain SDK loop ${best(long.plain).toFixed(0)} ms -> ratio ${ratio}`,
+      `${short.invocations} invocations: engine ${best(short.engine).toFixed(0)} ms, plain ${best(short.plain).toFixed(0)} ms`,
+      `per extra invocation: engine ${marginalEngine.toFixed(2)} ms, plain ${marginalPlain.toFixed(2)} ms (marginal ratio ${(marginalEngine / marginalPlain).toFixed(3)}); engine fixed cost per run about ${fixedEngineMs.toFixed(0)} ms`,
     ]),
   ];
 }

@@ -12,7 +12,7 @@ export async function measureCpuModelRatios(options: BenchOptions): Promise<Meas
   if (handle.cpuLimit === 'none') return [unavailable('cpuModelWorstDeviation', 'ratio', goal, `no CPU limit can be applied here: ${handle.cpuLimitDetail}`, command)];
   if (handle.hostCores < 2) return [unavailable('cpuModelWorstDeviation', 'ratio', goal, 'the host has a single core', command)];
   await deployTemplate(client, [885, 1024, 1769, 3538]);
-  const repetitions = options.quick ? 3 : 5;
+  const repetitions = options.quick ? 2 : 5;
   const event = (workers: number): TemplateEvent => ({ items: 12, workers, cost: options.quick ? 8 : 9, strategy: 'warm' });
   const time = (memory: number, workers: number) => medianProcessingMs(client, memory, event(workers), repetitions);
   const checks = [

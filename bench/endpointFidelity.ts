@@ -73,6 +73,13 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
       const share = lambdaCpuShare(memory, hostCores);
       const modelRatio = Math.min(1, lambdaCpuShare(REFERENCE_MEMORY, hostCores).quotaCpus) / Math.min(workers, share.quotaCpus, share.visibleCores);
       const deviation = measuredRatio / studyRatio - 1;
+      // Lambda gave these threads a core each; this host has fewer, so the kernel's load balancing (not the quota)
+      // decides when the last thread ends. Printed, but not part of the worst deviation.
+      const needsMoreCores = workers > hostCores && share.lambdaVisibleCores > hostCores;
+      if (needsMoreCores) {
+        rows.push(`| ${memory} | ${workers} | ${ms.toFixed(0)} | ${measuredRatio.toFixed(3)} | ${studyRatio.toFixed(3)} | ${modelRatio.toFixed(3)} | ${(deviation * 100).toFixed(1)}% (needs ${share.lambdaVisibleCores} cores; not counted) |`);
+        continue;
+      }
       if (Math.abs(deviation) > Math.abs(worst)) {
         worst = deviation;
         worstCell = `${memory} MB × ${workers}`;
@@ -110,7 +117,7 @@ export async function measureEndpointCv(options: BenchOptions): Promise<Measure[
     { memory: 3538, workers: 2, items: 40 },
   ];
   const cost = options.quick ? 9 : 10;
-  const repetitions = options.quick ? 6 : 15;
+  const repetitions = options.quick ? 4 : 15;
   const strategies: Array<TemplateEvent['strategy']> = options.quick ? ['warm'] : ['warm', 'pool'];
   await deployTemplate(client, [...new Set(configs.map((c) => c.memory))]);
   const samples = new Map<string, number[]>();

@@ -22,7 +22,7 @@ interface Cell {
 export async function measureTemplateScaling(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('template', options.quick);
   const workersList = options.quick ? [1, 2] : [1, 2, 3, 4];
-  const repetitions = options.quick ? 3 : 5;
+  const repetitions = options.quick ? 2 : 5;
   // About 1 s for one thread at full speed in the full run (20 bcrypt hashes at cost 10); half in the quick one.
   const cost = options.quick ? 9 : 10;
   const items = 20;

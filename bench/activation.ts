@@ -8,7 +8,7 @@ export async function measureActivation(options: BenchOptions): Promise<Measure[
       'activationMs',
       'ms',
       'none',
-      'not measured yet: it needs a code-server run with a suite that reads the extension\'s activation time (not built yet; see BENCHMARKS.md)',
+      "not measured yet: it needs a code-server run with a suite that reads the extension's activation time (not built yet; see BENCHMARKS.md)",
       commandFor('activation', options.quick),
     ),
   ];

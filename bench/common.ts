@@ -59,6 +59,16 @@ export function measured(key: string, value: number, unit: string, goal: string,
   return { key, value, unit, goal, met, command, machine: machineState(), detail };
 }
 
+/** One Markdown table row. */
+export function tableRow(cells: ReadonlyArray<string | number>): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** A percentage with one decimal, e.g. 0.0123 -> '1.2%'. */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
 export function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }

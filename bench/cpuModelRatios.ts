@@ -9,7 +9,8 @@ export async function measureCpuModelRatios(options: BenchOptions): Promise<Meas
   const command = commandFor('cpumodel', options.quick);
   const goal = '<= 0.05';
   const { handle, client } = await startBenchEndpoint(true);
-  if (handle.cpuLimit === 'none') return [unavailable('cpuModelWorstDeviation', 'ratio', goal, `no CPU limit can be applied here: ${handle.cpuLimitDetail}`, command)];
+  if (handle.cpuLimit === 'none')
+    return [unavailable('cpuModelWorstDeviation', 'ratio', goal, `no CPU limit can be applied here: ${handle.cpuLimitDetail}`, command)];
   if (handle.hostCores < 2) return [unavailable('cpuModelWorstDeviation', 'ratio', goal, 'the host has a single core', command)];
   await deployTemplate(client, [885, 1024, 1769, 3538]);
   const repetitions = options.quick ? 2 : 5;

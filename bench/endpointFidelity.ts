@@ -7,7 +7,7 @@ import { lambdaCpuShare } from '../src/localEndpoint/lambdaCpuModel';
 import { createActiveFunction, decodePayload } from '../test/support/localEndpointFixture';
 import { deployTemplate, invokeTemplate, type TemplateEvent } from '../test/support/localEndpointCpuRuns';
 import { seedResultsDir } from '../test/support/seedResults';
-import { commandFor, cv, mean, measured, median, round, unavailable, type BenchOptions, type Measure } from './common';
+import { commandFor, cv, mean, measured, median, percent, round, tableRow, unavailable, type BenchOptions, type Measure } from './common';
 import { startBenchEndpoint } from './endpoints';
 import { calibrateIterations, probeZip } from './probeFunction';
 
@@ -15,7 +15,11 @@ import { calibrateIterations, probeZip } from './probeFunction';
 const REFERENCE_MEMORY = 1792;
 
 function readCsv(file: string): Array<Record<string, string>> {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const [header, ...lines] = fs
+    .readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const names = header.split(',');
   return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i], cell])));
 }
@@ -31,16 +35,20 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   const command = commandFor('fidelity', options.quick);
   const goal = '<= 0.05';
   const seedDir = seedResultsDir();
-  if (!seedDir) return [unavailable('fidelityWorstDeviation', 'ratio', goal, 'the study data (AggregatedResults.csv) is not available; set LAMBDA_LAB_SEED_DIR', command)];
+  if (!seedDir)
+    return [unavailable('fidelityWorstDeviation', 'ratio', goal, 'the study data (AggregatedResults.csv) is not available; set LAMBDA_LAB_SEED_DIR', command)];
   const study = new Map<string, number>();
   for (const row of readCsv(path.join(seedDir, 'AggregatedResults.csv'))) {
     if (row.Architecture === 'arm64') study.set(`${row.Memory}/${row.Workers}`, Number(row.avg_proc_time));
   }
   const { handle, client } = await startBenchEndpoint(true);
-  if (handle.cpuLimit === 'none') return [unavailable('fidelityWorstDeviation', 'ratio', goal, `no CPU limit can be applied here: ${handle.cpuLimitDetail}`, command)];
+  if (handle.cpuLimit === 'none')
+    return [unavailable('fidelityWorstDeviation', 'ratio', goal, `no CPU limit can be applied here: ${handle.cpuLimitDetail}`, command)];
   const hostCores = handle.hostCores;
   // Every size of the study's grid this host can give in full (quota up to its cores), or a few in the quick run.
-  const allSizes = [...new Set([...study.keys()].map((k) => Number(k.split('/')[0])))].filter((m) => m >= 512 && m / 1769 <= hostCores + 0.05).sort((a, b) => a - b);
+  const allSizes = [...new Set([...study.keys()].map((k) => Number(k.split('/')[0])))]
+    .filter((m) => m >= 512 && m / 1769 <= hostCores + 0.05)
+    .sort((a, b) => a - b);
   const sizes = options.quick ? [1024, REFERENCE_MEMORY, 3584].filter((m) => allSizes.includes(m)) : allSizes;
   const workersList = options.quick ? [1, 2] : [1, 2, 3, 4];
   const repetitions = options.quick ? 2 : 3;
@@ -61,7 +69,8 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   let worst = 0;
   let worstCell = '';
   const rows = [
-    `probe: ${iterations} loop iterations split over the workers; ${repetitions} warm repetitions per cell; ratios are time / time at ${REFERENCE_MEMORY} MB with 1 worker; study: arm64 averages`,
+    `probe: ${iterations} loop iterations split over the workers; ${repetitions} warm repetitions per cell; ` +
+      `ratios are time / time at ${REFERENCE_MEMORY} MB with 1 worker; study: arm64 averages`,
     '| memory MB | workers | median ms | measured ratio | study ratio | model ratio | deviation |',
     '|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -76,15 +85,16 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
       // Lambda gave these threads a core each; this host has fewer, so the kernel's load balancing (not the quota)
       // decides when the last thread ends. Printed, but not part of the worst deviation.
       const needsMoreCores = workers > hostCores && share.lambdaVisibleCores > hostCores;
+      const cells = [memory, workers, ms.toFixed(0), measuredRatio.toFixed(3), studyRatio.toFixed(3), modelRatio.toFixed(3)];
       if (needsMoreCores) {
-        rows.push(`| ${memory} | ${workers} | ${ms.toFixed(0)} | ${measuredRatio.toFixed(3)} | ${studyRatio.toFixed(3)} | ${modelRatio.toFixed(3)} | ${(deviation * 100).toFixed(1)}% (needs ${share.lambdaVisibleCores} cores; not counted) |`);
+        rows.push(tableRow([...cells, `${percent(deviation)} (needs ${share.lambdaVisibleCores} cores; not counted)`]));
         continue;
       }
       if (Math.abs(deviation) > Math.abs(worst)) {
         worst = deviation;
         worstCell = `${memory} MB × ${workers}`;
       }
-      rows.push(`| ${memory} | ${workers} | ${ms.toFixed(0)} | ${measuredRatio.toFixed(3)} | ${studyRatio.toFixed(3)} | ${modelRatio.toFixed(3)} | ${(deviation * 100).toFixed(1)}% |`);
+      rows.push(tableRow([...cells, percent(deviation)]));
     }
   }
   rows.push(`worst: ${(worst * 100).toFixed(1)}% at ${worstCell}`);
@@ -102,7 +112,11 @@ interface CvConfig {
 function studyCv(seedDir: string, memory: number, workers: number, arch: 'arm64' | 'x86_64'): number | null {
   const file = path.join(seedDir, `Lambda_${memory}_${workers}_${arch}.csv`);
   if (!fs.existsSync(file)) return null;
-  return cv(readCsv(file).map((row) => Number(row.proc_time)).filter(Number.isFinite));
+  return cv(
+    readCsv(file)
+      .map((row) => Number(row.proc_time))
+      .filter(Number.isFinite),
+  );
 }
 
 export async function measureEndpointCv(options: BenchOptions): Promise<Measure[]> {
@@ -147,7 +161,17 @@ export async function measureEndpointCv(options: BenchOptions): Promise<Measure[
       const values = samples.get(key(c, strategy))!;
       const variation = cv(values);
       if (strategy === 'warm') worstWarm = Math.max(worstWarm, variation);
-      rows.push(`| ${c.memory} | ${c.workers} | ${strategy} | ${mean(values).toFixed(0)} | ${(variation * 100).toFixed(1)}% | ${arm === null ? 'n/a' : `${(arm * 100).toFixed(1)}%`} | ${x86 === null ? 'n/a' : `${(x86 * 100).toFixed(1)}%`} |`);
+      rows.push(
+        tableRow([
+          c.memory,
+          c.workers,
+          strategy,
+          mean(values).toFixed(0),
+          percent(variation),
+          arm === null ? 'n/a' : percent(arm),
+          x86 === null ? 'n/a' : percent(x86),
+        ]),
+      );
     }
   }
   const value = round(worstWarm, 4);

@@ -11,11 +11,15 @@ export interface BenchEndpoint {
 
 /** `throttled`: CPU limited like Lambda (if this machine can); otherwise no limit at all. */
 export async function startBenchEndpoint(throttled: boolean, stateTransitionMs?: number): Promise<BenchEndpoint> {
-  const { handle, client } = await startTestEndpoint({ ...(throttled ? {} : { cpuLimit: 'none' }), ...(stateTransitionMs !== undefined ? { stateTransitionMs } : {}) });
+  const { handle, client } = await startTestEndpoint({
+    ...(throttled ? {} : { cpuLimit: 'none' }),
+    ...(stateTransitionMs !== undefined ? { stateTransitionMs } : {}),
+  });
   onCleanup(async () => {
     client.destroy();
     await handle.stop();
   });
-  if (throttled) setCpuLimitMethod(handle.cpuLimit === 'none' ? `none (${handle.cpuLimitDetail})` : `${handle.cpuLimit}${handle.cpuAffinity ? ' + taskset' : ''}`);
+  if (throttled)
+    setCpuLimitMethod(handle.cpuLimit === 'none' ? `none (${handle.cpuLimitDetail})` : `${handle.cpuLimit}${handle.cpuAffinity ? ' + taskset' : ''}`);
   return { handle, client };
 }

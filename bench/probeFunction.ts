@@ -12,11 +12,15 @@ function spin(iterations) {
   return x;
 }`;
 
+const PROBE_THREAD_SOURCE = `const { parentPort } = require('node:worker_threads');
+${PROBE_LOOP}
+parentPort.on('message', (n) => parentPort.postMessage(spin(n)));`;
+
 const PROBE_HANDLER = `
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
-const SOURCE = ${JSON.stringify(`const { parentPort } = require('node:worker_threads');\n${PROBE_LOOP}\nparentPort.on('message', (n) => parentPort.postMessage(spin(n)));`)};
+const SOURCE = ${JSON.stringify(PROBE_THREAD_SOURCE)};
 // Started at init, before any clock; four is the most workers the benchmark asks for.
 const threads = Array.from({ length: 4 }, () => new Worker(SOURCE, { eval: true }));
 export async function handler(event) {
@@ -38,10 +42,11 @@ export async function calibrateIterations(targetMs: number): Promise<number> {
 parentPort.on('message', (n) => { const t = performance.now(); spin(n); parentPort.postMessage(performance.now() - t); });`;
   const worker = new Worker(source, { eval: true });
   try {
-    const time = (n: number) => new Promise<number>((resolve) => {
-      worker.once('message', resolve);
-      worker.postMessage(n);
-    });
+    const time = (n: number) =>
+      new Promise<number>((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage(n);
+      });
     await time(5_000_000);
     const trial = 50_000_000;
     const samples: number[] = [];

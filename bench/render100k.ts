@@ -23,7 +23,17 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
   const goal = '<= 1000';
   if (!existsSync(CHROMIUM)) return [unavailable('render100kMs', 'ms', goal, `${CHROMIUM} is missing (Debian's chromium package)`, command)];
   const { chromium } = await import('playwright-core');
-  const bundle = await esbuild.build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', minify: true, write: false, outfile: 'results.js', entryPoints: [join(repoRoot, 'media/results/main.ts')], logLevel: 'silent' });
+  const bundle = await esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify: true,
+    write: false,
+    outfile: 'results.js',
+    entryPoints: [join(repoRoot, 'media/results/main.ts')],
+    logLevel: 'silent',
+  });
   const script = bundle.outputFiles[0].contents;
   const css = readFileSync(join(repoRoot, 'media/results/results.css'));
   const workspace = mkdtempSync(join(tmpdir(), 'lambda-lab-bench-render-'));
@@ -40,7 +50,9 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
     const url = new URL(request.url ?? '/', origin);
     if (url.pathname === '/') {
       const nonce = randomBytes(18).toString('base64');
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(resultsPageHtml({ cspSource: origin, nonce, scriptUri: `${origin}/results.js`, styleUri: `${origin}/results.css` }));
+      response
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(resultsPageHtml({ cspSource: origin, nonce, scriptUri: `${origin}/results.js`, styleUri: `${origin}/results.css` }));
     } else if (url.pathname === '/results.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     else if (url.pathname === '/results.css') response.writeHead(200, { 'content-type': 'text/css' }).end(css);
     else response.writeHead(404).end();
@@ -48,7 +60,10 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   onCleanup(() => new Promise((ok) => server.close(ok)));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
   onCleanup(() => browser.close());
   const times: number[] = [];
   let rows = 0;
@@ -67,7 +82,10 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
     const elapsed = await page.evaluate(
       (m) =>
         new Promise<number>((resolve) => {
-          const w = window as unknown as { addEventListener(t: string, f: () => void, o?: unknown): void; __posted: Array<{ body: { type: string; tableRows?: number } }> };
+          const w = window as unknown as {
+            addEventListener(t: string, f: () => void, o?: unknown): void;
+            __posted: Array<{ body: { type: string; tableRows?: number } }>;
+          };
           let started = 0;
           w.addEventListener('message', () => (started = performance.now()), { capture: true, once: true });
           const before = w.__posted.length;
@@ -88,8 +106,10 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
   const value = round(median(times), 0);
   return [
     measured('render100kMs', value, 'ms', goal, value <= 1000, command, [
-      `100,000 invocations (${memories.length} sizes × 4 thread counts × 1,000 repetitions), ${rows} table rows; ${attempts} fresh pages: ${times.map((t) => t.toFixed(0)).join(', ')} ms; median reported`,
-      `before that, in the extension host: loading and analysing the run's invocations.jsonl took ${loadMs.toFixed(0)} ms; the message to the view is ${(messageBytes / 1024).toFixed(0)} KiB of JSON`,
+      `100,000 invocations (${memories.length} sizes × 4 thread counts × 1,000 repetitions), ${rows} table rows; ` +
+        `${attempts} fresh pages: ${times.map((t) => t.toFixed(0)).join(', ')} ms; median reported`,
+      `before that, in the extension host: loading and analysing the run's invocations.jsonl took ${loadMs.toFixed(0)} ms; ` +
+        `the message to the view is ${(messageBytes / 1024).toFixed(0)} KiB of JSON`,
     ]),
   ];
 }

@@ -35,7 +35,9 @@ function formatValue(measure: Measure): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
   const options: BenchOptions = { quick: values.quick };
   const wanted = values.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((name) => !GROUPS.some((g) => g.name === name)) ?? [];
@@ -57,7 +59,16 @@ async function main(): Promise<number> {
       results = await group.run(options);
     } catch (error) {
       const reason = `the measurement failed: ${error instanceof Error ? error.message : String(error)}`;
-      results = group.keys.map((key) => ({ key, value: null, unit: '', goal: '', met: null, reason, command: `flock /tmp/lab-heavy.lock npm run bench -- --only ${group.name}${options.quick ? ' --quick' : ''}`, machine: machineState() }));
+      results = group.keys.map((key) => ({
+        key,
+        value: null,
+        unit: '',
+        goal: '',
+        met: null,
+        reason,
+        command: `flock /tmp/lab-heavy.lock npm run bench -- --only ${group.name}${options.quick ? ' --quick' : ''}`,
+        machine: machineState(),
+      }));
     } finally {
       await cleanupAll();
     }
@@ -73,7 +84,10 @@ async function main(): Promise<number> {
     process.stdout.write(`  (${group.name}: ${((Date.now() - groupStarted) / 1000).toFixed(1)} s)\n`);
   }
   process.stdout.write(`\n| measure | value | goal | met | load (1/5/15 min) |\n|---|---:|---|---|---|\n`);
-  for (const m of measures) process.stdout.write(`| ${m.key} | ${formatValue(m)} | ${m.goal || 'none'} | ${m.met === null ? '-' : m.met ? 'yes' : 'NO'} | ${m.machine.load.join(' ')} |\n`);
+  for (const m of measures)
+    process.stdout.write(
+      `| ${m.key} | ${formatValue(m)} | ${m.goal || 'none'} | ${m.met === null ? '-' : m.met ? 'yes' : 'NO'} | ${m.machine.load.join(' ')} |\n`,
+    );
   process.stdout.write(`total ${((Date.now() - started) / 1000).toFixed(1)} s; machine at end: ${describeMachine(machineState())}\n`);
   if (values.json) {
     const json: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
 // for every strategy, unthrottled and under the endpoint's quota, through the real endpoint and SDK.
 import { lambdaCpuShare } from '../src/localEndpoint/lambdaCpuModel';
 import { deployTemplate, invokeTemplate, type TemplateEvent } from '../test/support/localEndpointCpuRuns';
-import { commandFor, measured, median, round, unavailable, type BenchOptions, type Measure } from './common';
+import { commandFor, measured, median, percent, round, tableRow, unavailable, type BenchOptions, type Measure } from './common';
 import { startBenchEndpoint } from './endpoints';
 
 type Strategy = TemplateEvent['strategy'];
@@ -52,7 +52,8 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
   if (canThrottle) {
     await deployTemplate(throttled.client, throttledMemories);
     const strategies: Strategy[] = options.quick ? ['warm'] : STRATEGIES;
-    for (const memory of throttledMemories) for (const strategy of strategies) for (const workers of workersList) await run(throttled.client, `quota ${memory} MB`, memory, strategy, workers);
+    for (const memory of throttledMemories)
+      for (const strategy of strategies) for (const workers of workersList) await run(throttled.client, `quota ${memory} MB`, memory, strategy, workers);
   }
 
   // The physical limit's single-thread rate: the fastest warm single thread seen (no start-up; unthrottled, or a quota
@@ -61,16 +62,20 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
   const single = singles.reduce((best, c) => (c.medianMs < best.medianMs ? c : best));
   const singleRate = items / single.medianMs;
   const efficiency = (cell: Cell): number => {
-    const parallel = cell.condition === 'unthrottled' ? Math.min(cell.workers, hostCores) : Math.min(cell.workers, lambdaCpuShare(cell.memory, hostCores).quotaCpus, lambdaCpuShare(cell.memory, hostCores).visibleCores);
+    const parallel =
+      cell.condition === 'unthrottled'
+        ? Math.min(cell.workers, hostCores)
+        : Math.min(cell.workers, lambdaCpuShare(cell.memory, hostCores).quotaCpus, lambdaCpuShare(cell.memory, hostCores).visibleCores);
     return items / cell.medianMs / (singleRate * parallel);
   };
   const detail = [
-    `single-thread rate ${(singleRate * 1000).toFixed(2)} hashes/s (fastest warm 1-worker cell: ${single.condition}, cost ${cost}); ${items} items, ${repetitions} warm repetitions per cell; host cores ${hostCores}`,
+    `single-thread rate ${(singleRate * 1000).toFixed(2)} hashes/s (fastest warm 1-worker cell: ${single.condition}, ` +
+      `cost ${cost}); ${items} items, ${repetitions} warm repetitions per cell; host cores ${hostCores}`,
     '| condition | strategy | workers | median ms | limit ms | efficiency | thread start-up share |',
     '|---|---|---:|---:|---:|---:|---:|',
     ...cells.map((c) => {
       const eff = efficiency(c);
-      return `| ${c.condition} | ${c.strategy} | ${c.workers} | ${c.medianMs.toFixed(0)} | ${(c.medianMs * eff).toFixed(0)} | ${eff.toFixed(3)} | ${(c.startupShare * 100).toFixed(1)}% |`;
+      return tableRow([c.condition, c.strategy, c.workers, c.medianMs.toFixed(0), (c.medianMs * eff).toFixed(0), eff.toFixed(3), percent(c.startupShare)]);
     }),
   ];
   if (!canThrottle) detail.push(`no quota rows: ${throttled.handle.cpuLimitDetail}`);
@@ -86,7 +91,9 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
     if (!cell || !twoCores) result.push(unavailable(key, 'ratio', goal, twoCores ? 'not measured' : 'the host has fewer than 2 cores', command));
     else {
       const value = round(efficiency(cell));
-      result.push(measured(key, value, 'ratio', goal, threshold === null ? null : value >= threshold, command, key === 'templateEfficiencyWarm2' ? detail : undefined));
+      result.push(
+        measured(key, value, 'ratio', goal, threshold === null ? null : value >= threshold, command, key === 'templateEfficiencyWarm2' ? detail : undefined),
+      );
     }
   }
   return result;

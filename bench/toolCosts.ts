@@ -53,7 +53,18 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   const engine = async (seed: number, reps: number): Promise<{ ms: number; invocations: number }> => {
     const prepared = await prepareNewSweep(
       client,
-      { experimentId: 'bench', functions: [{ functionName, arch, memoryMB: 1769 }], threadCounts: [1], strategies: ['pool'], repetitions: reps, items: 1, cost: 4, concurrency, runsDir, seed },
+      {
+        experimentId: 'bench',
+        functions: [{ functionName, arch, memoryMB: 1769 }],
+        threadCounts: [1],
+        strategies: ['pool'],
+        repetitions: reps,
+        items: 1,
+        cost: 4,
+        concurrency,
+        runsDir,
+        seed,
+      },
       describeTargetForRun(resolved),
     );
     const started = performance.now();
@@ -70,7 +81,10 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   const short = { engine: [] as number[], plain: [] as number[], invocations: 0 };
   const long = { engine: [] as number[], plain: [] as number[], invocations: 0 };
   for (let round = 0; round < rounds; round++) {
-    for (const [bucket, reps] of [[short, repetitions], [long, repetitions * 2]] as const) {
+    for (const [bucket, reps] of [
+      [short, repetitions],
+      [long, repetitions * 2],
+    ] as const) {
       const e = await engine(100 + round * 2 + reps, reps);
       bucket.invocations = e.invocations;
       bucket.engine.push(e.ms);
@@ -86,9 +100,12 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   return [
     measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
       `no-op function, concurrency ${concurrency}, both LogType Tail as the engine asks; best of ${rounds} alternating runs each`,
-      `${long.invocations} invocations (warm-up included): engine ${best(long.engine).toFixed(0)} ms, plain SDK loop ${best(long.plain).toFixed(0)} ms -> ratio ${ratio}`,
+      `${long.invocations} invocations (warm-up included): engine ${best(long.engine).toFixed(0)} ms, ` +
+        `plain SDK loop ${best(long.plain).toFixed(0)} ms -> ratio ${ratio}`,
       `${short.invocations} invocations: engine ${best(short.engine).toFixed(0)} ms, plain ${best(short.plain).toFixed(0)} ms`,
-      `per extra invocation: engine ${marginalEngine.toFixed(2)} ms, plain ${marginalPlain.toFixed(2)} ms (marginal ratio ${(marginalEngine / marginalPlain).toFixed(3)}); engine fixed cost per run about ${fixedEngineMs.toFixed(0)} ms`,
+      `per extra invocation: engine ${marginalEngine.toFixed(2)} ms, ` +
+        `plain ${marginalPlain.toFixed(2)} ms (marginal ratio ${(marginalEngine / marginalPlain).toFixed(3)}); ` +
+        `engine fixed cost per run about ${fixedEngineMs.toFixed(0)} ms`,
     ]),
   ];
 }
@@ -103,7 +120,15 @@ export async function measureDeploySpeedup(options: BenchOptions): Promise<Measu
   const sizes = [512, 768, 1024, 1280, 1536, 1769, 2048, 2560, 3008, 3538];
   const deploy = async (experimentId: string, concurrency: number): Promise<number> => {
     const started = performance.now();
-    const result = await deployExperiment({ client, experimentId, memorySizesMB: sizes, architectures: [arch], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: pkg, concurrency });
+    const result = await deployExperiment({
+      client,
+      experimentId,
+      memorySizesMB: sizes,
+      architectures: [arch],
+      role: BUILT_IN_ENDPOINT_ROLE_ARN,
+      package: pkg,
+      concurrency,
+    });
     if (result.failures.length > 0) throw new Error(`deploy failed: ${result.failures.map((f) => f.message).join('; ')}`);
     return performance.now() - started;
   };
@@ -112,7 +137,8 @@ export async function measureDeploySpeedup(options: BenchOptions): Promise<Measu
   const speedup = round(serialMs / parallelMs, 2);
   return [
     measured('parallelDeploySpeedup', speedup, '×', '>= 4', speedup >= 4, command, [
-      `10 sizes of the template, new functions each time (the endpoint's Pending state lasts 100-300 ms at random, as by default): one at a time ${serialMs.toFixed(0)} ms, ten at a time ${parallelMs.toFixed(0)} ms`,
+      `10 sizes of the template, new functions each time (the endpoint's Pending state lasts 100-300 ms at random, ` +
+        `as by default): one at a time ${serialMs.toFixed(0)} ms, ten at a time ${parallelMs.toFixed(0)} ms`,
     ]),
   ];
 }
@@ -132,12 +158,13 @@ export async function measureEnvironmentMemory(options: BenchOptions): Promise<M
   const beforeTemplate = new Set(descendantRssKiB().keys());
   await client.send(new InvokeCommand({ FunctionName: 'bench-mem-template', Payload: JSON.stringify({ items: 4, workers: 2, cost: 6, strategy: 'warm' }) }));
   const template = [...descendantRssKiB()].filter(([pid]) => !beforeTemplate.has(pid)).map(([, kib]) => kib);
-  if (noOp.length === 0) return [unavailable('endpointEnvironmentMB', 'MB', 'none', 'could not read the environments\' memory from /proc', command)];
+  if (noOp.length === 0) return [unavailable('endpointEnvironmentMB', 'MB', 'none', "could not read the environments' memory from /proc", command)];
   const perEnvironmentMB = noOp.reduce((a, b) => a + b, 0) / 1024 / count;
   const templateMB = template.reduce((a, b) => a + b, 0) / 1024;
   return [
     measured('endpointEnvironmentMB', round(perEnvironmentMB, 1), 'MB RSS', 'none', null, command, [
-      `${count} warm no-op environments: ${noOp.length} processes, ${perEnvironmentMB.toFixed(1)} MB RSS each on average; one warm template environment with 2 warm threads: ${templateMB.toFixed(1)} MB`,
+      `${count} warm no-op environments: ${noOp.length} processes, ${perEnvironmentMB.toFixed(1)} MB RSS each on average; ` +
+        `one warm template environment with 2 warm threads: ${templateMB.toFixed(1)} MB`,
     ]),
   ];
 }
@@ -159,16 +186,30 @@ export async function measureBundleBytes(options: BenchOptions): Promise<Measure
     logLevel: 'silent',
   });
   const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0);
-  return [measured('bundleBytes', bytes, 'bytes', 'none (smaller is better)', null, command, [`dist/extension.js as a production (minified) build: ${(bytes / 1024).toFixed(0)} KiB`])];
+  return [
+    measured('bundleBytes', bytes, 'bytes', 'none (smaller is better)', null, command, [
+      `dist/extension.js as a production (minified) build: ${(bytes / 1024).toFixed(0)} KiB`,
+    ]),
+  ];
 }
 
 export async function measureVsixBytes(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('vsix', options.quick);
   const pkgJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  if (!pkgJson.scripts?.package) return [unavailable('vsixBytes', 'bytes', 'none', 'package.json has no "package" script on this branch (npm run package builds the .vsix)', command)];
+  if (!pkgJson.scripts?.package)
+    return [unavailable('vsixBytes', 'bytes', 'none', 'package.json has no "package" script on this branch (npm run package builds the .vsix)', command)];
   const started = Date.now();
   const run = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
-  if (run.status !== 0) return [unavailable('vsixBytes', 'bytes', 'none', `npm run package failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`, command)];
+  if (run.status !== 0)
+    return [
+      unavailable(
+        'vsixBytes',
+        'bytes',
+        'none',
+        `npm run package failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`,
+        command,
+      ),
+    ];
   const vsix = fs
     .readdirSync(repoRoot)
     .filter((name) => name.endsWith('.vsix'))
@@ -176,7 +217,9 @@ export async function measureVsixBytes(options: BenchOptions): Promise<Measure[]
     .filter((f) => f.stat.mtimeMs >= started - 1000)
     .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0];
   if (!vsix) return [unavailable('vsixBytes', 'bytes', 'none', 'npm run package wrote no new .vsix in the repository root', command)];
-  return [measured('vsixBytes', vsix.stat.size, 'bytes', 'none (smaller is better)', null, command, [`${vsix.name}: ${(vsix.stat.size / 1024).toFixed(0)} KiB`])];
+  return [
+    measured('vsixBytes', vsix.stat.size, 'bytes', 'none (smaller is better)', null, command, [`${vsix.name}: ${(vsix.stat.size / 1024).toFixed(0)} KiB`]),
+  ];
 }
 
 interface EconomyResult {
@@ -189,13 +232,19 @@ export async function measureEconomyShares(options: BenchOptions): Promise<Measu
   const file = path.join(__dirname, 'economy.js');
   if (!fs.existsSync(file)) {
     const reason = 'bench/economy.ts (measureEconomy, the replay of the study) is not on this branch';
-    return [unavailable('economyInvocationShareArm64', 'share', goal, reason, command), unavailable('economyInvocationShareX86', 'share', goal, reason, command)];
+    return [
+      unavailable('economyInvocationShareArm64', 'share', goal, reason, command),
+      unavailable('economyInvocationShareX86', 'share', goal, reason, command),
+    ];
   }
   // Loaded by path at run time: the module comes from another branch and may be absent.
   const economy = (await import(file)) as { measureEconomy?: (options?: unknown) => Promise<EconomyResult> | EconomyResult };
   if (typeof economy.measureEconomy !== 'function') {
     const reason = 'bench/economy.ts does not export measureEconomy()';
-    return [unavailable('economyInvocationShareArm64', 'share', goal, reason, command), unavailable('economyInvocationShareX86', 'share', goal, reason, command)];
+    return [
+      unavailable('economyInvocationShareArm64', 'share', goal, reason, command),
+      unavailable('economyInvocationShareX86', 'share', goal, reason, command),
+    ];
   }
   const result = await economy.measureEconomy(options);
   const pick = (...names: string[]): number | null => {
@@ -206,8 +255,11 @@ export async function measureEconomyShares(options: BenchOptions): Promise<Measu
   const x86 = pick('economyInvocationShareX86', 'invocationShareX86');
   const detail = [`measureEconomy(): ${JSON.stringify(result)}`];
   return [
-    arm === null ? unavailable('economyInvocationShareArm64', 'share', goal, 'measureEconomy() returned no arm64 invocation share', command) : measured('economyInvocationShareArm64', arm, 'share', goal, null, command, detail),
-    x86 === null ? unavailable('economyInvocationShareX86', 'share', goal, 'measureEconomy() returned no x86_64 invocation share', command) : measured('economyInvocationShareX86', x86, 'share', goal, null, command),
+    arm === null
+      ? unavailable('economyInvocationShareArm64', 'share', goal, 'measureEconomy() returned no arm64 invocation share', command)
+      : measured('economyInvocationShareArm64', arm, 'share', goal, null, command, detail),
+    x86 === null
+      ? unavailable('economyInvocationShareX86', 'share', goal, 'measureEconomy() returned no x86_64 invocation share', command)
+      : measured('economyInvocationShareX86', x86, 'share', goal, null, command),
   ];
 }
-

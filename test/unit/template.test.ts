@@ -341,7 +341,8 @@ describe('template function', () => {
 
     it('a worker that exits without answering rejects instead of hanging, and leaves no thread', async () => {
       await template.closeWarmPool();
-      const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 2, cost: 4, strategy: 'warm', workerUrl: fixtureWorker('exitingHashWorker.mjs') });
+      const workerUrl = fixtureWorker('exitingHashWorker.mjs');
+      const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 2, cost: 4, strategy: 'warm', workerUrl });
       assert.equal(tracked.outcome.status, 'rejected');
       assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /exited with code 0 before finishing/);
       assert.equal(tracked.exited, tracked.started);

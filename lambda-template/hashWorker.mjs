@@ -1,6 +1,7 @@
 // One worker thread of the experiment: hashes the passwords the main thread sends it.
 // Protocol (see index.mjs): -> { type: 'ready' } once loaded; <- { type: 'hash', index, password, cost };
-// -> { type: 'done', index, hash } per item. The main thread terminates the worker when done.
+// -> { type: 'done', index, hash } per item. The main thread terminates the worker when done, or,
+// with the warm strategy, keeps it for the next invocation (it holds no state between items).
 import { parentPort } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
 

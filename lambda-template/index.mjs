@@ -3,10 +3,13 @@
 // on Lambda, CPU share grows with memory, so timing this at several memory sizes and thread
 // counts shows when extra threads start to pay.
 //
-// Event: { items?: 20, workers?: 1, cost?: 10, strategy?: 'pool' | 'batch', returnHashes?: false }
-//   pool  - `workers` long-lived threads; each pulls the next item as soon as it is free.
+// Event: { items?: 20, workers?: 1, cost?: 10, strategy?: 'pool' | 'batch' | 'warm', returnHashes?: false }
+//   pool  - `workers` threads started for this invocation; each pulls the next item as soon as it is free.
 //   batch - start `workers` threads with one item each, wait for all of them to finish and exit,
 //           then start the next batch (the pattern of the original Python study).
+//   warm  - like pool, but the threads outlive the invocation: started on first use and reused by
+//           later invocations of the same execution environment (Lambda freezes the process and its
+//           threads between invocations), so only the first invocation pays thread start-up.
 import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -22,7 +25,7 @@ export const LIMITS = Object.freeze({
   // bcrypt's own range (log2 of the rounds).
   cost: { min: 4, max: 31 },
 });
-export const STRATEGIES = Object.freeze(['pool', 'batch']);
+export const STRATEGIES = Object.freeze(['pool', 'batch', 'warm']);
 // A valid event is under 100 bytes. Bounding what is parsed keeps a hostile or mistaken payload
 // (megabytes, or thousands of nested brackets) from costing time or throwing instead of a 400.
 export const MAX_EVENT_TEXT_BYTES = 16 * 1024;
@@ -67,6 +70,10 @@ export async function handler(event) {
     memoryMB,
     coldStart: wasCold,
     itemsPerWorker: run.itemsPerWorker,
+    // 'fresh': every thread was started by this invocation; 'reused': all were kept from an earlier
+    // one (warm); 'mixed': a warm pool grew.
+    threads: run.threadsReused === 0 ? 'fresh' : run.threadsReused === workers ? 'reused' : 'mixed',
+    threadsReused: run.threadsReused,
     nodeVersion: process.version,
     // Lambda's names for the architectures (Node says x64).
     arch: process.arch === 'x64' ? 'x86_64' : process.arch,
@@ -162,11 +169,14 @@ export function parseEvent(event) {
 }
 
 /**
- * Hashes every password exactly once on worker threads. Every worker started is terminated before
- * this settles, also when a worker fails (the first failure rejects; the rest are stopped).
- * `workerUrl` and `onWorkerStarted` exist for tests.
+ * Hashes every password exactly once on worker threads. For pool and batch, every worker started is
+ * terminated before this settles, also when a worker fails (the first failure rejects; the rest are
+ * stopped). For warm, the threads stay alive for the next call, except after a failure, when the
+ * whole warm pool is terminated so the next call starts clean. `workerUrl` and `onWorkerStarted`
+ * exist for tests.
  */
 export async function hashAll({ passwords, workers, cost, strategy, workerUrl = HASH_WORKER_URL, onWorkerStarted }) {
+  if (strategy === 'warm') return hashAllWarm({ passwords, workers, cost, workerUrl, onWorkerStarted });
   const group = new WorkerGroup(workerUrl, onWorkerStarted);
   const progress = new Progress(passwords.length, workers);
   const started = performance.now();
@@ -174,7 +184,7 @@ export async function hashAll({ passwords, workers, cost, strategy, workerUrl = 
     const threadStartupMs = strategy === 'batch' ? await runBatches(group, progress, passwords, workers, cost) : await runPool(group, progress, passwords, workers, cost);
     const processingMs = performance.now() - started;
     progress.assertComplete();
-    return { processingMs, threadStartupMs, hashes: progress.hashes, itemsPerWorker: progress.itemsPerWorker };
+    return { processingMs, threadStartupMs, hashes: progress.hashes, itemsPerWorker: progress.itemsPerWorker, threadsReused: 0 };
   } finally {
     await group.terminateAll();
   }
@@ -320,6 +330,146 @@ async function runBatches(group, progress, passwords, workers, cost) {
     });
   }
   return threadStartupMs;
+}
+
+// The warm pool of this execution environment (null until the first warm invocation).
+let warmPool = null;
+
+/** Stops the warm pool's threads, if any; resolves when they have exited. */
+export async function closeWarmPool() {
+  const pool = warmPool;
+  warmPool = null;
+  await pool?.close();
+}
+
+async function hashAllWarm({ passwords, workers, cost, workerUrl, onWorkerStarted }) {
+  // One Lambda environment runs one invocation at a time; a concurrent local call (tests, scripts)
+  // gets a private pool instead of sharing threads that are busy.
+  let pool;
+  if (warmPool?.busy) pool = new WarmPool(workerUrl);
+  else {
+    if (warmPool && warmPool.workerUrl.href !== workerUrl.href) await closeWarmPool();
+    warmPool ??= new WarmPool(workerUrl);
+    pool = warmPool;
+  }
+  pool.onWorkerStarted = onWorkerStarted;
+  pool.busy = true;
+  const progress = new Progress(passwords.length, workers);
+  const started = performance.now();
+  let ok = false;
+  try {
+    const { threadStartupMs, threadsReused } = await runWarm(pool, progress, passwords, workers, cost, started);
+    const processingMs = performance.now() - started;
+    progress.assertComplete();
+    ok = true;
+    return { processingMs, threadStartupMs, hashes: progress.hashes, itemsPerWorker: progress.itemsPerWorker, threadsReused };
+  } finally {
+    pool.busy = false;
+    pool.onWorkerStarted = undefined;
+    // After a failure no thread is trusted again; a private pool never outlives its call.
+    if (!ok || pool !== warmPool) {
+      if (pool === warmPool) warmPool = null;
+      await pool.close();
+    }
+  }
+}
+
+/** Worker threads kept between invocations; resized to the requested count on each use. */
+class WarmPool {
+  constructor(workerUrl) {
+    this.workerUrl = workerUrl;
+    this.entries = [];
+    this.busy = false;
+    this.onWorkerStarted = undefined;
+    this.fail = () => {};
+  }
+
+  /** The current invocation's reject: a thread failing or exiting ends it. */
+  watch(reject) {
+    let failed = false;
+    this.fail = (error) => {
+      if (failed) return;
+      failed = true;
+      reject(error);
+    };
+  }
+
+  spawn() {
+    const worker = new Worker(this.workerUrl, { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
+    // Idle warm threads must not keep a local process (tests, run-local) alive; on Lambda the
+    // runtime keeps the process anyway.
+    worker.unref();
+    const entry = { worker, retiring: false, onMessage: null };
+    let markReady;
+    entry.ready = new Promise((resolve) => (markReady = resolve));
+    this.onWorkerStarted?.(worker);
+    worker.on('message', (message) => {
+      if (message?.type === 'ready') return markReady();
+      try {
+        if (!entry.onMessage) throw new Error(`an idle warm worker sent ${JSON.stringify(message)}`);
+        entry.onMessage(message);
+      } catch (error) {
+        this.fail(error);
+      }
+    });
+    worker.on('error', (error) => this.fail(new Error(`warm worker failed: ${error?.message ?? error}`)));
+    worker.on('exit', (code) => {
+      this.entries = this.entries.filter((e) => e !== entry);
+      if (!entry.retiring) this.fail(new Error(`a warm worker exited with code ${code} before finishing its work`));
+    });
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Grows or shrinks to `count` threads; returns how many were kept from before. */
+  async resize(count) {
+    const kept = Math.min(count, this.entries.length);
+    const extra = this.entries.slice(count);
+    for (const entry of extra) entry.retiring = true;
+    await Promise.allSettled(extra.map((entry) => entry.worker.terminate()));
+    while (this.entries.length < count) this.spawn();
+    return kept;
+  }
+
+  async close() {
+    const entries = [...this.entries];
+    for (const entry of entries) entry.retiring = true;
+    await Promise.allSettled(entries.map((entry) => entry.worker.terminate()));
+  }
+}
+
+/** warm: pool scheduling on the warm pool's threads; new threads start work as soon as they are ready. */
+async function runWarm(pool, progress, passwords, workers, cost, startedAt) {
+  const threadsReused = await pool.resize(workers);
+  let threadStartupMs = threadsReused === workers ? 0 : null;
+  await new Promise((resolve, reject) => {
+    pool.watch(reject);
+    let next = 0;
+    const giveNext = (entry) => {
+      if (next >= passwords.length) return;
+      entry.worker.postMessage({ type: 'hash', index: next, password: passwords[next], cost });
+      next += 1;
+    };
+    pool.entries.slice(0, workers).forEach((entry, slot) => {
+      // Busy threads keep the process alive; idle ones do not (see spawn).
+      entry.worker.ref();
+      entry.onMessage = (message) => {
+        if (message?.type !== 'done') throw new Error(`worker ${slot} sent an unexpected message: ${JSON.stringify(message)}`);
+        progress.record(message.index, message.hash, slot);
+        if (progress.complete) resolve();
+        else giveNext(entry);
+      };
+      entry.ready.then(() => {
+        if (threadStartupMs !== 0) threadStartupMs = performance.now() - startedAt;
+        giveNext(entry);
+      });
+    });
+  });
+  for (const entry of pool.entries) {
+    entry.onMessage = null;
+    entry.worker.unref();
+  }
+  return { threadStartupMs: threadStartupMs ?? 0, threadsReused };
 }
 
 function round2(ms) {

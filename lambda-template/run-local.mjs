@@ -1,15 +1,16 @@
 // Runs the experiment function on this machine, the way Lambda would call it, and prints the result.
-//   node run-local.mjs --workers 2 --items 20 --cost 8 [--strategy pool|batch] [--verify]
+//   node run-local.mjs --workers 2 --items 20 --cost 8 [--strategy pool|batch|warm] [--verify]
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { handler } from './index.mjs';
 
-const usage = `Usage: node run-local.mjs [--items N] [--workers N] [--cost N] [--strategy pool|batch] [--verify]
+const usage = `Usage: node run-local.mjs [--items N] [--workers N] [--cost N] [--strategy pool|batch|warm] [--verify]
 
   --items     passwords to hash (default 20)
   --workers   worker threads (default 1)
   --cost      bcrypt cost, 4..31 (default 10; each +1 doubles the work)
-  --strategy  pool (threads pull the next item) or batch (start, join, repeat); default pool
+  --strategy  pool (threads pull the next item), batch (start, join, repeat) or warm (pool on threads kept
+              for the next invocation); default pool
   --verify    check every hash with bcrypt.compareSync afterwards
 `;
 

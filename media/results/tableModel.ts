@@ -43,7 +43,7 @@ const plain = (v: number | null): string => (v === null || !Number.isFinite(v) ?
 
 const CONFIG_COLUMNS: TableColumn[] = [
   { id: 'arch', label: 'Arch', description: 'Processor architecture', numeric: false, sortValue: (r) => r.config.arch, display: (r) => r.config.arch },
-  { id: 'strategy', label: 'Strategy', description: 'How work is spread over threads (pool or batch)', numeric: false, sortValue: (r) => r.config.strategy, display: (r) => r.config.strategy },
+  { id: 'strategy', label: 'Strategy', description: 'How work is spread over threads (pool, batch or warm)', numeric: false, sortValue: (r) => r.config.strategy, display: (r) => r.config.strategy },
   { id: 'memoryMB', label: 'Memory (MB)', description: 'Configured memory in MB', numeric: true, sortValue: (r) => r.config.memoryMB, display: (r) => plain(r.config.memoryMB) },
   { id: 'threads', label: 'Threads', description: 'Worker threads', numeric: true, sortValue: (r) => r.config.threads, display: (r) => plain(r.config.threads) },
   { id: 'n', label: 'n', description: 'Warm invocations without error used for the statistics', numeric: true, sortValue: (r) => r.config.n, display: (r) => plain(r.config.n) },

@@ -21,7 +21,7 @@ Inputs: a run directory (.lambda-lab/runs/<id>), the original study's CSVs
   --tolerance <x>        What counts as a meaningful speed-up, as a fraction (default 0.05).
   --region <r>           Pricing region (default: the run's region, else ${DEFAULT_PRICING_REGION}).
   --arch <a>             Only this architecture (x86_64 or arm64).
-  --strategy <s>         Only this strategy (pool or batch).
+  --strategy <s>         Only this strategy (pool, batch or warm).
   --cost-slack <x>       Balanced = fastest within this extra cost over the cheapest (default 0.10).
   --brief                Omit the per-configuration table.
   --predict [sizes|preset]

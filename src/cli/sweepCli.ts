@@ -6,7 +6,6 @@ import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
-import { STRATEGIES } from '../core/experimentConfig';
 import { MEMORY_MAX_MB, REPETITIONS_MAX, ValidationError, costTimeoutProblem, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
 import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
@@ -42,8 +41,8 @@ Options:
   --items <n>             Passwords hashed per invocation (default ${DEFAULT_ITEMS}).
   --cost <n>              bcrypt cost, 4..31 (default ${DEFAULT_COST}); refused when the fewest threads at the
                           smallest memory could not finish within the function's timeout.
-  --strategy <list>       pool, batch, or both (= pool,batch: both strategies in one sweep;
-                          default pool).
+  --strategy <list>       pool, batch, warm, a comma list of them, or both (= pool,batch);
+                          default pool.
   --concurrency <k>       Invocations in flight at once (default 1 on a local endpoint, whose
                           functions share this machine's CPUs; 4 on AWS).
   --out <dir>             Folder for runs (default .lambda-lab/runs).
@@ -151,7 +150,7 @@ export async function run(argv: string[]): Promise<number> {
       const items = values.items !== undefined ? validateItems(values.items) : DEFAULT_ITEMS;
       const cost = values.cost !== undefined ? validateCost(values.cost) : DEFAULT_COST;
       // "both" is shorthand for pool,batch: both strategies in one sweep, interleaved like thread counts.
-      const strategies = values.strategy === undefined ? (['pool'] as const).slice() : values.strategy.trim().toLowerCase() === 'both' ? [...STRATEGIES] : parseStrategyList(values.strategy);
+      const strategies = values.strategy === undefined ? (['pool'] as const).slice() : values.strategy.trim().toLowerCase() === 'both' ? (['pool', 'batch'] as const).slice() : parseStrategyList(values.strategy);
       const targetCi = parseNumber(values['target-ci'], 'target-ci', (n) => n > 0 && n < 1, 'a share between 0 and 1, e.g. 0.02') ?? DEFAULT_TARGET_CI;
       const minReps = parseNumber(values['min-reps'], 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
       const seed = parseNumber(values.seed, 'seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');

@@ -2,10 +2,10 @@
 // Validation lives in experimentValidation.ts.
 
 export type Architecture = 'x86_64' | 'arm64';
-export type Strategy = 'pool' | 'batch';
+export type Strategy = 'pool' | 'batch' | 'warm';
 
 export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
-export const STRATEGIES: readonly Strategy[] = ['pool', 'batch'];
+export const STRATEGIES: readonly Strategy[] = ['pool', 'batch', 'warm'];
 
 /** The event the template function accepts. */
 export interface TemplateEvent {

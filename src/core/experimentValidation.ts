@@ -34,7 +34,7 @@ const ALLOWED = {
     'adaptive sampling stops earlier once the interval is tight)',
   cost: `bcrypt cost must be a whole number from ${COST_MIN} to ${COST_MAX}`,
   architecture: `architectures must be ${ARCHITECTURES.join(' or ')}`,
-  strategy: `strategies must be ${STRATEGIES.join(' or ')}`,
+  strategy: `strategies must be ${STRATEGIES.slice(0, -1).join(', ')} or ${STRATEGIES[STRATEGIES.length - 1]}`,
   experimentId: 'experiment ids must be 1 to 40 characters of lowercase letters, digits and dashes, starting with a letter or digit',
 };
 

@@ -12,11 +12,13 @@ export interface TemplateEvent {
   items: number;
   workers: number;
   cost: number;
-  strategy: 'pool' | 'batch';
+  strategy: 'pool' | 'batch' | 'warm';
 }
 
 export interface TemplateResult {
   processingMs: number;
+  threadStartupMs: number;
+  threads: 'fresh' | 'reused' | 'mixed';
   availableParallelism: number;
   memoryMB: number;
 }

@@ -26,6 +26,8 @@ interface TemplateResult {
   memoryMB: number | null;
   coldStart: boolean;
   itemsPerWorker: number[];
+  threads: 'fresh' | 'reused' | 'mixed';
+  threadsReused: number;
   nodeVersion: string;
   arch: string;
   cpuLimit: string | null;
@@ -41,7 +43,8 @@ interface HashAllOptions {
 }
 interface TemplateModule {
   handler(event: unknown): Promise<TemplateResult>;
-  hashAll(options: HashAllOptions): Promise<{ hashes: string[]; itemsPerWorker: number[]; processingMs: number; threadStartupMs: number }>;
+  hashAll(options: HashAllOptions): Promise<{ hashes: string[]; itemsPerWorker: number[]; processingMs: number; threadStartupMs: number; threadsReused: number }>;
+  closeWarmPool(): Promise<void>;
   parseEvent(event: unknown): { errors: string[]; event?: Record<string, unknown> };
 }
 
@@ -122,6 +125,8 @@ describe('template function', () => {
     assert.equal(result.workers, 3);
     assert.equal(result.strategy, 'pool');
     assert.equal(result.cost, 4);
+    assert.equal(result.threads, 'fresh');
+    assert.equal(result.threadsReused, 0);
     assert.ok(result.processingMs > 0 && result.processingMs >= result.threadStartupMs);
     assert.ok(result.threadStartupMs > 0);
     assert.ok(result.availableParallelism >= 1);
@@ -204,7 +209,7 @@ describe('template function', () => {
       [{ items: null, cost: 3 }, /cost must be a whole number from 4 to 31, got 3/],
       [{ cost: 32 }, /cost .* got 32/],
       [{ cost: Number.NaN }, /cost .* got null/],
-      [{ strategy: 'queue' }, /strategy must be one of "pool", "batch", got "queue"/],
+      [{ strategy: 'queue' }, /strategy must be one of "pool", "batch", "warm", got "queue"/],
       [{ returnHashes: 'yes' }, /returnHashes must be true or false/],
       ['{not json', /the event is a string but not JSON/],
       [[1, 2], /the event must be a JSON object/],
@@ -270,5 +275,91 @@ describe('template function', () => {
     assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /doesNotExist\.mjs|Cannot find module/);
     assert.equal(tracked.exited, tracked.started);
     if (before !== null) assert.equal(await settledThreadCount(before), before, 'a worker thread is still alive');
+  });
+  describe('warm: threads kept across invocations', () => {
+    it('the first call starts fresh threads, the next ones reuse them with no start-up, every hash verifies', async () => {
+      await template.closeWarmPool();
+      const before = threadCount();
+      const first = await template.handler({ items: 6, workers: 2, cost: 4, strategy: 'warm', returnHashes: true });
+      verifyAll(first);
+      assert.equal(first.strategy, 'warm');
+      assert.equal(first.threads, 'fresh');
+      assert.equal(first.threadsReused, 0);
+      assert.ok(first.threadStartupMs > 0);
+      const afterFirst = threadCount();
+      const second = await template.handler({ items: 6, workers: 2, cost: 4, strategy: 'warm', returnHashes: true });
+      verifyAll(second);
+      assert.equal(second.threads, 'reused');
+      assert.equal(second.threadsReused, 2);
+      assert.equal(second.threadStartupMs, 0);
+      assert.equal(second.itemsPerWorker.reduce((a, b) => a + b, 0), 6);
+      if (before !== null && afterFirst !== null) {
+        assert.equal(afterFirst, before + 2, 'the two warm threads stay alive between calls');
+        assert.equal(threadCount(), afterFirst, 'the second call started no thread');
+      }
+      await template.closeWarmPool();
+      if (before !== null) assert.equal(await settledThreadCount(before), before, 'closeWarmPool leaves no thread');
+    });
+
+    it('grows and shrinks to the requested worker count, reusing what it can', async () => {
+      await template.closeWarmPool();
+      const before = threadCount();
+      let started = 0;
+      let exited = 0;
+      const track = (worker: Worker) => {
+        started += 1;
+        worker.once('exit', () => (exited += 1));
+      };
+      const run = (workers: number) => template.hashAll({ passwords: ['a', 'b', 'c', 'd'], workers, cost: 4, strategy: 'warm', onWorkerStarted: track });
+      assert.equal((await run(2)).threadsReused, 0);
+      assert.equal((await run(3)).threadsReused, 2);
+      assert.equal(started, 3, 'growing from 2 to 3 starts one thread');
+      const shrunk = await run(1);
+      assert.equal(shrunk.threadsReused, 1);
+      assert.deepEqual(shrunk.itemsPerWorker, [4]);
+      assert.equal(exited, 2, 'shrinking from 3 to 1 stops two threads');
+      assert.equal(started, 3);
+      await template.closeWarmPool();
+      assert.equal(exited, 3);
+      if (before !== null) assert.equal(await settledThreadCount(before), before, 'a worker thread is still alive');
+    });
+
+    it('a worker error rejects, stops the whole warm pool, and the next call starts fresh', async () => {
+      await template.closeWarmPool();
+      const before = threadCount();
+      const passwords = Array.from({ length: 10 }, (_, i) => `p${i}`);
+      const failing = await hashAllTracked({ passwords, workers: 3, cost: 4, strategy: 'warm', workerUrl: fixtureWorker('failingHashWorker.mjs') });
+      assert.equal(failing.outcome.status, 'rejected');
+      assert.match(String((failing.outcome as PromiseRejectedResult).reason), /simulated failure on item 2/);
+      assert.equal(failing.exited, failing.started, 'every thread of the failed pool has exited');
+      if (before !== null) assert.equal(await settledThreadCount(before), before, 'a worker thread is still alive');
+      const next = await template.handler({ items: 3, workers: 2, cost: 4, strategy: 'warm', returnHashes: true });
+      verifyAll(next);
+      assert.equal(next.threads, 'fresh');
+      await template.closeWarmPool();
+    });
+
+    it('a worker that exits without answering rejects instead of hanging, and leaves no thread', async () => {
+      await template.closeWarmPool();
+      const workerUrl = fixtureWorker('exitingHashWorker.mjs');
+      const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 2, cost: 4, strategy: 'warm', workerUrl });
+      assert.equal(tracked.outcome.status, 'rejected');
+      assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /exited with code 0 before finishing/);
+      assert.equal(tracked.exited, tracked.started);
+    });
+
+    it('two calls at once do not share busy threads: the second gets a private pool that is stopped after it', async () => {
+      await template.closeWarmPool();
+      const before = threadCount();
+      const [a, b] = await Promise.all([
+        template.handler({ items: 4, workers: 2, cost: 4, strategy: 'warm', returnHashes: true }),
+        template.handler({ items: 4, workers: 2, cost: 4, strategy: 'warm', returnHashes: true }),
+      ]);
+      verifyAll(a);
+      verifyAll(b);
+      if (before !== null) assert.equal(await settledThreadCount(before + 2), before + 2, 'only the shared pool stays');
+      await template.closeWarmPool();
+      if (before !== null) assert.equal(await settledThreadCount(before), before);
+    });
   });
 });

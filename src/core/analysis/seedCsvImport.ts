@@ -174,7 +174,7 @@ export function parseSeedInvocationsCsv(text: string, file: string): InvocationR
     const startedAt = cells.startedAt || studyTimestampToIso(cells.sk);
     const optionalNumber = (column: string): number | null => (cells[column] ? numberOf(cells[column], column, file, line, 'non-negative') : null);
     const flag = (column: string): boolean => cells[column] === 'true';
-    const strategy = cells.strategy === 'pool' || cells.strategy === 'batch' ? cells.strategy : SEED_STRATEGY;
+    const strategy = cells.strategy === 'pool' || cells.strategy === 'batch' || cells.strategy === 'warm' ? cells.strategy : SEED_STRATEGY;
     return {
       runId: cells.runId || runId,
       functionName: cells.functionName || `Lambda_${memoryMB}_${threads}_${arch}`,

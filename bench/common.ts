@@ -1,0 +1,144 @@
+// Shared parts of the benchmarks: the machine's state printed beside every number, statistics,
+// a registry of things to stop on every exit path, and the shape of one measure's result.
+import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+
+export interface MachineState {
+  cores: number;
+  /** 1, 5 and 15 minute load averages. */
+  load: [number, number, number];
+  /** How the built-in endpoint limits CPU here (cgroup-v2, cgroup-v1, systemd-run, none), once known. */
+  cpuLimit: string;
+}
+
+let cpuLimitMethod = 'not started yet';
+export function setCpuLimitMethod(method: string): void {
+  cpuLimitMethod = method;
+}
+
+export function machineState(): MachineState {
+  const load = os.loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number];
+  return { cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length, load, cpuLimit: cpuLimitMethod };
+}
+
+export function describeMachine(state: MachineState): string {
+  return `${state.cores} cores, load ${state.load.join(' ')}, CPU limit ${state.cpuLimit}`;
+}
+
+export interface Measure {
+  key: string;
+  /** null when it could not be taken; `reason` then says why. */
+  value: number | null;
+  unit: string;
+  goal: string;
+  /** Whether the goal is met (null: no goal, or no value). */
+  met: boolean | null;
+  reason?: string;
+  command: string;
+  machine: MachineState;
+  /** Supporting rows (per-configuration numbers) printed under the table. */
+  detail?: string[];
+}
+
+export interface BenchOptions {
+  quick: boolean;
+}
+
+export function commandFor(group: string, quick: boolean): string {
+  return `flock /tmp/lab-heavy.lock npm run bench -- --only ${group}${quick ? ' --quick' : ''}`;
+}
+
+export function unavailable(key: string, unit: string, goal: string, reason: string, command: string): Measure {
+  return { key, value: null, unit, goal, met: null, reason, command, machine: machineState() };
+}
+
+export function measured(key: string, value: number, unit: string, goal: string, met: boolean | null, command: string, detail?: string[]): Measure {
+  return { key, value, unit, goal, met, command, machine: machineState(), detail };
+}
+
+/** One Markdown table row. */
+export function tableRow(cells: ReadonlyArray<string | number>): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** A percentage with one decimal, e.g. 0.0123 -> '1.2%'. */
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Sample coefficient of variation (stdev / mean). */
+export function cv(values: readonly number[]): number {
+  if (values.length < 2) return Number.NaN;
+  const m = mean(values);
+  const variance = values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance) / m;
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Things to stop (endpoints, browsers, clients) on every exit path, newest first. */
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+export function onCleanup(stop: () => Promise<unknown> | unknown): void {
+  cleanups.push(stop);
+}
+export async function cleanupAll(): Promise<void> {
+  while (cleanups.length > 0) {
+    const stop = cleanups.pop()!;
+    try {
+      await stop();
+    } catch (error) {
+      process.stderr.write(`cleanup failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+}
+
+/** Resident memory (KiB) of every descendant process of `rootPid`, from /proc; empty off Linux. */
+export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
+  const parents = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return new Map();
+  }
+  for (const name of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(name), Number(fields[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const result = new Map<number, number>();
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 64; p = parents.get(p), hops++) if (p === rootPid) return true;
+    return false;
+  };
+  for (const pid of parents.keys()) {
+    if (!isDescendant(pid)) continue;
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) result.set(pid, Number(match[1]));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return result;
+}

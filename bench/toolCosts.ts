@@ -1,0 +1,265 @@
+// What the tool itself costs: the sweep engine per invocation against a plain SDK loop, deploying
+// in parallel against one at a time, the bundle and .vsix bytes, the endpoint's memory per warm
+// environment, and the experiment economy measured by bench/economy.ts when that exists.
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../src/aws/executionRole';
+import { createLambdaClient, resolveTarget } from '../src/aws/lambdaTarget';
+import { deployExperiment } from '../src/deploy/deployer';
+import { packageFunction } from '../src/deploy/packager';
+import { SDK_MAX_ATTEMPTS } from '../src/sweep/sweepEngine';
+import { describeTargetForRun, executeSweep, prepareNewSweep } from '../src/sweep/sweepSession';
+import { createActiveFunction, zipOf } from '../test/support/localEndpointFixture';
+import { templateDir } from '../test/support/localEndpointCpuRuns';
+import { commandFor, descendantRssKiB, measured, onCleanup, repoRoot, round, unavailable, type BenchOptions, type Measure } from './common';
+import { startBenchEndpoint } from './endpoints';
+
+const arch = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
+
+/** Answers at once with the fields the sweep engine reads, so only the tool's own cost is timed. */
+const NO_OP_HANDLER = `export const handler = async (event) => ({ statusCode: 200, processingMs: 0, items: event?.items ?? 0, workers: event?.workers ?? 1,
+  strategy: event?.strategy ?? 'pool', cost: event?.cost ?? 4, availableParallelism: 1, cpuModel: 'no-op', coldStart: false });`;
+
+export async function measureEngineOverhead(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('engine', options.quick);
+  const { handle } = await startBenchEndpoint(false, 20);
+  const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
+  const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
+  onCleanup(() => client.destroy());
+  const functionName = 'bench-noop';
+  await createActiveFunction(client, { FunctionName: functionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
+  const repetitions = options.quick ? 60 : 300;
+  const concurrency = 4;
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-bench-runs-'));
+  onCleanup(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+  const plainLoop = async (count: number): Promise<number> => {
+    const started = performance.now();
+    let next = 0;
+    const payload = JSON.stringify({ items: 1, workers: 1, cost: 4, strategy: 'pool' });
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next += 1;
+          await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
+        }
+      }),
+    );
+    return performance.now() - started;
+  };
+  const engine = async (seed: number, reps: number): Promise<{ ms: number; invocations: number }> => {
+    const prepared = await prepareNewSweep(
+      client,
+      {
+        experimentId: 'bench',
+        functions: [{ functionName, arch, memoryMB: 1769 }],
+        threadCounts: [1],
+        strategies: ['pool'],
+        repetitions: reps,
+        items: 1,
+        cost: 4,
+        concurrency,
+        runsDir,
+        seed,
+      },
+      describeTargetForRun(resolved),
+    );
+    const started = performance.now();
+    const outcome = await executeSweep(prepared, { client });
+    const ms = performance.now() - started;
+    if (outcome.status !== 'completed') throw new Error(`the sweep ended ${outcome.status}: ${outcome.statusReason}`);
+    return { ms, invocations: outcome.done };
+  };
+  // Warm both paths first (environments, JIT, sockets), then alternate to share the load's drift. Two run lengths
+  // split the engine's fixed cost per run (target checks, pilot, run.json) from its cost per invocation.
+  await plainLoop(20);
+  await engine(1, repetitions);
+  const rounds = options.quick ? 2 : 3;
+  const short = { engine: [] as number[], plain: [] as number[], invocations: 0 };
+  const long = { engine: [] as number[], plain: [] as number[], invocations: 0 };
+  for (let round = 0; round < rounds; round++) {
+    for (const [bucket, reps] of [
+      [short, repetitions],
+      [long, repetitions * 2],
+    ] as const) {
+      const e = await engine(100 + round * 2 + reps, reps);
+      bucket.invocations = e.invocations;
+      bucket.engine.push(e.ms);
+      bucket.plain.push(await plainLoop(e.invocations));
+    }
+  }
+  const best = (values: number[]) => Math.min(...values);
+  const ratio = round(best(long.engine) / best(long.plain));
+  const extra = long.invocations - short.invocations;
+  const marginalEngine = (best(long.engine) - best(short.engine)) / extra;
+  const marginalPlain = (best(long.plain) - best(short.plain)) / extra;
+  const fixedEngineMs = best(long.engine) - marginalEngine * long.invocations;
+  return [
+    measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
+      `no-op function, concurrency ${concurrency}, both LogType Tail as the engine asks; best of ${rounds} alternating runs each`,
+      `${long.invocations} invocations (warm-up included): engine ${best(long.engine).toFixed(0)} ms, ` +
+        `plain SDK loop ${best(long.plain).toFixed(0)} ms -> ratio ${ratio}`,
+      `${short.invocations} invocations: engine ${best(short.engine).toFixed(0)} ms, plain ${best(short.plain).toFixed(0)} ms`,
+      `per extra invocation: engine ${marginalEngine.toFixed(2)} ms, ` +
+        `plain ${marginalPlain.toFixed(2)} ms (marginal ratio ${(marginalEngine / marginalPlain).toFixed(3)}); ` +
+        `engine fixed cost per run about ${fixedEngineMs.toFixed(0)} ms`,
+    ]),
+  ];
+}
+
+export async function measureDeploySpeedup(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('deploy', options.quick);
+  const { handle } = await startBenchEndpoint(false);
+  const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
+  const client = createLambdaClient(resolved);
+  onCleanup(() => client.destroy());
+  const pkg = await packageFunction(templateDir);
+  const sizes = [512, 768, 1024, 1280, 1536, 1769, 2048, 2560, 3008, 3538];
+  const deploy = async (experimentId: string, concurrency: number): Promise<number> => {
+    const started = performance.now();
+    const result = await deployExperiment({
+      client,
+      experimentId,
+      memorySizesMB: sizes,
+      architectures: [arch],
+      role: BUILT_IN_ENDPOINT_ROLE_ARN,
+      package: pkg,
+      concurrency,
+    });
+    if (result.failures.length > 0) throw new Error(`deploy failed: ${result.failures.map((f) => f.message).join('; ')}`);
+    return performance.now() - started;
+  };
+  const serialMs = await deploy('benchserial', 1);
+  const parallelMs = await deploy('benchparallel', sizes.length);
+  const speedup = round(serialMs / parallelMs, 2);
+  return [
+    measured('parallelDeploySpeedup', speedup, '×', '>= 4', speedup >= 4, command, [
+      `10 sizes of the template, new functions each time (the endpoint's Pending state lasts 100-300 ms at random, ` +
+        `as by default): one at a time ${serialMs.toFixed(0)} ms, ten at a time ${parallelMs.toFixed(0)} ms`,
+    ]),
+  ];
+}
+
+export async function measureEnvironmentMemory(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('memory', options.quick);
+  const { client } = await startBenchEndpoint(false);
+  const before = new Set(descendantRssKiB().keys());
+  const count = 4;
+  for (let i = 0; i < count; i++) {
+    await createActiveFunction(client, { FunctionName: `bench-mem-${i}`, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
+    await client.send(new InvokeCommand({ FunctionName: `bench-mem-${i}`, Payload: '{}' }));
+  }
+  const noOp = [...descendantRssKiB()].filter(([pid]) => !before.has(pid)).map(([, kib]) => kib);
+  const pkg = await packageFunction(templateDir);
+  await createActiveFunction(client, { FunctionName: 'bench-mem-template', zip: pkg.zip, MemorySize: 3538, Timeout: 60 });
+  const beforeTemplate = new Set(descendantRssKiB().keys());
+  await client.send(new InvokeCommand({ FunctionName: 'bench-mem-template', Payload: JSON.stringify({ items: 4, workers: 2, cost: 6, strategy: 'warm' }) }));
+  const template = [...descendantRssKiB()].filter(([pid]) => !beforeTemplate.has(pid)).map(([, kib]) => kib);
+  if (noOp.length === 0) return [unavailable('endpointEnvironmentMB', 'MB', 'none', "could not read the environments' memory from /proc", command)];
+  const perEnvironmentMB = noOp.reduce((a, b) => a + b, 0) / 1024 / count;
+  const templateMB = template.reduce((a, b) => a + b, 0) / 1024;
+  return [
+    measured('endpointEnvironmentMB', round(perEnvironmentMB, 1), 'MB RSS', 'none', null, command, [
+      `${count} warm no-op environments: ${noOp.length} processes, ${perEnvironmentMB.toFixed(1)} MB RSS each on average; ` +
+        `one warm template environment with 2 warm threads: ${templateMB.toFixed(1)} MB`,
+    ]),
+  ];
+}
+
+export async function measureBundleBytes(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('bundle', options.quick);
+  // The production build of dist/extension.js (esbuild.mjs --production), built in memory so dist/ is left as it is.
+  const result = await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'src/extension.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    sourcemap: false,
+    external: ['vscode', 'esbuild'],
+    write: false,
+    outfile: 'extension.js',
+    logLevel: 'silent',
+  });
+  const bytes = result.outputFiles.reduce((sum, file) => sum + file.contents.length, 0);
+  return [
+    measured('bundleBytes', bytes, 'bytes', 'none (smaller is better)', null, command, [
+      `dist/extension.js as a production (minified) build: ${(bytes / 1024).toFixed(0)} KiB`,
+    ]),
+  ];
+}
+
+export async function measureVsixBytes(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('vsix', options.quick);
+  const pkgJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  if (!pkgJson.scripts?.package)
+    return [unavailable('vsixBytes', 'bytes', 'none', 'package.json has no "package" script on this branch (npm run package builds the .vsix)', command)];
+  const started = Date.now();
+  const run = spawnSync('npm', ['run', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0)
+    return [
+      unavailable(
+        'vsixBytes',
+        'bytes',
+        'none',
+        `npm run package failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`,
+        command,
+      ),
+    ];
+  const vsix = fs
+    .readdirSync(repoRoot)
+    .filter((name) => name.endsWith('.vsix'))
+    .map((name) => ({ name, stat: fs.statSync(path.join(repoRoot, name)) }))
+    .filter((f) => f.stat.mtimeMs >= started - 1000)
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs)[0];
+  if (!vsix) return [unavailable('vsixBytes', 'bytes', 'none', 'npm run package wrote no new .vsix in the repository root', command)];
+  return [
+    measured('vsixBytes', vsix.stat.size, 'bytes', 'none (smaller is better)', null, command, [`${vsix.name}: ${(vsix.stat.size / 1024).toFixed(0)} KiB`]),
+  ];
+}
+
+interface EconomyResult {
+  [key: string]: unknown;
+}
+
+export async function measureEconomyShares(options: BenchOptions): Promise<Measure[]> {
+  const command = commandFor('economy', options.quick);
+  const goal = 'none (smaller is better)';
+  const file = path.join(__dirname, 'economy.js');
+  if (!fs.existsSync(file)) {
+    const reason = 'bench/economy.ts (measureEconomy, the replay of the study) is not on this branch';
+    return [
+      unavailable('economyInvocationShareArm64', 'share', goal, reason, command),
+      unavailable('economyInvocationShareX86', 'share', goal, reason, command),
+    ];
+  }
+  // Loaded by path at run time: the module comes from another branch and may be absent.
+  const economy = (await import(file)) as { measureEconomy?: (options?: unknown) => Promise<EconomyResult> | EconomyResult };
+  if (typeof economy.measureEconomy !== 'function') {
+    const reason = 'bench/economy.ts does not export measureEconomy()';
+    return [
+      unavailable('economyInvocationShareArm64', 'share', goal, reason, command),
+      unavailable('economyInvocationShareX86', 'share', goal, reason, command),
+    ];
+  }
+  const result = await economy.measureEconomy(options);
+  const pick = (...names: string[]): number | null => {
+    for (const name of names) if (typeof result[name] === 'number') return result[name] as number;
+    return null;
+  };
+  const arm = pick('economyInvocationShareArm64', 'invocationShareArm64');
+  const x86 = pick('economyInvocationShareX86', 'invocationShareX86');
+  const detail = [`measureEconomy(): ${JSON.stringify(result)}`];
+  return [
+    arm === null
+      ? unavailable('economyInvocationShareArm64', 'share', goal, 'measureEconomy() returned no arm64 invocation share', command)
+      : measured('economyInvocationShareArm64', arm, 'share', goal, null, command, detail),
+    x86 === null
+      ? unavailable('economyInvocationShareX86', 'share', goal, 'measureEconomy() returned no x86_64 invocation share', command)
+      : measured('economyInvocationShareX86', x86, 'share', goal, null, command),
+  ];
+}

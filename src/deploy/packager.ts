@@ -19,7 +19,7 @@ export interface FunctionPackage {
 }
 
 /** Files in the function folder that are tools or notes for the developer, not part of the function. */
-const NOT_PACKAGED = new Set(['run-local.mjs', 'package-lock.json', 'README.md']);
+const NOT_PACKAGED = new Set(['run-local.mjs', 'package-lock.json', 'README.md', 'lambda-lab.json']);
 /** DOS timestamps are local time; building the date from local parts gives the same bytes in every time zone. */
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 /** Regular file, rw-r--r--: readable by the Lambda runtime's user whatever the mode on the developer's disk. */

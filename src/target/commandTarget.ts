@@ -1,9 +1,10 @@
 // The target every command uses: the one in the settings (status bar), resolved with a
 // cancellable notification because SSO or credential_process logins can take a while.
 import * as vscode from 'vscode';
-import type { ResolvedTarget, TargetChoice } from '../aws/lambdaTarget';
-import { sharedLocalEndpointService } from './localEndpointService';
-import { longTargetLabel, readTargetChoice, resolveConfiguredTarget } from './targetSettings';
+import { chooseTarget, resolveTarget, verifyCredentials, type ResolvedTarget, type TargetChoice } from '../aws/lambdaTarget';
+import { readEndpointState } from '../localEndpoint/endpointStateFile';
+import { sharedLocalEndpointService, type LocalEndpointService } from './localEndpointService';
+import { longTargetLabel, readTargetChoice } from './targetSettings';
 
 /**
  * Resolves the configured target (or `choice`), starting the built-in endpoint for Local.
@@ -33,5 +34,23 @@ export async function resolveTargetForCommand(
       }),
   );
   if (resolved) output.appendLine(`Target: ${resolved.label}`);
+  return resolved;
+}
+
+/**
+ * The SDK-ready target for a choice (default: the settings). For Local, the window's built-in
+ * endpoint is started if needed. Credentials are loaded once here, so an expired login is
+ * reported before any work starts (as a TargetError naming the profile and what to run).
+ */
+export async function resolveConfiguredTarget(localEndpoints: LocalEndpointService, choice: TargetChoice = readTargetChoice()): Promise<ResolvedTarget> {
+  if ((choice.kind ?? 'local') === 'local') {
+    const handle = await localEndpoints.ensureStarted();
+    return resolveTarget({ kind: 'local' }, { localEndpoint: handle });
+  }
+  const target = await chooseTarget(choice);
+  // A custom endpoint may be this window's built-in endpoint or one started by `lambda-lab endpoint`.
+  const localEndpoint = target.kind === 'endpoint' ? localEndpoints.running ?? (await readEndpointState().catch(() => null)) : null;
+  const resolved = await resolveTarget(target, { localEndpoint });
+  await verifyCredentials(resolved);
   return resolved;
 }

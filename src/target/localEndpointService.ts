@@ -2,7 +2,7 @@
 // needs the Local target, shared by Deploy, Run Sweep and Clean Up, stopped on deactivate.
 // Functions deployed to it live as long as the window (it keeps them in memory).
 import * as vscode from 'vscode';
-import { startLocalEndpoint, type LocalEndpointHandle } from '../localEndpoint';
+import type { LocalEndpointHandle } from '../localEndpoint';
 import { outputLog } from '../outputLog';
 
 export class LocalEndpointService implements vscode.Disposable {
@@ -22,6 +22,8 @@ export class LocalEndpointService implements vscode.Disposable {
     this.starting ??= (async () => {
       const log = outputLog();
       try {
+        // Loaded here, not at activation: most windows never start the endpoint.
+        const { startLocalEndpoint } = await import('../localEndpoint/index.js');
         const handle = await startLocalEndpoint({ log: (line) => log.info(`[local endpoint] ${line}`) });
         log.info(`Built-in Lambda endpoint started at ${handle.endpoint} (CPU limit: ${handle.cpuLimit}${handle.cpuLimit === 'none' ? ' — results are unthrottled' : ''})`);
         this.handle = handle;

@@ -26,6 +26,7 @@ function expectedFiles(): string[] {
     'lambda-template/README.md',
     'lambda-template/hashWorker.mjs',
     'lambda-template/index.mjs',
+    'lambda-template/lambda-lab.json',
     'lambda-template/package.json',
     'lambda-template/run-local.mjs',
     'media/icon/icon.png',

@@ -71,7 +71,7 @@ export async function packageFunction(functionDir: string, options: PackageOptio
       throw new PackagingError(
         `${requiredBy === 'the function' ? 'The function' : `The package "${requiredBy}"`} depends on "${name}", which is not installed in ` +
           `${path.join(root, 'node_modules')} and is not one this extension ships (bcryptjs). ` +
-          `Install the function's dependencies into its folder (npm install --omit=dev in ${root}), then deploy again.`,
+          `Install it in the function folder (run npm install there: ${root}), then deploy again.`,
       );
     }
     included.add(name);

@@ -20,8 +20,18 @@ export async function resolveTargetForCommand(
     { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: connecting to ${longTargetLabel(choice)}…`, cancellable: true },
     (_progress, token) =>
       new Promise<ResolvedTarget | undefined>((resolve, reject) => {
-        const cancelled = token.onCancellationRequested(() => resolve(undefined));
-        resolveConfiguredTarget(sharedLocalEndpointService(), choice).then(
+        const service = sharedLocalEndpointService();
+        const endpointWasRunning = service.running !== undefined;
+        const abort = new AbortController();
+        const cancelled = token.onCancellationRequested(() => {
+          // The command stops now; the remaining steps are skipped, and a built-in endpoint started only for this is stopped.
+          abort.abort();
+          output.appendLine(`Cancelled connecting to ${longTargetLabel(choice)}.`);
+          resolve(undefined);
+          if (!endpointWasRunning) void connecting.then(() => service.stop(), () => undefined);
+        });
+        const connecting = resolveConfiguredTarget(service, choice, abort.signal);
+        connecting.then(
           (value) => {
             cancelled.dispose();
             resolve(value);
@@ -42,15 +52,21 @@ export async function resolveTargetForCommand(
  * endpoint is started if needed. Credentials are loaded once here, so an expired login is
  * reported before any work starts (as a TargetError naming the profile and what to run).
  */
-export async function resolveConfiguredTarget(localEndpoints: LocalEndpointService, choice: TargetChoice = readTargetChoice()): Promise<ResolvedTarget> {
+export async function resolveConfiguredTarget(localEndpoints: LocalEndpointService, choice: TargetChoice = readTargetChoice(), signal?: AbortSignal): Promise<ResolvedTarget> {
+  const checkCancelled = () => {
+    if (signal?.aborted) throw new Error('Connecting was cancelled.');
+  };
   if ((choice.kind ?? 'local') === 'local') {
     const handle = await localEndpoints.ensureStarted();
+    checkCancelled();
     return resolveTarget({ kind: 'local' }, { localEndpoint: handle });
   }
   const target = await chooseTarget(choice);
+  checkCancelled();
   // A custom endpoint may be this window's built-in endpoint or one started by `lambda-lab endpoint`.
   const localEndpoint = target.kind === 'endpoint' ? localEndpoints.running ?? (await readEndpointState().catch(() => null)) : null;
   const resolved = await resolveTarget(target, { localEndpoint });
+  checkCancelled();
   await verifyCredentials(resolved);
   return resolved;
 }

@@ -14,9 +14,7 @@ const node = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // esbuild is called at deploy time to package the user's function; it locates its native
-  // binary relative to its own package, so it cannot be bundled.
-  external: ['vscode', 'esbuild'],
+  external: ['vscode'],
 };
 
 const builds = [

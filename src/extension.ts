@@ -1,23 +1,50 @@
 import * as vscode from 'vscode';
 import { registerScaffoldCommand } from './commands/scaffoldCommand';
-import { registerShowResultsCommand } from './results/showResultsCommand';
-import { registerResultsPanelSerializer } from './results/resultsPanel';
-import { registerDeployCommand } from './commands/deployCommand';
-import { registerRunSweepCommand } from './commands/runSweepCommand';
-import { registerCleanupCommand } from './commands/cleanupCommand';
 import { registerOutputLog } from './outputLog';
 import { sharedLocalEndpointService, stopSharedLocalEndpoint } from './target/localEndpointService';
 import { registerTargetStatusBarItem } from './target/targetStatusBarItem';
 
+/** The results webview's type; the same string as RESULTS_VIEW_TYPE and the onWebviewPanel activation event. */
+const RESULTS_VIEW_TYPE = 'lambdaLabResults';
+
+type Register = (context: vscode.ExtensionContext) => void;
+
+/**
+ * Registers `commandIds` with stand-ins that, on first use, load the module behind them (and with
+ * it the AWS SDK or the results view), let it register the real commands, and pass the call on.
+ * Activation then costs only the status bar item and these stand-ins.
+ */
+function registerOnFirstUse(context: vscode.ExtensionContext, commandIds: string[], load: () => Promise<Register>): void {
+  let loading: Promise<void> | undefined;
+  const standIns = commandIds.map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      loading ??= load().then((register) => {
+        for (const standIn of standIns) standIn.dispose();
+        register(context);
+      });
+      await loading;
+      return vscode.commands.executeCommand(id, ...args);
+    }),
+  );
+  context.subscriptions.push(...standIns);
+}
+
 export function activate(context: vscode.ExtensionContext): void {
-  registerScaffoldCommand(context);
-  registerShowResultsCommand(context);
-  registerResultsPanelSerializer(context);
   registerOutputLog(context);
+  registerScaffoldCommand(context);
   registerTargetStatusBarItem(context, sharedLocalEndpointService());
-  registerDeployCommand(context);
-  registerRunSweepCommand(context);
-  registerCleanupCommand(context);
+  registerOnFirstUse(context, ['lambdaLab.deploy'], async () => (await import('./commands/deployCommand.js')).registerDeployCommand);
+  registerOnFirstUse(context, ['lambdaLab.runSweep'], async () => (await import('./commands/runSweepCommand.js')).registerRunSweepCommand);
+  registerOnFirstUse(context, ['lambdaLab.cleanup'], async () => (await import('./commands/cleanupCommand.js')).registerCleanupCommand);
+  registerOnFirstUse(context, ['lambdaLab.showResults'], async () => (await import('./results/showResultsCommand.js')).registerShowResultsCommand);
+  // A results panel restored after a reload needs a serializer now; the view's code loads when one is revived.
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        (await import('./results/resultsPanel.js')).ResultsPanel.revive(context, panel, state);
+      },
+    }),
+  );
 }
 
 export function deactivate(): Promise<void> {

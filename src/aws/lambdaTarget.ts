@@ -8,6 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { listAwsProfiles, sharedFilePaths, type ProfileCredentialKind } from './awsProfiles';
+import { describeTarget } from './targetDescription';
 import { TargetError, toTargetError, unknownProfileMessage, type ErrorContext } from './credentialErrors';
 
 export type Target =
@@ -118,17 +119,8 @@ export async function chooseTarget(choice: TargetChoice, env: Env = process.env)
   return { kind: 'aws', region, ...(profile ? { profile } : {}) };
 }
 
-/** A short description for messages and the status bar. */
-export function describeTarget(target: Target, localEndpoint?: string): string {
-  switch (target.kind) {
-    case 'local':
-      return localEndpoint ? `Local (built-in) at ${localEndpoint}` : 'Local (built-in)';
-    case 'endpoint':
-      return `Endpoint ${target.url} (${target.region}${target.profile ? `, profile "${target.profile}"` : ''})`;
-    case 'aws':
-      return `AWS ${target.profile ? `profile "${target.profile}"` : 'default credentials'} (${target.region})`;
-  }
-}
+// Re-exported: the status bar needs it without loading the SDK.
+export { describeTarget };
 
 /**
  * Everything needed to build clients. For `local`, pass the running endpoint (the in-process

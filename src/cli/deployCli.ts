@@ -128,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
           ) + '\n',
         );
       } else {
-        process.stdout.write(summarizeDeploy(experimentId, result) + '\n');
+        process.stdout.write(summarizeDeploy(experimentId, result, `Next: lambda-lab sweep --experiment ${experimentId} --threads 1,2,4 --reps 5 (same target flags).`) + '\n');
       }
       return result.failures.length > 0 ? 1 : 0;
     },

@@ -60,7 +60,7 @@ async function cleanupCommand(context: vscode.ExtensionContext, args: CleanupCom
     if (!args.confirmed) {
       if (functions.length === 0 && resolved.builtInEndpoint) {
         void vscode.window.showInformationMessage(`Lambda Lab: no functions of "${experimentId}" on ${resolved.label}; nothing to delete.`);
-        return { experimentId, target: resolved.label, deletedFunctions: [], failures: [], role: null };
+        return { experimentId, target: resolved.label, deletedFunctions: [], failures: [], skipped: [], role: null };
       }
       const deleteFunctions = `Delete ${functions.length} Function${functions.length === 1 ? '' : 's'}`;
       const withRole = `${deleteFunctions} and Role`;
@@ -80,20 +80,35 @@ async function cleanupCommand(context: vscode.ExtensionContext, args: CleanupCom
     }
     if (deleteRole && resolved.builtInEndpoint) deleteRole = false; // the built-in endpoint has no roles
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: cleaning up "${experimentId}"` },
-      () =>
-        cleanupExperiment({
-          client,
-          experimentId,
-          deleteRole,
-          iam: deleteRole ? createIamClient(resolved) : undefined,
-          onDeleted: (name) => log.info(`Deleted ${name}`),
-        }),
+      { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: cleaning up "${experimentId}"`, cancellable: true },
+      async (progress, token) => {
+        // Cancelling starts no further delete (those under way finish) and keeps the role.
+        const cancel = new AbortController();
+        const cancelled = token.onCancellationRequested(() => cancel.abort());
+        let deleted = 0;
+        try {
+          return await cleanupExperiment({
+            client,
+            experimentId,
+            deleteRole,
+            iam: deleteRole ? createIamClient(resolved) : undefined,
+            signal: cancel.signal,
+            onDeleted: (name) => {
+              log.info(`Deleted ${name}`);
+              progress.report({ increment: functions.length ? 100 / functions.length : 0, message: `${++deleted}/${functions.length} deleted` });
+            },
+          });
+        } finally {
+          cancelled.dispose();
+        }
+      },
     );
     const summary = describeCleanup(experimentId, result);
     for (const line of summary.split('\n')) log.info(line);
     if (result.failures.length > 0) void vscode.window.showErrorMessage(`Lambda Lab: ${summary}`, 'Show Log').then((b) => b && log.show());
-    else void vscode.window.showInformationMessage(`Lambda Lab: ${summary}`);
+    else if (result.skipped.length > 0) {
+      void vscode.window.showWarningMessage(`Lambda Lab: ${summary}`, 'Clean Up Again').then((b) => b && vscode.commands.executeCommand(CLEANUP_COMMAND));
+    } else void vscode.window.showInformationMessage(`Lambda Lab: ${summary}`);
     return { experimentId, target: resolved.label, ...result };
   } catch (error) {
     throw toTargetError(error, errorContextOf(resolved));

@@ -6,6 +6,7 @@ import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
+import * as os from 'node:os';
 import { errorContextOf, type TargetChoice } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { checkRoleArn, type RoleChoice } from '../aws/executionRole';
@@ -13,11 +14,13 @@ import { ARCHITECTURES, type Architecture } from '../core/experimentConfig';
 import { parseArchitectureList, validateExperimentId } from '../core/experimentValidation';
 import { architecturesForTarget, hostLambdaArchitecture } from '../core/hostArchitecture';
 import { roleNameFor } from '../core/experimentNaming';
+import { MB_PER_VCPU } from '../core/lambdaModel';
+import { localDefaultSizesMB, localMemoryLimitMB, sizesBeyondMachine } from '../core/localMemorySizes';
 import { MEMORY_PRESETS, resolveMemorySelection } from '../core/memoryPresets';
 import { DEFAULT_DEPLOY_CONCURRENCY, DEFAULT_RUNTIME, type DeployedFunction, type DeployFailure } from '../deploy/deployer';
 import { checkRuntime, summarizeDeploy } from '../deploy/deploySummary';
-import { deployToTarget } from '../deploy/deployToTarget';
-import { checkTemplateFolder, HANDLER_FILE, SCAFFOLD_FOLDER_NAME } from '../deploy/templateFolder';
+import { DeployCancelledError, deployToTarget } from '../deploy/deployToTarget';
+import { HANDLER_FILE, SCAFFOLD_FOLDER_NAME } from '../deploy/templateFolder';
 import { outputLog } from '../outputLog';
 import { pickTarget } from '../target/targetPicker';
 import { readRoleArnSetting, saveRoleArn, saveTargetChoice } from '../target/targetSettings';
@@ -50,6 +53,8 @@ export interface DeployCommandResult {
   codeSha256: string;
   functions: DeployedFunction[];
   failures: Array<Omit<DeployFailure, 'error'>>;
+  /** Functions not deployed because Deploy was cancelled. */
+  skipped: string[];
 }
 
 export function registerDeployCommand(context: vscode.ExtensionContext): void {
@@ -71,9 +76,18 @@ export function registerDeployCommand(context: vscode.ExtensionContext): void {
 
 async function deployCommand(context: vscode.ExtensionContext, args: DeployCommandArgs): Promise<DeployCommandResult | undefined> {
   const log = outputLog();
+  if (!vscode.workspace.isTrusted) {
+    const answer = await vscode.window.showWarningMessage(
+      "Lambda Lab: Deploy runs this workspace's function code, so it needs a trusted workspace.",
+      'Manage Workspace Trust',
+    );
+    if (answer) void vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
   const folder = args.templateDir ?? (await findTemplateFolder());
   if (!folder) return undefined;
-  const templateDir = await checkTemplateFolder(folder);
+  const templateDir = await checkFunctionFolder(folder, args.templateDir !== undefined);
+  if (!templateDir) return undefined;
 
   const experimentId = args.experimentId !== undefined ? validateExperimentId(args.experimentId) : await askExperimentId(context, 'Deploy');
   if (!experimentId) return undefined;
@@ -82,7 +96,7 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
   if (!choice) return undefined;
   await saveTargetChoice(choice);
 
-  const memorySizesMB = args.memorySizesMB !== undefined ? memoryFromArgs(args.memorySizesMB) : await pickMemorySizes();
+  const memorySizesMB = args.memorySizesMB !== undefined ? memoryFromArgs(args.memorySizesMB) : await pickMemorySizes(choice.kind === 'local' || !choice.kind);
   if (!memorySizesMB) return undefined;
   // The built-in endpoint runs functions on this CPU, so Local offers only this machine's architecture.
   const architectures = args.architectures !== undefined ? archFromArgs(args.architectures) : await pickArchitectures(choice.kind === 'local' ? [hostLambdaArchitecture()] : ARCHITECTURES);
@@ -100,9 +114,18 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
   await context.workspaceState.update(LAST_EXPERIMENT_KEY, experimentId);
   log.info(`Deploying experiment "${experimentId}" to ${resolved.label}: ${memorySizesMB.join(', ')} MB × ${architectures.join(', ')} from ${templateDir}`);
 
+  const localSizeWarning = resolved.builtInEndpoint ? await confirmSizesThisMachineCanGive(memorySizesMB, args.memorySizesMB !== undefined) : true;
+  if (!localSizeWarning) return undefined;
+
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: deploying "${experimentId}"`, cancellable: false },
-    async (progress) => {
+    { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: deploying "${experimentId}"`, cancellable: true },
+    async (progress, token) => {
+      // Cancelling starts no further function; those under way finish, so none is left half-updated.
+      const cancel = new AbortController();
+      const cancelled = token.onCancellationRequested(() => {
+        cancel.abort();
+        progress.report({ message: 'cancelling: finishing the functions under way…' });
+      });
       try {
         const total = memorySizesMB.length * architectures.length;
         const { pkg, role, result } = await deployToTarget({
@@ -114,6 +137,7 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
           runtime,
           concurrency: args.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY,
           roleChoice: roleChoice!,
+          signal: cancel.signal,
           log: (line) => log.info(line),
           onStep: (step) => progress.report({ message: step }),
           onProgress: (event) => {
@@ -125,16 +149,20 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
         });
         for (const line of summarizeDeploy(experimentId, result).split('\n')) log.info(line);
         const failures = result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message }));
+        const created = result.functions.filter((f) => f.action === 'created').length;
+        const unchanged = result.functions.filter((f) => f.action === 'unchanged').length;
+        const done = `${created} created, ${result.functions.length - created - unchanged} updated, ${unchanged} unchanged`;
         if (failures.length > 0) {
-          void vscode.window.showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy: ${failures[0].message}`, 'Show Log').then((b) => b && log.show());
-        } else {
-          const created = result.functions.filter((f) => f.action === 'created').length;
-          const unchanged = result.functions.filter((f) => f.action === 'unchanged').length;
           void vscode.window
-            .showInformationMessage(
-              `Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${created} created, ${total - created - unchanged} updated, ${unchanged} unchanged.`,
-              'Run Sweep',
-            )
+            .showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy (${done}): ${failures[0].message}`, 'Show Log')
+            .then((b) => b && log.show());
+        } else if (result.skipped.length > 0) {
+          void vscode.window
+            .showWarningMessage(`Lambda Lab: Deploy of "${experimentId}" cancelled: ${done}; ${result.skipped.length} of ${total} not deployed.`, 'Deploy Again', 'Show Log')
+            .then((b) => (b === 'Deploy Again' ? vscode.commands.executeCommand(DEPLOY_COMMAND) : b && log.show()));
+        } else {
+          void vscode.window
+            .showInformationMessage(`Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${done}.`, 'Run Sweep')
             .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep'));
         }
         return {
@@ -145,12 +173,58 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
           codeSha256: pkg.codeSha256,
           functions: result.functions,
           failures,
+          skipped: result.skipped.map((f) => f.functionName),
         };
       } catch (error) {
+        if (error instanceof DeployCancelledError) {
+          log.info(error.message);
+          void vscode.window.showInformationMessage(`Lambda Lab: ${error.message}`);
+          return undefined;
+        }
         throw toTargetError(error, errorContextOf(resolved));
+      } finally {
+        cancelled.dispose();
       }
     },
   );
+}
+
+/**
+ * The built-in endpoint runs every function on this machine: a size above what its cores can give
+ * (cores × 1,769 MB) gets no more CPU than the machine has, so its results flatten because the
+ * machine runs out, not Lambda. Says so before deploying; `given` sizes (from a test or another
+ * command) are only logged.
+ */
+async function confirmSizesThisMachineCanGive(memorySizesMB: number[], given: boolean): Promise<boolean> {
+  const cores = os.availableParallelism();
+  const limitMB = localMemoryLimitMB(cores);
+  const beyond = sizesBeyondMachine(memorySizesMB, cores);
+  if (beyond.length === 0) return true;
+  const message =
+    `${beyond.join(', ')} MB ${beyond.length === 1 ? 'is' : 'are'} more than this machine can give on the built-in endpoint ` +
+    `(${cores} cores × ${MB_PER_VCPU} MB = ${limitMB} MB): results there flatten because the machine runs out of CPU, not because Lambda does.`;
+  outputLog().warn(message);
+  if (given) return true;
+  const answer = await vscode.window.showWarningMessage(`Lambda Lab: ${message}`, { modal: true, detail: 'Use AWS as the target to measure those sizes.' }, 'Deploy Anyway', 'Choose Sizes Again');
+  if (answer === 'Choose Sizes Again') {
+    void vscode.commands.executeCommand(DEPLOY_COMMAND);
+    return false;
+  }
+  return answer === 'Deploy Anyway';
+}
+
+/** The folder if it holds the handler; else says what is missing with buttons to fix it (or throws, for a caller that named the folder). */
+async function checkFunctionFolder(folder: string, named: boolean): Promise<string | undefined> {
+  const absolute = path.resolve(folder);
+  if (existsSync(path.join(absolute, HANDLER_FILE))) return absolute;
+  const message = existsSync(absolute)
+    ? `${absolute} has no ${HANDLER_FILE} (the function's handler). Scaffold a fresh copy there, or choose the function's folder.`
+    : `The function folder ${absolute} does not exist. Scaffold the experiment function first, or choose the function's folder.`;
+  if (named) throw new Error(message);
+  const answer = await vscode.window.showErrorMessage(`Lambda Lab: ${message}`, 'Scaffold', 'Choose Folder…');
+  if (answer === 'Scaffold') void vscode.commands.executeCommand('lambdaLab.scaffold');
+  if (answer === 'Choose Folder…') void vscode.commands.executeCommand(DEPLOY_COMMAND);
+  return undefined;
 }
 
 /** <workspace folder>/lambda-parallel-lab if it holds the handler; otherwise ask for a folder. */
@@ -185,20 +259,31 @@ function archFromArgs(value: Architecture[] | string): Architecture[] {
   return parseArchitectureList(Array.isArray(value) ? value.join(',') : value);
 }
 
-async function pickMemorySizes(): Promise<number[] | undefined> {
+/** On Local the first choice is the sizes this machine can give; presets with larger sizes say so. */
+async function pickMemorySizes(local: boolean): Promise<number[] | undefined> {
   const custom = '$(edit) Custom list…';
+  const cores = os.availableParallelism();
+  const limitMB = localMemoryLimitMB(cores);
+  const fitting = localDefaultSizesMB(cores);
   const picked = await vscode.window.showQuickPick(
     [
-      ...MEMORY_PRESETS.map((p) => ({ label: p.label, description: p.description, detail: p.sizesMB.join(', ') + ' MB', preset: p.id })),
-      { label: custom, description: 'e.g. 512, 1769, 3538', preset: undefined },
+      ...(local
+        ? [{ label: 'Fits this machine', description: `up to ${cores} cores × ${MB_PER_VCPU} MB = ${limitMB} MB`, detail: fitting.join(', ') + ' MB', sizes: fitting }]
+        : []),
+      ...MEMORY_PRESETS.map((p) => {
+        const beyond = local ? sizesBeyondMachine(p.sizesMB, cores).length : 0;
+        const note = beyond > 0 ? ` — ${beyond} size${beyond === 1 ? '' : 's'} above ${limitMB} MB: more than this machine can give` : '';
+        return { label: p.label, description: p.description + note, detail: p.sizesMB.join(', ') + ' MB', sizes: [...p.sizesMB] };
+      }),
+      { label: custom, description: 'e.g. 512, 1769, 3538', sizes: undefined },
     ],
     { title: 'Deploy: memory sizes', placeHolder: 'One function is deployed per memory size and architecture' },
   );
   if (!picked) return undefined;
-  if (picked.preset) return resolveMemorySelection(picked.preset);
+  if (picked.sizes) return picked.sizes;
   const text = await vscode.window.showInputBox({
     title: `Memory sizes (MB, ${MEMORY_MIN_MB}..${MEMORY_MAX_MB})`,
-    value: '512, 1769, 3538',
+    value: (local ? fitting : [512, 1769, 3538]).join(', '),
     validateInput: (input) => {
       try {
         resolveMemorySelection(input);

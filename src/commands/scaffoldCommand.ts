@@ -1,5 +1,7 @@
 // Lambda Lab: Scaffold Experiment Function — copies lambda-template/ into the user's workspace and
 // opens the handler. Tests (and other commands) can pass { targetDir, overwrite } to skip dialogs.
+import { existsSync } from 'node:fs';
+import { appendFile, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ScaffoldConflictError, nextStepCommand, scaffoldTemplate } from '../scaffold/scaffolder';
@@ -72,6 +74,7 @@ export async function runScaffold(templateDir: string, args?: ScaffoldCommandArg
     }
     await openHandler(result.targetDir);
     void announce(result.targetDir, result.files.length, workspaceDir);
+    if (interactive) void offerGitignore(workspaceDir);
     return result;
   } catch (error) {
     const message = `Lambda Lab: could not scaffold the experiment function into ${targetDir}: ${error instanceof Error ? error.message : String(error)}`;
@@ -108,12 +111,35 @@ async function openHandler(targetDir: string): Promise<void> {
 
 async function announce(targetDir: string, fileCount: number, workspaceDir: string | undefined): Promise<void> {
   const shown = workspaceDir && !path.relative(workspaceDir, targetDir).startsWith('..') ? path.relative(workspaceDir, targetDir) || '.' : targetDir;
-  const openTerminal = 'Open Terminal There';
+  const deploy = 'Deploy';
+  const tryLocally = 'Try It in a Terminal';
   const choice = await vscode.window.showInformationMessage(
-    `Lambda Lab: copied ${fileCount} files into ${shown}. Nothing was installed. To try it locally: ${nextStepCommand(shown)}`,
-    openTerminal,
+    `Lambda Lab: copied ${fileCount} files into ${shown}. Next: Deploy Experiment (nothing needs installing).`,
+    deploy,
+    tryLocally,
   );
-  if (choice === openTerminal) {
-    vscode.window.createTerminal({ name: 'Lambda Lab function', cwd: targetDir }).show();
+  if (choice === deploy) void vscode.commands.executeCommand('lambdaLab.deploy');
+  if (choice === tryLocally) {
+    // Typed, not run: the user sees the command and presses Enter.
+    const terminal = vscode.window.createTerminal({ name: 'Lambda Lab function', cwd: targetDir });
+    terminal.show();
+    terminal.sendText(nextStepCommand('.'), false);
   }
+}
+
+/** Run folders (.lambda-lab/) hold results and locks, not sources: offers to keep them out of git once per workspace. */
+async function offerGitignore(workspaceDir: string | undefined): Promise<void> {
+  if (!workspaceDir) return;
+  const gitignore = path.join(workspaceDir, '.gitignore');
+  let text = '';
+  try {
+    text = await readFile(gitignore, 'utf8');
+  } catch {
+    if (!existsSync(path.join(workspaceDir, '.git'))) return; // not a git repository: nothing to offer
+  }
+  if (text.split(/\r?\n/).some((line) => /^\/?\.lambda-lab\/?(\*\*)?$/.test(line.trim()))) return;
+  const add = 'Add to .gitignore';
+  const answer = await vscode.window.showInformationMessage('Lambda Lab: keep run results (.lambda-lab/) out of git?', add, 'Not Now');
+  if (answer !== add) return;
+  await appendFile(gitignore, `${text === '' || text.endsWith('\n') ? '' : '\n'}.lambda-lab/\n`);
 }

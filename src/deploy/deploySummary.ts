@@ -11,18 +11,22 @@ export function checkRuntime(runtime: string): string {
   return runtime;
 }
 
-export function summarizeDeploy(experimentId: string, result: DeployResult): string {
+/** `nextStep`: the line to print after a clean deploy (the CLI names its command; VS Code offers a button instead). */
+export function summarizeDeploy(experimentId: string, result: DeployResult, nextStep?: string): string {
   const count = (predicate: (action: string) => boolean) => result.functions.filter((f) => predicate(f.action)).length;
   const created = count((a) => a === 'created');
   const updated = count((a) => a.startsWith('updated'));
   const unchanged = count((a) => a === 'unchanged');
   const lines = result.functions.map((f) => `  ${f.functionName.padEnd(40)} ${f.action}`);
   for (const failure of result.failures) lines.push(`  ${failure.functionName.padEnd(40)} FAILED: ${failure.message}`);
-  const total = result.functions.length + result.failures.length;
+  for (const skipped of result.skipped) lines.push(`  ${skipped.functionName.padEnd(40)} not deployed (cancelled)`);
+  const total = result.functions.length + result.failures.length + result.skipped.length;
   lines.push(
     `Experiment "${experimentId}": ${total} function${total === 1 ? '' : 's'}: ${created} created, ${updated} updated, ${unchanged} unchanged` +
-      (result.failures.length ? `, ${result.failures.length} failed.` : '.'),
+      (result.failures.length ? `, ${result.failures.length} failed` : '') +
+      (result.skipped.length ? `, ${result.skipped.length} not deployed (cancelled)` : '') +
+      '.',
   );
-  if (result.failures.length === 0) lines.push(`Next: lambda-lab sweep --experiment ${experimentId} --threads 1,2,4 --reps 5 (same target flags).`);
+  if (result.failures.length === 0 && result.skipped.length === 0 && nextStep) lines.push(nextStep);
   return lines.join('\n');
 }

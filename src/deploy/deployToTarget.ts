@@ -19,6 +19,8 @@ export interface DeployToTargetInput {
   /** Called as each step starts (for a progress display): packaging, role, functions. */
   onStep?: (step: string) => void;
   onProgress?: DeployOptions['onProgress'];
+  /** Cancels between steps and before each function; work under way is finished, not torn. */
+  signal?: AbortSignal;
 }
 
 export interface DeployToTargetResult {
@@ -31,10 +33,12 @@ export async function deployToTarget(input: DeployToTargetInput): Promise<Deploy
   const { target, experimentId, templateDir, log } = input;
   input.onStep?.('packaging the function…');
   const pkg = await packageFunction(templateDir);
+  throwIfCancelled(input.signal);
   log(`Template: ${templateDir} (zip ${(pkg.sizeBytes / 1024).toFixed(1)} KB, CodeSha256 ${pkg.codeSha256})`);
   input.onStep?.('execution role…');
   const role = await resolveExecutionRole(input.roleChoice, { builtInEndpoint: target.builtInEndpoint, experimentId, iam: () => createIamClient(target), log });
   log(`Role: ${role.roleArn}${role.created ? ' (created now)' : ''}`);
+  throwIfCancelled(input.signal);
   input.onStep?.('functions…');
   const client = createLambdaClient(target);
   try {
@@ -48,9 +52,22 @@ export async function deployToTarget(input: DeployToTargetInput): Promise<Deploy
       package: pkg,
       concurrency: input.concurrency,
       onProgress: input.onProgress,
+      signal: input.signal,
     });
     return { pkg, role, result };
   } finally {
     client.destroy();
   }
+}
+
+/** Thrown when a deploy is cancelled before any function was touched. */
+export class DeployCancelledError extends Error {
+  constructor() {
+    super('Deploy cancelled before any function was deployed.');
+    this.name = 'DeployCancelledError';
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DeployCancelledError();
 }

@@ -50,6 +50,8 @@ export interface DeployFailure extends ExperimentFunctionIdentity {
 export interface DeployResult {
   functions: DeployedFunction[];
   failures: DeployFailure[];
+  /** Not started because the deploy was cancelled (functions already under way were finished). */
+  skipped: ExperimentFunctionIdentity[];
 }
 
 export type DeployPhase = 'checking' | 'creating' | 'updating-code' | 'updating-config' | 'waiting' | 'done' | 'failed';
@@ -80,6 +82,8 @@ export interface DeployOptions {
   /** Longest wait for one function to become Active / Successful. */
   maxWaitSeconds?: number;
   rolePropagation?: PropagationRetryOptions;
+  /** Cancels the deploy: no further function is started; those under way finish, so none is left half-updated. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_RUNTIME = 'nodejs22.x';
@@ -110,12 +114,15 @@ function isConflict(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ResourceConflictException';
 }
 
-/** Runs `work` over `items` with at most `limit` at a time; results keep the input order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/**
+ * Runs `work` over `items` with at most `limit` at a time; results keep the input order. Once
+ * `signal` is aborted no further item starts, and the items never started are undefined.
+ */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, signal?: AbortSignal): Promise<Array<R | undefined>> {
+  const results = new Array<R | undefined>(items.length).fill(undefined);
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const index = next++;
       results[index] = await work(items[index]);
     }
@@ -244,10 +251,11 @@ export async function deployExperiment(options: DeployOptions): Promise<DeployRe
       report(identity, 'failed', message);
       return { failure: { ...identity, message, error } satisfies DeployFailure };
     }
-  });
+  }, options.signal);
   return {
-    functions: outcomes.flatMap((o) => ('deployed' in o && o.deployed ? [o.deployed] : [])),
-    failures: outcomes.flatMap((o) => ('failure' in o && o.failure ? [o.failure] : [])),
+    functions: outcomes.flatMap((o) => (o && 'deployed' in o && o.deployed ? [o.deployed] : [])),
+    failures: outcomes.flatMap((o) => (o && 'failure' in o && o.failure ? [o.failure] : [])),
+    skipped: targets.filter((_, i) => outcomes[i] === undefined),
   };
 }
 

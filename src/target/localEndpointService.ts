@@ -3,7 +3,7 @@
 // Functions deployed to it are kept in the per-user store, so a window reload finds them again;
 // when another window's endpoint holds that store, this one keeps its functions in memory.
 import * as vscode from 'vscode';
-import { defaultEndpointStoreDir, startLocalEndpoint, StoreInUseError, type LocalEndpointHandle } from '../localEndpoint';
+import type { LocalEndpointHandle } from '../localEndpoint';
 import { outputLog } from '../outputLog';
 
 export class LocalEndpointService implements vscode.Disposable {
@@ -23,6 +23,8 @@ export class LocalEndpointService implements vscode.Disposable {
     this.starting ??= (async () => {
       const log = outputLog();
       try {
+        // Loaded here, not at activation: most windows never start the endpoint.
+        const { defaultEndpointStoreDir, startLocalEndpoint, StoreInUseError } = await import('../localEndpoint/index.js');
         const endpointLog = (line: string) => (line.startsWith('warning:') ? log.warn(`[local endpoint] ${line}`) : log.info(`[local endpoint] ${line}`));
         const handle = await startLocalEndpoint({ log: endpointLog, storeDir: defaultEndpointStoreDir() }).catch((error: unknown) => {
           if (!(error instanceof StoreInUseError)) throw error;

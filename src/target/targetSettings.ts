@@ -1,9 +1,8 @@
-// The target as VS Code settings describe it (lambdaLab.target/profile/region/endpoint/roleArn),
-// and how a command turns it into SDK-ready form — starting the built-in endpoint when needed.
+// The target as VS Code settings describe it (lambdaLab.target/profile/region/endpoint/roleArn).
+// Loaded at activation by the status bar item, so it imports nothing that loads the AWS SDK.
 import * as vscode from 'vscode';
-import { chooseTarget, describeTarget, resolveTarget, verifyCredentials, type ResolvedTarget, type TargetChoice, type TargetKind } from '../aws/lambdaTarget';
-import { readEndpointState } from '../localEndpoint/endpointStateFile';
-import type { LocalEndpointService } from './localEndpointService';
+import type { TargetChoice, TargetKind } from '../aws/lambdaTarget';
+import { describeTarget } from '../aws/targetDescription';
 
 const SECTION = 'lambdaLab';
 
@@ -62,22 +61,4 @@ export function longTargetLabel(choice: TargetChoice): string {
   if (choice.kind === 'local' || !choice.kind) return describeTarget({ kind: 'local' });
   if (choice.kind === 'endpoint') return describeTarget({ kind: 'endpoint', url: choice.endpoint ?? '(no URL set)', region: choice.region ?? 'us-east-1', profile: choice.profile });
   return describeTarget({ kind: 'aws', profile: choice.profile, region: choice.region ?? '(region from profile/environment)' });
-}
-
-/**
- * The SDK-ready target for a choice (default: the settings). For Local, the window's built-in
- * endpoint is started if needed. Credentials are loaded once here, so an expired login is
- * reported before any work starts (as a TargetError naming the profile and what to run).
- */
-export async function resolveConfiguredTarget(localEndpoints: LocalEndpointService, choice: TargetChoice = readTargetChoice()): Promise<ResolvedTarget> {
-  if ((choice.kind ?? 'local') === 'local') {
-    const handle = await localEndpoints.ensureStarted();
-    return resolveTarget({ kind: 'local' }, { localEndpoint: handle });
-  }
-  const target = await chooseTarget(choice);
-  // A custom endpoint may be this window's built-in endpoint or one started by `lambda-lab endpoint`.
-  const localEndpoint = target.kind === 'endpoint' ? localEndpoints.running ?? (await readEndpointState().catch(() => null)) : null;
-  const resolved = await resolveTarget(target, { localEndpoint });
-  await verifyCredentials(resolved);
-  return resolved;
 }

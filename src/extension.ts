@@ -8,6 +8,7 @@ import { registerCleanupCommand } from './commands/cleanupCommand';
 import { registerOutputLog } from './outputLog';
 import { sharedLocalEndpointService, stopSharedLocalEndpoint } from './target/localEndpointService';
 import { registerTargetStatusBarItem } from './target/targetStatusBarItem';
+import { registerLambdaLabView } from './views/lambdaLabView';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerScaffoldCommand(context);
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDeployCommand(context);
   registerRunSweepCommand(context);
   registerCleanupCommand(context);
+  registerLambdaLabView(context);
 }
 
 export function deactivate(): Promise<void> {

@@ -22,6 +22,7 @@ import { pickTarget } from '../target/targetPicker';
 import { readRoleArnSetting, saveRoleArn, saveTargetChoice } from '../target/targetSettings';
 import { resolveTargetForCommand } from '../target/commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
+import { notifyExperimentsChanged } from '../views/experimentsChanged';
 
 export const DEPLOY_COMMAND = 'lambdaLab.deploy';
 
@@ -123,6 +124,7 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
           },
         });
         for (const line of summarizeDeploy(experimentId, result).split('\n')) log.info(line);
+        notifyExperimentsChanged();
         const failures = result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message }));
         if (failures.length > 0) {
           void vscode.window.showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy: ${failures[0].message}`, 'Show Log').then((b) => b && log.show());
@@ -134,7 +136,8 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
               `Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${created} created, ${total - created - unchanged} updated, ${unchanged} unchanged.`,
               'Run Sweep',
             )
-            .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep'));
+            .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId }))
+            .then(undefined, () => undefined); // Run Sweep shows its own errors
         }
         return {
           experimentId,

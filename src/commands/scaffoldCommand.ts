@@ -109,10 +109,14 @@ async function openHandler(targetDir: string): Promise<void> {
 async function announce(targetDir: string, fileCount: number, workspaceDir: string | undefined): Promise<void> {
   const shown = workspaceDir && !path.relative(workspaceDir, targetDir).startsWith('..') ? path.relative(workspaceDir, targetDir) || '.' : targetDir;
   const openTerminal = 'Open Terminal There';
+  const deploy = 'Deploy';
   const choice = await vscode.window.showInformationMessage(
     `Lambda Lab: copied ${fileCount} files into ${shown}. Nothing was installed. To try it locally: ${nextStepCommand(shown)}`,
+    deploy,
     openTerminal,
   );
+  // The next step of the journey: Deploy shows its own errors, so a failure here needs no second message.
+  if (choice === deploy) void Promise.resolve(vscode.commands.executeCommand('lambdaLab.deploy', { templateDir: targetDir })).catch(() => undefined);
   if (choice === openTerminal) {
     vscode.window.createTerminal({ name: 'Lambda Lab function', cwd: targetDir }).show();
   }

@@ -3,6 +3,7 @@
 // listed from the target when the view is shown or refreshed (for Local this starts the built-in
 // endpoint); runs are re-read when their folders change; a sweep running in this window shows its
 // progress on its run's node.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createLambdaClient } from '../aws/lambdaTarget';
 import { formatUsd } from '../core/costEstimate';
@@ -33,7 +34,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   constructor(private readonly runsDir: () => string | undefined) {
     const runsDirNow = runsDir();
     if (runsDirNow) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runsDirNow), '**'));
+      // Watched from the workspace folder: the runs folder itself may not exist until the first sweep.
+      const base = path.dirname(path.dirname(runsDirNow));
+      const relative = path.relative(base, runsDirNow).split(path.sep).join('/');
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${relative}/**`));
       // Runs changed on disk: re-read the runs, keep the functions listed from the target.
       const runsChanged = () => this.changed.fire(undefined);
       this.disposables.push(watcher, watcher.onDidCreate(runsChanged), watcher.onDidDelete(runsChanged), watcher.onDidChange(runsChanged));
@@ -43,8 +47,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       sharedLocalEndpointService().onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('lambdaLab') && this.refresh()),
       sweepProgress.onDidChange((runDir) => {
-        const node = this.runNodes.get(runDir);
-        this.changed.fire(node); // undefined (whole tree) when the run's node is not shown yet
+        // While running only that node changes; when the sweep ends its run.json is read again (whole tree).
+        const node = sweepProgress.get(runDir) ? this.runNodes.get(runDir) : undefined;
+        this.changed.fire(node);
       }),
     );
   }
@@ -119,6 +124,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         item.description = `${functions.length} function${functions.length === 1 ? '' : 's'} · ${runs.length} run${runs.length === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon('beaker');
         item.contextValue = 'experiment';
+        item.accessibilityInformation = { label: `Experiment ${experimentId}, ${item.description}` };
         item.tooltip = `Experiment "${experimentId}": ${functions.map((f) => `${f.memoryMB} MB ${f.arch}`).join(', ')}`;
         return item;
       }
@@ -145,6 +151,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         item.tooltip = `${fn.functionName}\n${fn.memoryMB} MB, ${fn.arch}, state ${fn.state}`;
         item.iconPath = new vscode.ThemeIcon(fn.state === 'Failed' ? 'error' : 'symbol-function');
         item.contextValue = 'function';
+        item.accessibilityInformation = { label: `Function ${fn.memoryMB} MB ${fn.arch}, ${fn.state}` };
         return item;
       }
       case 'run':

@@ -169,7 +169,6 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
           });
         } finally {
           subscription.dispose();
-          sweepProgress.finish(runDir);
         }
       },
     );
@@ -204,6 +203,8 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     return { runDir, outcome };
   } finally {
     preparedForCleanup?.store.close();
+    // After close: the view then reads the run's final run.json.
+    if (preparedForCleanup) sweepProgress.finish(preparedForCleanup.store.runDir);
     client.destroy();
   }
 }

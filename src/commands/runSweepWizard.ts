@@ -199,7 +199,8 @@ function planStep(context: WizardContext, show: boolean): Step {
           region: context.region,
         });
         const billing = context.targetBills ? `billed on ${context.targetLabel}: you are asked again if the pilot's estimate is above your limit` : `nothing is billed on ${context.targetLabel}`;
-        const start = { label: '$(play) Start sweep', description: `${preview.invocations} invocations · ${billing}`, detail: preview.lines.join(' · '), start: true };
+        // The placeholder says what runs; the Start row says how long and what it would cost (each fits one line).
+        const start = { label: '$(play) Start sweep', description: `${preview.invocations} invocations · ${billing}`, detail: `${preview.lines[2]} · ${preview.lines[3]}`, start: true };
         const back = { label: '$(arrow-left) Back', description: 'change the choices', start: false };
         const picked = await pickStep(position, [start, back], `Plan: ${preview.lines[0]}`);
         if (!picked.start) throw BACK;

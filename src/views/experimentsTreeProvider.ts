@@ -136,7 +136,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         return item;
       }
       case 'runs': {
-        const item = new vscode.TreeItem('Runs', node.experiment.runs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem('Runs', vscode.TreeItemCollapsibleState.Expanded); // expanded even when empty: the first run then shows at once
         item.id = `runs:${node.experiment.experimentId}`;
         item.description = node.experiment.runs.length ? undefined : 'none yet: Run Sweep';
         item.iconPath = new vscode.ThemeIcon('history');

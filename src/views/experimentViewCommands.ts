@@ -39,7 +39,7 @@ export function registerExperimentViewCommands(context: vscode.ExtensionContext,
   register(VIEW_COMMANDS.refresh, () => provider.refresh());
   register(VIEW_COMMANDS.deploy, (node?: ExperimentTreeNode) => vscode.commands.executeCommand('lambdaLab.deploy', experimentArgs(node)));
   register(VIEW_COMMANDS.runSweep, (node?: ExperimentTreeNode) => vscode.commands.executeCommand('lambdaLab.runSweep', experimentArgs(node)));
-  register(VIEW_COMMANDS.cleanup, (node?: ExperimentTreeNode) => vscode.commands.executeCommand('lambdaLab.cleanup', experimentArgs(node)));
+  register(VIEW_COMMANDS.cleanup, (node?: ExperimentTreeNode) => cleanUpExperiment(node));
   register(VIEW_COMMANDS.showResults, (node?: ExperimentTreeNode) => {
     const run = runOf(node);
     return vscode.commands.executeCommand('lambdaLab.showResults', run ? { runDir: run.runDir } : undefined);
@@ -64,6 +64,27 @@ function experimentArgs(node: ExperimentTreeNode | undefined): { experimentId: s
   if (node.kind === 'function') return { experimentId: node.fn.experimentId };
   if (node.kind === 'run') return { experimentId: node.run.experimentId };
   return undefined;
+}
+
+/**
+ * Clean Up from the view asks first, in a QuickPick that lists what would be deleted and stays open
+ * until answered (a modal dialog would be the alternative, but the workbench refuses to show modal
+ * dialogs while extension tests run, so the view's journey could not be tested through the UI).
+ * Only a node's experiment with functions on the target gets here; Clean Up itself deletes by tag.
+ */
+async function cleanUpExperiment(node: ExperimentTreeNode | undefined): Promise<unknown> {
+  if (node?.kind !== 'experiment' && node?.kind !== 'functions') return vscode.commands.executeCommand('lambdaLab.cleanup');
+  const { experimentId, functions } = node.experiment;
+  const count = `${functions.length} function${functions.length === 1 ? '' : 's'}`;
+  const confirm = { label: `$(trash) Delete ${count}`, description: functions.map((f) => f.functionName).join(', '), confirmed: true };
+  const keep = { label: '$(close) Keep them', description: 'delete nothing', confirmed: false };
+  const picked = await vscode.window.showQuickPick([keep, confirm], {
+    title: `Clean Up "${experimentId}": delete its ${count} on the current target?`,
+    placeHolder: 'Runs in the workspace are kept; only the deployed functions are deleted',
+    ignoreFocusOut: true,
+  });
+  if (!picked?.confirmed) return undefined;
+  return vscode.commands.executeCommand('lambdaLab.cleanup', { experimentId, confirmed: true });
 }
 
 function runOf(node: ExperimentTreeNode | undefined): RunInfo | undefined {

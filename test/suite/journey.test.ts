@@ -176,10 +176,14 @@ suite('Journey', () => {
     await bridge.waitForSelector('.tabs-container .tab', { text: ' vs ' });
     await screenshot('compare');
 
-    // Clean Up from the experiment's context menu; the modal asks first.
+    // Clean Up from the experiment's context menu; it asks first (Keep is the default answer).
     await bridge.click(EXPERIMENT_ROW, { button: 'right' });
     await bridge.click('.monaco-menu .action-label:has-text("Clean Up")', { timeoutMs: 10_000 });
-    await bridge.click('.monaco-dialog-box .monaco-button:has-text("Delete 2 Functions")', { timeoutMs: 30_000 });
+    await waitForStep('Delete 2 functions');
+    await bridge.type('Delete');
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row.focused`, { text: 'Delete 2 functions' });
+    await screenshot('cleanup-confirm');
+    await bridge.press('Enter');
     await bridge.waitForSelector(EXPERIMENT_ROW, { gone: true, timeoutMs: 120_000 });
     await bridge.waitForSelector('.welcome-view-content', { text: 'Scaffold the experiment function', timeoutMs: 30_000 });
     await screenshot('cleaned-up');

@@ -3,6 +3,7 @@ import { registerScaffoldCommand } from './commands/scaffoldCommand';
 import { registerOutputLog } from './outputLog';
 import { sharedLocalEndpointService, stopSharedLocalEndpoint } from './target/localEndpointService';
 import { registerTargetStatusBarItem } from './target/targetStatusBarItem';
+import { registerLambdaLabView } from './views/lambdaLabView';
 
 /** The results webview's type; the same string as RESULTS_VIEW_TYPE and the onWebviewPanel activation event. */
 const RESULTS_VIEW_TYPE = 'lambdaLabResults';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
   );
+  registerLambdaLabView(context);
 }
 
 export function deactivate(): Promise<void> {

@@ -1,27 +1,19 @@
 // The results view's page. Receives analysed runs from the host (src/results/resultsPanel.ts) over
 // the typed protocol in src/shared/resultsProtocol.ts and draws the findings, charts, heatmap and table.
 import type { Chart } from 'chart.js';
-import {
-  createEnvelopeFactory,
-  FromWebview,
-  isResultsSource,
-  isToWebviewMessage,
-  ToWebview,
-  type ChartId,
-  type FromWebviewBody,
-  type ResultsViewState,
-  type ShowAnalysisBody,
-} from '../../src/shared/resultsProtocol';
-import { describeCpuLimit } from '../../src/core/analysis/cpuLimitCheck';
-import { chartPng, chartSvg, renderChart } from './charts';
+import { createEnvelopeFactory, FromWebview, isToWebviewMessage, ToWebview, type ChartId, type FromWebviewBody, type ResultsViewState, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
+import { renderChart } from './charts';
 import { configGroups, costVsTimeChart, heatmapGrids, HEATMAP_METRICS, speedupChart, timeVsMemoryChart, type ChartFilters, type ChartRun, type ChartSpec, type HeatmapMetric } from './chartModels';
 import { heatmapToSvg } from './chartSvg';
 import { button, el } from './dom';
 import { renderKneeTable, renderRecommendations } from './findingsView';
 import { renderHeatmaps } from './heatmapView';
 import { renderSummaryTable, type SortState } from './summaryTable';
-import { formatMs, formatUsd, tableToCsv, type TableRow } from './tableModel';
+import { createExports } from './exports';
+import { Notices } from './notices';
+import { formatMs, formatUsd, type TableRow } from './tableModel';
 import { readThemeColors, type ThemeColors } from './themeColors';
+import { ViewStateStore } from './viewState';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -40,25 +32,14 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 const vscode = acquireVsCodeApi();
 const envelope = createEnvelopeFactory();
-let viewState: ResultsViewState = sanitizeState(vscode.getState());
+const viewState = new ViewStateStore(vscode);
 let shown: ShowAnalysisBody | null = null;
 let sortedRows: TableRow[] = [];
 let heatmapMetric: HeatmapMetric = 'meanMs';
 const charts = new Map<ChartId, { chart: Chart<'line', Array<{ x: number; y: number }>>; spec: ChartSpec }>();
 
-function sanitizeState(state: ResultsViewState | undefined): ResultsViewState {
-  if (!state || typeof state !== 'object') return {};
-  return {
-    source: isResultsSource(state.source) ? state.source : undefined,
-    compareSource: isResultsSource(state.compareSource) ? state.compareSource : undefined,
-    sort: state.sort && typeof state.sort.column === 'string' && (state.sort.direction === 'ascending' || state.sort.direction === 'descending') ? state.sort : undefined,
-    filters: state.filters && typeof state.filters.arch === 'string' && typeof state.filters.strategy === 'string' ? state.filters : undefined,
-  };
-}
-
 function saveState(patch: Partial<ResultsViewState>): void {
-  viewState = { ...viewState, ...patch };
-  vscode.setState(viewState);
+  viewState.save(patch);
 }
 
 function post(body: FromWebviewBody, inReplyTo?: number): void {
@@ -69,9 +50,7 @@ const app = document.getElementById('app') as HTMLElement;
 const statusLine = el('p', { id: 'status', role: 'status', 'aria-live': 'polite' });
 const announcer = el('p', { class: 'visually-hidden', 'aria-live': 'polite', id: 'announcer' });
 const runInfo = el('p', { id: 'run-info', class: 'run-info' });
-// Unthrottled runs and input warnings are said at the top, not only in the list at the bottom (issue #3).
-const notices = el('div', { id: 'notices' });
-let noticesSignature = '';
+const notices = new Notices();
 const archSelect = el('select', { id: 'filter-arch' });
 const strategySelect = el('select', { id: 'filter-strategy' });
 const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), { id: 'compare-button', title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)' });
@@ -92,12 +71,12 @@ const heatmapSection = el('section', { id: 'heatmap', 'aria-labelledby': 'heatma
 const tableSection = el('section', { id: 'table', 'aria-labelledby': 'table-heading' });
 const warningsSection = el('section', { id: 'warnings', 'aria-labelledby': 'warnings-heading' });
 const content = el('div', { id: 'content' });
-app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, notices, toolbar, statusLine, announcer), content);
+app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, notices.element, toolbar, statusLine, announcer), content);
 archSelect.addEventListener('change', () => onFiltersChanged());
 strategySelect.addEventListener('change', () => onFiltersChanged());
 
 function filters(): ChartFilters {
-  return viewState.filters ?? { arch: 'all', strategy: 'all' };
+  return viewState.current.filters ?? { arch: 'all', strategy: 'all' };
 }
 
 function onFiltersChanged(): void {
@@ -158,7 +137,7 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   sortedRows = renderSummaryTable(tableHost, {
     rows,
     comparing,
-    sort: viewState.sort,
+    sort: viewState.current.sort,
     onSortChange: (sort: SortState, nextRows) => {
       sortedRows = nextRows;
       saveState({ sort });
@@ -177,49 +156,12 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
         ]
       : []),
   );
-  renderNotices(body, comparing, warnings.length);
+  notices.render(body, comparing, warnings.length);
   content.replaceChildren(findingsSection, chartsSection, heatmapSection, tableSection, warningsSection);
   renderCharts(runs);
   document.body.dataset.renderedRows = String(rows.length);
   // Answers the ShowAnalysis message, so the host knows which analysis was drawn.
   post({ type: FromWebview.Rendered, tableRows: rows.length, charts: [...charts.keys(), 'heatmap'] }, messageId);
-}
-
-/** One banner per run that ran (partly) unthrottled, a note on how the others were limited, and a pointer to the warnings. */
-function renderNotices(body: ShowAnalysisBody, comparing: boolean, warningCount: number): void {
-  const runs = [
-    { tag: 'A', run: body.primary },
-    ...(body.compareWith ? [{ tag: 'B', run: body.compareWith }] : []),
-  ];
-  const items: Array<{ kind: 'unthrottled' | 'note' | 'warnings'; tag: string; text: string }> = [];
-  for (const { tag, run } of runs) {
-    const prefix = comparing ? `${tag} — ${run.runLabel}: ` : '';
-    const { unthrottled, note } = describeCpuLimit(run.cpuLimit);
-    if (unthrottled) items.push({ kind: 'unthrottled', tag, text: `${prefix}${unthrottled}` });
-    if (note) items.push({ kind: 'note', tag, text: `${prefix}${note}` });
-  }
-  if (warningCount > 0) items.push({ kind: 'warnings', tag: '', text: `${warningCount} input warning${warningCount === 1 ? '' : 's'} (corrupt lines, skipped rows or files, unthrottled sources)` });
-  // A live run redraws every few seconds: rebuild the banners (and so re-announce them) only when their words change.
-  const signature = JSON.stringify(items);
-  if (signature === noticesSignature) return;
-  noticesSignature = signature;
-  notices.replaceChildren(
-    ...items.map((item) => {
-      if (item.kind === 'unthrottled') {
-        const [label, ...rest] = item.text.split(/(?<=Unthrottled:)/);
-        return el('div', { class: 'notice notice-unthrottled', role: 'status', 'data-run': item.tag }, el('strong', {}, label), rest.join(''));
-      }
-      if (item.kind === 'note') return el('p', { class: 'cpu-limit-note', 'data-run': item.tag }, item.text);
-      const link = el('a', { href: '#warnings-heading' }, 'see Input warnings');
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        const heading = document.getElementById('warnings-heading');
-        heading?.scrollIntoView();
-        heading?.focus();
-      });
-      return el('p', { class: 'notice notice-warnings', role: 'status' }, `${item.text} — `, link, '.');
-    }),
-  );
 }
 
 let theme: ThemeColors = readThemeColors();
@@ -279,56 +221,21 @@ function heatmapSvg(): string {
   return heatmapToSvg(grids, { theme, best: theme.best, worst: theme.worst, lowerIsBetter: metric.lowerIsBetter, logarithmic: metric.logarithmic, metricLabel: metric.label, format: heatmapFormat(metric.id) });
 }
 
-/** Rasterises an SVG document through an <img> (data: URLs are allowed by img-src) onto a canvas. */
-function svgToPng(svg: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const image = new Image();
-    image.onload = () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = image.naturalWidth || 900;
-      canvas.height = image.naturalHeight || 520;
-      const context = canvas.getContext('2d');
-      if (!context) return reject(new Error('No 2D canvas context for the PNG export.'));
-      context.drawImage(image, 0, 0);
-      resolve(canvas.toDataURL('image/png'));
-    };
-    image.onerror = () => reject(new Error('The heatmap SVG could not be rasterised for the PNG export.'));
-    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-  });
-}
-
-function exportButtons(chartId: ChartId, title: string): HTMLElement {
-  return el(
-    'span',
-    { class: 'export-buttons' },
-    button('PNG', () => void exportChart(chartId, 'png'), { class: 'secondary small', 'data-export': `${chartId}-png`, 'aria-label': `Export ${title} as PNG` }),
-    button('SVG', () => void exportChart(chartId, 'svg'), { class: 'secondary small', 'data-export': `${chartId}-svg`, 'aria-label': `Export ${title} as SVG` }),
-  );
-}
-
 function runStem(): string {
   if (!shown) return 'results';
   return safeFileStem(shown.compareWith ? `${shown.primary.runLabel}-vs-${shown.compareWith.runLabel}` : shown.primary.runLabel);
 }
 
-async function exportChart(chartId: ChartId, format: 'png' | 'svg'): Promise<void> {
-  try {
-    let data: string;
-    if (chartId === 'heatmap') data = format === 'svg' ? heatmapSvg() : await svgToPng(heatmapSvg());
-    else {
-      const entry = charts.get(chartId);
-      if (!entry) throw new Error(`The ${chartId} chart is not drawn yet.`);
-      data = format === 'png' ? chartPng(entry.chart) : chartSvg(entry.spec, theme);
-    }
-    post({ type: FromWebview.ExportChart, chartId, format, suggestedName: `${runStem()}-${chartId}.${format}`, data });
-  } catch (error) {
-    showStatus('error', `Export failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function exportCsv(): void {
-  post({ type: FromWebview.ExportCsv, suggestedName: `${runStem()}-summary.csv`, csv: tableToCsv(sortedRows, Boolean(shown?.compareWith)) });
-}
+const { exportButtons, exportCsv } = createExports({
+  post: (body) => post(body),
+  showError: (text) => showStatus('error', text),
+  runStem,
+  chart: (id) => charts.get(id),
+  heatmapSvg,
+  theme: () => theme,
+  sortedRows: () => sortedRows,
+  comparing: () => Boolean(shown?.compareWith),
+});
 
 function showStatus(level: 'info' | 'error', text: string): void {
   statusLine.textContent = text;
@@ -340,8 +247,7 @@ function showEmpty(message: string): void {
   for (const { chart } of charts.values()) chart.destroy();
   charts.clear();
   runInfo.textContent = '';
-  notices.replaceChildren();
-  noticesSignature = '';
+  notices.clear();
   clearCompareButton.hidden = true;
   archSelect.disabled = strategySelect.disabled = true;
   content.replaceChildren(

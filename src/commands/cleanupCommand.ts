@@ -12,6 +12,7 @@ import { listExperimentFunctions } from '../deploy/deployer';
 import { outputLog } from '../outputLog';
 import { resolveTargetForCommand } from '../target/commandTarget';
 import { askExperimentId } from './experimentPrompt';
+import { notifyExperimentsChanged } from '../views/experimentsChanged';
 
 export const CLEANUP_COMMAND = 'lambdaLab.cleanup';
 
@@ -103,6 +104,7 @@ async function cleanupCommand(context: vscode.ExtensionContext, args: CleanupCom
         }
       },
     );
+    notifyExperimentsChanged();
     const summary = describeCleanup(experimentId, result);
     for (const line of summary.split('\n')) log.info(line);
     if (result.failures.length > 0) void vscode.window.showErrorMessage(`Lambda Lab: ${summary}`, 'Show Log').then((b) => b && log.show());

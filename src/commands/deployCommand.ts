@@ -26,6 +26,7 @@ import { pickTarget } from '../target/targetPicker';
 import { readRoleArnSetting, saveRoleArn, saveTargetChoice } from '../target/targetSettings';
 import { resolveTargetForCommand } from '../target/commandTarget';
 import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
+import { notifyExperimentsChanged } from '../views/experimentsChanged';
 
 export const DEPLOY_COMMAND = 'lambdaLab.deploy';
 
@@ -148,6 +149,7 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
           },
         });
         for (const line of summarizeDeploy(experimentId, result).split('\n')) log.info(line);
+        notifyExperimentsChanged();
         const failures = result.failures.map(({ functionName, memoryMB, arch, message }) => ({ functionName, memoryMB, arch, message }));
         const created = result.functions.filter((f) => f.action === 'created').length;
         const unchanged = result.functions.filter((f) => f.action === 'unchanged').length;
@@ -163,7 +165,8 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
         } else {
           void vscode.window
             .showInformationMessage(`Lambda Lab: "${experimentId}" deployed to ${resolved.label}: ${done}.`, 'Run Sweep')
-            .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep'));
+            .then((b) => b && vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId }))
+            .then(undefined, () => undefined); // Run Sweep shows its own errors
         }
         return {
           experimentId,

@@ -1,19 +1,22 @@
-// "Lambda Lab: Run Sweep": pick the experiment, thread counts and repetitions, estimate the cost
-// (confirm above lambdaLab.confirmCostAboveUsd on AWS), then run with a cancellable progress
-// notification (done/total, ETA, cost so far) and a readable log in the output channel.
-// Tests drive it with an argument object that replaces the pickers; everything else runs as for a user.
+// "Lambda Lab: Run Sweep": first checks that an experiment is deployed on the target (offering
+// Deploy when none is), then asks what matters step by step with Back (runSweepWizard.ts) and shows
+// the plan; estimates the cost (confirm above lambdaLab.confirmCostAboveUsd on AWS), then runs with
+// a cancellable progress notification (done/total, ETA, cost so far), progress on the run's node in
+// the Lambda Lab view, and a readable log in the output channel.
+// The view and tests pass an argument object: each field given skips its question.
 import { scanRunFolders } from '../runs/runFolders';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
-import { ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createLambdaClient, type ResolvedTarget, type TargetChoice } from '../aws/lambdaTarget';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
 import type { Strategy } from '../core/experimentConfig';
-import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
+import type { ExperimentFunctionIdentity } from '../core/experimentNaming';
 import { parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
-import { INVOCATIONS_FILE, parseInvocationsJsonl } from '../core/runFiles';
+import { listExperimentFunctions } from '../deploy/deployer';
+import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata } from '../core/runFiles';
 import { targetBills } from '../core/targetBilling';
 import { inspectRunLock, lockedMessage, type RunLockOwner } from '../sweep/runLock';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
@@ -23,8 +26,12 @@ import { vscodeStopAdvice } from './sweepStopWording';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { outputLog, type OutputLog } from '../outputLog';
 import { resolveTargetForCommand } from '../target/commandTarget';
-import { LAST_EXPERIMENT_KEY, askExperimentId } from './experimentPrompt';
+import { LAST_EXPERIMENT_KEY } from './experimentPrompt';
 import { runRefiningSweep } from './refineMemorySweep';
+import { askSweepChoices } from './runSweepWizard';
+import { inVsCodeWords } from './vsCodeWording';
+import { listDeployedFunctions } from '../views/experimentsModel';
+import { sweepProgress } from '../views/sweepProgress';
 
 export const RUN_SWEEP_COMMAND = 'lambdaLab.runSweep';
 
@@ -71,8 +78,14 @@ export function registerRunSweepCommand(context: vscode.ExtensionContext): void 
         return await runSweepCommand(context, log, args ?? {});
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof NothingDeployedError) {
+          log.warn(message);
+          void offerDeploy(error);
+          if (args) throw error;
+          return undefined;
+        }
         log.error(`Run Sweep failed: ${message}`);
-        void vscode.window.showErrorMessage(`Lambda Lab: ${message}`, 'Show Log').then((b) => b && log.show());
+        void vscode.window.showErrorMessage(`Lambda Lab: ${inVsCodeWords(message)}`, 'Show Log').then((b) => b && log.show());
         if (args) throw error; // a test (or another command) gets the error too
         return undefined;
       }
@@ -97,6 +110,8 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
       void openResultsView(refined.runDir);
       return refined;
     }
+    // Before asking anything: is there something to sweep on this target?
+    const deployed = args.resumeDir ? undefined : await deployedExperiments(client, args.experimentId, resolved.label);
     const offered = args.resumeDir ? { dir: args.resumeDir, retryErrors: args.retryErrors === true } : Object.keys(args).length === 0 ? await offerResume(runsDir) : undefined;
     if (offered === null) return undefined;
     const resumeDir = offered?.dir;
@@ -107,17 +122,29 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
       for (const warning of prepared.warnings) log.warn(warning);
       await checkPlanFunctionsUnchanged(client, prepared);
     } else {
-      const choice = await pickSweep(context, client, args);
+      const concurrency = args.concurrency ?? (resolved.target.kind === 'aws' ? 4 : 1);
+      const choice = await pickSweep(context, client, args, deployed!, {
+        concurrency,
+        region: resolved.region,
+        targetBills: targetBills(resolved),
+        targetLabel: resolved.label,
+        defaultTargetCi: settings.get<number>('targetCi', 0.02),
+      });
       if (!choice) return undefined;
-      if (args.adaptive && choice.repetitions < 2) throw new Error('Adaptive sampling needs at least 2 repetitions (the most it may take per configuration).');
+      if (choice.adaptive && choice.repetitions < 2) throw new Error('Adaptive sampling needs at least 2 repetitions (the most it may take per configuration).');
       prepared = await prepareNewSweep(
         client,
         {
-          ...choice,
-          concurrency: args.concurrency ?? (resolved.target.kind === 'aws' ? 4 : 1),
+          experimentId: choice.experimentId,
+          threadCounts: choice.threadCounts,
+          repetitions: choice.repetitions,
+          items: choice.items,
+          cost: choice.cost,
+          strategies: choice.strategies,
+          concurrency,
           runsDir,
           maxCostUsd,
-          adaptive: args.adaptive ? { targetRelativeHalfWidth: args.targetCi ?? settings.get<number>('targetCi', 0.02), minRepetitions: Math.min(5, Math.max(2, choice.repetitions)) } : null,
+          adaptive: choice.adaptive ? { targetRelativeHalfWidth: choice.targetCi, minRepetitions: Math.min(5, Math.max(2, choice.repetitions)) } : null,
           seed: args.seed,
         },
         describeTargetForRun(resolved),
@@ -130,6 +157,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     log.info(`  threads ${meta.plan.threadCounts.join(', ')}; ${meta.plan.repetitions} repetitions; ${meta.plan.strategies.join(', ')}; ${meta.plan.items} items at cost ${meta.plan.cost}; seed ${meta.seed}`);
     log.info(`  run folder: ${runDir}`);
     void openResultsView(runDir);
+    sweepProgress.report(runDir, { done: 0, total: meta.plan.plannedInvocations, errors: 0 });
 
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: sweeping "${meta.experimentId}"`, cancellable: true },
@@ -150,6 +178,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
               const eta = p.etaMs === null ? '' : ` · ETA ${formatEta(p.etaMs)}`;
               progress.report({ message: `${p.done}/${p.total}${eta} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}`, increment: Math.max(0, (fraction - lastFraction) * 100) });
               lastFraction = fraction;
+              sweepProgress.report(runDir, { done: p.done, total: p.total, errors: p.errors });
             },
           });
         } finally {
@@ -164,16 +193,32 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     const advice = vscodeStopAdvice(outcome);
     if (advice) log.info(advice);
     if (outcome.status === 'completed') {
-      if (outcome.errors > 0) void vscode.window.showWarningMessage(`Lambda Lab: sweep completed with errors (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}). ${advice}`);
-      else void vscode.window.showInformationMessage(`Lambda Lab: sweep completed (${outcome.done} invocations, ${formatUsd(outcome.costUsd)}).`);
+      const cost = targetBills(resolved) ? formatUsd(outcome.costUsd) : `${formatUsd(outcome.costUsd)} if run on AWS`;
+      const summary = outcome.errors > 0 ? `Lambda Lab: sweep completed with errors (${outcome.done} invocations, ${cost}). ${advice}` : `Lambda Lab: sweep completed (${outcome.done} invocations, ${cost}).`;
+      void (outcome.errors > 0 ? vscode.window.showWarningMessage(summary, 'Show Results') : vscode.window.showInformationMessage(summary, 'Show Results'))
+        .then((button) => button && vscode.commands.executeCommand('lambdaLab.showResults', { runDir }))
+        .then(undefined, () => undefined);
     } else if (outcome.status === 'cancelled') {
-      void vscode.window.showInformationMessage(`Lambda Lab: sweep cancelled after ${outcome.done} of ${outcome.total} invocations. Run "Run Sweep" with the run folder to resume.`);
+      void vscode.window
+        .showInformationMessage(`Lambda Lab: sweep cancelled after ${outcome.done} of ${outcome.total} invocations; the run can be resumed.`, 'Resume')
+        .then((button) => button && vscode.commands.executeCommand('lambdaLab.runSweep', { resumeDir: runDir }))
+        .then(undefined, () => undefined); // Run Sweep shows its own errors
     } else {
-      void vscode.window.showWarningMessage(`Lambda Lab: sweep ${outcome.status}: ${outcome.statusReason ?? ''} ${advice}`.trim());
+      const settingsButton = outcome.status === 'stopped-max-cost' ? ['Open Settings'] : [];
+      void vscode.window
+        .showWarningMessage(`Lambda Lab: sweep ${outcome.status}: ${`${outcome.statusReason ?? ''} ${advice}`.trim()}`, ...settingsButton, 'Resume')
+        .then((button) => {
+          if (button === 'Open Settings') return vscode.commands.executeCommand('workbench.action.openSettings', 'lambdaLab.maxCostUsd');
+          if (button === 'Resume') return vscode.commands.executeCommand('lambdaLab.runSweep', { resumeDir: runDir });
+          return undefined;
+        })
+        .then(undefined, () => undefined);
     }
     return { runDir, outcome };
   } finally {
     preparedForCleanup?.store.close();
+    // After close: the view then reads the run's final run.json.
+    if (preparedForCleanup) sweepProgress.finish(preparedForCleanup.store.runDir);
     client.destroy();
   }
 }
@@ -182,88 +227,89 @@ interface SweepChoice {
   experimentId: string;
   threadCounts: number[];
   repetitions: number;
+  adaptive: boolean;
+  targetCi: number;
   items: number;
   cost: number;
   strategies: Strategy[];
 }
 
-async function pickSweep(context: vscode.ExtensionContext, client: LambdaClient, args: RunSweepArgs): Promise<SweepChoice | undefined> {
-  const experimentId = args.experimentId !== undefined ? validateExperimentId(args.experimentId) : await pickExperiment(context, client);
+/** No experiment (or not this one) is deployed on the target: the message offers Deploy instead. */
+class NothingDeployedError extends Error {
+  constructor(
+    readonly experimentId: string | undefined,
+    targetLabel: string,
+  ) {
+    super(
+      experimentId
+        ? `Experiment "${experimentId}" has no functions on ${targetLabel}. Deploy it first, or select the target it was deployed to.`
+        : `No experiment is deployed on ${targetLabel}. Deploy one first, or select the target your experiment is on.`,
+    );
+    this.name = 'NothingDeployedError';
+  }
+}
+
+async function offerDeploy(error: NothingDeployedError): Promise<void> {
+  const button = await vscode.window.showWarningMessage(`Lambda Lab: ${error.message}`, 'Deploy', 'Select Target');
+  if (button === 'Deploy') await Promise.resolve(vscode.commands.executeCommand('lambdaLab.deploy', error.experimentId ? { experimentId: error.experimentId } : undefined)).catch(() => undefined);
+  if (button === 'Select Target') await vscode.commands.executeCommand('lambdaLab.selectTarget');
+}
+
+/** The experiments deployed on the target (only `experimentId` when given); throws NothingDeployedError when there are none. */
+async function deployedExperiments(client: LambdaClient, experimentId: string | undefined, targetLabel: string): Promise<Map<string, ExperimentFunctionIdentity[]>> {
+  if (experimentId !== undefined) {
+    const id = validateExperimentId(experimentId);
+    const functions = await listExperimentFunctions(client, id);
+    if (functions.length === 0) throw new NothingDeployedError(id, targetLabel);
+    return new Map([[id, functions]]);
+  }
+  const byExperiment = await listDeployedFunctions(client);
+  if (byExperiment.size === 0) throw new NothingDeployedError(undefined, targetLabel);
+  return byExperiment;
+}
+
+async function pickSweep(
+  context: vscode.ExtensionContext,
+  client: LambdaClient,
+  args: RunSweepArgs,
+  deployed: Map<string, ExperimentFunctionIdentity[]>,
+  wizard: { concurrency: number; region: string; targetBills: boolean; targetLabel: string; defaultTargetCi: number },
+): Promise<SweepChoice | undefined> {
+  const experimentId = args.experimentId !== undefined ? validateExperimentId(args.experimentId) : await pickExperiment(context, deployed);
   if (!experimentId) return undefined;
   await context.workspaceState.update(LAST_EXPERIMENT_KEY, experimentId);
-  let threadCounts: number[] | undefined;
-  if (args.threads !== undefined) threadCounts = Array.isArray(args.threads) ? parseThreadList(args.threads.join(',')) : parseThreadList(args.threads);
-  else {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: '1, 2, 4', description: 'quick' },
-        { label: '1, 2, 3, 4, 5, 6', description: 'every count up to Lambda’s 6 vCPUs' },
-        { label: '1, 2, 4, 8, 16', description: 'powers of two' },
-        { label: 'Other…', description: 'type a list' },
-      ],
-      { title: 'Run Sweep: thread counts', placeHolder: 'Which thread counts should each function run with?' },
-    );
-    if (!picked) return undefined;
-    const text =
-      picked.label === 'Other…'
-        ? await vscode.window.showInputBox({ title: 'Run Sweep: thread counts', prompt: 'Comma-separated, 1..64', value: '1,2,4', validateInput: (v) => validationMessage(() => parseThreadList(v)) })
-        : picked.label;
-    if (text === undefined) return undefined;
-    threadCounts = parseThreadList(text);
-  }
-  let repetitions: number;
-  if (args.repetitions !== undefined) repetitions = validateRepetitions(args.repetitions);
-  else {
-    const text = await vscode.window.showInputBox({ title: 'Run Sweep: repetitions', prompt: 'Repetitions per (memory, threads) configuration', value: '5', validateInput: (v) => validationMessage(() => validateRepetitions(v)) });
-    if (text === undefined) return undefined;
-    repetitions = validateRepetitions(text);
-  }
-  const strategies = args.strategies === undefined ? (['pool'] as Strategy[]) : Array.isArray(args.strategies) ? parseStrategyList(args.strategies.join(',')) : parseStrategyList(args.strategies);
-  return {
-    experimentId,
-    threadCounts,
-    repetitions,
-    items: validateItems(args.items ?? 20),
-    cost: validateCost(args.cost ?? 10),
-    strategies,
-  };
+  // Tags are the source of truth for which functions belong to the experiment (names may be reused).
+  const functions = args.experimentId !== undefined ? deployed.get(experimentId)! : await listExperimentFunctions(client, experimentId);
+  if (functions.length === 0) throw new NothingDeployedError(experimentId, wizard.targetLabel);
+  const answers = await askSweepChoices(
+    {
+      threadCounts: args.threads === undefined ? undefined : Array.isArray(args.threads) ? parseThreadList(args.threads.join(',')) : parseThreadList(args.threads),
+      repetitions: args.repetitions === undefined ? undefined : validateRepetitions(args.repetitions),
+      adaptive: args.adaptive,
+      targetCi: args.targetCi,
+      items: args.items === undefined ? undefined : validateItems(args.items),
+      cost: args.cost === undefined ? undefined : validateCost(args.cost),
+      strategies: args.strategies === undefined ? undefined : Array.isArray(args.strategies) ? parseStrategyList(args.strategies.join(',')) : parseStrategyList(args.strategies),
+    },
+    { experimentId, functions, ...wizard },
+  );
+  return answers ? { experimentId, ...answers } : undefined;
 }
 
-/** Experiments found by their function names (llab-<id>-<memory>-<arch>); typed in if none. */
-async function pickExperiment(context: vscode.ExtensionContext, client: LambdaClient): Promise<string | undefined> {
-  const counts = new Map<string, number>();
-  try {
-    let marker: string | undefined;
-    do {
-      const page = await client.send(new ListFunctionsCommand({ Marker: marker }));
-      for (const fn of page.Functions ?? []) {
-        const match = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-(\\d+)-(x86_64|arm64)$`).exec(fn.FunctionName ?? '');
-        if (match) counts.set(match[1], (counts.get(match[1]) ?? 0) + 1);
-      }
-      marker = page.NextMarker;
-    } while (marker);
-  } catch {
-    // Fall back to typing the id; the sweep itself reports what is wrong with the target.
-  }
-  if (counts.size > 0) {
-    const last = context.workspaceState.get<string>(LAST_EXPERIMENT_KEY);
-    const ids = [...counts.keys()].sort((a, b) => (a === last ? -1 : b === last ? 1 : a.localeCompare(b)));
-    const picked = await vscode.window.showQuickPick(
-      ids.map((id) => ({ label: id, description: `${counts.get(id)} function${counts.get(id) === 1 ? '' : 's'}${id === last ? ' · last used' : ''}` })),
-      { title: 'Run Sweep: experiment', placeHolder: 'Which deployed experiment should be swept?' },
-    );
-    return picked?.label;
-  }
-  return askExperimentId(context, 'Run Sweep');
-}
-
-function validationMessage(check: () => unknown): string | undefined {
-  try {
-    check();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+/** The one deployed experiment, or the user's pick among several (the last used first). */
+async function pickExperiment(context: vscode.ExtensionContext, deployed: Map<string, ExperimentFunctionIdentity[]>): Promise<string | undefined> {
+  const ids = [...deployed.keys()];
+  if (ids.length === 1) return ids[0];
+  const last = context.workspaceState.get<string>(LAST_EXPERIMENT_KEY);
+  ids.sort((a, b) => (a === last ? -1 : b === last ? 1 : a.localeCompare(b)));
+  const picked = await vscode.window.showQuickPick(
+    ids.map((id) => {
+      const count = deployed.get(id)!.length;
+      return { label: id, description: `${count} function${count === 1 ? '' : 's'}${id === last ? ' · last used' : ''}` };
+    }),
+    { title: 'Run Sweep: experiment', placeHolder: 'Which deployed experiment should be swept?' },
+  );
+  return picked?.label;
 }
 
 async function confirmCost(estimate: SweepCostEstimate, resolved: ResolvedTarget, confirmAboveUsd: number): Promise<boolean> {
@@ -331,11 +377,10 @@ function defaultRunsDir(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.scheme === 'file' ? context.globalStorageUri.fsPath : os.tmpdir(), 'runs');
 }
 
-/** Opens the results view on the run if that command exists (it is built separately). */
+/** Opens the results view on the run as it starts; it updates as records arrive. */
 async function openResultsView(runDir: string): Promise<void> {
   try {
-    const commands = await vscode.commands.getCommands(true);
-    if (commands.includes('lambdaLab.showResults')) await vscode.commands.executeCommand('lambdaLab.showResults', { runDir });
+    await vscode.commands.executeCommand('lambdaLab.showResults', { runDir, offerCompare: false });
   } catch {
     // The results view is optional here; the run folder is in the output channel.
   }

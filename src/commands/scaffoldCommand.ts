@@ -118,7 +118,8 @@ async function announce(targetDir: string, fileCount: number, workspaceDir: stri
     deploy,
     tryLocally,
   );
-  if (choice === deploy) void vscode.commands.executeCommand('lambdaLab.deploy');
+  // Deploy shows its own errors, so a failure here needs no second message.
+  if (choice === deploy) void Promise.resolve(vscode.commands.executeCommand('lambdaLab.deploy', { templateDir: targetDir })).catch(() => undefined);
   if (choice === tryLocally) {
     // Typed, not run: the user sees the command and presses Enter.
     const terminal = vscode.window.createTerminal({ name: 'Lambda Lab function', cwd: targetDir });

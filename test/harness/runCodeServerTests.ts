@@ -238,6 +238,7 @@ async function screenshot(name: string): Promise<string | undefined> {
   if (!state.page || state.page.isClosed()) return undefined;
   const file = path.join(settings.artifactsDir, `${name}.png`);
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     await state.page.screenshot({ path: file, timeout: 15_000 });
     log(`harness: screenshot ${path.relative(repoRoot, file)}`);
     return file;
@@ -294,18 +295,54 @@ async function startBridge(): Promise<string> {
       const errors = last.filter((r) => !r.ok).map((r) => `${r.frameUrl}: ${r.error}`);
       throw new HttpError(408, `No frame${frameUrlIncludes ? ` matching "${frameUrlIncludes}"` : ''} returned a truthy value within ${timeoutMs} ms for: ${expression}${errors.length ? `\nframe errors:\n${errors.join('\n')}` : ''}`);
     },
-    click: async ({ selector, frameUrlIncludes }) => {
+    click: async ({ selector, frameUrlIncludes, button, modifiers, timeoutMs = 0 }) => {
+      // With timeoutMs, waits for the element to appear (menus and dialogs open a moment after the action).
+      const deadline = Date.now() + timeoutMs;
+      do {
+        for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
+          const element = await frame.$(selector).catch(() => null);
+          if (element) {
+            await element.click({ timeout: 10_000, ...(button ? { button } : {}), ...(modifiers ? { modifiers } : {}) });
+            return { frameUrl: frame.url() };
+          }
+        }
+        if (Date.now() < deadline) await delay(200);
+      } while (Date.now() < deadline);
+      throw new HttpError(404, `No frame has an element matching "${selector}".`);
+    },
+    // Page-level input, as a person gives it: the keyboard goes to whatever has focus.
+    type: async ({ text }) => requirePage().keyboard.type(String(text)),
+    press: async ({ key }) => requirePage().keyboard.press(String(key)),
+    hover: async ({ selector, frameUrlIncludes }) => {
       for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
         const element = await frame.$(selector).catch(() => null);
         if (element) {
-          await element.click({ timeout: 10_000 });
+          await element.hover({ timeout: 10_000 });
           return { frameUrl: frame.url() };
         }
       }
       throw new HttpError(404, `No frame has an element matching "${selector}".`);
     },
+    // Waits until a visible element matches `selector` (and contains `text`), or, with `gone`, until none does.
+    waitForSelector: async ({ selector, text, gone = false, frameUrlIncludes, timeoutMs = 20_000 }) => {
+      const deadline = Date.now() + timeoutMs;
+      const probe = `(arg) => [...document.querySelectorAll(arg.selector)].filter((e) => e.getClientRects().length > 0 && (!arg.text || (e.textContent || '').includes(arg.text) || (e.getAttribute('aria-label') || '').includes(arg.text))).length`;
+      while (Date.now() < deadline) {
+        const results = await evaluateInFrames(requirePage(), probe, { selector, text }, frameUrlIncludes);
+        const hit = results.find((r) => r.ok && Number(r.value) > 0);
+        if (gone ? !hit : hit) return hit ?? { frameUrl: '', frameName: '', ok: true, value: 0 };
+        await delay(200);
+      }
+      throw new HttpError(408, `${gone ? 'Still' : 'No'} visible element matching "${selector}"${text ? ` with text "${text}"` : ''} after ${timeoutMs} ms.`);
+    },
     screenshot: async ({ name }) => {
-      const safeName = String(name ?? 'screenshot').replace(/[^a-zA-Z0-9._-]/g, '_');
+      // One level of folder is allowed (e.g. "journey/01-palette"); nothing can climb out of the artifacts folder.
+      const safeName = String(name ?? 'screenshot')
+        .split('/')
+        .map((part) => part.replace(/[^a-zA-Z0-9._-]/g, '_'))
+        .filter((part) => part && part !== '.' && part !== '..')
+        .slice(-2)
+        .join('/') || 'screenshot';
       const file = await screenshot(safeName);
       if (!file) throw new HttpError(500, 'Screenshot failed; see the harness output.');
       return { path: file };

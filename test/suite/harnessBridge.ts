@@ -57,8 +57,19 @@ export interface HarnessBridge {
    * result; rejects after `timeoutMs` (default 20 s) naming the expression.
    */
   waitForFrame<T = unknown>(expression: string, options?: FrameSelector & { arg?: unknown; timeoutMs?: number }): Promise<FrameResult<T>>;
-  /** Clicks the first element matching a CSS selector in the first frame that has one. */
-  click(selector: string, options?: FrameSelector): Promise<{ frameUrl: string }>;
+  /** Clicks (a real mouse click) the first element matching a CSS selector in the first frame that has one. */
+  click(selector: string, options?: FrameSelector & { button?: 'left' | 'right'; modifiers?: Array<'Control' | 'Shift' | 'Alt' | 'Meta'>; timeoutMs?: number }): Promise<{ frameUrl: string }>;
+  /** Moves the mouse over the first matching element (tree rows show their inline actions on hover). */
+  hover(selector: string, options?: FrameSelector): Promise<{ frameUrl: string }>;
+  /** Types text with the keyboard into whatever has focus. */
+  type(text: string): Promise<void>;
+  /** Presses a key or chord, e.g. 'Enter', 'Escape', 'F1', 'Control+A'. */
+  press(key: string): Promise<void>;
+  /**
+   * Waits until a visible element matches `selector` (its text or aria-label containing `text`, if
+   * given) in some frame; with `gone: true`, until none does. Rejects after `timeoutMs` (default 20 s).
+   */
+  waitForSelector(selector: string, options?: FrameSelector & { text?: string; gone?: boolean; timeoutMs?: number }): Promise<void>;
   /** Saves a PNG of the whole page under test-artifacts/ and returns its absolute path. */
   screenshot(name: string): Promise<string>;
 }
@@ -91,7 +102,13 @@ function createBridgeClient(baseUrl: string): HarnessBridge {
     flush: () => logQueue,
     evaluateInFrames: (expression, options = {}) => call('evaluate', { expression, ...options }),
     waitForFrame: (expression, options = {}) => call('waitFor', { expression, ...options }, (options.timeoutMs ?? 20_000) + 10_000),
-    click: (selector, options = {}) => call('click', { selector, ...options }),
+    click: (selector, options = {}) => call('click', { selector, ...options }, (options.timeoutMs ?? 0) + 30_000),
+    hover: (selector, options = {}) => call('hover', { selector, ...options }),
+    type: (text) => call<void>('type', { text }),
+    press: (key) => call<void>('press', { key }),
+    waitForSelector: async (selector, options = {}) => {
+      await call('waitForSelector', { selector, ...options }, (options.timeoutMs ?? 20_000) + 10_000);
+    },
     screenshot: async (name) => (await call<{ path: string }>('screenshot', { name })).path,
   };
 }

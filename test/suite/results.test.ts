@@ -9,7 +9,27 @@ import * as vscode from 'vscode';
 import type { ShowResultsOutcome } from '../../src/results/showResultsCommand';
 import { appendSyntheticConfigs, writeSyntheticRun } from '../support/syntheticRun';
 import { activateExtension, workspaceDir } from './extensionUnderTest';
-import { harnessBridge, type HarnessBridge } from './harnessBridge';
+import { harnessBridge, WEBVIEW_FRAMES, type HarnessBridge } from './harnessBridge';
+
+interface ChartPixel {
+  /** Colour of a pixel inside the first chart's canvas (the painted background), #rrggbb. */
+  pixel: string;
+  /** The page's --vscode-editor-background, normalised the same way. */
+  background: string;
+  bodyClass: string;
+}
+
+/** Reads a background pixel of the time-vs-memory chart and the theme's background colour; null until the chart exists. */
+const CHART_PIXEL = `() => {
+  const canvas = document.querySelector('#chart-timeVsMemory');
+  if (!canvas || canvas.width === 0) return null;
+  const [r, g, b] = canvas.getContext('2d').getImageData(2, 2, 1, 1).data;
+  const hex = (v) => v.toString(16).padStart(2, '0');
+  const normalizer = document.createElement('canvas').getContext('2d');
+  normalizer.fillStyle = '#000000';
+  normalizer.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background').trim() || '#000000';
+  return { pixel: '#' + hex(r) + hex(g) + hex(b), background: String(normalizer.fillStyle), bodyClass: document.body.className };
+}`;
 
 interface PageProbe {
   rows: number;
@@ -158,7 +178,17 @@ suite('Results view', () => {
     test(`follows the colour theme (${name}): charts redrawn, no CSP violations`, async function () {
       const bridge = harnessBridge();
       if (!bridge) this.skip();
+      // The chart paints the theme's editor background behind the plot; read that pixel before the switch.
+      const before = (await bridge.waitForFrame<ChartPixel>(CHART_PIXEL, { frameUrlIncludes: WEBVIEW_FRAMES })).value!;
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      // A redraw, not just a class change: the canvas pixel becomes the new theme's background.
+      const after = (
+        await bridge.waitForFrame<ChartPixel>(
+          `async (arg) => { const p = await (${CHART_PIXEL})(); return p && p.bodyClass.split(' ').includes(arg.bodyClass) && p.pixel === p.background && p.pixel !== arg.before ? p : null; }`,
+          { frameUrlIncludes: WEBVIEW_FRAMES, arg: { bodyClass, before: before.pixel }, timeoutMs: 30_000 },
+        )
+      ).value!;
+      assert.notEqual(after.pixel, before.pixel, `the chart was redrawn in the ${name} theme`);
       const probe = await probePage(bridge, 1, `document.body.classList.contains('${bodyClass}')`);
       assertChartsDrawn(probe);
       assert.equal(probe.cspViolations, 0);

@@ -39,6 +39,7 @@ suite('Run Sweep', () => {
       repetitions: 2,
       items: 4,
       cost: 6,
+      strategies: ['pool'],
       runsDir,
     })) as RunSweepResult;
     assert.equal(result.outcome.status, 'completed');

@@ -1,0 +1,106 @@
+// What the Lambda Lab view shows: the experiments deployed on the current target (their functions,
+// found by name on the target) and the runs recorded for them in the workspace
+// (.lambda-lab/runs/<run-id>/run.json + invocations.jsonl). No vscode import: plain data and I/O.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { paginateListFunctions, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { Architecture } from '../core/experimentConfig';
+import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
+import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata, type RunStatus } from '../core/runFiles';
+
+export interface ExperimentFunctionInfo {
+  experimentId: string;
+  functionName: string;
+  memoryMB: number;
+  arch: Architecture;
+  /** Lambda's State (Active, Pending, Failed, Inactive) or "unknown" when the target did not say. */
+  state: string;
+}
+
+export interface RunInfo {
+  runDir: string;
+  runId: string;
+  experimentId: string;
+  status: RunStatus;
+  startedAt: string;
+  /** Invocations recorded so far (warm-ups included). */
+  done: number;
+  planned: number;
+  costUsd: number;
+  targetKind: RunMetadata['target']['kind'];
+}
+
+export interface ExperimentInfo {
+  experimentId: string;
+  functions: ExperimentFunctionInfo[];
+  runs: RunInfo[];
+}
+
+const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-(\\d+)-(x86_64|arm64)$`);
+
+/** The experiments' functions on a target, by experiment id (from function names: one ListFunctions walk). */
+export async function listDeployedFunctions(client: LambdaClient): Promise<Map<string, ExperimentFunctionInfo[]>> {
+  const byExperiment = new Map<string, ExperimentFunctionInfo[]>();
+  for await (const page of paginateListFunctions({ client }, {})) {
+    for (const fn of page.Functions ?? []) {
+      const match = FUNCTION_NAME.exec(fn.FunctionName ?? '');
+      if (!match) continue;
+      const [, experimentId, memory, arch] = match;
+      const info: ExperimentFunctionInfo = {
+        experimentId,
+        functionName: fn.FunctionName!,
+        memoryMB: fn.MemorySize ?? Number(memory),
+        arch: (fn.Architectures?.[0] as Architecture | undefined) ?? (arch as Architecture),
+        state: fn.State ?? 'unknown',
+      };
+      byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), info]);
+    }
+  }
+  for (const functions of byExperiment.values()) functions.sort((a, b) => a.arch.localeCompare(b.arch) || a.memoryMB - b.memoryMB);
+  return byExperiment;
+}
+
+/** Every readable run under `runsDir`, newest first. Folders that are not runs are skipped. */
+export function readRuns(runsDir: string): RunInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    return []; // no runs folder yet
+  }
+  const runs: RunInfo[] = [];
+  for (const name of names) {
+    const runDir = path.join(runsDir, name);
+    let meta: RunMetadata;
+    try {
+      meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
+    } catch {
+      continue; // not a run (or run.json is being replaced this instant: the watcher fires again)
+    }
+    let done = 0;
+    try {
+      done = parseInvocationsJsonl(fs.readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8')).records.length;
+    } catch {
+      done = 0; // the sweep has not written its first invocation yet
+    }
+    runs.push({
+      runDir,
+      runId: meta.runId ?? name,
+      experimentId: meta.experimentId,
+      status: meta.status,
+      startedAt: meta.startedAt,
+      done,
+      planned: meta.plan?.plannedInvocations ?? 0,
+      costUsd: meta.costSoFarUsd ?? 0,
+      targetKind: meta.target?.kind ?? 'aws',
+    });
+  }
+  return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/** The experiments on the target, each with its runs; experiments with runs only (not deployed here) are left out. */
+export function joinExperiments(functions: Map<string, ExperimentFunctionInfo[]>, runs: readonly RunInfo[]): ExperimentInfo[] {
+  return [...functions.keys()]
+    .sort((a, b) => a.localeCompare(b))
+    .map((experimentId) => ({ experimentId, functions: functions.get(experimentId) ?? [], runs: runs.filter((r) => r.experimentId === experimentId) }));
+}

@@ -1,0 +1,199 @@
+// The Lambda Lab view's tree: experiments on the current target → their functions (memory,
+// architecture, state) and their runs (date, status, invocations done/planned, cost). Functions are
+// listed from the target when the view is shown or refreshed (for Local this starts the built-in
+// endpoint); runs are re-read when their folders change; a sweep running in this window shows its
+// progress on its run's node.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { createLambdaClient } from '../aws/lambdaTarget';
+import { formatUsd } from '../core/costEstimate';
+import { readTargetChoice } from '../target/targetSettings';
+import { resolveConfiguredTarget } from '../target/commandTarget';
+import { sharedLocalEndpointService } from '../target/localEndpointService';
+import { onExperimentsChanged } from './experimentsChanged';
+import { joinExperiments, listDeployedFunctions, readRuns, type ExperimentFunctionInfo, type ExperimentInfo, type RunInfo } from './experimentsModel';
+import { sweepProgress } from './sweepProgress';
+
+export const EXPERIMENTS_VIEW_ID = 'lambdaLab.experiments';
+
+export type ExperimentTreeNode =
+  | { kind: 'experiment'; experiment: ExperimentInfo; targetBills: boolean }
+  | { kind: 'functions'; experiment: ExperimentInfo }
+  | { kind: 'runs'; experiment: ExperimentInfo; targetBills: boolean }
+  | { kind: 'function'; fn: ExperimentFunctionInfo }
+  | { kind: 'run'; run: RunInfo; targetBills: boolean }
+  | { kind: 'message'; text: string; detail: string; command?: vscode.Command };
+
+export class ExperimentsTreeProvider implements vscode.TreeDataProvider<ExperimentTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExperimentTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** Functions listed from the target; undefined until the view first asks (or after a refresh). */
+  private functions: Promise<{ byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string }> | undefined;
+  private readonly runNodes = new Map<string, ExperimentTreeNode & { kind: 'run' }>();
+
+  constructor(private readonly runsDir: () => string | undefined) {
+    const runsDirNow = runsDir();
+    if (runsDirNow) {
+      // Watched from the workspace folder: the runs folder itself may not exist until the first sweep.
+      const base = path.dirname(path.dirname(runsDirNow));
+      const relative = path.relative(base, runsDirNow).split(path.sep).join('/');
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${relative}/**`));
+      // Runs changed on disk: re-read the runs, keep the functions listed from the target.
+      const runsChanged = () => this.changed.fire(undefined);
+      this.disposables.push(watcher, watcher.onDidCreate(runsChanged), watcher.onDidDelete(runsChanged), watcher.onDidChange(runsChanged));
+    }
+    this.disposables.push(
+      onExperimentsChanged(() => this.refresh()),
+      sharedLocalEndpointService().onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('lambdaLab') && this.refresh()),
+      sweepProgress.onDidChange((runDir) => {
+        // While running only that node changes; when the sweep ends its run.json is read again (whole tree).
+        const node = sweepProgress.get(runDir) ? this.runNodes.get(runDir) : undefined;
+        this.changed.fire(node);
+      }),
+    );
+  }
+
+  /** Lists the target's functions again and redraws. */
+  refresh(): void {
+    this.functions = undefined;
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: ExperimentTreeNode): Promise<ExperimentTreeNode[]> {
+    if (!node) return this.rootNodes();
+    switch (node.kind) {
+      case 'experiment':
+        return [
+          { kind: 'functions', experiment: node.experiment },
+          { kind: 'runs', experiment: node.experiment, targetBills: node.targetBills },
+        ];
+      case 'functions':
+        return node.experiment.functions.map((fn) => ({ kind: 'function', fn }));
+      case 'runs':
+        return node.experiment.runs.map((run) => {
+          const runNode = { kind: 'run' as const, run, targetBills: node.targetBills };
+          this.runNodes.set(run.runDir, runNode);
+          return runNode;
+        });
+      default:
+        return [];
+    }
+  }
+
+  private async rootNodes(): Promise<ExperimentTreeNode[]> {
+    this.functions ??= this.listFunctions();
+    const listed = await this.functions;
+    if ('error' in listed) {
+      return [
+        {
+          kind: 'message',
+          text: 'Could not list the target’s functions',
+          detail: listed.error,
+          command: { command: 'lambdaLab.selectTarget', title: 'Select Target' },
+        },
+      ];
+    }
+    const runsDir = this.runsDir();
+    const runs = runsDir ? readRuns(runsDir) : [];
+    this.runNodes.clear();
+    return joinExperiments(listed.byExperiment, runs).map((experiment) => ({ kind: 'experiment', experiment, targetBills: listed.targetBills }));
+  }
+
+  private async listFunctions(): Promise<{ byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string }> {
+    try {
+      const choice = readTargetChoice();
+      const resolved = await resolveConfiguredTarget(sharedLocalEndpointService(), choice);
+      const client = createLambdaClient(resolved);
+      try {
+        return { byExperiment: await listDeployedFunctions(client), targetBills: choice.kind === 'aws' };
+      } finally {
+        client.destroy();
+      }
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  getTreeItem(node: ExperimentTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'experiment': {
+        const { experimentId, functions, runs } = node.experiment;
+        const item = new vscode.TreeItem(experimentId, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `experiment:${experimentId}`;
+        item.description = `${functions.length} function${functions.length === 1 ? '' : 's'} · ${runs.length} run${runs.length === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('beaker');
+        item.contextValue = 'experiment';
+        item.accessibilityInformation = { label: `Experiment ${experimentId}, ${item.description}` };
+        item.tooltip = `Experiment "${experimentId}": ${functions.map((f) => `${f.memoryMB} MB ${f.arch}`).join(', ')}`;
+        return item;
+      }
+      case 'functions': {
+        const item = new vscode.TreeItem('Functions', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `functions:${node.experiment.experimentId}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.contextValue = 'functions';
+        return item;
+      }
+      case 'runs': {
+        const item = new vscode.TreeItem('Runs', vscode.TreeItemCollapsibleState.Expanded); // expanded even when empty: the first run then shows at once
+        item.id = `runs:${node.experiment.experimentId}`;
+        item.description = node.experiment.runs.length ? undefined : 'none yet: Run Sweep';
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.contextValue = 'runs';
+        return item;
+      }
+      case 'function': {
+        const { fn } = node;
+        const item = new vscode.TreeItem(`${fn.memoryMB} MB`, vscode.TreeItemCollapsibleState.None);
+        item.id = `function:${fn.functionName}`;
+        item.description = `${fn.arch} · ${fn.state}`;
+        item.tooltip = `${fn.functionName}\n${fn.memoryMB} MB, ${fn.arch}, state ${fn.state}`;
+        item.iconPath = new vscode.ThemeIcon(fn.state === 'Failed' ? 'error' : 'symbol-function');
+        item.contextValue = 'function';
+        item.accessibilityInformation = { label: `Function ${fn.memoryMB} MB ${fn.arch}, ${fn.state}` };
+        return item;
+      }
+      case 'run':
+        return runTreeItem(node.run, node.targetBills);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.description = node.detail;
+        item.tooltip = `${node.detail}\nClick to choose another target.`;
+        item.iconPath = new vscode.ThemeIcon('warning');
+        item.command = node.command;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+function runTreeItem(run: RunInfo, targetBills: boolean): vscode.TreeItem {
+  const live = sweepProgress.get(run.runDir);
+  const started = new Date(run.startedAt);
+  const label = Number.isNaN(started.getTime()) ? run.runId : started.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = `run:${run.runDir}`;
+  // On Local (and other endpoints) nothing is billed: the figure is what the run would cost on AWS.
+  const cost = run.targetKind === 'aws' || targetBills ? formatUsd(run.costUsd) : `${formatUsd(run.costUsd)} on AWS`;
+  if (live) {
+    item.description = `running ${live.done}/${live.total}${live.errors ? ` · ${live.errors} errors` : ''}`;
+    item.iconPath = new vscode.ThemeIcon('sync~spin');
+    item.contextValue = 'run-running';
+  } else {
+    const unfinished = run.status !== 'completed';
+    item.description = `${run.status} · ${run.done}/${run.planned} · ${cost}`;
+    item.iconPath = new vscode.ThemeIcon(unfinished ? (run.status === 'running' ? 'sync' : 'debug-pause') : 'pass');
+    // A run marked running but not swept in this window may be swept by another process (or was killed): Resume checks its lock.
+    item.contextValue = unfinished ? 'run-resumable' : 'run-completed';
+    item.command = { command: 'lambdaLab.view.showResults', title: 'Show Results', arguments: [{ kind: 'run', run, targetBills }] };
+  }
+  item.tooltip = `${run.runId}\n${run.status}, ${run.done} of ${run.planned} invocations, ${cost}\n${run.runDir}`;
+  item.accessibilityInformation = { label: `Run ${run.runId}, ${item.description}` };
+  return item;
+}

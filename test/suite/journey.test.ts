@@ -1,0 +1,199 @@
+// The whole journey as a user drives it, in code-server + Chromium: the command palette, QuickPicks
+// and input boxes (typed into, Enter pressed), the Lambda Lab view (tree rows clicked, inline
+// actions, a context menu, a modal). No step calls a command with arguments; the test only waits on
+// what the page shows (selectors, text) and takes a screenshot of every step
+// (test-artifacts/journey/). Scaffold → Deploy (two sizes) → Run Sweep (1 and 2 threads,
+// 3 repetitions) → results (table rows, drawn charts) → a second sweep → Compare → Clean Up.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { activateExtension } from './extensionUnderTest';
+import { harnessBridge, WEBVIEW_FRAMES, type HarnessBridge } from './harnessBridge';
+
+const EXPERIMENT = 'journey';
+const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+/** 2 functions × 2 thread counts × 3 repetitions, plus one warm-up per function. */
+const INVOCATIONS_PER_SWEEP = 2 * 2 * 3 + 2;
+const QUICK_INPUT = '.quick-input-widget';
+const EXPERIMENT_ROW = `.monaco-list-row[aria-label^="Experiment ${EXPERIMENT},"]`;
+const COMPLETED_RUN_ROW = `.monaco-list-row[aria-label^="Run "][aria-label*="completed · ${INVOCATIONS_PER_SWEEP}/${INVOCATIONS_PER_SWEEP}"]`;
+
+/** Counts the drawn summary table rows and the charts that hold more than one colour (so something was painted). */
+const RESULTS_PAGE = `() => {
+  const rows = document.querySelectorAll('#table table tbody tr').length;
+  const canvases = [...document.querySelectorAll('#charts canvas')];
+  const drawn = canvases.filter((canvas) => {
+    if (!canvas.width || !canvas.height) return false;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const colours = new Set();
+    for (let i = 0; i < data.length && colours.size < 3; i += 4 * 97) colours.add(data[i] + ',' + data[i + 1] + ',' + data[i + 2]);
+    return colours.size >= 3;
+  }).length;
+  const runColumn = [...document.querySelectorAll('#table th')].some((th) => th.textContent.trim().startsWith('Run'));
+  return rows ? { rows, charts: canvases.length, drawn, runColumn, heatCells: document.querySelectorAll('#heatmap [data-cell], #heatmap rect.cell, #heatmap td').length } : null;
+}`;
+
+interface ResultsPage {
+  rows: number;
+  charts: number;
+  drawn: number;
+  runColumn: boolean;
+}
+
+suite('Journey', () => {
+  let bridge: HarnessBridge;
+  let shot = 0;
+  const screenshot = (step: string) => bridge.screenshot(`journey/${String(++shot).padStart(2, '0')}-${step}`);
+
+  suiteSetup(async function () {
+    const found = harnessBridge();
+    if (!found) this.skip(); // driving the page needs the browser the code-server harness provides
+    bridge = found!;
+    await activateExtension();
+  });
+
+  /** Runs a palette command by typing its title and pressing Enter. */
+  async function runFromPalette(title: string): Promise<void> {
+    await bridge.press('F1');
+    await bridge.waitForSelector(`${QUICK_INPUT} .quick-input-box input`);
+    await bridge.type(title);
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: title.replace(/^Lambda Lab: /, '') });
+    await bridge.press('Enter');
+  }
+
+  /** Waits for a QuickPick row or an input box prompt showing `text`. */
+  async function waitForStep(text: string): Promise<void> {
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row, ${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`, { text, timeoutMs: 60_000 });
+  }
+
+  /** Replaces an input box's value and accepts it. */
+  async function answer(prompt: string, value: string): Promise<void> {
+    await waitForStep(prompt);
+    await bridge.press('Control+A');
+    await bridge.type(value);
+    await bridge.press('Enter');
+  }
+
+  /** Accepts the QuickPick row showing `rowText` after filtering by typing `filter`. */
+  async function choose(rowText: string, filter?: string): Promise<void> {
+    await waitForStep(rowText);
+    if (filter) {
+      await bridge.type(filter);
+      await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row.focused`, { text: rowText });
+    }
+    await bridge.press('Enter');
+  }
+
+  /** Run Sweep's questions, answered as a person would: 1 and 2 threads, 3 fixed repetitions, small work. */
+  async function answerSweepQuestions(stepName: string): Promise<void> {
+    await choose('Other…', 'Other');
+    await answer('Comma-separated thread counts', '1, 2');
+    await choose('Fixed repetitions');
+    await answer('Repetitions per configuration', '3');
+    await answer('Items: passwords each invocation hashes', '4');
+    await answer('bcrypt cost', '6');
+    await choose('long-lived threads');
+    await waitForStep('Start sweep');
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: `${INVOCATIONS_PER_SWEEP} invocations` });
+    await screenshot(`${stepName}-plan`);
+    await bridge.press('Enter');
+  }
+
+  /** The accessible labels of the completed runs' rows in the view, top to bottom. */
+  async function completedRunRows(): Promise<string[]> {
+    const frames = await bridge.evaluateInFrames<string[]>(`(selector) => [...document.querySelectorAll(selector)].map((row) => row.getAttribute('aria-label'))`, { arg: COMPLETED_RUN_ROW });
+    return frames.find((f) => f.ok && f.value && f.value.length > 0)?.value ?? [];
+  }
+
+  async function waitForResults(check: (page: ResultsPage) => boolean, rows: number): Promise<ResultsPage> {
+    const hit = await bridge.waitForFrame<ResultsPage>(`async (rows) => { const p = await (${RESULTS_PAGE})(); return p && p.rows === rows && p.drawn === p.charts ? p : null; }`, {
+      frameUrlIncludes: WEBVIEW_FRAMES,
+      arg: rows,
+      timeoutMs: 60_000,
+    });
+    assert.ok(check(hit.value!), JSON.stringify(hit.value));
+    return hit.value!;
+  }
+
+  test('Scaffold → Deploy → Run Sweep → Results → Compare → Clean Up, through the UI only', async function () {
+    this.timeout(900_000);
+    await vscode.commands.executeCommand('notifications.clearAll');
+
+    // The Lambda Lab view, opened from the activity bar: empty, with its welcome buttons.
+    await bridge.click('.activitybar .action-label[aria-label^="Lambda Lab"]', { timeoutMs: 20_000 });
+    await bridge.waitForSelector('.welcome-view-content', { text: 'Scaffold the experiment function', timeoutMs: 60_000 });
+    await screenshot('view-empty');
+
+    // The welcome content's link opens the Get Started walkthrough.
+    await bridge.click('.welcome-view-content a:has-text("Get Started walkthrough")', { timeoutMs: 10_000 });
+    await bridge.waitForSelector('.gettingStartedContainer', { text: 'Get Started with Lambda Parallel Lab', timeoutMs: 30_000 });
+    await bridge.waitForSelector('.gettingStartedContainer', { text: 'Scaffold the experiment function' });
+    await screenshot('walkthrough');
+    await runFromPalette('View: Close Editor');
+    await bridge.waitForSelector('.gettingStartedContainer', { gone: true });
+
+    // Scaffold from the palette; the default folder is accepted.
+    await runFromPalette('Lambda Lab: Scaffold Experiment Function');
+    await answer('Folder for the experiment function', 'lambda-parallel-lab');
+    await bridge.waitForSelector('.tabs-container .tab', { text: 'index.mjs', timeoutMs: 30_000 });
+    await screenshot('scaffolded');
+
+    // Deploy from the palette: experiment id, Local, two memory sizes, this machine's architecture.
+    await runFromPalette('Lambda Lab: Deploy Experiment');
+    await answer('Lowercase letters, digits and dashes', EXPERIMENT);
+    await choose('Local (built-in)', 'Local');
+    await choose('Custom list', 'Custom');
+    await answer('Memory sizes (MB', '1769, 3538');
+    await waitForStep(HOST_ARCH);
+    await screenshot('deploy-architecture');
+    await bridge.press('Enter');
+    await bridge.waitForSelector(EXPERIMENT_ROW, { text: '2 functions', timeoutMs: 180_000 });
+    await bridge.waitForSelector('.monaco-list-row[aria-label^="Function 1769 MB"]');
+    await bridge.waitForSelector('.monaco-list-row[aria-label^="Function 3538 MB"]');
+    await screenshot('deployed');
+
+    // Run Sweep from the experiment's inline action.
+    await bridge.hover(EXPERIMENT_ROW);
+    await bridge.click(`${EXPERIMENT_ROW} .action-label[aria-label^="Run Sweep"]`, { timeoutMs: 10_000 });
+    await answerSweepQuestions('sweep-1');
+    await bridge.waitForSelector(COMPLETED_RUN_ROW, { timeoutMs: 300_000 });
+    await screenshot('sweep-1-completed');
+
+    // Show Results from the run's inline action: 2 sizes × 2 thread counts = 4 table rows, every chart drawn.
+    await bridge.hover(COMPLETED_RUN_ROW);
+    await bridge.click(`${COMPLETED_RUN_ROW} .action-label[aria-label^="Show Results"]`, { timeoutMs: 10_000 });
+    const single = await waitForResults((page) => page.charts === 3 && !page.runColumn, 4);
+    assert.equal(single.rows, 4);
+    await screenshot('results');
+
+    // A second sweep from the palette (the single deployed experiment is chosen without asking).
+    await runFromPalette('Lambda Lab: Run Sweep');
+    await answerSweepQuestions('sweep-2');
+    await bridge.waitForFrame(`(selector) => document.querySelectorAll(selector).length === 2`, { arg: COMPLETED_RUN_ROW, timeoutMs: 300_000 });
+    await screenshot('sweep-2-completed');
+
+    // Compare: select both runs (click, Ctrl+click), then the inline Compare action.
+    const runRows = await completedRunRows();
+    assert.equal(runRows.length, 2, runRows.join(' | '));
+    const [first, second] = runRows.map((label) => `.monaco-list-row[aria-label=${JSON.stringify(label)}]`);
+    await bridge.click(first);
+    await bridge.click(second, { modifiers: ['Control'] });
+    await bridge.hover(second);
+    await bridge.click(`${second} .action-label[aria-label^="Compare Runs"]`, { timeoutMs: 10_000 });
+    const compared = await waitForResults((page) => page.runColumn && page.charts === 3, 8);
+    assert.equal(compared.rows, 8, 'both runs’ rows');
+    await bridge.waitForSelector('.tabs-container .tab', { text: ' vs ' });
+    await screenshot('compare');
+
+    // Clean Up from the experiment's context menu; it asks first (Keep is the default answer).
+    await bridge.click(EXPERIMENT_ROW, { button: 'right' });
+    await bridge.click('.monaco-menu .action-label:has-text("Clean Up")', { timeoutMs: 10_000 });
+    await waitForStep('Delete 2 functions');
+    await bridge.type('Delete');
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row.focused`, { text: 'Delete 2 functions' });
+    await screenshot('cleanup-confirm');
+    await bridge.press('Enter');
+    await bridge.waitForSelector(EXPERIMENT_ROW, { gone: true, timeoutMs: 120_000 });
+    await bridge.waitForSelector('.welcome-view-content', { text: 'Scaffold the experiment function', timeoutMs: 30_000 });
+    await screenshot('cleaned-up');
+  });
+});

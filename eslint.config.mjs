@@ -16,6 +16,8 @@ export default tseslint.config(
       // `require` is how the compiled tests load fixtures and the CommonJS bundles load lazily.
       '@typescript-eslint/no-require-imports': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // `let [a, b] = …` where only one is reassigned stays one declaration.
+      'prefer-const': ['error', { destructuring: 'all' }],
       'no-console': 'off',
     },
   },

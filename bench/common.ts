@@ -111,7 +111,7 @@ export async function cleanupAll(): Promise<void> {
 /** Resident memory (KiB) of every descendant process of `rootPid`, from /proc; empty off Linux. */
 export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
   const parents = new Map<number, number>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {

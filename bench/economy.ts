@@ -97,7 +97,10 @@ export function compareKneeTables(reference: readonly KneeEstimate[], candidate:
     const other = candidate.find((k) => k.arch === arch && k.strategy === full.strategy && k.threads === full.threads);
     const label = `${arch} ${full.threads} thread(s)`;
     if (!other) differences.push(`${label}: missing`);
-    else if ((other.reachedInRange ?? true) !== (full.reachedInRange ?? true)) differences.push(`${label}: plateau ${full.reachedInRange ? 'reached' : 'not reached'} in the study, ${other.reachedInRange ? 'reached' : 'not reached'} here`);
+    else if ((other.reachedInRange ?? true) !== (full.reachedInRange ?? true))
+      differences.push(
+        `${label}: plateau ${full.reachedInRange ? 'reached' : 'not reached'} in the study, ${other.reachedInRange ? 'reached' : 'not reached'} here`,
+      );
     else if (Math.abs(other.memoryMB - full.memoryMB) > stepMB) differences.push(`${label}: ${full.memoryMB} → ${other.memoryMB} MB`);
   }
   return differences;
@@ -112,7 +115,16 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
   const rows: EconomyRow[] = [];
   for (const arch of ['arm64', 'x86_64'] as const) {
     const archRecords = records.filter((r) => r.arch === arch);
-    rows.push({ design: 'the study (all of it)', arch, invocations: archRecords.length, shareOfStudy: archRecords.length / STUDY_INVOCATIONS, ...usage(archRecords), memorySizesTested: new Set(archRecords.map((r) => r.memoryMB)).size, kneeTableEqual: true, differences: [] });
+    rows.push({
+      design: 'the study (all of it)',
+      arch,
+      invocations: archRecords.length,
+      shareOfStudy: archRecords.length / STUDY_INVOCATIONS,
+      ...usage(archRecords),
+      memorySizesTested: new Set(archRecords.map((r) => r.memoryMB)).size,
+      kneeTableEqual: true,
+      differences: [],
+    });
   }
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-economy-'));
   try {
@@ -161,7 +173,9 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
         kneeTableEqual: differences.length === 0,
         differences,
       });
-      log(`${design.arch} ${design.name}: ${input.records.length} invocations${result.refinement ? `, ${result.refinement.rounds.length} round(s); ${result.refinement.finished}` : ''}`);
+      log(
+        `${design.arch} ${design.name}: ${input.records.length} invocations${result.refinement ? `, ${result.refinement.rounds.length} round(s); ${result.refinement.finished}` : ''}`,
+      );
     }
   } finally {
     fs.rmSync(runsDir, { recursive: true, force: true });
@@ -182,13 +196,30 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
 }
 
 /** The fixed design on the study's whole grid through the ordinary sweep session, with the same confidence rule. */
-async function sweepFullGrid(session: ReplaySession, experimentId: string, design: EconomyDesign, threadCounts: number[], runsDir: string, seed: number, studyFolder: string) {
+async function sweepFullGrid(
+  session: ReplaySession,
+  experimentId: string,
+  design: EconomyDesign,
+  threadCounts: number[],
+  runsDir: string,
+  seed: number,
+  studyFolder: string,
+) {
   try {
     const functions = await session.deploy(experimentId, design.arch, session.handle.replay.memorySizes(design.arch));
     const prepared = await prepareNewSweep(
       session.client,
       {
-        experimentId, threadCounts, strategies: [SEED_STRATEGY], repetitions: design.maxRepetitions, items: SEED_ITEMS_PER_INVOCATION, cost: 10, concurrency: 8, runsDir, seed, functions,
+        experimentId,
+        threadCounts,
+        strategies: [SEED_STRATEGY],
+        repetitions: design.maxRepetitions,
+        items: SEED_ITEMS_PER_INVOCATION,
+        cost: 10,
+        concurrency: 8,
+        runsDir,
+        seed,
+        functions,
         adaptive: { minRepetitions: design.minRepetitions, targetRelativeHalfWidth: design.targetRelativeHalfWidth },
       },
       session.target,

@@ -1,7 +1,7 @@
 // What the tool itself costs: the sweep engine per invocation against a plain SDK loop, deploying
 // in parallel against one at a time, the bundle and .vsix bytes, the endpoint's memory per warm
 // environment, and the experiment economy measured by bench/economy.ts when that exists.
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

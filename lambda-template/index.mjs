@@ -146,7 +146,8 @@ export function parseEvent(event) {
     return { errors: [`the event must be a JSON object, got ${describeValue(input)}`] };
   }
   const depth = nestingDepth(input, MAX_EVENT_DEPTH + 1);
-  if (depth > MAX_EVENT_DEPTH) return { errors: [`the event is nested more than ${MAX_EVENT_DEPTH} levels deep; it needs one level: ${describeValue(DEFAULT_EVENT)}`] };
+  if (depth > MAX_EVENT_DEPTH)
+    return { errors: [`the event is nested more than ${MAX_EVENT_DEPTH} levels deep; it needs one level: ${describeValue(DEFAULT_EVENT)}`] };
   const errors = [];
   const integer = (name) => {
     const value = input[name] ?? DEFAULT_EVENT[name];
@@ -181,7 +182,8 @@ export async function hashAll({ passwords, workers, cost, strategy, workerUrl = 
   const progress = new Progress(passwords.length, workers);
   const started = performance.now();
   try {
-    const threadStartupMs = strategy === 'batch' ? await runBatches(group, progress, passwords, workers, cost) : await runPool(group, progress, passwords, workers, cost);
+    const threadStartupMs =
+      strategy === 'batch' ? await runBatches(group, progress, passwords, workers, cost) : await runPool(group, progress, passwords, workers, cost);
     const processingMs = performance.now() - started;
     progress.assertComplete();
     return { processingMs, threadStartupMs, hashes: progress.hashes, itemsPerWorker: progress.itemsPerWorker, threadsReused: 0 };
@@ -273,7 +275,6 @@ function runPool(group, progress, passwords, workers, cost) {
     group.watch(reject);
     const startedAt = performance.now();
     let next = 0;
-    let ready = 0;
     let threadStartupMs = 0;
     const giveNext = (worker) => {
       if (next >= passwords.length) return;
@@ -285,7 +286,6 @@ function runPool(group, progress, passwords, workers, cost) {
         if (message?.type === 'ready') {
           // With more workers than items the last ones may come up after the work is done;
           // the start-up time then covers the workers that were ready by the end.
-          ready += 1;
           threadStartupMs = performance.now() - startedAt;
           giveNext(worker);
         } else if (message?.type === 'done') {

@@ -146,7 +146,14 @@ export function speedupChart(groups: readonly ConfigGroup[]): ChartSpec {
         .sort((a, b) => a.threads - b.threads)
         .map((c) => ({ x: c.threads, y: c.speedup as number, low: c.speedupCiLow ?? undefined, high: c.speedupCiHigh ?? undefined }));
       if (points.length === 0) continue;
-      series.push({ label: `${group.prefix}${memoryMB} MB`, kind: 'line', colorIndex: shown.indexOf(memoryMB), styleIndex: group.styleIndex, reference: false, points });
+      series.push({
+        label: `${group.prefix}${memoryMB} MB`,
+        kind: 'line',
+        colorIndex: shown.indexOf(memoryMB),
+        styleIndex: group.styleIndex,
+        reference: false,
+        points,
+      });
     }
   }
   const allThreads = uniqueSorted(groups.flatMap((g) => g.configs.map((c) => c.threads)));
@@ -181,7 +188,14 @@ export function costVsTimeChart(groups: readonly ConfigGroup[]): ChartSpec {
       const points = group.configs
         .filter((c) => c.threads === threads && Number.isFinite(c.meanMs) && Number.isFinite(c.costPerInvocationUsd))
         .map((c) => ({ x: c.meanMs, y: c.costPerInvocationUsd }));
-      series.push({ label: `${group.prefix}${threads} thread${threads === 1 ? '' : 's'}`, kind: 'scatter', colorIndex: allThreads.indexOf(threads), styleIndex: group.styleIndex, reference: false, points });
+      series.push({
+        label: `${group.prefix}${threads} thread${threads === 1 ? '' : 's'}`,
+        kind: 'scatter',
+        colorIndex: allThreads.indexOf(threads),
+        styleIndex: group.styleIndex,
+        reference: false,
+        points,
+      });
     }
     const front = group.run.analysis.recommendations.pareto
       .filter((p) => p.arch === group.arch && p.strategy === group.strategy)
@@ -199,7 +213,8 @@ export function costVsTimeChart(groups: readonly ConfigGroup[]): ChartSpec {
     xScale: 'logarithmic',
     yScale: 'logarithmic',
     series,
-    description: 'Cost per invocation against mean time for every configuration, coloured by thread count, with the Pareto front (no other configuration is both faster and cheaper).',
+    description:
+      'Cost per invocation against mean time for every configuration, coloured by thread count, with the Pareto front (no other configuration is both faster and cheaper).',
   };
 }
 

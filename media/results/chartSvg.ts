@@ -98,8 +98,7 @@ export function chartToSvg(spec: ChartSpec, theme: SvgTheme, width = 900, height
   };
   const px = (v: number): number => margin.left + project(xAxis, v, plotW, false);
   const py = (v: number): number => margin.top + project(yAxis, v, plotH, true);
-  const usable = (p: { x: number; y: number }): boolean =>
-    Number.isFinite(p.x) && Number.isFinite(p.y) && (!xAxis.log || p.x > 0) && (!yAxis.log || p.y > 0);
+  const usable = (p: { x: number; y: number }): boolean => Number.isFinite(p.x) && Number.isFinite(p.y) && (!xAxis.log || p.x > 0) && (!yAxis.log || p.y > 0);
 
   const out: string[] = [];
   out.push(
@@ -125,11 +124,15 @@ export function chartToSvg(spec: ChartSpec, theme: SvgTheme, width = 900, height
   );
   // Bands first so lines sit on top of them.
   for (const series of spec.series) {
-    const banded = series.points.filter((p) => p.low !== undefined && p.high !== undefined && usable(p) && usable({ x: p.x, y: p.low }) && usable({ x: p.x, y: p.high }));
+    const banded = series.points.filter(
+      (p) => p.low !== undefined && p.high !== undefined && usable(p) && usable({ x: p.x, y: p.low }) && usable({ x: p.x, y: p.high }),
+    );
     if (series.kind !== 'line' || banded.length < 2) continue;
     const upper = banded.map((p) => `${n(px(p.x))},${n(py(p.high as number))}`);
     const lower = banded.map((p) => `${n(px(p.x))},${n(py(p.low as number))}`).reverse();
-    out.push(`<polygon class="band" points="${[...upper, ...lower].join(' ')}" fill="${escapeXml(seriesColor(series, theme))}" fill-opacity="0.15" stroke="none"/>`);
+    out.push(
+      `<polygon class="band" points="${[...upper, ...lower].join(' ')}" fill="${escapeXml(seriesColor(series, theme))}" fill-opacity="0.15" stroke="none"/>`,
+    );
   }
   for (const series of spec.series) {
     const color = escapeXml(seriesColor(series, theme));
@@ -138,7 +141,9 @@ export function chartToSvg(spec: ChartSpec, theme: SvgTheme, width = 900, height
     if (series.kind === 'line') {
       const dash = DASH_PATTERNS[series.reference ? 1 : series.styleIndex % DASH_PATTERNS.length];
       const dashAttr = dash.length ? ` stroke-dasharray="${dash.join(' ')}"` : '';
-      out.push(`<polyline class="series" data-label="${label}" points="${points.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${series.reference ? 1.5 : 2}"${dashAttr}/>`);
+      out.push(
+        `<polyline class="series" data-label="${label}" points="${points.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${series.reference ? 1.5 : 2}"${dashAttr}/>`,
+      );
     } else {
       out.push(`<g class="series" data-label="${label}" fill="${color}">`);
       for (const p of points) out.push(`<circle cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="3.5"/>`);
@@ -182,10 +187,16 @@ export function heatmapToSvg(grids: readonly HeatmapGrid[], options: HeatmapSvgO
   const labelW = 70;
   const gap = 36;
   const top = 64;
-  const range = valueRange(grids.flatMap((g) => g.values.flat().filter((v): v is number => v !== null)), options.logarithmic) ?? { min: 0, max: 1 };
+  const range = valueRange(
+    grids.flatMap((g) => g.values.flat().filter((v): v is number => v !== null)),
+    options.logarithmic,
+  ) ?? { min: 0, max: 1 };
   const scale: HeatmapScale = { ...range, logarithmic: options.logarithmic, best: options.best, worst: options.worst, lowerIsBetter: options.lowerIsBetter };
   const gridWidth = (g: HeatmapGrid): number => labelW + g.threads.length * cellW;
-  const width = Math.max(320, grids.reduce((sum, g) => sum + gridWidth(g) + gap, gap));
+  const width = Math.max(
+    320,
+    grids.reduce((sum, g) => sum + gridWidth(g) + gap, gap),
+  );
   const height = top + Math.max(1, ...grids.map((g) => g.memories.length)) * cellH + 30;
   const { theme } = options;
   const out: string[] = [
@@ -219,7 +230,9 @@ export function heatmapToSvg(grids: readonly HeatmapGrid[], options: HeatmapSvgO
     });
     x += gridWidth(grid) + gap;
   }
-  out.push(`<text x="${gap}" y="${height - 8}" fill="${escapeXml(theme.foreground)}">${escapeXml(options.metricLabel)}; ${options.lowerIsBetter ? 'lower' : 'higher'} is better; one colour scale for all grids.</text>`);
+  out.push(
+    `<text x="${gap}" y="${height - 8}" fill="${escapeXml(theme.foreground)}">${escapeXml(options.metricLabel)}; ${options.lowerIsBetter ? 'lower' : 'higher'} is better; one colour scale for all grids.</text>`,
+  );
   out.push('</svg>');
   return out.join('\n');
 }

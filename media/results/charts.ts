@@ -47,8 +47,25 @@ function datasetsFor(spec: ChartSpec, theme: ThemeColors): Array<ChartDataset<'l
     const banded = series.points.filter((p) => p.low !== undefined && p.high !== undefined);
     if (series.kind === 'line' && banded.length >= 2) {
       // Two invisible lines with the area between them filled: the 95% confidence band.
-      datasets.push({ label: `${series.label} (95% CI high)`, data: banded.map((p) => ({ x: p.x, y: p.high as number })), borderWidth: 0, pointRadius: 0, fill: false, borderColor: 'transparent', order: 2 });
-      datasets.push({ label: `${series.label} (95% CI low)`, data: banded.map((p) => ({ x: p.x, y: p.low as number })), borderWidth: 0, pointRadius: 0, fill: '-1', borderColor: 'transparent', backgroundColor: withAlpha(color, 0.15), order: 2 });
+      datasets.push({
+        label: `${series.label} (95% CI high)`,
+        data: banded.map((p) => ({ x: p.x, y: p.high as number })),
+        borderWidth: 0,
+        pointRadius: 0,
+        fill: false,
+        borderColor: 'transparent',
+        order: 2,
+      });
+      datasets.push({
+        label: `${series.label} (95% CI low)`,
+        data: banded.map((p) => ({ x: p.x, y: p.low as number })),
+        borderWidth: 0,
+        pointRadius: 0,
+        fill: '-1',
+        borderColor: 'transparent',
+        backgroundColor: withAlpha(color, 0.15),
+        order: 2,
+      });
     }
     const dash = series.reference ? DASH_PATTERNS[1] : DASH_PATTERNS[series.styleIndex % DASH_PATTERNS.length];
     datasets.push({

@@ -40,10 +40,23 @@ export function createExports(sources: ExportSources): { exportButtons(chartId: 
       el(
         'span',
         { class: 'export-buttons' },
-        button('PNG', () => void exportChart(chartId, 'png'), { class: 'secondary small', 'data-export': `${chartId}-png`, 'aria-label': `Export ${title} as PNG` }),
-        button('SVG', () => void exportChart(chartId, 'svg'), { class: 'secondary small', 'data-export': `${chartId}-svg`, 'aria-label': `Export ${title} as SVG` }),
+        button('PNG', () => void exportChart(chartId, 'png'), {
+          class: 'secondary small',
+          'data-export': `${chartId}-png`,
+          'aria-label': `Export ${title} as PNG`,
+        }),
+        button('SVG', () => void exportChart(chartId, 'svg'), {
+          class: 'secondary small',
+          'data-export': `${chartId}-svg`,
+          'aria-label': `Export ${title} as SVG`,
+        }),
       ),
-    exportCsv: () => sources.post({ type: FromWebview.ExportCsv, suggestedName: `${sources.runStem()}-summary.csv`, csv: tableToCsv(sources.sortedRows(), sources.comparing()) }),
+    exportCsv: () =>
+      sources.post({
+        type: FromWebview.ExportCsv,
+        suggestedName: `${sources.runStem()}-summary.csv`,
+        csv: tableToCsv(sources.sortedRows(), sources.comparing()),
+      }),
   };
 }
 

@@ -8,7 +8,13 @@ export function renderKneeTable(container: HTMLElement, runs: readonly ChartRun[
   const comparing = runs.length > 1;
   const rows: Array<{ run: ChartRun; knee: KneeEstimate }> = runs.flatMap((run) => run.analysis.knee.map((knee) => ({ run, knee })));
   // By thread count first, so the runs' (or architectures') knees for the same threads sit side by side.
-  rows.sort((a, b) => a.knee.threads - b.knee.threads || a.run.tag.localeCompare(b.run.tag) || a.knee.arch.localeCompare(b.knee.arch) || a.knee.strategy.localeCompare(b.knee.strategy));
+  rows.sort(
+    (a, b) =>
+      a.knee.threads - b.knee.threads ||
+      a.run.tag.localeCompare(b.run.tag) ||
+      a.knee.arch.localeCompare(b.knee.arch) ||
+      a.knee.strategy.localeCompare(b.knee.strategy),
+  );
   if (rows.length === 0) {
     container.replaceChildren(el('p', {}, 'No knee estimate: the run needs at least two memory sizes per thread count.'));
     return;
@@ -42,7 +48,9 @@ const KIND_LABELS: Record<Recommendation['kind'], string> = { fastest: 'Fastest'
 
 export function renderRecommendations(container: HTMLElement, runs: readonly ChartRun[]): void {
   const blocks = runs.map((run) => {
-    const recs = [run.analysis.recommendations.fastest, run.analysis.recommendations.cheapest, run.analysis.recommendations.balanced].filter((r): r is Recommendation => r !== null);
+    const recs = [run.analysis.recommendations.fastest, run.analysis.recommendations.cheapest, run.analysis.recommendations.balanced].filter(
+      (r): r is Recommendation => r !== null,
+    );
     const items = recs.map((r) =>
       el(
         'li',
@@ -58,7 +66,11 @@ export function renderRecommendations(container: HTMLElement, runs: readonly Cha
       { class: 'recommendation-block' },
       runs.length > 1 ? el('h3', {}, run.label) : '',
       items.length ? el('ul', {}, ...items) : el('p', {}, 'No recommendation: no configuration has data yet.'),
-      el('p', { class: 'pareto-summary' }, `Pareto front (no configuration is both faster and cheaper): ${pareto.length} configuration${pareto.length === 1 ? '' : 's'}${pareto.length ? ': ' + pareto.map((p) => `${p.memoryMB} MB × ${p.threads}`).join(', ') : ''}.`),
+      el(
+        'p',
+        { class: 'pareto-summary' },
+        `Pareto front (no configuration is both faster and cheaper): ${pareto.length} configuration${pareto.length === 1 ? '' : 's'}${pareto.length ? ': ' + pareto.map((p) => `${p.memoryMB} MB × ${p.threads}`).join(', ') : ''}.`,
+      ),
     );
   });
   container.replaceChildren(...blocks);

@@ -17,9 +17,20 @@ export interface HeatmapViewOptions {
 export function renderHeatmaps(container: HTMLElement, options: HeatmapViewOptions): void {
   const values = options.grids.flatMap((g) => g.values.flat().filter((v): v is number => v !== null));
   const range = valueRange(values, options.logarithmic) ?? { min: 0, max: 1 };
-  const scale: HeatmapScale = { ...range, logarithmic: options.logarithmic, best: options.theme.best, worst: options.theme.worst, lowerIsBetter: options.lowerIsBetter };
+  const scale: HeatmapScale = {
+    ...range,
+    logarithmic: options.logarithmic,
+    best: options.theme.best,
+    worst: options.theme.worst,
+    lowerIsBetter: options.lowerIsBetter,
+  };
   const tables = options.grids.map((grid) => {
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'Memory (MB)'), ...grid.threads.map((t) => el('th', { scope: 'col' }, `${t} thread${t === 1 ? '' : 's'}`)));
+    const head = el(
+      'tr',
+      {},
+      el('th', { scope: 'col' }, 'Memory (MB)'),
+      ...grid.threads.map((t) => el('th', { scope: 'col' }, `${t} thread${t === 1 ? '' : 's'}`)),
+    );
     const rows = grid.memories.map((memory, r) =>
       el(
         'tr',
@@ -38,7 +49,15 @@ export function renderHeatmaps(container: HTMLElement, options: HeatmapViewOptio
     );
     return el('table', { class: 'heatmap' }, el('caption', {}, `${grid.title}: ${options.metricLabel}`), el('thead', {}, head), el('tbody', {}, ...rows));
   });
-  const legend = el('p', { class: 'heat-legend' }, `Colour: ${options.lowerIsBetter ? 'lower' : 'higher'} is better, from `, swatch(scale.best, 'best'), ` to `, swatch(scale.worst, 'worst'), `; one scale for all grids (${options.format(range.min)} to ${options.format(range.max)}).`);
+  const legend = el(
+    'p',
+    { class: 'heat-legend' },
+    `Colour: ${options.lowerIsBetter ? 'lower' : 'higher'} is better, from `,
+    swatch(scale.best, 'best'),
+    ` to `,
+    swatch(scale.worst, 'worst'),
+    `; one scale for all grids (${options.format(range.min)} to ${options.format(range.max)}).`,
+  );
   container.replaceChildren(legend, el('div', { class: 'heatmap-row' }, ...tables));
 }
 

@@ -1,9 +1,29 @@
 // The results view's page. Receives analysed runs from the host (src/results/resultsPanel.ts) over
 // the typed protocol in src/shared/resultsProtocol.ts and draws the findings, charts, heatmap and table.
 import type { Chart } from 'chart.js';
-import { createEnvelopeFactory, FromWebview, isToWebviewMessage, ToWebview, type ChartId, type FromWebviewBody, type ResultsViewState, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
+import {
+  createEnvelopeFactory,
+  FromWebview,
+  isToWebviewMessage,
+  ToWebview,
+  type ChartId,
+  type FromWebviewBody,
+  type ResultsViewState,
+  type ShowAnalysisBody,
+} from '../../src/shared/resultsProtocol';
 import { renderChart } from './charts';
-import { configGroups, costVsTimeChart, heatmapGrids, HEATMAP_METRICS, speedupChart, timeVsMemoryChart, type ChartFilters, type ChartRun, type ChartSpec, type HeatmapMetric } from './chartModels';
+import {
+  configGroups,
+  costVsTimeChart,
+  heatmapGrids,
+  HEATMAP_METRICS,
+  speedupChart,
+  timeVsMemoryChart,
+  type ChartFilters,
+  type ChartRun,
+  type ChartSpec,
+  type HeatmapMetric,
+} from './chartModels';
 import { heatmapToSvg } from './chartSvg';
 import { button, el } from './dom';
 import { renderKneeTable, renderRecommendations } from './findingsView';
@@ -53,13 +73,20 @@ const runInfo = el('p', { id: 'run-info', class: 'run-info' });
 const notices = new Notices();
 const archSelect = el('select', { id: 'filter-arch' });
 const strategySelect = el('select', { id: 'filter-strategy' });
-const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), { id: 'compare-button', title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)' });
+const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), {
+  id: 'compare-button',
+  title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)',
+});
 const clearCompareButton = button('Stop comparing', () => post({ type: FromWebview.ClearCompare }), { id: 'clear-compare-button', class: 'secondary' });
 const toolbar = el(
   'div',
   { class: 'toolbar', role: 'toolbar', 'aria-label': 'Results actions' },
   button('Pick run…', () => post({ type: FromWebview.PickRun }), { id: 'pick-run-button' }),
-  button('Import files…', () => post({ type: FromWebview.ImportFiles }), { id: 'import-button', class: 'secondary', title: 'Import the study\u2019s CSV files or a folder of them' }),
+  button('Import files…', () => post({ type: FromWebview.ImportFiles }), {
+    id: 'import-button',
+    class: 'secondary',
+    title: 'Import the study\u2019s CSV files or a folder of them',
+  }),
   compareButton,
   clearCompareButton,
   el('span', { class: 'filter' }, el('label', { for: 'filter-arch' }, 'Architecture'), archSelect),
@@ -102,7 +129,12 @@ function chartRuns(body: ShowAnalysisBody): ChartRun[] {
 }
 
 function safeFileStem(text: string): string {
-  return text.replace(/[^\w.\-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'results';
+  return (
+    text
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'results'
+  );
 }
 
 function renderAll(body: ShowAnalysisBody, messageId?: number): void {
@@ -130,7 +162,12 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
 
   const tableHost = el('div', {});
   tableSection.replaceChildren(
-    el('div', { class: 'section-heading' }, el('h2', { id: 'table-heading' }, 'Summary table'), button('Export CSV', () => exportCsv(), { id: 'export-csv-button', class: 'secondary' })),
+    el(
+      'div',
+      { class: 'section-heading' },
+      el('h2', { id: 'table-heading' }, 'Summary table'),
+      button('Export CSV', () => exportCsv(), { id: 'export-csv-button', class: 'secondary' }),
+    ),
     tableHost,
   );
   const rows: TableRow[] = runs.flatMap((run) => run.analysis.configs.map((config) => ({ runLabel: run.label, config })));
@@ -152,7 +189,9 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
       ? [
           el('h2', { id: 'warnings-heading', tabindex: '-1' }, `Input warnings (${warnings.length})`),
           el('ul', {}, ...warnings.slice(0, 50).map((w) => el('li', {}, w))),
-          warnings.length > 50 ? el('details', {}, el('summary', {}, `Show ${warnings.length - 50} more`), el('ul', {}, ...warnings.slice(50).map((w) => el('li', {}, w)))) : '',
+          warnings.length > 50
+            ? el('details', {}, el('summary', {}, `Show ${warnings.length - 50} more`), el('ul', {}, ...warnings.slice(50).map((w) => el('li', {}, w))))
+            : '',
         ]
       : []),
   );
@@ -175,7 +214,11 @@ function renderCharts(runs: ChartRun[]): void {
   const grid = el('div', { class: 'chart-grid' });
   chartsSection.replaceChildren(el('h2', { id: 'charts-heading' }, 'Charts'), grid);
   for (const spec of specs) {
-    const canvas = el('canvas', { id: `chart-${spec.id}`, role: 'img', 'aria-label': `${spec.title}. ${spec.description}` }, `${spec.description} The summary table has the numbers.`);
+    const canvas = el(
+      'canvas',
+      { id: `chart-${spec.id}`, role: 'img', 'aria-label': `${spec.title}. ${spec.description}` },
+      `${spec.description} The summary table has the numbers.`,
+    );
     const figure = el(
       'figure',
       { class: 'chart', 'data-chart': spec.id },
@@ -208,17 +251,39 @@ function renderHeatmapSection(runs: ChartRun[]): void {
   });
   const host = el('div', { id: 'heatmap-grids' });
   heatmapSection.replaceChildren(
-    el('div', { class: 'section-heading' }, el('h2', { id: 'heatmap-heading' }, 'Memory × threads heatmap'), el('label', { for: 'heatmap-metric' }, 'Show'), metricSelect, exportButtons('heatmap', 'Memory × threads heatmap')),
+    el(
+      'div',
+      { class: 'section-heading' },
+      el('h2', { id: 'heatmap-heading' }, 'Memory × threads heatmap'),
+      el('label', { for: 'heatmap-metric' }, 'Show'),
+      metricSelect,
+      exportButtons('heatmap', 'Memory × threads heatmap'),
+    ),
     host,
   );
   const metric = HEATMAP_METRICS.find((m) => m.id === heatmapMetric) ?? HEATMAP_METRICS[0];
-  renderHeatmaps(host, { grids: heatmapGrids(configGroups(runs, filters()), metric.id), theme, lowerIsBetter: metric.lowerIsBetter, logarithmic: metric.logarithmic, metricLabel: metric.label, format: heatmapFormat(metric.id) });
+  renderHeatmaps(host, {
+    grids: heatmapGrids(configGroups(runs, filters()), metric.id),
+    theme,
+    lowerIsBetter: metric.lowerIsBetter,
+    logarithmic: metric.logarithmic,
+    metricLabel: metric.label,
+    format: heatmapFormat(metric.id),
+  });
 }
 
 function heatmapSvg(): string {
   const metric = HEATMAP_METRICS.find((m) => m.id === heatmapMetric) ?? HEATMAP_METRICS[0];
   const grids = shown ? heatmapGrids(configGroups(chartRuns(shown), filters()), metric.id) : [];
-  return heatmapToSvg(grids, { theme, best: theme.best, worst: theme.worst, lowerIsBetter: metric.lowerIsBetter, logarithmic: metric.logarithmic, metricLabel: metric.label, format: heatmapFormat(metric.id) });
+  return heatmapToSvg(grids, {
+    theme,
+    best: theme.best,
+    worst: theme.worst,
+    lowerIsBetter: metric.lowerIsBetter,
+    logarithmic: metric.logarithmic,
+    metricLabel: metric.label,
+    format: heatmapFormat(metric.id),
+  });
 }
 
 function runStem(): string {
@@ -278,7 +343,8 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 // VS Code switches themes by changing the body class and the variables on <html>; canvases do not
 // follow CSS by themselves, so redraw them when any colour we use changed.
-const themeSignature = (colors: ThemeColors): string => JSON.stringify([colors.kind, colors.foreground, colors.background, colors.grid, colors.palette, colors.font]);
+const themeSignature = (colors: ThemeColors): string =>
+  JSON.stringify([colors.kind, colors.foreground, colors.background, colors.grid, colors.palette, colors.font]);
 const themeObserver = new MutationObserver(() => {
   if (shown && themeSignature(readThemeColors()) !== themeSignature(theme)) renderCharts(chartRuns(shown));
 });

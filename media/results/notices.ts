@@ -34,7 +34,12 @@ function noticeItems(body: ShowAnalysisBody, comparing: boolean, warningCount: n
     if (unthrottled) items.push({ kind: 'unthrottled', tag, text: `${prefix}${unthrottled}` });
     if (note) items.push({ kind: 'note', tag, text: `${prefix}${note}` });
   }
-  if (warningCount > 0) items.push({ kind: 'warnings', tag: '', text: `${warningCount} input warning${warningCount === 1 ? '' : 's'} (corrupt lines, skipped rows or files, unthrottled sources)` });
+  if (warningCount > 0)
+    items.push({
+      kind: 'warnings',
+      tag: '',
+      text: `${warningCount} input warning${warningCount === 1 ? '' : 's'} (corrupt lines, skipped rows or files, unthrottled sources)`,
+    });
   return items;
 }
 

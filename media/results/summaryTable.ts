@@ -26,7 +26,12 @@ export function renderSummaryTable(container: HTMLElement, options: SummaryTable
   const headerCells = columns.map((c) => {
     const sortedHere = c.id === effectiveSort.column;
     const nextDirection: SortDirection = sortedHere && effectiveSort.direction === 'ascending' ? 'descending' : 'ascending';
-    const sortButton = el('button', { type: 'button', class: 'sort-button', title: `${c.description}. Sort ${nextDirection}.`, 'data-column': c.id }, c.label, el('span', { class: 'sort-indicator', 'aria-hidden': 'true' }, sortedHere ? (effectiveSort.direction === 'ascending' ? ' ▲' : ' ▼') : ''));
+    const sortButton = el(
+      'button',
+      { type: 'button', class: 'sort-button', title: `${c.description}. Sort ${nextDirection}.`, 'data-column': c.id },
+      c.label,
+      el('span', { class: 'sort-indicator', 'aria-hidden': 'true' }, sortedHere ? (effectiveSort.direction === 'ascending' ? ' ▲' : ' ▼') : ''),
+    );
     sortButton.addEventListener('click', () => {
       const next: SortState = { column: c.id, direction: nextDirection };
       const nextRows = renderSummaryTable(container, { ...options, sort: next });
@@ -36,9 +41,7 @@ export function renderSummaryTable(container: HTMLElement, options: SummaryTable
     });
     return el('th', { scope: 'col', class: c.numeric ? 'numeric' : undefined, 'aria-sort': sortedHere ? effectiveSort.direction : undefined }, sortButton);
   });
-  const bodyRows = sorted.map((row) =>
-    el('tr', {}, ...columns.map((c) => el('td', { class: c.numeric ? 'numeric' : undefined }, c.display(row)))),
-  );
+  const bodyRows = sorted.map((row) => el('tr', {}, ...columns.map((c) => el('td', { class: c.numeric ? 'numeric' : undefined }, c.display(row)))));
   const anyEstimated = options.rows.some((r) => r.config.costBasis === 'processing');
   const table = el(
     'table',
@@ -49,7 +52,9 @@ export function renderSummaryTable(container: HTMLElement, options: SummaryTable
   );
   container.replaceChildren(
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Summary table, scrolls horizontally' }, table),
-    anyEstimated ? el('p', { class: 'footnote' }, '* Cost estimated from the function\u2019s own processing time: Lambda\u2019s billed duration is not in these files.') : '',
+    anyEstimated
+      ? el('p', { class: 'footnote' }, '* Cost estimated from the function\u2019s own processing time: Lambda\u2019s billed duration is not in these files.')
+      : '',
   );
   return sorted;
 }

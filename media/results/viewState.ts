@@ -13,7 +13,10 @@ export function sanitizeState(state: ResultsViewState | undefined): ResultsViewS
   return {
     source: isResultsSource(state.source) ? state.source : undefined,
     compareSource: isResultsSource(state.compareSource) ? state.compareSource : undefined,
-    sort: state.sort && typeof state.sort.column === 'string' && (state.sort.direction === 'ascending' || state.sort.direction === 'descending') ? state.sort : undefined,
+    sort:
+      state.sort && typeof state.sort.column === 'string' && (state.sort.direction === 'ascending' || state.sort.direction === 'descending')
+        ? state.sort
+        : undefined,
     filters: state.filters && typeof state.filters.arch === 'string' && typeof state.filters.strategy === 'string' ? state.filters : undefined,
   };
 }

@@ -97,7 +97,7 @@ async function readIfPresent(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new Error(`Could not read the AWS file ${file}: ${(error as Error).message}`);
+    throw new Error(`Could not read the AWS file ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -3,13 +3,7 @@
 import type { ProfileCredentialKind } from './awsProfiles';
 
 export type AwsProblem =
-  | 'expired-credentials'
-  | 'missing-credentials'
-  | 'unknown-profile'
-  | 'invalid-credentials'
-  | 'unreachable-endpoint'
-  | 'access-denied'
-  | 'other';
+  'expired-credentials' | 'missing-credentials' | 'unknown-profile' | 'invalid-credentials' | 'unreachable-endpoint' | 'access-denied' | 'other';
 
 export interface ErrorContext {
   /** The profile in use (flag, setting or AWS_PROFILE); undefined = the default chain. */
@@ -69,7 +63,11 @@ export function classifyAwsError(error: unknown): AwsProblem {
   if (error instanceof TargetError) return error.problem;
   const { name, message } = errorFields(error);
   if (networkCode(error)) return 'unreachable-endpoint';
-  if (/could not be found|was not found\.|Could not resolve credentials using profile/i.test(message) && /profile/i.test(message) && !/SSO session token/i.test(message)) {
+  if (
+    /could not be found|was not found\.|Could not resolve credentials using profile/i.test(message) &&
+    /profile/i.test(message) &&
+    !/SSO session token/i.test(message)
+  ) {
     return 'unknown-profile';
   }
   if (

@@ -12,9 +12,7 @@ import { describeTarget } from './targetDescription';
 import { TargetError, toTargetError, unknownProfileMessage, type ErrorContext } from './credentialErrors';
 
 export type Target =
-  | { kind: 'aws'; profile?: string; region: string }
-  | { kind: 'local' }
-  | { kind: 'endpoint'; url: string; region: string; profile?: string };
+  { kind: 'aws'; profile?: string; region: string } | { kind: 'local' } | { kind: 'endpoint'; url: string; region: string; profile?: string };
 
 export type TargetKind = Target['kind'];
 
@@ -89,7 +87,15 @@ export async function chooseTarget(choice: TargetChoice, env: Env = process.env)
     const found = profiles.find((p) => p.name === profile);
     if (!found) {
       const paths = sharedFilePaths(env);
-      throw new TargetError(unknownProfileMessage(profile, profiles.map((p) => p.name), paths.configFile, paths.credentialsFile), 'unknown-profile');
+      throw new TargetError(
+        unknownProfileMessage(
+          profile,
+          profiles.map((p) => p.name),
+          paths.configFile,
+          paths.credentialsFile,
+        ),
+        'unknown-profile',
+      );
     }
     profileRegion = found.region;
   } else {
@@ -127,10 +133,7 @@ export { describeTarget };
  * handle, or what the state file of `lambda-lab endpoint` says). A custom endpoint whose URL is
  * that running built-in endpoint uses its credentials (it accepts no others).
  */
-export async function resolveTarget(
-  target: Target,
-  options: { localEndpoint?: LocalEndpointConnection | null; env?: Env } = {},
-): Promise<ResolvedTarget> {
+export async function resolveTarget(target: Target, options: { localEndpoint?: LocalEndpointConnection | null; env?: Env } = {}): Promise<ResolvedTarget> {
   const env = options.env ?? process.env;
   const local = options.localEndpoint ?? undefined;
   if (target.kind === 'local') {
@@ -213,7 +216,7 @@ export function createIamClient(resolved: ResolvedTarget, env: Env = process.env
   if (resolved.builtInEndpoint) {
     throw new TargetError('The built-in local endpoint has no IAM and needs no execution role.', 'other');
   }
-  const endpoint = resolved.target.kind === 'endpoint' ? nonEmpty(env.AWS_ENDPOINT_URL_IAM) ?? resolved.endpoint : undefined;
+  const endpoint = resolved.target.kind === 'endpoint' ? (nonEmpty(env.AWS_ENDPOINT_URL_IAM) ?? resolved.endpoint) : undefined;
   return new IAMClient({
     region: resolved.region,
     credentials: resolved.credentials,

@@ -38,7 +38,7 @@ Inputs: a run directory (.lambda-lab/runs/<id>), the original study's CSVs
 `;
 
 export const analyzeCli: CliCommand = {
-  summary: 'Statistics, knee table and recommendations for a run or the study\'s CSVs',
+  summary: "Statistics, knee table and recommendations for a run or the study's CSVs",
   run,
 };
 
@@ -96,8 +96,10 @@ async function run(argv: string[]): Promise<number> {
     if (positionals.length === 0) throw new UsageError('give a run directory, CSV files or a folder to analyse.');
     const tolerance = fraction(values.tolerance, '--tolerance', 0.05);
     const costSlack = fraction(values['cost-slack'], '--cost-slack', 0.1);
-    if (values.arch !== undefined && !ARCHITECTURES.includes(values.arch as Architecture)) throw new UsageError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got "${values.arch}".`);
-    if (values.strategy !== undefined && !STRATEGIES.includes(values.strategy as Strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${values.strategy}".`);
+    if (values.arch !== undefined && !ARCHITECTURES.includes(values.arch as Architecture))
+      throw new UsageError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got "${values.arch}".`);
+    if (values.strategy !== undefined && !STRATEGIES.includes(values.strategy as Strategy))
+      throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${values.strategy}".`);
     const minRepetitions = values['min-reps'] === undefined ? 5 : Number(values['min-reps']);
     if (!Number.isInteger(minRepetitions) || minRepetitions < 2) throw new UsageError(`--min-reps must be a whole number >= 2, got "${values['min-reps']}".`);
     const targets = (values['target-ci'] ?? '0.05,0.02,0.01,0.005').split(',').map((t) => fraction(t.trim(), '--target-ci', 0.02));
@@ -106,7 +108,8 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError(`--region "${values.region}" has no prices here; known regions: ${pricedRegions().join(', ')}.`);
     }
     const input = loadAnalysisInput(positionals);
-    const keep = (c: { arch: Architecture; strategy: Strategy }) => (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
+    const keep = (c: { arch: Architecture; strategy: Strategy }) =>
+      (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
     const records = input.records.filter(keep);
     const aggregates = input.aggregates.filter(keep);
     if (records.length + aggregates.length === 0) {
@@ -119,7 +122,9 @@ async function run(argv: string[]): Promise<number> {
       try {
         predictMemoryMB = resolveMemorySelection(values.predict);
       } catch (error) {
-        throw new UsageError(`--predict takes memory sizes in MB (e.g. 1024,3008) or a preset (quick, vcpu-steps, original-study): ${error instanceof Error ? error.message : String(error)}`);
+        throw new UsageError(
+          `--predict takes memory sizes in MB (e.g. 1024,3008) or a preset (quick, vcpu-steps, original-study): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack, ...(predictMemoryMB ? { predictMemoryMB } : {}) };

@@ -47,20 +47,27 @@ async function run(argv: string[]): Promise<number> {
       throw new Error('The built-in endpoint has no roles to delete; run cleanup without --delete-role.');
     }
   };
-  return runAgainstTarget('cleanup', values, async (target) => {
-    const client = createLambdaClient(target);
-    try {
-      const result = await cleanupExperiment({
-        client,
-        experimentId,
-        deleteRole: values['delete-role'],
-        iam: values['delete-role'] ? createIamClient(target) : undefined,
-        onDeleted: (name) => process.stderr.write(`  deleted ${name}\n`),
-      });
-      process.stdout.write(values.json ? JSON.stringify({ experimentId, target: target.label, ...result }, null, 2) + '\n' : describeCleanup(experimentId, result) + '\n');
-      return result.failures.length > 0 ? 1 : 0;
-    } finally {
-      client.destroy();
-    }
-  }, refuseRoleOnBuiltInEndpoint);
+  return runAgainstTarget(
+    'cleanup',
+    values,
+    async (target) => {
+      const client = createLambdaClient(target);
+      try {
+        const result = await cleanupExperiment({
+          client,
+          experimentId,
+          deleteRole: values['delete-role'],
+          iam: values['delete-role'] ? createIamClient(target) : undefined,
+          onDeleted: (name) => process.stderr.write(`  deleted ${name}\n`),
+        });
+        process.stdout.write(
+          values.json ? JSON.stringify({ experimentId, target: target.label, ...result }, null, 2) + '\n' : describeCleanup(experimentId, result) + '\n',
+        );
+        return result.failures.length > 0 ? 1 : 0;
+      } finally {
+        client.destroy();
+      }
+    },
+    refuseRoleOnBuiltInEndpoint,
+  );
 }

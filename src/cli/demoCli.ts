@@ -6,7 +6,7 @@ import { formatUsd } from '../core/usdFormat';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLambdaClient, resolveTarget, type ResolvedTarget } from '../aws/lambdaTarget';
+import { createLambdaClient, resolveTarget } from '../aws/lambdaTarget';
 import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../aws/executionRole';
 import { analyzeRecords } from '../core/analysis/analyzeRun';
 import type { AnalysisResult } from '../core/analysis/analysisTypes';
@@ -97,7 +97,9 @@ async function run(argv: string[]): Promise<number> {
     say(`    ${handle.endpoint} (region ${handle.region}); CPU limits: ${describeCpuLimit(handle.cpuLimit)}`);
     const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
 
-    const functionDir = values.dir ? path.resolve(values.dir) : path.join((tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-demo-'))), 'lambda-parallel-lab');
+    const functionDir = values.dir
+      ? path.resolve(values.dir)
+      : path.join((tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-demo-'))), 'lambda-parallel-lab');
     say(`2/5 Scaffolding the template function into ${functionDir}`);
     try {
       await scaffoldTemplate({ templateDir: await findTemplateDir(__dirname), targetDir: functionDir });
@@ -126,7 +128,9 @@ async function run(argv: string[]): Promise<number> {
       say(`    ${deployed.functions.map((f) => `${f.functionName} (${f.action})`).join(', ')}`);
       if (controller.signal.aborted) return 130;
 
-      say(`4/5 Sweeping threads ${settings.threadCounts.join(', ')} × ${settings.repetitions} repetitions (${settings.items} items at bcrypt cost ${settings.cost})...`);
+      say(
+        `4/5 Sweeping threads ${settings.threadCounts.join(', ')} × ${settings.repetitions} repetitions (${settings.items} items at bcrypt cost ${settings.cost})...`,
+      );
       const prepared = await prepareNewSweep(
         client,
         {
@@ -194,7 +198,9 @@ async function run(argv: string[]): Promise<number> {
 }
 
 function describeCpuLimit(method: string): string {
-  return method === 'none' ? 'none available here, so results are UNTHROTTLED (every memory size gets the whole machine)' : `${method} (memory/1769 vCPU per function)`;
+  return method === 'none'
+    ? 'none available here, so results are UNTHROTTLED (every memory size gets the whole machine)'
+    : `${method} (memory/1769 vCPU per function)`;
 }
 
 /** A plain-text table of the summary, the knee and the recommendations. */

@@ -128,7 +128,9 @@ async function run(argv: string[]): Promise<number> {
           ) + '\n',
         );
       } else {
-        process.stdout.write(summarizeDeploy(experimentId, result, `Next: lambda-lab sweep --experiment ${experimentId} --threads 1,2,4 --reps 5 (same target flags).`) + '\n');
+        process.stdout.write(
+          summarizeDeploy(experimentId, result, `Next: lambda-lab sweep --experiment ${experimentId} --threads 1,2,4 --reps 5 (same target flags).`) + '\n',
+        );
       }
       return result.failures.length > 0 ? 1 : 0;
     },
@@ -142,8 +144,13 @@ async function run(argv: string[]): Promise<number> {
 /** --memory: a preset id or a list of MB; a word that is no preset lists the presets instead of "is not a number". */
 function parseMemoryFlag(text: string): number[] {
   if (/[a-z]/i.test(text) && !findMemoryPreset(text)) {
-    const presets = MEMORY_PRESETS.map((p) => `${p.id} (${p.sizesMB.length > 8 ? `${p.sizesMB.length} sizes, ${p.sizesMB[0]}..${p.sizesMB[p.sizesMB.length - 1]} MB` : `${p.sizesMB.join(',')} MB`})`).join('; ');
-    throw new Error(`--memory "${text}" is neither a preset nor a list of MB. Presets: ${presets}. Or give sizes from ${MEMORY_MIN_MB} to ${MEMORY_MAX_MB} MB, e.g. --memory 128,1769,3538.`);
+    const presets = MEMORY_PRESETS.map(
+      (p) =>
+        `${p.id} (${p.sizesMB.length > 8 ? `${p.sizesMB.length} sizes, ${p.sizesMB[0]}..${p.sizesMB[p.sizesMB.length - 1]} MB` : `${p.sizesMB.join(',')} MB`})`,
+    ).join('; ');
+    throw new Error(
+      `--memory "${text}" is neither a preset nor a list of MB. Presets: ${presets}. Or give sizes from ${MEMORY_MIN_MB} to ${MEMORY_MAX_MB} MB, e.g. --memory 128,1769,3538.`,
+    );
   }
   return resolveMemorySelection(text);
 }
@@ -158,6 +165,8 @@ function checkTemplateFlag(template: string): void {
     return; // checkTemplateFolder says it does not exist and how to create it
   }
   if (!stat.isDirectory()) {
-    throw new Error(`--template ${template} is a file, not a folder. Pass the folder that holds index.mjs (e.g. --template ${path.dirname(template) || '.'}), or create one with lambda-lab scaffold <dir>.`);
+    throw new Error(
+      `--template ${template} is a file, not a folder. Pass the folder that holds index.mjs (e.g. --template ${path.dirname(template) || '.'}), or create one with lambda-lab scaffold <dir>.`,
+    );
   }
 }

@@ -119,7 +119,9 @@ async function run(argv: string[]): Promise<number> {
   };
   // Recorded before the line is printed, so whoever waits for the line can rely on the file.
   await writeEndpointState({ ...state, pid: process.pid, startedAt: new Date().toISOString() }).catch((error: unknown) => {
-    process.stderr.write(`lambda-lab endpoint: could not record the endpoint for other lambda-lab commands: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `lambda-lab endpoint: could not record the endpoint for other lambda-lab commands: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   });
   process.stdout.write(`${JSON.stringify({ ...state, cpuLimitDetail: handle.cpuLimitDetail })}\n`);
   if (handle.cpuLimit === 'none') process.stderr.write(`lambda-lab endpoint: no CPU limit applied — results will be unthrottled (${handle.cpuLimitDetail}).\n`);

@@ -37,7 +37,9 @@ async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (positionals.length === 0 || (values.format !== 'csv' && values.format !== 'json')) {
-    process.stderr.write(`lambda-lab export: ${positionals.length === 0 ? 'give a run directory to export' : `--format must be csv or json${values.format ? `, got "${values.format}"` : ''}`}.\nRun "lambda-lab export --help" for the options.\n`);
+    process.stderr.write(
+      `lambda-lab export: ${positionals.length === 0 ? 'give a run directory to export' : `--format must be csv or json${values.format ? `, got "${values.format}"` : ''}`}.\nRun "lambda-lab export --help" for the options.\n`,
+    );
     return 2;
   }
   if (values.out !== undefined) {
@@ -50,13 +52,19 @@ async function run(argv: string[]): Promise<number> {
   try {
     const input = loadAnalysisInput(positionals);
     for (const warning of input.warnings) process.stderr.write(`warning: ${warning}\n`);
-    if (input.aggregates.length > 0) process.stderr.write(`warning: ${input.aggregates.length} mean-only rows (AggregatedResults.csv) have no invocations and are not exported.\n`);
+    if (input.aggregates.length > 0)
+      process.stderr.write(`warning: ${input.aggregates.length} mean-only rows (AggregatedResults.csv) have no invocations and are not exported.\n`);
     let text: string;
     if (values.format === 'csv') {
       text = invocationsToCsv(input.records);
     } else {
       // The input's warnings (unthrottled invocations among them) stay with the analysis they qualify.
-      const analysis = analyzeMixed(input.records, [], { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation }, input.warnings);
+      const analysis = analyzeMixed(
+        input.records,
+        [],
+        { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation },
+        input.warnings,
+      );
       const run = input.runs.length === 1 ? input.runs[0].meta : input.runs.map((r) => r.meta);
       text = JSON.stringify({ run, cpuLimit: input.cpuLimit, invocations: input.records, analysis }, null, 2) + '\n';
     }

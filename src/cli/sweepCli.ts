@@ -6,7 +6,18 @@ import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
-import { MEMORY_MAX_MB, REPETITIONS_MAX, ValidationError, costTimeoutProblem, parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
+import {
+  MEMORY_MAX_MB,
+  REPETITIONS_MAX,
+  ValidationError,
+  costTimeoutProblem,
+  parseStrategyList,
+  parseThreadList,
+  validateCost,
+  validateExperimentId,
+  validateItems,
+  validateRepetitions,
+} from '../core/experimentValidation';
 import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
 import type { RunTarget } from '../core/runFiles';
@@ -117,15 +128,27 @@ export async function run(argv: string[]): Promise<number> {
     const maxCostUsd = parseNumber(values['max-cost-usd'], 'max-cost-usd', (n) => n >= 0, 'a dollar amount of 0 or more');
     const concurrencyFlag = parseNumber(values.concurrency, 'concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
     checkReplayRefineFlagsUnused(values);
-    const confirmAbove = parseNumber(values['confirm-above-usd'], 'confirm-above-usd', (n) => n >= 0, 'a dollar amount of 0 or more') ?? DEFAULT_CONFIRM_ABOVE_USD;
+    const confirmAbove =
+      parseNumber(values['confirm-above-usd'], 'confirm-above-usd', (n) => n >= 0, 'a dollar amount of 0 or more') ?? DEFAULT_CONFIRM_ABOVE_USD;
 
     if (values['retry-errors'] && !values.resume) {
-      throw new ValidationError('retry-errors', true, 'only with --resume', '--retry-errors only applies with --resume <run dir>: a new run has no errors to retry.');
+      throw new ValidationError(
+        'retry-errors',
+        true,
+        'only with --resume',
+        '--retry-errors only applies with --resume <run dir>: a new run has no errors to retry.',
+      );
     }
     if (values.resume) {
       const runDir = path.resolve(values.resume);
       for (const flag of ['experiment', 'threads', 'reps', 'items', 'cost', 'strategy', 'adaptive', 'seed', 'out'] as const) {
-        if (values[flag] !== undefined) throw new ValidationError(flag, values[flag], 'not with --resume', `--${flag} cannot be combined with --resume: a resumed run keeps its plan (see run.json).`);
+        if (values[flag] !== undefined)
+          throw new ValidationError(
+            flag,
+            values[flag],
+            'not with --resume',
+            `--${flag} cannot be combined with --resume: a resumed run keeps its plan (see run.json).`,
+          );
       }
       prepared = prepareResume(runDir, { maxCostUsd, concurrency: concurrencyFlag });
       const meta = prepared.store.meta;
@@ -141,7 +164,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const warning of prepared.warnings) process.stderr.write(`Warning: ${warning}\n`);
       process.stderr.write(`Resuming ${runDir} (${prepared.store.invocations.length} of ${meta.plan.plannedInvocations} invocations already recorded).\n`);
     } else {
-      if (values.experiment === undefined) throw new ValidationError('experiment', undefined, 'required', '--experiment <id> is required (or --resume <run dir>).');
+      if (values.experiment === undefined)
+        throw new ValidationError('experiment', undefined, 'required', '--experiment <id> is required (or --resume <run dir>).');
       if (values.threads === undefined) throw new ValidationError('threads', undefined, 'required', '--threads <list> is required, e.g. --threads 1,2,4.');
       if (values.reps === undefined) throw new ValidationError('reps', undefined, 'required', '--reps <n> is required, e.g. --reps 5.');
       const experimentId = validateExperimentId(values.experiment);
@@ -150,18 +174,39 @@ export async function run(argv: string[]): Promise<number> {
       const items = values.items !== undefined ? validateItems(values.items) : DEFAULT_ITEMS;
       const cost = values.cost !== undefined ? validateCost(values.cost) : DEFAULT_COST;
       // "both" is shorthand for pool,batch: both strategies in one sweep, interleaved like thread counts.
-      const strategies = values.strategy === undefined ? (['pool'] as const).slice() : values.strategy.trim().toLowerCase() === 'both' ? (['pool', 'batch'] as const).slice() : parseStrategyList(values.strategy);
+      const strategies =
+        values.strategy === undefined
+          ? (['pool'] as const).slice()
+          : values.strategy.trim().toLowerCase() === 'both'
+            ? (['pool', 'batch'] as const).slice()
+            : parseStrategyList(values.strategy);
       const targetCi = parseNumber(values['target-ci'], 'target-ci', (n) => n > 0 && n < 1, 'a share between 0 and 1, e.g. 0.02') ?? DEFAULT_TARGET_CI;
-      const minReps = parseNumber(values['min-reps'], 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
+      const minReps =
+        parseNumber(values['min-reps'], 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
       const seed = parseNumber(values.seed, 'seed', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'a whole number from 0 to 4294967295');
       // Bounded before any network call: even one deployed function at the most memory must be able to run this.
       const shape = { functions: 1, threadCounts: threadCounts.length, strategies: strategies.length, repetitions };
-      const tooBig = planSizeProblem(shape, roughPlanMs({ memoriesMB: [MEMORY_MAX_MB], threadCounts, strategies: strategies.length, repetitions, items, cost, concurrency: 1 }), true);
+      const tooBig = planSizeProblem(
+        shape,
+        roughPlanMs({ memoriesMB: [MEMORY_MAX_MB], threadCounts, strategies: strategies.length, repetitions, items, cost, concurrency: 1 }),
+        true,
+      );
       if (tooBig) throw new ValidationError('reps', values.reps, 'a plan that can run', `The sweep cannot run: ${tooBig}`);
       const costProblem = costTimeoutProblem({ cost, items, minThreads: Math.min(...threadCounts), minMemoryMB: MEMORY_MAX_MB, timeoutSeconds: TIMEOUT_MAX_S });
-      if (costProblem) throw new ValidationError('cost', values.cost, 'within the timeout', `--cost ${cost} cannot run even at ${MEMORY_MAX_MB} MB with Lambda's longest timeout: ${costProblem}`);
+      if (costProblem)
+        throw new ValidationError(
+          'cost',
+          values.cost,
+          'within the timeout',
+          `--cost ${cost} cannot run even at ${MEMORY_MAX_MB} MB with Lambda's longest timeout: ${costProblem}`,
+        );
       if (values.adaptive && repetitions < 2) {
-        throw new ValidationError('reps', values.reps, 'at least 2 with --adaptive', '--adaptive needs --reps of at least 2 (the most repetitions it may take).');
+        throw new ValidationError(
+          'reps',
+          values.reps,
+          'at least 2 with --adaptive',
+          '--adaptive needs --reps of at least 2 (the most repetitions it may take).',
+        );
       }
       if (!values.adaptive && (values['target-ci'] !== undefined || values['min-reps'] !== undefined)) {
         throw new ValidationError('adaptive', undefined, '--adaptive', '--target-ci and --min-reps only apply with --adaptive.');
@@ -244,7 +289,11 @@ export const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * Runs a prepared sweep with terminal progress, cancellation on Ctrl-C / SIGTERM / SIGHUP (the run
  * stays resumable, status cancelled, its lock released) and a cost confirmation prompt.
  */
-export async function runWithTerminal(prepared: PreparedSweep, resolved: ResolvedTarget, options: TerminalRunOptions): Promise<SweepOutcome & { signal?: NodeJS.Signals }> {
+export async function runWithTerminal(
+  prepared: PreparedSweep,
+  resolved: ResolvedTarget,
+  options: TerminalRunOptions,
+): Promise<SweepOutcome & { signal?: NodeJS.Signals }> {
   const controller = new AbortController();
   let firstSignal: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

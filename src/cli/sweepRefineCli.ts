@@ -109,21 +109,31 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
   const refine = values['refine-memory'] === true;
   let resolvedForErrors: ResolvedTarget | undefined;
   try {
-    if (values.resume !== undefined) refuse('resume', values.resume, '--resume cannot be combined with --replay or --refine-memory: start a new sweep (the replay and the refinement loop live in one process).');
+    if (values.resume !== undefined)
+      refuse(
+        'resume',
+        values.resume,
+        '--resume cannot be combined with --replay or --refine-memory: start a new sweep (the replay and the refinement loop live in one process).',
+      );
     if (replayFolder !== undefined) {
       for (const flag of ['local', 'endpoint', 'profile', 'region', 'template', 'role', 'create-role'] as const) {
         if (values[flag] !== undefined) refuse(flag, values[flag], `--${flag} cannot be combined with --replay: the replay is its own target.`);
       }
     }
     if (!refine && values.resolution !== undefined) refuse('resolution', values.resolution, '--resolution only applies with --refine-memory.');
-    if (refine && values.memory !== undefined) refuse('memory', values.memory, '--memory cannot be combined with --refine-memory, which chooses the sizes itself.');
-    if (!refine && values.memory === undefined) refuse('memory', undefined, '--replay needs --memory <sizes|preset> (or --refine-memory to let the sweep choose them).');
+    if (refine && values.memory !== undefined)
+      refuse('memory', values.memory, '--memory cannot be combined with --refine-memory, which chooses the sizes itself.');
+    if (!refine && values.memory === undefined)
+      refuse('memory', undefined, '--replay needs --memory <sizes|preset> (or --refine-memory to let the sweep choose them).');
     if (values.threads === undefined) refuse('threads', undefined, '--threads <list> is required, e.g. --threads 1,2,4.');
     if (!refine && values.reps === undefined) refuse('reps', undefined, '--reps <n> is required, e.g. --reps 5.');
-    const experimentId = validateExperimentId(str(values, 'experiment') ?? (replayFolder !== undefined ? 'replay' : refuse('experiment', undefined, '--experiment <id> is required.')));
+    const experimentId = validateExperimentId(
+      str(values, 'experiment') ?? (replayFolder !== undefined ? 'replay' : refuse('experiment', undefined, '--experiment <id> is required.')),
+    );
     const threadCounts = parseThreadList(str(values, 'threads')!);
     const repetitions = values.reps !== undefined ? validateRepetitions(str(values, 'reps')) : DEFAULT_REFINE_MAX_REPS;
-    const strategies: Strategy[] = values.strategy !== undefined ? parseStrategyList(str(values, 'strategy')!) : replayFolder !== undefined ? [SEED_STRATEGY] : ['pool'];
+    const strategies: Strategy[] =
+      values.strategy !== undefined ? parseStrategyList(str(values, 'strategy')!) : replayFolder !== undefined ? [SEED_STRATEGY] : ['pool'];
     if (replayFolder !== undefined && strategies.some((s) => s !== SEED_STRATEGY)) {
       refuse('strategy', values.strategy, `The study measured only the ${SEED_STRATEGY} strategy, so only --strategy ${SEED_STRATEGY} can be replayed.`);
     }
@@ -133,9 +143,13 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
     const targetCi = numberFlag(values, 'target-ci', (n) => n > 0 && n < 1, 'a share between 0 and 1, e.g. 0.02') ?? DEFAULT_TARGET_CI;
     const minReps = numberFlag(values, 'min-reps', (n) => Number.isInteger(n) && n >= 2, 'a whole number of at least 2') ?? Math.min(5, repetitions);
     const adaptiveWanted = refine || values.adaptive === true;
-    if (adaptiveWanted && repetitions < 2) refuse('reps', values.reps, '--adaptive and --refine-memory need --reps of at least 2 (the most repetitions they may take).');
-    if (!adaptiveWanted && (values['target-ci'] !== undefined || values['min-reps'] !== undefined)) refuse('adaptive', undefined, '--target-ci and --min-reps only apply with --adaptive or --refine-memory.');
-    const resolutionMB = numberFlag(values, 'resolution', (n) => Number.isInteger(n) && n >= 1 && n <= MEMORY_MAX_MB, `a whole number of MB from 1 to ${MEMORY_MAX_MB}`) ?? DEFAULT_REFINEMENT_RESOLUTION_MB;
+    if (adaptiveWanted && repetitions < 2)
+      refuse('reps', values.reps, '--adaptive and --refine-memory need --reps of at least 2 (the most repetitions they may take).');
+    if (!adaptiveWanted && (values['target-ci'] !== undefined || values['min-reps'] !== undefined))
+      refuse('adaptive', undefined, '--target-ci and --min-reps only apply with --adaptive or --refine-memory.');
+    const resolutionMB =
+      numberFlag(values, 'resolution', (n) => Number.isInteger(n) && n >= 1 && n <= MEMORY_MAX_MB, `a whole number of MB from 1 to ${MEMORY_MAX_MB}`) ??
+      DEFAULT_REFINEMENT_RESOLUTION_MB;
     const concurrencyFlag = numberFlag(values, 'concurrency', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
     const maxCostUsd = numberFlag(values, 'max-cost-usd', (n) => n >= 0, 'a dollar amount of 0 or more') ?? null;
     const requestedArchitectures = values.arch !== undefined ? parseArchitectureList(str(values, 'arch')!) : undefined;
@@ -155,7 +169,15 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
         const replayMeta = { replay: { studyFolder, seed } };
         if (refine) {
           return refineAndReport(
-            { ...base, architectures, adaptive: adaptive!, concurrency: concurrencyFlag ?? REPLAY_CONCURRENCY, resolutionMB, candidates: (arch) => session.handle.replay.memorySizes(arch), metadataExtras: replayMeta },
+            {
+              ...base,
+              architectures,
+              adaptive: adaptive!,
+              concurrency: concurrencyFlag ?? REPLAY_CONCURRENCY,
+              resolutionMB,
+              candidates: (arch) => session.handle.replay.memorySizes(arch),
+              metadataExtras: replayMeta,
+            },
             session.target,
             session.client,
             (arch, sizes) => session.deploy(experimentId, arch, sizes),
@@ -166,10 +188,19 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
         try {
           const functions: SweepFunction[] = [];
           for (const arch of architectures) functions.push(...(await session.deploy(experimentId, arch, memorySizes)));
-          const prepared = await prepareNewSweep(session.client, { ...base, concurrency: concurrencyFlag ?? REPLAY_CONCURRENCY, adaptive, functions }, session.target);
+          const prepared = await prepareNewSweep(
+            session.client,
+            { ...base, concurrency: concurrencyFlag ?? REPLAY_CONCURRENCY, adaptive, functions },
+            session.target,
+          );
           prepared.store.updateMetadata(replayMeta);
           log(`Run folder: ${prepared.store.runDir}`);
-          const outcome = await runWithTerminal(prepared, session.resolved, { json: values.json === true, quiet, yes: true, confirmAboveUsd: Number.POSITIVE_INFINITY });
+          const outcome = await runWithTerminal(prepared, session.resolved, {
+            json: values.json === true,
+            quiet,
+            yes: true,
+            confirmAboveUsd: Number.POSITIVE_INFINITY,
+          });
           if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
           log(`Analyze: lambda-lab analyze ${prepared.store.runDir}`);
           return exitCodeOf(outcome);
@@ -188,7 +219,11 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
     const bills = targetBills(resolved);
     // The loop cannot know its size before it runs, so a target that bills needs a ceiling or a yes.
     if (bills && maxCostUsd === null && values.yes !== true) {
-      refuse('max-cost-usd', undefined, '--refine-memory on a target that bills chooses its sizes as it goes, so its cost is not known up front: pass --max-cost-usd <dollars> (or --yes).');
+      refuse(
+        'max-cost-usd',
+        undefined,
+        '--refine-memory on a target that bills chooses its sizes as it goes, so its cost is not known up front: pass --max-cost-usd <dollars> (or --yes).',
+      );
     }
     await checkLambdaReachable(resolved);
     log(`Target: ${resolved.label}`);
@@ -197,11 +232,28 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
     const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
     try {
       return await refineAndReport(
-        { ...base, architectures, adaptive: adaptive!, concurrency: concurrencyFlag ?? defaultConcurrency(resolved), resolutionMB, candidates: () => everySize(REFINE_CANDIDATE_STEP_MB) },
+        {
+          ...base,
+          architectures,
+          adaptive: adaptive!,
+          concurrency: concurrencyFlag ?? defaultConcurrency(resolved),
+          resolutionMB,
+          candidates: () => everySize(REFINE_CANDIDATE_STEP_MB),
+        },
         describeTargetForRun(resolved),
         client,
         async (arch, sizes) => {
-          const { result } = await deployToTarget({ target: resolved, experimentId, templateDir, memorySizesMB: sizes, architectures: [arch], runtime: DEFAULT_RUNTIME, concurrency: DEFAULT_DEPLOY_CONCURRENCY, roleChoice, log: quiet ? () => {} : log });
+          const { result } = await deployToTarget({
+            target: resolved,
+            experimentId,
+            templateDir,
+            memorySizesMB: sizes,
+            architectures: [arch],
+            runtime: DEFAULT_RUNTIME,
+            concurrency: DEFAULT_DEPLOY_CONCURRENCY,
+            roleChoice,
+            log: quiet ? () => {} : log,
+          });
           if (result.failures.length > 0) throw new Error(`Deploying failed: ${result.failures.map((f) => `${f.functionName}: ${f.message}`).join('; ')}`);
           created.push(...result.functions.filter((f) => f.action === 'created').map((f) => f.functionName));
           return result.functions.map((f) => ({ functionName: f.functionName, arch: f.arch, memoryMB: f.memoryMB }));
@@ -209,7 +261,9 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
         // Only what this sweep created: functions the user deployed before stay.
         async () => {
           for (const functionName of created) {
-            await client.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch((error: unknown) => log(`Warning: could not delete ${functionName}: ${(error as Error).message}`));
+            await client
+              .send(new DeleteFunctionCommand({ FunctionName: functionName }))
+              .catch((error: unknown) => log(`Warning: could not delete ${functionName}: ${(error as Error).message}`));
           }
         },
         { json: values.json === true, quiet, log, bills },
@@ -267,7 +321,10 @@ async function refineAndReport(
     options.log(outcomeSummary(result.outcome, result.runDir, { bills: options.bills === true }).split('\nResume')[0]);
     options.log(describeRefinement(result.refinement));
     options.log(`Analyze: lambda-lab analyze ${result.runDir}`);
-    if (options.json) process.stdout.write(`${JSON.stringify({ runDir: result.runDir, invocations: result.invocations, ...result.outcome, memoryRefinement: result.refinement }, null, 2)}\n`);
+    if (options.json)
+      process.stdout.write(
+        `${JSON.stringify({ runDir: result.runDir, invocations: result.invocations, ...result.outcome, memoryRefinement: result.refinement }, null, 2)}\n`,
+      );
     return exitCodeOf(result.outcome);
   } finally {
     for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
@@ -275,7 +332,9 @@ async function refineAndReport(
 }
 
 export function describeRefinement(refinement: MemoryRefinementRecord): string {
-  const lines = [`Memory sizes chosen in ${refinement.rounds.length} round(s) (resolution ${refinement.resolutionMB} MB): ${refinement.finished ?? 'unfinished'}`];
+  const lines = [
+    `Memory sizes chosen in ${refinement.rounds.length} round(s) (resolution ${refinement.resolutionMB} MB): ${refinement.finished ?? 'unfinished'}`,
+  ];
   for (const round of refinement.rounds) {
     lines.push(`  round ${round.round}: ${round.additions.map((a) => `${a.memoryMB} MB (threads ${a.threads.join(',')})`).join(', ')}`);
   }

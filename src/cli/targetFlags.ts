@@ -1,13 +1,6 @@
 // The target flags shared by `lambda-lab deploy`, `cleanup` (and any command that talks to Lambda):
 // --local | --endpoint <url>, --profile <name>, --region <name>.
-import {
-  chooseTarget,
-  createLambdaClient,
-  errorContextOf,
-  resolveTarget,
-  verifyCredentials,
-  type ResolvedTarget,
-} from '../aws/lambdaTarget';
+import { chooseTarget, createLambdaClient, errorContextOf, resolveTarget, verifyCredentials, type ResolvedTarget } from '../aws/lambdaTarget';
 import { TargetError, toTargetError } from '../aws/credentialErrors';
 import { endpointStateFilePath, readEndpointState } from '../localEndpoint/endpointStateFile';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';

@@ -100,7 +100,10 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
   const memorySizesMB = args.memorySizesMB !== undefined ? memoryFromArgs(args.memorySizesMB) : await pickMemorySizes(choice.kind === 'local' || !choice.kind);
   if (!memorySizesMB) return undefined;
   // The built-in endpoint runs functions on this CPU, so Local offers only this machine's architecture.
-  const architectures = args.architectures !== undefined ? archFromArgs(args.architectures) : await pickArchitectures(choice.kind === 'local' ? [hostLambdaArchitecture()] : ARCHITECTURES);
+  const architectures =
+    args.architectures !== undefined
+      ? archFromArgs(args.architectures)
+      : await pickArchitectures(choice.kind === 'local' ? [hostLambdaArchitecture()] : ARCHITECTURES);
   if (!architectures) return undefined;
   const runtime = checkRuntime(args.runtime ?? DEFAULT_RUNTIME);
 
@@ -160,7 +163,11 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
             .then((b) => b && log.show());
         } else if (result.skipped.length > 0) {
           void vscode.window
-            .showWarningMessage(`Lambda Lab: Deploy of "${experimentId}" cancelled: ${done}; ${result.skipped.length} of ${total} not deployed.`, 'Deploy Again', 'Show Log')
+            .showWarningMessage(
+              `Lambda Lab: Deploy of "${experimentId}" cancelled: ${done}; ${result.skipped.length} of ${total} not deployed.`,
+              'Deploy Again',
+              'Show Log',
+            )
             .then((b) => (b === 'Deploy Again' ? vscode.commands.executeCommand(DEPLOY_COMMAND) : b && log.show()));
         } else {
           void vscode.window
@@ -208,7 +215,12 @@ async function confirmSizesThisMachineCanGive(memorySizesMB: number[], given: bo
     `(${cores} cores × ${MB_PER_VCPU} MB = ${limitMB} MB): results there flatten because the machine runs out of CPU, not because Lambda does.`;
   outputLog().warn(message);
   if (given) return true;
-  const answer = await vscode.window.showWarningMessage(`Lambda Lab: ${message}`, { modal: true, detail: 'Use AWS as the target to measure those sizes.' }, 'Deploy Anyway', 'Choose Sizes Again');
+  const answer = await vscode.window.showWarningMessage(
+    `Lambda Lab: ${message}`,
+    { modal: true, detail: 'Use AWS as the target to measure those sizes.' },
+    'Deploy Anyway',
+    'Choose Sizes Again',
+  );
   if (answer === 'Choose Sizes Again') {
     void vscode.commands.executeCommand(DEPLOY_COMMAND);
     return false;
@@ -271,7 +283,14 @@ async function pickMemorySizes(local: boolean): Promise<number[] | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
       ...(local
-        ? [{ label: 'Fits this machine', description: `up to ${cores} cores × ${MB_PER_VCPU} MB = ${limitMB} MB`, detail: fitting.join(', ') + ' MB', sizes: fitting }]
+        ? [
+            {
+              label: 'Fits this machine',
+              description: `up to ${cores} cores × ${MB_PER_VCPU} MB = ${limitMB} MB`,
+              detail: fitting.join(', ') + ' MB',
+              sizes: fitting,
+            },
+          ]
         : []),
       ...MEMORY_PRESETS.map((p) => {
         const beyond = local ? sizesBeyondMachine(p.sizesMB, cores).length : 0;
@@ -305,9 +324,13 @@ async function pickArchitectures(offered: readonly Architecture[]): Promise<Arch
     offered.map((arch) => ({
       label: arch,
       picked: onlyHost || arch === 'x86_64',
-      description: onlyHost ? "this machine's CPU: the built-in endpoint runs functions natively (use AWS to compare architectures)" : arch === 'arm64' ? 'Graviton, ~20% cheaper per GB-second' : undefined,
+      description: onlyHost
+        ? "this machine's CPU: the built-in endpoint runs functions natively (use AWS to compare architectures)"
+        : arch === 'arm64'
+          ? 'Graviton, ~20% cheaper per GB-second'
+          : undefined,
     })),
-    { title: 'Deploy: architectures', canPickMany: true, placeHolder: onlyHost ? 'Local runs only this machine\'s architecture' : 'Pick one or both' },
+    { title: 'Deploy: architectures', canPickMany: true, placeHolder: onlyHost ? "Local runs only this machine's architecture" : 'Pick one or both' },
   );
   if (!picked || picked.length === 0) return undefined;
   return picked.map((p) => p.label as Architecture);
@@ -318,7 +341,11 @@ async function pickRole(experimentId: string): Promise<RoleChoice | undefined> {
   const items: Array<vscode.QuickPickItem & { choice: 'setting' | 'create' | 'enter' }> = [];
   if (setting) items.push({ label: `$(check) ${setting}`, description: 'lambdaLab.roleArn', choice: 'setting' });
   items.push(
-    { label: `$(add) Create a minimal role "${roleNameFor(experimentId)}"`, description: 'trusts lambda.amazonaws.com; AWSLambdaBasicExecutionRole only', choice: 'create' },
+    {
+      label: `$(add) Create a minimal role "${roleNameFor(experimentId)}"`,
+      description: 'trusts lambda.amazonaws.com; AWSLambdaBasicExecutionRole only',
+      choice: 'create',
+    },
     { label: '$(edit) Enter a role ARN…', choice: 'enter' },
   );
   const picked = await vscode.window.showQuickPick(items, { title: 'Deploy: execution role', placeHolder: 'The role the functions run as' });
@@ -341,4 +368,3 @@ async function pickRole(experimentId: string): Promise<RoleChoice | undefined> {
   await saveRoleArn(arn.trim());
   return { roleArn: arn.trim() };
 }
-

@@ -48,13 +48,17 @@ export async function runRefiningSweep(options: {
   log: (line: string) => void;
 }): Promise<{ runDir: string; outcome: SweepOutcome }> {
   const { args, resolved, client, log } = options;
-  if (!args.experimentId || args.threads === undefined) throw new Error('Choosing memory sizes needs an experiment id and thread counts (experimentId, threads).');
+  if (!args.experimentId || args.threads === undefined)
+    throw new Error('Choosing memory sizes needs an experiment id and thread counts (experimentId, threads).');
   const experimentId = validateExperimentId(args.experimentId);
   const threadCounts = typeof args.threads === 'string' ? parseThreadList(args.threads) : args.threads;
-  const strategies: Strategy[] = args.strategies === undefined ? ['pool'] : typeof args.strategies === 'string' ? parseStrategyList(args.strategies) : args.strategies;
+  const strategies: Strategy[] =
+    args.strategies === undefined ? ['pool'] : typeof args.strategies === 'string' ? parseStrategyList(args.strategies) : args.strategies;
   const maxCostUsd = args.maxCostUsd ?? null;
   if (targetBills(resolved) && maxCostUsd === null) {
-    throw new Error('Choosing memory sizes on a target that bills needs a cost limit: its size is not known up front. Set lambdaLab.maxCostUsd (or pass maxCostUsd).');
+    throw new Error(
+      'Choosing memory sizes on a target that bills needs a cost limit: its size is not known up front. Set lambdaLab.maxCostUsd (or pass maxCostUsd).',
+    );
   }
   const templateDir = await checkTemplateFolder(args.templateDir ?? (await defaultTemplateFolder(options.workspaceDir, __dirname)));
   const architectures: Architecture[] = [resolved.builtInEndpoint ? hostLambdaArchitecture() : 'x86_64'];
@@ -97,8 +101,15 @@ export async function runRefiningSweep(options: {
             onProgress: (p) => progress.report({ message: `${p.done} invocations · ${formatUsd(p.costUsd)} so far` }),
             deploy: async (arch, sizes) => {
               const { result } = await deployToTarget({
-                target: resolved, experimentId, templateDir, memorySizesMB: sizes, architectures: [arch], runtime: DEFAULT_RUNTIME,
-                concurrency: DEFAULT_DEPLOY_CONCURRENCY, roleChoice: { roleArn: args.roleArn, createRole: args.createRole === true }, log,
+                target: resolved,
+                experimentId,
+                templateDir,
+                memorySizesMB: sizes,
+                architectures: [arch],
+                runtime: DEFAULT_RUNTIME,
+                concurrency: DEFAULT_DEPLOY_CONCURRENCY,
+                roleChoice: { roleArn: args.roleArn, createRole: args.createRole === true },
+                log,
               });
               if (result.failures.length > 0) throw new Error(`Deploying failed: ${result.failures.map((f) => `${f.functionName}: ${f.message}`).join('; ')}`);
               created.push(...result.functions.filter((f) => f.action === 'created').map((f) => f.functionName));
@@ -107,7 +118,9 @@ export async function runRefiningSweep(options: {
             // Only the functions this sweep created; ones deployed before it stay.
             cleanup: async () => {
               for (const functionName of created) {
-                await client.send(new DeleteFunctionCommand({ FunctionName: functionName })).catch((error: unknown) => log(`Could not delete ${functionName}: ${(error as Error).message}`));
+                await client
+                  .send(new DeleteFunctionCommand({ FunctionName: functionName }))
+                  .catch((error: unknown) => log(`Could not delete ${functionName}: ${(error as Error).message}`));
               }
             },
           },

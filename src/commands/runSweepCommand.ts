@@ -16,9 +16,9 @@ import type { Strategy } from '../core/experimentConfig';
 import type { ExperimentFunctionIdentity } from '../core/experimentNaming';
 import { parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
 import { listExperimentFunctions } from '../deploy/deployer';
-import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata } from '../core/runFiles';
+import { INVOCATIONS_FILE, parseInvocationsJsonl } from '../core/runFiles';
 import { targetBills } from '../core/targetBilling';
-import { inspectRunLock, lockedMessage, type RunLockOwner } from '../sweep/runLock';
+import { inspectRunLock, lockedMessage } from '../sweep/runLock';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
@@ -106,13 +106,24 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     let prepared: PreparedSweep;
     const runsDir = args.runsDir ?? defaultRunsDir(context);
     if (args.refineMemory) {
-      const refined = await runRefiningSweep({ args: { ...args, maxCostUsd }, resolved, client, runsDir, workspaceDir: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(), log: (line) => log.info(line) });
+      const refined = await runRefiningSweep({
+        args: { ...args, maxCostUsd },
+        resolved,
+        client,
+        runsDir,
+        workspaceDir: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+        log: (line) => log.info(line),
+      });
       void openResultsView(refined.runDir);
       return refined;
     }
     // Before asking anything: is there something to sweep on this target?
     const deployed = args.resumeDir ? undefined : await deployedExperiments(client, args.experimentId, resolved.label);
-    const offered = args.resumeDir ? { dir: args.resumeDir, retryErrors: args.retryErrors === true } : Object.keys(args).length === 0 ? await offerResume(runsDir) : undefined;
+    const offered = args.resumeDir
+      ? { dir: args.resumeDir, retryErrors: args.retryErrors === true }
+      : Object.keys(args).length === 0
+        ? await offerResume(runsDir)
+        : undefined;
     if (offered === null) return undefined;
     const resumeDir = offered?.dir;
     const retryErrors = offered?.retryErrors === true;
@@ -131,7 +142,8 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
         defaultTargetCi: settings.get<number>('targetCi', 0.02),
       });
       if (!choice) return undefined;
-      if (choice.adaptive && choice.repetitions < 2) throw new Error('Adaptive sampling needs at least 2 repetitions (the most it may take per configuration).');
+      if (choice.adaptive && choice.repetitions < 2)
+        throw new Error('Adaptive sampling needs at least 2 repetitions (the most it may take per configuration).');
       prepared = await prepareNewSweep(
         client,
         {
@@ -154,7 +166,9 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     const runDir = prepared.store.runDir;
     const meta = prepared.store.meta;
     log.info(`${prepared.resumed ? 'Resuming' : 'Starting'} sweep of experiment "${meta.experimentId}" on ${resolved.label}`);
-    log.info(`  threads ${meta.plan.threadCounts.join(', ')}; ${meta.plan.repetitions} repetitions; ${meta.plan.strategies.join(', ')}; ${meta.plan.items} items at cost ${meta.plan.cost}; seed ${meta.seed}`);
+    log.info(
+      `  threads ${meta.plan.threadCounts.join(', ')}; ${meta.plan.repetitions} repetitions; ${meta.plan.strategies.join(', ')}; ${meta.plan.items} items at cost ${meta.plan.cost}; seed ${meta.seed}`,
+    );
     log.info(`  run folder: ${runDir}`);
     void openResultsView(runDir);
     sweepProgress.report(runDir, { done: 0, total: meta.plan.plannedInvocations, errors: 0 });
@@ -176,7 +190,10 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
             onProgress: (p) => {
               const fraction = p.total > 0 ? p.done / p.total : 0;
               const eta = p.etaMs === null ? '' : ` · ETA ${formatEta(p.etaMs)}`;
-              progress.report({ message: `${p.done}/${p.total}${eta} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}`, increment: Math.max(0, (fraction - lastFraction) * 100) });
+              progress.report({
+                message: `${p.done}/${p.total}${eta} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}`,
+                increment: Math.max(0, (fraction - lastFraction) * 100),
+              });
               lastFraction = fraction;
               sweepProgress.report(runDir, { done: p.done, total: p.total, errors: p.errors });
             },
@@ -194,7 +211,10 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     if (advice) log.info(advice);
     if (outcome.status === 'completed') {
       const cost = targetBills(resolved) ? formatUsd(outcome.costUsd) : `${formatUsd(outcome.costUsd)} if run on AWS`;
-      const summary = outcome.errors > 0 ? `Lambda Lab: sweep completed with errors (${outcome.done} invocations, ${cost}). ${advice}` : `Lambda Lab: sweep completed (${outcome.done} invocations, ${cost}).`;
+      const summary =
+        outcome.errors > 0
+          ? `Lambda Lab: sweep completed with errors (${outcome.done} invocations, ${cost}). ${advice}`
+          : `Lambda Lab: sweep completed (${outcome.done} invocations, ${cost}).`;
       void (outcome.errors > 0 ? vscode.window.showWarningMessage(summary, 'Show Results') : vscode.window.showInformationMessage(summary, 'Show Results'))
         .then((button) => button && vscode.commands.executeCommand('lambdaLab.showResults', { runDir }))
         .then(undefined, () => undefined);
@@ -251,12 +271,19 @@ class NothingDeployedError extends Error {
 
 async function offerDeploy(error: NothingDeployedError): Promise<void> {
   const button = await vscode.window.showWarningMessage(`Lambda Lab: ${error.message}`, 'Deploy', 'Select Target');
-  if (button === 'Deploy') await Promise.resolve(vscode.commands.executeCommand('lambdaLab.deploy', error.experimentId ? { experimentId: error.experimentId } : undefined)).catch(() => undefined);
+  if (button === 'Deploy')
+    await Promise.resolve(vscode.commands.executeCommand('lambdaLab.deploy', error.experimentId ? { experimentId: error.experimentId } : undefined)).catch(
+      () => undefined,
+    );
   if (button === 'Select Target') await vscode.commands.executeCommand('lambdaLab.selectTarget');
 }
 
 /** The experiments deployed on the target (only `experimentId` when given); throws NothingDeployedError when there are none. */
-async function deployedExperiments(client: LambdaClient, experimentId: string | undefined, targetLabel: string): Promise<Map<string, ExperimentFunctionIdentity[]>> {
+async function deployedExperiments(
+  client: LambdaClient,
+  experimentId: string | undefined,
+  targetLabel: string,
+): Promise<Map<string, ExperimentFunctionIdentity[]>> {
   if (experimentId !== undefined) {
     const id = validateExperimentId(experimentId);
     const functions = await listExperimentFunctions(client, id);
@@ -283,13 +310,19 @@ async function pickSweep(
   if (functions.length === 0) throw new NothingDeployedError(experimentId, wizard.targetLabel);
   const answers = await askSweepChoices(
     {
-      threadCounts: args.threads === undefined ? undefined : Array.isArray(args.threads) ? parseThreadList(args.threads.join(',')) : parseThreadList(args.threads),
+      threadCounts:
+        args.threads === undefined ? undefined : Array.isArray(args.threads) ? parseThreadList(args.threads.join(',')) : parseThreadList(args.threads),
       repetitions: args.repetitions === undefined ? undefined : validateRepetitions(args.repetitions),
       adaptive: args.adaptive,
       targetCi: args.targetCi,
       items: args.items === undefined ? undefined : validateItems(args.items),
       cost: args.cost === undefined ? undefined : validateCost(args.cost),
-      strategies: args.strategies === undefined ? undefined : Array.isArray(args.strategies) ? parseStrategyList(args.strategies.join(',')) : parseStrategyList(args.strategies),
+      strategies:
+        args.strategies === undefined
+          ? undefined
+          : Array.isArray(args.strategies)
+            ? parseStrategyList(args.strategies.join(','))
+            : parseStrategyList(args.strategies),
     },
     { experimentId, functions, ...wizard },
   );
@@ -337,7 +370,15 @@ async function offerResume(runsDir: string): Promise<{ dir: string; retryErrors:
         if (!meta || meta.status === 'completed' || !run.hasInvocations) return [];
         const { records } = parseInvocationsJsonl(fs.readFileSync(path.join(run.dir, INVOCATIONS_FILE), 'utf8'));
         const lock = inspectRunLock(run.dir);
-        return [{ dir: run.dir, meta, recorded: records.length, errors: records.filter((r) => r.error !== null).length, sweptBy: lock.state === 'held' ? lock.owner : undefined }];
+        return [
+          {
+            dir: run.dir,
+            meta,
+            recorded: records.length,
+            errors: records.filter((r) => r.error !== null).length,
+            sweptBy: lock.state === 'held' ? lock.owner : undefined,
+          },
+        ];
       } catch {
         return [];
       }
@@ -357,9 +398,20 @@ async function offerResume(runsDir: string): Promise<{ dir: string; retryErrors:
       });
       continue;
     }
-    items.push({ label: `$(debug-restart) Resume ${u.meta.runId}`, description: `${u.meta.status}, ${progress}${u.errors ? `, ${u.errors} failed (not retried)` : ''}`, detail: u.meta.statusReason ?? undefined, dir: u.dir, retryErrors: false });
+    items.push({
+      label: `$(debug-restart) Resume ${u.meta.runId}`,
+      description: `${u.meta.status}, ${progress}${u.errors ? `, ${u.errors} failed (not retried)` : ''}`,
+      detail: u.meta.statusReason ?? undefined,
+      dir: u.dir,
+      retryErrors: false,
+    });
     if (u.errors > 0) {
-      items.push({ label: `$(debug-restart) Resume ${u.meta.runId} and retry failed invocations`, description: `runs its ${u.errors} failed invocation(s) again`, dir: u.dir, retryErrors: true });
+      items.push({
+        label: `$(debug-restart) Resume ${u.meta.runId} and retry failed invocations`,
+        description: `runs its ${u.errors} failed invocation(s) again`,
+        dir: u.dir,
+        retryErrors: true,
+      });
     }
   }
   const picked = await vscode.window.showQuickPick(items, { title: 'Run Sweep', placeHolder: 'Start a new sweep or finish an interrupted one' });

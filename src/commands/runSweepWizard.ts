@@ -2,7 +2,6 @@
 // (with its confidence target), items, bcrypt cost, strategy — each with a default and one line of
 // explanation — and last the plan (invocations, time, what it would cost on AWS) to start or go back.
 // Fields already given (by a view action or a test) are not asked.
-import * as vscode from 'vscode';
 import type { Strategy } from '../core/experimentConfig';
 import type { ExperimentFunctionIdentity } from '../core/experimentNaming';
 import { parseThreadList, validateCost, validateItems, validateRepetitions } from '../core/experimentValidation';
@@ -42,7 +41,11 @@ interface Step {
 /** Asks every step whose answer is missing; resolves with the full answers, or undefined when cancelled. */
 export async function askSweepChoices(given: SweepAnswers, context: WizardContext): Promise<Complete | undefined> {
   const answers: SweepAnswers = { ...given };
-  const fixed = new Set(Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k));
+  const fixed = new Set(
+    Object.entries(given)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k),
+  );
   if (fixed.has('repetitions') && !fixed.has('adaptive')) {
     answers.adaptive = false;
     fixed.add('adaptive');
@@ -97,7 +100,12 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
       applies: () => missing('threadCounts'),
       async ask(answers, position) {
         const current = answers.threadCounts?.join(', ');
-        const picked = await pickStep(position, THREAD_PRESETS, 'Thread counts: each function runs with each count (worker threads sharing the vCPUs memory buys)', THREAD_PRESETS.find((p) => p.label === current));
+        const picked = await pickStep(
+          position,
+          THREAD_PRESETS,
+          'Thread counts: each function runs with each count (worker threads sharing the vCPUs memory buys)',
+          THREAD_PRESETS.find((p) => p.label === current),
+        );
         if (picked.label !== 'Other…') {
           answers.threadCounts = parseThreadList(picked.label);
           return;
@@ -118,7 +126,12 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
           { label: 'Fixed repetitions', description: 'every configuration runs the same number of times', adaptive: false },
           { label: 'Adaptive', description: 'stop each configuration once its mean is known well enough (saves invocations)', adaptive: true },
         ];
-        const picked = await pickStep(position, items, 'Repetitions: how many times each (memory, threads) configuration runs', items.find((i) => i.adaptive === answers.adaptive));
+        const picked = await pickStep(
+          position,
+          items,
+          'Repetitions: how many times each (memory, threads) configuration runs',
+          items.find((i) => i.adaptive === answers.adaptive),
+        );
         answers.adaptive = picked.adaptive;
       },
     },
@@ -152,8 +165,11 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
     {
       applies: () => missing('items'),
       async ask(answers, position) {
-        const text = await inputStep(position, 'Items: passwords each invocation hashes, shared among its threads (more = longer, steadier timings)', String(answers.items ?? 20), (v) =>
-          problemOf(() => validateItems(v)),
+        const text = await inputStep(
+          position,
+          'Items: passwords each invocation hashes, shared among its threads (more = longer, steadier timings)',
+          String(answers.items ?? 20),
+          (v) => problemOf(() => validateItems(v)),
         );
         answers.items = validateItems(text);
       },
@@ -161,8 +177,11 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
     {
       applies: () => missing('cost'),
       async ask(answers, position) {
-        const text = await inputStep(position, 'bcrypt cost: each step up doubles the work per item (10 ≈ 50 ms per hash on one vCPU)', String(answers.cost ?? 10), (v) =>
-          problemOf(() => validateCost(v)),
+        const text = await inputStep(
+          position,
+          'bcrypt cost: each step up doubles the work per item (10 ≈ 50 ms per hash on one vCPU)',
+          String(answers.cost ?? 10),
+          (v) => problemOf(() => validateCost(v)),
         );
         answers.cost = validateCost(text);
       },
@@ -172,11 +191,20 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
       async ask(answers, position) {
         const items = [
           { label: 'pool', description: 'long-lived threads take the next item when free (recommended)', strategies: ['pool'] as Strategy[] },
-          { label: 'batch', description: 'start threads for a batch, wait for all, repeat (the original study’s pattern)', strategies: ['batch'] as Strategy[] },
+          {
+            label: 'batch',
+            description: 'start threads for a batch, wait for all, repeat (the original study’s pattern)',
+            strategies: ['batch'] as Strategy[],
+          },
           { label: 'pool and batch', description: 'both, to compare them (twice the invocations)', strategies: ['pool', 'batch'] as Strategy[] },
         ];
         const current = answers.strategies?.join(',');
-        const picked = await pickStep(position, items, 'Strategy: how the function shares its items among threads', items.find((i) => i.strategies.join(',') === current));
+        const picked = await pickStep(
+          position,
+          items,
+          'Strategy: how the function shares its items among threads',
+          items.find((i) => i.strategies.join(',') === current),
+        );
         answers.strategies = picked.strategies;
       },
     },
@@ -185,26 +213,33 @@ function buildQuestionSteps(fixed: Set<string>, context: WizardContext): Step[] 
 
 function planStep(context: WizardContext, show: boolean): Step {
   return {
-      applies: () => show,
-      async ask(answers, position) {
-        const preview = previewSweep({
-          functions: context.functions,
-          threadCounts: answers.threadCounts!,
-          strategies: answers.strategies!,
-          repetitions: answers.repetitions!,
-          adaptive: answers.adaptive === true,
-          items: answers.items!,
-          cost: answers.cost!,
-          concurrency: context.concurrency,
-          region: context.region,
-        });
-        const billing = context.targetBills ? `billed on ${context.targetLabel}: you are asked again if the pilot's estimate is above your limit` : `nothing is billed on ${context.targetLabel}`;
-        // The placeholder says what runs; the Start row says how long and what it would cost (each fits one line).
-        const start = { label: '$(play) Start sweep', description: `${preview.invocations} invocations · ${billing}`, detail: `${preview.lines[2]} · ${preview.lines[3]}`, start: true };
-        const back = { label: '$(arrow-left) Back', description: 'change the choices', start: false };
-        const picked = await pickStep(position, [start, back], `Plan: ${preview.lines[0]}`);
-        if (!picked.start) throw BACK;
-      },
+    applies: () => show,
+    async ask(answers, position) {
+      const preview = previewSweep({
+        functions: context.functions,
+        threadCounts: answers.threadCounts!,
+        strategies: answers.strategies!,
+        repetitions: answers.repetitions!,
+        adaptive: answers.adaptive === true,
+        items: answers.items!,
+        cost: answers.cost!,
+        concurrency: context.concurrency,
+        region: context.region,
+      });
+      const billing = context.targetBills
+        ? `billed on ${context.targetLabel}: you are asked again if the pilot's estimate is above your limit`
+        : `nothing is billed on ${context.targetLabel}`;
+      // The placeholder says what runs; the Start row says how long and what it would cost (each fits one line).
+      const start = {
+        label: '$(play) Start sweep',
+        description: `${preview.invocations} invocations · ${billing}`,
+        detail: `${preview.lines[2]} · ${preview.lines[3]}`,
+        start: true,
+      };
+      const back = { label: '$(arrow-left) Back', description: 'change the choices', start: false };
+      const picked = await pickStep(position, [start, back], `Plan: ${preview.lines[0]}`);
+      if (!picked.start) throw BACK;
+    },
   };
 }
 

@@ -41,7 +41,14 @@ export interface SweepPreview {
 export function previewSweep(input: SweepPreviewInput): SweepPreview {
   const hashMs = HASH_MS_AT_COST_10 * 2 ** (input.cost - 10);
   const processingMs = input.items * hashMs;
-  const pilot = { memoryMB: MB_PER_VCPU, threads: 1, processingMs, durationMs: processingMs + OVERHEAD_MS, billedMs: Math.ceil(processingMs + OVERHEAD_MS), initMs: null };
+  const pilot = {
+    memoryMB: MB_PER_VCPU,
+    threads: 1,
+    processingMs,
+    durationMs: processingMs + OVERHEAD_MS,
+    billedMs: Math.ceil(processingMs + OVERHEAD_MS),
+    initMs: null,
+  };
   const configs: PlannedConfigCount[] = [];
   for (const fn of input.functions) {
     configs.push({ arch: fn.arch, memoryMB: fn.memoryMB, threads: input.threadCounts[0] ?? 1, invocations: 1, coldStarts: 1 });

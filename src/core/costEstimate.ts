@@ -46,7 +46,6 @@ export interface SweepCostEstimate {
   basis: string;
 }
 
-
 /** Estimated billed ms of one warm invocation at (memory, threads); `upperBound` ignores thread speed-up. */
 export function estimateBilledMs(pilot: PilotMeasurement, memoryMB: number, threads: number, upperBound = false): number {
   const pilotWarmMs = pilotWarmDurationMs(pilot);

@@ -82,7 +82,14 @@ interface IntegerSpec {
 const MEMORY_SPEC: IntegerSpec = { field: 'memorySizesMB', label: 'memory size', unit: ' MB', min: MEMORY_MIN_MB, max: MEMORY_MAX_MB, allowed: ALLOWED.memory };
 const THREADS_SPEC: IntegerSpec = { field: 'threadCounts', label: 'thread count', unit: '', min: THREADS_MIN, max: THREADS_MAX, allowed: ALLOWED.threads };
 const ITEMS_SPEC: IntegerSpec = { field: 'items', label: 'items', unit: '', min: ITEMS_MIN, max: ITEMS_MAX, allowed: ALLOWED.items };
-const REPETITIONS_SPEC: IntegerSpec = { field: 'repetitions', label: 'repetitions', unit: '', min: REPETITIONS_MIN, max: REPETITIONS_MAX, allowed: ALLOWED.repetitions };
+const REPETITIONS_SPEC: IntegerSpec = {
+  field: 'repetitions',
+  label: 'repetitions',
+  unit: '',
+  min: REPETITIONS_MIN,
+  max: REPETITIONS_MAX,
+  allowed: ALLOWED.repetitions,
+};
 const COST_SPEC: IntegerSpec = { field: 'cost', label: 'bcrypt cost', unit: '', min: COST_MIN, max: COST_MAX, allowed: ALLOWED.cost };
 
 /** Accepts a number or a numeric string ("512", " 512 "); rejects fractions, NaN, and anything else. */
@@ -259,7 +266,14 @@ export function parseStrategyList(text: string): Strategy[] {
 }
 
 /** A list given either as text ("128, 512") or as an array of values; validated, de-duplicated, ordered. */
-function validateList<T>(value: unknown, field: string, allowed: string, parseText: (t: string) => T[], validateOne: (v: unknown) => T, compare: (a: T, b: T) => number): T[] {
+function validateList<T>(
+  value: unknown,
+  field: string,
+  allowed: string,
+  parseText: (t: string) => T[],
+  validateOne: (v: unknown) => T,
+  compare: (a: T, b: T) => number,
+): T[] {
   if (typeof value === 'string') return parseText(value);
   if (!Array.isArray(value) || value.length === 0) {
     throw new ValidationError(field, value, allowed, `${field}: expected a non-empty list, got ${describe(value)}: ${allowed}`);
@@ -279,7 +293,12 @@ function byOrder<T>(order: readonly T[]): (a: T, b: T) => number {
  */
 export function validateExperimentConfig(input: unknown): ExperimentConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ValidationError('config', input, 'an object with experimentId, memorySizesMB, architectures, threadCounts, strategies, repetitions, items and cost', `experiment configuration ${describe(input)} is not an object with experimentId, memorySizesMB, architectures, threadCounts, strategies, repetitions, items and cost`);
+    throw new ValidationError(
+      'config',
+      input,
+      'an object with experimentId, memorySizesMB, architectures, threadCounts, strategies, repetitions, items and cost',
+      `experiment configuration ${describe(input)} is not an object with experimentId, memorySizesMB, architectures, threadCounts, strategies, repetitions, items and cost`,
+    );
   }
   const raw = input as Record<string, unknown>;
   const problems: ValidationError[] = [];
@@ -297,7 +316,9 @@ export function validateExperimentConfig(input: unknown): ExperimentConfig {
   const config = {
     experimentId: check(() => validateExperimentId(raw.experimentId)),
     memorySizesMB: check(() => validateList(raw.memorySizesMB, 'memorySizesMB', ALLOWED.memory, parseMemoryList, validateMemorySize, byNumber)),
-    architectures: check(() => validateList(raw.architectures, 'architectures', ALLOWED.architecture, parseArchitectureList, validateArchitecture, byOrder(ARCHITECTURES))),
+    architectures: check(() =>
+      validateList(raw.architectures, 'architectures', ALLOWED.architecture, parseArchitectureList, validateArchitecture, byOrder(ARCHITECTURES)),
+    ),
     threadCounts: check(() => validateList(raw.threadCounts, 'threadCounts', ALLOWED.threads, parseThreadList, validateThreadCount, byNumber)),
     strategies: check(() => validateList(raw.strategies, 'strategies', ALLOWED.strategy, parseStrategyList, validateStrategy, byOrder(STRATEGIES))),
     repetitions: check(() => validateRepetitions(raw.repetitions)),

@@ -21,7 +21,11 @@ export function foreignArchitectureMessage(requested: string, host: Architecture
  * The architectures to deploy: the built-in endpoint gets the host's by default and refuses any
  * other (throws an Error saying what to do); AWS and other endpoints default to x86_64.
  */
-export function architecturesForTarget(builtInEndpoint: boolean, requested: Architecture[] | undefined, host: Architecture = hostLambdaArchitecture()): Architecture[] {
+export function architecturesForTarget(
+  builtInEndpoint: boolean,
+  requested: Architecture[] | undefined,
+  host: Architecture = hostLambdaArchitecture(),
+): Architecture[] {
   if (!builtInEndpoint) return requested ?? ['x86_64'];
   if (requested === undefined) return [host];
   const foreign = requested.find((arch) => arch !== host);

@@ -46,7 +46,10 @@ export const MEMORY_PRESETS: readonly MemoryPreset[] = [
 ];
 
 export function findMemoryPreset(id: string): MemoryPreset | undefined {
-  const wanted = id.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const wanted = id
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   return MEMORY_PRESETS.find((preset) => preset.id === wanted);
 }
 

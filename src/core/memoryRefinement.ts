@@ -96,7 +96,11 @@ export function nextSizeFor(family: FamilyKnee, candidates: readonly number[], r
   const plateauSizes = tested.filter((m) => m >= family.kneeMB);
   if (plateauSizes.length < 2) {
     const above = candidates.filter((m) => m > largest);
-    if (above.length > 0) return { memoryMB: nearestCandidate(above, largest + MB_PER_VCPU / 2), reason: `${t}: a second size on the plateau above the knee at ${family.kneeMB} MB confirms it` };
+    if (above.length > 0)
+      return {
+        memoryMB: nearestCandidate(above, largest + MB_PER_VCPU / 2),
+        reason: `${t}: a second size on the plateau above the knee at ${family.kneeMB} MB confirms it`,
+      };
   }
   if (below.length === 0) {
     // The knee is at the smallest size tested: it may lie lower.
@@ -109,7 +113,10 @@ export function nextSizeFor(family: FamilyKnee, candidates: readonly number[], r
   if (family.kneeMB - lo <= resolutionMB) return null;
   const next = splitBetween(candidates, lo, family.kneeMB);
   if (next === null) return null;
-  return { memoryMB: next, reason: `${t}: the knee lies between ${lo} MB (still getting faster) and ${family.kneeMB} MB (on the plateau), ${family.kneeMB - lo} MB apart` };
+  return {
+    memoryMB: next,
+    reason: `${t}: the knee lies between ${lo} MB (still getting faster) and ${family.kneeMB} MB (on the plateau), ${family.kneeMB - lo} MB apart`,
+  };
 }
 
 /** The next round's sizes for every thread count, grouped by memory size; empty when every knee is pinned. */
@@ -143,7 +150,17 @@ export function buildPairPlan(input: {
   if (input.pairs.length === 0) throw new Error('The refinement plan has no configurations.');
   const planned = (fn: SweepFunction, threads: number, strategy: Strategy, rep: number, warmup: boolean): PlannedInvocation => {
     const ids = { functionName: fn.functionName, threads, strategy, rep, warmup };
-    return { key: invocationKey(ids), configKey: configKey(ids), functionName: fn.functionName, arch: fn.arch, memoryMB: fn.memoryMB, threads, strategy, rep, warmup };
+    return {
+      key: invocationKey(ids),
+      configKey: configKey(ids),
+      functionName: fn.functionName,
+      arch: fn.arch,
+      memoryMB: fn.memoryMB,
+      threads,
+      strategy,
+      rep,
+      warmup,
+    };
   };
   const functions = new Map<string, SweepFunction>();
   const smallestThreads = new Map<string, number>();
@@ -164,5 +181,9 @@ export function buildPairPlan(input: {
     measured.push(...round);
   }
   const threadCounts = [...new Set(input.pairs.map((p) => p.threads))].sort((a, b) => a - b);
-  return { input: { functions: [...functions.values()], threadCounts, strategies: input.strategies, repetitions: input.repetitions, seed: input.seed }, warmups, measured };
+  return {
+    input: { functions: [...functions.values()], threadCounts, strategies: input.strategies, repetitions: input.repetitions, seed: input.seed },
+    warmups,
+    measured,
+  };
 }

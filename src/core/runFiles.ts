@@ -178,7 +178,9 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
     const blank = line !== null && line.trim() === '';
     if (!complete && (problem !== null || parsed === undefined)) {
       if (!blank) {
-        warnings.push(`${fileLabel} line ${lineNumber}: the last line is incomplete (${end - offset} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`);
+        warnings.push(
+          `${fileLabel} line ${lineNumber}: the last line is incomplete (${end - offset} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`,
+        );
       }
       break; // validLength stays before the torn line
     }
@@ -211,6 +213,9 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
 
 /** A run id that sorts by time and is safe in paths, e.g. `2026-11-27T06-05-01Z-demo`. */
 export function newRunId(experimentId: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${stamp}-${experimentId}`;
 }

@@ -65,7 +65,9 @@ export class StudyReplay {
   checkFunction(arch: Architecture, memoryMB: number): void {
     const sizes = this.memorySizes(arch);
     if (sizes.length === 0) {
-      throw new UnknownReplayConfigurationError(`The study has no ${arch} measurements; it has ${this.architectures().join(' and ') || 'none'}. Deploy only those architectures.`);
+      throw new UnknownReplayConfigurationError(
+        `The study has no ${arch} measurements; it has ${this.architectures().join(' and ') || 'none'}. Deploy only those architectures.`,
+      );
     }
     if (!sizes.includes(memoryMB)) {
       throw new UnknownReplayConfigurationError(
@@ -91,7 +93,8 @@ export class StudyReplay {
 export function formatSizes(sizes: readonly number[]): string {
   if (sizes.length > 6) {
     const steps = new Set(sizes.slice(2).map((m, i) => m - sizes[i + 1]));
-    if (steps.size === 1) return `${sizes[0]}, ${sizes[1]}, ${sizes[2]}, …, ${sizes[sizes.length - 1]} MB (${sizes.length} sizes, ${[...steps][0]} MB apart from ${sizes[1]})`;
+    if (steps.size === 1)
+      return `${sizes[0]}, ${sizes[1]}, ${sizes[2]}, …, ${sizes[sizes.length - 1]} MB (${sizes.length} sizes, ${[...steps][0]} MB apart from ${sizes[1]})`;
   }
   return `${sizes.join(', ')} MB`;
 }

@@ -27,11 +27,20 @@ export function plannedInvocationCount(shape: PlanShape): number {
 }
 
 /** Rough wall-clock ms of a plan: each configuration's estimated CPU work (see estimatedHashingMs) over the concurrency. */
-export function roughPlanMs(input: { memoriesMB: readonly number[]; threadCounts: readonly number[]; strategies: number; repetitions: number; items: number; cost: number; concurrency: number }): number {
+export function roughPlanMs(input: {
+  memoriesMB: readonly number[];
+  threadCounts: readonly number[];
+  strategies: number;
+  repetitions: number;
+  items: number;
+  cost: number;
+  concurrency: number;
+}): number {
   let total = 0;
   for (const memoryMB of input.memoriesMB) {
     total += estimatedHashingMs({ items: input.items, cost: input.cost, threads: Math.min(...input.threadCounts), memoryMB });
-    for (const threads of input.threadCounts) total += input.strategies * input.repetitions * estimatedHashingMs({ items: input.items, cost: input.cost, threads, memoryMB });
+    for (const threads of input.threadCounts)
+      total += input.strategies * input.repetitions * estimatedHashingMs({ items: input.items, cost: input.cost, threads, memoryMB });
   }
   return total / Math.max(1, Math.min(input.concurrency, input.memoriesMB.length));
 }
@@ -47,7 +56,9 @@ export function planSizeProblem(shape: PlanShape, roughMs: number | null, atLeas
     `this sweep would make ${atLeast ? 'at least ' : ''}${count.toLocaleString('en-US')} invocations${duration} ` +
     `(${shape.functions} function(s) × ${shape.threadCounts} thread count(s) × ${shape.strategies} strateg${shape.strategies === 1 ? 'y' : 'ies'} × ${shape.repetitions.toLocaleString('en-US')} repetitions, plus warm-ups); ` +
     `a sweep plans at most ${MAX_PLANNED_INVOCATIONS.toLocaleString('en-US')}. ` +
-    (maxReps >= 1 ? `Use at most ${maxReps.toLocaleString('en-US')} repetitions with these settings, or fewer thread counts or strategies.` : 'Use fewer thread counts or strategies.')
+    (maxReps >= 1
+      ? `Use at most ${maxReps.toLocaleString('en-US')} repetitions with these settings, or fewer thread counts or strategies.`
+      : 'Use fewer thread counts or strategies.')
   );
 }
 
@@ -109,7 +120,6 @@ export function recordKey(record: Pick<InvocationRecord, 'functionName' | 'threa
   return invocationKey(record);
 }
 
-
 /** A new seed for a fresh run (recorded in run.json, so not needed to be cryptographic). */
 export function newSeed(): number {
   return Math.floor(Math.random() * 0x100000000) >>> 0;
@@ -132,7 +142,12 @@ export function buildSweepPlan(input: SweepPlanInput): SweepPlan {
   }
   // Sized by arithmetic before anything is allocated: an oversized plan is refused, never built.
   const tooBig = planSizeProblem(
-    { functions: new Set(input.functions.map((f) => f.functionName)).size, threadCounts: new Set(input.threadCounts).size, strategies: new Set(input.strategies).size, repetitions: input.repetitions },
+    {
+      functions: new Set(input.functions.map((f) => f.functionName)).size,
+      threadCounts: new Set(input.threadCounts).size,
+      strategies: new Set(input.strategies).size,
+      repetitions: input.repetitions,
+    },
     null,
   );
   if (tooBig) throw new Error(`The sweep plan is too large: ${tooBig}`);

@@ -39,6 +39,6 @@ export function isLoopbackHost(hostname: string): boolean {
   if (ipv6 === '::1' || ipv6 === '0:0:0:0:0:0:0:1') return true;
   // IPv4-mapped loopback, as the URL parser writes it: ::ffff:7f00:1 (127.0.0.1) ... ::ffff:7fff:ffff.
   const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(ipv6);
-  if (mapped) return (parseInt(mapped[1], 16) >> 8) === 127;
+  if (mapped) return parseInt(mapped[1], 16) >> 8 === 127;
   return false;
 }

@@ -30,16 +30,21 @@ export async function cleanupExperiment(options: CleanupOptions): Promise<Cleanu
   const deletedFunctions: string[] = [];
   const failures: CleanupResult['failures'] = [];
   const skipped: string[] = [];
-  const outcomes = await mapWithConcurrency(functions, 4, async (fn) => {
-    try {
-      await options.client.send(new DeleteFunctionCommand({ FunctionName: fn.functionName }));
-      options.onDeleted?.(fn.functionName);
-      return 'deleted' as const;
-    } catch (error) {
-      if (isNotFoundError(error)) return 'gone' as const; // deleted meanwhile
-      return { message: error instanceof Error ? error.message : String(error) };
-    }
-  }, options.signal);
+  const outcomes = await mapWithConcurrency(
+    functions,
+    4,
+    async (fn) => {
+      try {
+        await options.client.send(new DeleteFunctionCommand({ FunctionName: fn.functionName }));
+        options.onDeleted?.(fn.functionName);
+        return 'deleted' as const;
+      } catch (error) {
+        if (isNotFoundError(error)) return 'gone' as const; // deleted meanwhile
+        return { message: error instanceof Error ? error.message : String(error) };
+      }
+    },
+    options.signal,
+  );
   // Reported in the listing's order (architecture, then memory), whatever order the deletes finished in.
   functions.forEach((fn, i) => {
     const outcome = outcomes[i];

@@ -19,13 +19,7 @@ import {
   type Runtime,
 } from '@aws-sdk/client-lambda';
 import type { Architecture } from '../core/experimentConfig';
-import {
-  FUNCTION_NAME_PREFIX,
-  functionNameFor,
-  functionTags,
-  identifyExperimentFunction,
-  type ExperimentFunctionIdentity,
-} from '../core/experimentNaming';
+import { FUNCTION_NAME_PREFIX, functionNameFor, functionTags, identifyExperimentFunction, type ExperimentFunctionIdentity } from '../core/experimentNaming';
 import { retryWhileRolePropagates, type PropagationRetryOptions } from '../aws/executionRole';
 
 export interface FunctionPackage {
@@ -118,7 +112,12 @@ function isConflict(error: unknown): boolean {
  * Runs `work` over `items` with at most `limit` at a time; results keep the input order. Once
  * `signal` is aborted no further item starts, and the items never started are undefined.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, signal?: AbortSignal): Promise<Array<R | undefined>> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<Array<R | undefined>> {
   const results = new Array<R | undefined>(items.length).fill(undefined);
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -237,21 +236,27 @@ export async function deployExperiment(options: DeployOptions): Promise<DeployRe
     if (missingTags.length > 0 && configuration.FunctionArn) {
       await client.send(new TagResourceCommand({ Resource: configuration.FunctionArn, Tags: Object.fromEntries(missingTags) }));
     }
-    const action: DeployAction = codeChanged && configChanged ? 'updated-code-and-config' : codeChanged ? 'updated-code' : configChanged ? 'updated-config' : 'unchanged';
+    const action: DeployAction =
+      codeChanged && configChanged ? 'updated-code-and-config' : codeChanged ? 'updated-code' : configChanged ? 'updated-config' : 'unchanged';
     return { ...identity, action, functionArn: configuration.FunctionArn };
   };
 
-  const outcomes = await mapWithConcurrency(targets, options.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY, async (identity) => {
-    try {
-      const deployed = await deployOne(identity);
-      report(identity, 'done', deployed.action);
-      return { deployed };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      report(identity, 'failed', message);
-      return { failure: { ...identity, message, error } satisfies DeployFailure };
-    }
-  }, options.signal);
+  const outcomes = await mapWithConcurrency(
+    targets,
+    options.concurrency ?? DEFAULT_DEPLOY_CONCURRENCY,
+    async (identity) => {
+      try {
+        const deployed = await deployOne(identity);
+        report(identity, 'done', deployed.action);
+        return { deployed };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        report(identity, 'failed', message);
+        return { failure: { ...identity, message, error } satisfies DeployFailure };
+      }
+    },
+    options.signal,
+  );
   return {
     functions: outcomes.flatMap((o) => (o && 'deployed' in o && o.deployed ? [o.deployed] : [])),
     failures: outcomes.flatMap((o) => (o && 'failure' in o && o.failure ? [o.failure] : [])),

@@ -85,7 +85,9 @@ export async function packageFunction(functionDir: string, options: PackageOptio
   for (const name of Object.keys(files).sort()) sortedFiles[name] = files[name];
   const zip = zipSync(sortedFiles, { level: 9, mtime: FIXED_MTIME });
   if (zip.length > MAX_ZIP_BYTES) {
-    throw new PackagingError(`The package for ${root} is ${(zip.length / 1024 / 1024).toFixed(1)} MB; Lambda accepts at most 50 MB uploaded directly. Remove large files from the folder.`);
+    throw new PackagingError(
+      `The package for ${root} is ${(zip.length / 1024 / 1024).toFixed(1)} MB; Lambda accepts at most 50 MB uploaded directly. Remove large files from the folder.`,
+    );
   }
   return {
     zip,
@@ -97,7 +99,13 @@ export async function packageFunction(functionDir: string, options: PackageOptio
 
 /** Lambda unpacks on Linux: names must be relative, forward-slash, and stay inside the code root. */
 export function checkZipEntryName(name: string): void {
-  if (name === '' || name.startsWith('/') || name.includes('\\') || /^[A-Za-z]:/.test(name) || name.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    name.includes('\\') ||
+    /^[A-Za-z]:/.test(name) ||
+    name.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
     throw new PackagingError(`Refusing to put "${name}" into the package: entries must be relative forward-slash paths inside the function folder.`);
   }
 }

@@ -27,10 +27,14 @@ async function isFile(file: string): Promise<boolean> {
 export async function checkTemplateFolder(dir: string): Promise<string> {
   const absolute = path.resolve(dir);
   if (!(await isDirectory(absolute))) {
-    throw new Error(`The template folder ${absolute} does not exist. Create it with \`lambda-lab scaffold ${dir}\` (VS Code: "Lambda Lab: Scaffold Experiment Function"), or pass --template <dir>.`);
+    throw new Error(
+      `The template folder ${absolute} does not exist. Create it with \`lambda-lab scaffold ${dir}\` (VS Code: "Lambda Lab: Scaffold Experiment Function"), or pass --template <dir>.`,
+    );
   }
   if (!(await isFile(path.join(absolute, HANDLER_FILE)))) {
-    throw new Error(`The template folder ${absolute} has no ${HANDLER_FILE} (the handler). Scaffold a fresh copy with \`lambda-lab scaffold <dir>\`, or pass the right folder with --template.`);
+    throw new Error(
+      `The template folder ${absolute} has no ${HANDLER_FILE} (the handler). Scaffold a fresh copy with \`lambda-lab scaffold <dir>\`, or pass the right folder with --template.`,
+    );
   }
   return absolute;
 }

@@ -53,7 +53,8 @@ export function readArchiveEntries(zip: Uint8Array, limits: ArchiveLimits = {}):
   let total = 0;
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > zip.length || view.getUint32(p, true) !== 0x02014b50) throw new CodeArchiveError('Could not unzip uploaded file: a central directory entry is malformed.');
+    if (p + 46 > zip.length || view.getUint32(p, true) !== 0x02014b50)
+      throw new CodeArchiveError('Could not unzip uploaded file: a central directory entry is malformed.');
     const madeByOs = view.getUint8(p + 5);
     const flags = view.getUint16(p + 8, true);
     const method = view.getUint16(p + 10, true);
@@ -78,7 +79,8 @@ export function readArchiveEntries(zip: Uint8Array, limits: ArchiveLimits = {}):
       if (type === 0o120000) throw new CodeArchiveError(`Entry "${name}" is a symbolic link; symlinks are not accepted in the deployment package.`);
       if (type !== 0 && type !== 0o100000 && type !== 0o040000) throw new CodeArchiveError(`Entry "${name}" is not a regular file or folder.`);
     }
-    if (!isDirectory && method !== 0 && method !== 8) throw new CodeArchiveError(`Entry "${name}" uses compression method ${method}; only stored (0) and deflate (8) are supported.`);
+    if (!isDirectory && method !== 0 && method !== 8)
+      throw new CodeArchiveError(`Entry "${name}" uses compression method ${method}; only stored (0) and deflate (8) are supported.`);
     total += uncompressedSize;
     if (total > maxBytes) throw new CodeArchiveError(`Unzipped size must be smaller than ${maxBytes} bytes`);
     entries.push({ name, isDirectory, method, compressedSize, uncompressedSize, crc32, localHeaderOffset, unixMode: unixMode || null });
@@ -98,7 +100,9 @@ function checkFileFolderClashes(entries: ArchiveEntry[]): void {
     for (let depth = 1; depth <= ancestors; depth++) {
       const file = files.get(segments.slice(0, depth).join('/'));
       if (file !== undefined) {
-        throw new CodeArchiveError(`The zip has a file "${file}" and also a folder of that name ("${entry.name}"); a deployment package cannot hold both. Rename one of them and package again.`);
+        throw new CodeArchiveError(
+          `The zip has a file "${file}" and also a folder of that name ("${entry.name}"); a deployment package cannot hold both. Rename one of them and package again.`,
+        );
       }
     }
   }
@@ -125,7 +129,8 @@ export async function extractArchive(zip: Uint8Array, targetDir: string, limits:
   let files = 0;
   for (const entry of entries) {
     const destination = path.resolve(root, ...entry.name.split(/[\\/]/).filter(Boolean));
-    if (destination !== root && !destination.startsWith(root + path.sep)) throw new CodeArchiveError(`Entry "${entry.name}" would be written outside the code root.`);
+    if (destination !== root && !destination.startsWith(root + path.sep))
+      throw new CodeArchiveError(`Entry "${entry.name}" would be written outside the code root.`);
     if (entry.isDirectory) {
       await mkdir(destination, { recursive: true });
       continue;
@@ -135,7 +140,8 @@ export async function extractArchive(zip: Uint8Array, targetDir: string, limits:
     const executable = entry.unixMode !== null && (entry.unixMode & 0o111) !== 0;
     await writeFile(destination, content, { mode: executable ? 0o755 : 0o644, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') throw new CodeArchiveError(`The zip contains "${entry.name}" more than once.`);
-      if (error.code === 'EISDIR' || error.code === 'ENOTDIR') throw new CodeArchiveError(`The zip's entry "${entry.name}" clashes with a folder or file of the same name.`);
+      if (error.code === 'EISDIR' || error.code === 'ENOTDIR')
+        throw new CodeArchiveError(`The zip's entry "${entry.name}" clashes with a folder or file of the same name.`);
       throw error;
     });
     files++;
@@ -145,14 +151,16 @@ export async function extractArchive(zip: Uint8Array, targetDir: string, limits:
 
 function readEntryContent(zip: Uint8Array, view: DataView, entry: ArchiveEntry): Uint8Array {
   const p = entry.localHeaderOffset;
-  if (p + 30 > zip.length || view.getUint32(p, true) !== 0x04034b50) throw new CodeArchiveError(`Could not unzip uploaded file: the local header of "${entry.name}" is missing.`);
+  if (p + 30 > zip.length || view.getUint32(p, true) !== 0x04034b50)
+    throw new CodeArchiveError(`Could not unzip uploaded file: the local header of "${entry.name}" is missing.`);
   const start = p + 30 + view.getUint16(p + 26, true) + view.getUint16(p + 28, true);
   const end = start + entry.compressedSize;
   if (end > zip.length) throw new CodeArchiveError(`Could not unzip uploaded file: "${entry.name}" is truncated.`);
   const compressed = zip.subarray(start, end);
   let content: Uint8Array;
   if (entry.method === 0) {
-    if (entry.compressedSize !== entry.uncompressedSize) throw new CodeArchiveError(`Could not unzip uploaded file: stored entry "${entry.name}" has inconsistent sizes.`);
+    if (entry.compressedSize !== entry.uncompressedSize)
+      throw new CodeArchiveError(`Could not unzip uploaded file: stored entry "${entry.name}" has inconsistent sizes.`);
     content = compressed;
   } else {
     try {

@@ -37,14 +37,23 @@ export interface CpuLimiter {
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-export async function detectCpuLimiter(preference: CpuLimitMethod | 'auto', log: (line: string) => void, cfsPeriodUs = DEFAULT_CFS_PERIOD_US): Promise<CpuLimiter> {
+export async function detectCpuLimiter(
+  preference: CpuLimitMethod | 'auto',
+  log: (line: string) => void,
+  cfsPeriodUs = DEFAULT_CFS_PERIOD_US,
+): Promise<CpuLimiter> {
   if (!Number.isInteger(cfsPeriodUs) || cfsPeriodUs < 1000 || cfsPeriodUs > 1_000_000) {
     throw new RangeError(`cfsPeriodUs must be an integer from 1000 to 1000000 (the kernel's limits), got ${cfsPeriodUs}`);
   }
   const allowedCores = readAllowedCores();
   const affinity = process.platform === 'linux' && probeTaskset(allowedCores);
   const reasons: string[] = [];
-  if (!affinity) reasons.push(process.platform === 'linux' ? 'taskset (util-linux) not found or not working, visible cores not limited' : `visible cores not limited on ${process.platform}`);
+  if (!affinity)
+    reasons.push(
+      process.platform === 'linux'
+        ? 'taskset (util-linux) not found or not working, visible cores not limited'
+        : `visible cores not limited on ${process.platform}`,
+    );
   const candidates: CpuLimitMethod[] = preference === 'auto' ? ['cgroup-v2', 'cgroup-v1', 'systemd-run'] : preference === 'none' ? [] : [preference];
   if (process.platform !== 'linux') {
     reasons.push(`CPU quotas need Linux cgroups; this is ${process.platform}`);
@@ -64,7 +73,8 @@ export async function detectCpuLimiter(preference: CpuLimitMethod | 'auto', log:
       reasons.push(`${method}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const detail = preference === 'none' ? 'unthrottled: CPU limiting switched off by option' : `unthrottled: no CPU limit could be applied (${reasons.join('; ')})`;
+  const detail =
+    preference === 'none' ? 'unthrottled: CPU limiting switched off by option' : `unthrottled: no CPU limit could be applied (${reasons.join('; ')})`;
   log(`CPU limit: none — ${detail}`);
   return new Limiter('none', null, null, affinity, allowedCores, detail);
 }
@@ -213,7 +223,9 @@ async function prepareCgroupBase(method: 'cgroup-v1' | 'cgroup-v2'): Promise<str
     await writeFile(path.join(base, method === 'cgroup-v1' ? 'cpu.shares' : 'cpu.weight'), method === 'cgroup-v1' ? '262144' : '10000').catch(() => {});
   } catch (error) {
     await rmdir(base).catch(() => {});
-    throw new Error(`cannot create a cgroup under ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)}); run as root or use systemd-run`);
+    throw new Error(`cannot create a cgroup under ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)}); run as root or use systemd-run`, {
+      cause: error,
+    });
   }
   const probeDir = path.join(base, 'probe');
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore', env: { ELECTRON_RUN_AS_NODE: '1' } });
@@ -230,7 +242,9 @@ async function prepareCgroupBase(method: 'cgroup-v1' | 'cgroup-v2'): Promise<str
     await waitForExit(child);
     await removeCgroup(probeDir).catch(() => {});
     await removeCgroup(base).catch(() => {});
-    throw error instanceof Error && !(error as NodeJS.ErrnoException).code ? error : new Error(`cannot apply a quota in ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw error instanceof Error && !(error as NodeJS.ErrnoException).code
+      ? error
+      : new Error(`cannot apply a quota in ${base} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   child.kill('SIGKILL');
   await waitForExit(child);
@@ -264,7 +278,7 @@ async function removeCgroup(dir: string): Promise<void> {
 
 /** Cgroups left by an endpoint that died without cleaning up (its pid is gone). */
 async function removeStaleCgroups(parent: string): Promise<void> {
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = await readdir(parent);
   } catch {
@@ -276,7 +290,6 @@ async function removeStaleCgroups(parent: string): Promise<void> {
     await removeCgroup(path.join(parent, name)).catch(() => {});
   }
 }
-
 
 /** `systemd-run --user --scope` for non-root users, `systemd-run --scope` for root: probe once. */
 function probeSystemdRun(): string[] {

@@ -23,7 +23,9 @@ type Env = Record<string, string | undefined>;
 /** The state file exists but cannot be used: saying "not running" would send the user the wrong way. */
 export class EndpointStateDamagedError extends Error {
   constructor(file: string, reason: string) {
-    super(`The endpoint state file ${file} is damaged (${reason}). Stop any running \`lambda-lab endpoint\` (Ctrl+C), delete that file, then start \`lambda-lab endpoint\` again; it writes a fresh one.`);
+    super(
+      `The endpoint state file ${file} is damaged (${reason}). Stop any running \`lambda-lab endpoint\` (Ctrl+C), delete that file, then start \`lambda-lab endpoint\` again; it writes a fresh one.`,
+    );
     this.name = 'EndpointStateDamagedError';
   }
 }
@@ -44,7 +46,6 @@ export async function writeEndpointState(state: EndpointState, env: Env = proces
   return file;
 }
 
-
 /** The running endpoint's state, or null when none is recorded or its process has exited; throws EndpointStateDamagedError for a damaged file. */
 export async function readEndpointState(env: Env = process.env): Promise<EndpointState | null> {
   let text: string;
@@ -61,7 +62,13 @@ export async function readEndpointState(env: Env = process.env): Promise<Endpoin
   } catch {
     throw new EndpointStateDamagedError(file, 'it is not valid JSON');
   }
-  if (!state || typeof state !== 'object' || typeof state.endpoint !== 'string' || typeof state.accessKeyId !== 'string' || typeof state.secretAccessKey !== 'string') {
+  if (
+    !state ||
+    typeof state !== 'object' ||
+    typeof state.endpoint !== 'string' ||
+    typeof state.accessKeyId !== 'string' ||
+    typeof state.secretAccessKey !== 'string'
+  ) {
     throw new EndpointStateDamagedError(file, 'it lacks the endpoint address or its credentials');
   }
   if (typeof state.pid !== 'number' || !isProcessAlive(state.pid)) return null;

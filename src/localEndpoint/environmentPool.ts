@@ -65,7 +65,11 @@ export class EnvironmentPool {
       } catch (error) {
         await placement?.release().catch(() => {});
         this.options.log(`${revision.functionName}: could not start an execution environment: ${error instanceof Error ? error.message : String(error)}`);
-        throw new LambdaApiError(500, 'ServiceException', `The local endpoint could not start an execution environment for ${revision.functionName} (request ${requestId}); its log has the details. Retry, and report the problem if it persists.`);
+        throw new LambdaApiError(
+          500,
+          'ServiceException',
+          `The local endpoint could not start an execution environment for ${revision.functionName} (request ${requestId}); its log has the details. Retry, and report the problem if it persists.`,
+        );
       } finally {
         this.starting--;
       }
@@ -77,7 +81,10 @@ export class EnvironmentPool {
           kind: 'initError',
           body: JSON.stringify({ errorType, errorMessage, trace }),
           errorType,
-          logLines: [`${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`, `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`],
+          logLines: [
+            `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`,
+            `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`,
+          ],
           durationMs: 0,
           maxMemoryUsedMB: 0,
           initDurationMs,
@@ -86,7 +93,9 @@ export class EnvironmentPool {
       }
       slot = { environment: started.environment, placement: placement.description, idleTimer: undefined };
       this.slots.add(slot);
-      this.options.log(`${revision.functionName}: new execution environment pid ${started.environment.pid} (${placement.description}), init ${initDurationMs.toFixed(1)} ms`);
+      this.options.log(
+        `${revision.functionName}: new execution environment pid ${started.environment.pid} (${placement.description}), init ${initDurationMs.toFixed(1)} ms`,
+      );
     }
     const environment = slot.environment;
     const running = slot;

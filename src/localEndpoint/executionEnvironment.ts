@@ -79,7 +79,9 @@ export class ExecutionEnvironment {
   }
 
   /** Starts the process and loads the handler. Resolves with the INIT duration or the init error. */
-  static async start(settings: EnvironmentSettings): Promise<{ environment: ExecutionEnvironment; initDurationMs: number; initError: { errorType: string; errorMessage: string; trace: string[] } | null }> {
+  static async start(
+    settings: EnvironmentSettings,
+  ): Promise<{ environment: ExecutionEnvironment; initDurationMs: number; initError: { errorType: string; errorMessage: string; trace: string[] } | null }> {
     const { revision, placement } = settings;
     const nonce = randomBytes(8).toString('hex');
     const env = lambdaEnvironment(revision, settings.region, settings.bootstrapPath, settings.platformVariables);
@@ -105,7 +107,9 @@ export class ExecutionEnvironment {
       await placement.attach(child.pid!);
     } catch (error) {
       await environment.retire();
-      throw new Error(`could not apply the CPU limit to the execution environment: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`could not apply the CPU limit to the execution environment: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     const reply = await new Promise<FromRuntime | { type: 'exit' } | { type: 'timeout' }>((resolve) => {
       const timer = setTimeout(() => resolve({ type: 'timeout' }), INIT_TIMEOUT_MS);
@@ -124,9 +128,15 @@ export class ExecutionEnvironment {
     const initDurationMs = performance.now() - started;
     if (reply.type === 'ready') return { environment, initDurationMs, initError: null };
     await environment.retire();
-    if (reply.type === 'initError') return { environment, initDurationMs, initError: { errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace } };
-    const errorMessage = reply.type === 'timeout' ? `Init phase did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` : `Runtime exited during init: ${environment.exitText()}`;
-    return { environment, initDurationMs, initError: { errorType: reply.type === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.ExitError', errorMessage, trace: [] } };
+    if (reply.type === 'initError')
+      return { environment, initDurationMs, initError: { errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace } };
+    const errorMessage =
+      reply.type === 'timeout' ? `Init phase did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` : `Runtime exited during init: ${environment.exitText()}`;
+    return {
+      environment,
+      initDurationMs,
+      initError: { errorType: reply.type === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.ExitError', errorMessage, trace: [] },
+    };
   }
 
   /** Runs one invocation. Never throws for function failures: they are outcomes. */
@@ -287,7 +297,12 @@ export class ExecutionEnvironment {
 }
 
 /** The variables Lambda's Node.js runtime sees, plus the function's own. Nothing of the endpoint's. */
-export function lambdaEnvironment(revision: FunctionRevision, region: string, bootstrapPath: string, platformVariables: Record<string, string>): Record<string, string> {
+export function lambdaEnvironment(
+  revision: FunctionRevision,
+  region: string,
+  bootstrapPath: string,
+  platformVariables: Record<string, string>,
+): Record<string, string> {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

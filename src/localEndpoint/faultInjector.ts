@@ -31,14 +31,19 @@ export class FaultInjector {
     if (this.throttleRate === 0 && this.serverErrorRate === 0) return null;
     const roll = this.random();
     if (roll < this.throttleRate) {
-      return new LambdaApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', { 'Retry-After': '1' }, { retryAfterSeconds: '1', Reason: 'CallerRateLimitExceeded' });
+      return new LambdaApiError(
+        429,
+        'TooManyRequestsException',
+        'Rate Exceeded.',
+        { 'Retry-After': '1' },
+        { retryAfterSeconds: '1', Reason: 'CallerRateLimitExceeded' },
+      );
     }
     if (roll < this.throttleRate + this.serverErrorRate) {
       return new LambdaApiError(500, 'ServiceException', 'Lambda encountered an internal error (injected by the local endpoint for testing).');
     }
     return null;
   }
-
 }
 
 function checkRate(name: string, value: number): number {

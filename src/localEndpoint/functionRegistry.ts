@@ -10,7 +10,6 @@ import { decodeZip, NAME_PATTERN, ROLE_PATTERN, validateArchitectures, validateS
 import type { LoadedFunction, StoredFunctionRecord } from './functionStore';
 import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
 
-
 /** What Invoke runs: an immutable snapshot of code and configuration. */
 export interface FunctionRevision {
   functionName: string;
@@ -106,11 +105,22 @@ export class FunctionRegistry {
 
   async create(input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const name = typeof input.FunctionName === 'string' ? this.resolveName(input.FunctionName) : '';
-    if (!NAME_PATTERN.test(name)) throw validationError(input.FunctionName, 'functionName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1 to 64 characters)');
+    if (!NAME_PATTERN.test(name))
+      throw validationError(input.FunctionName, 'functionName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1 to 64 characters)');
     if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) {
-      throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+      throw validationError(
+        input.Role,
+        'role',
+        'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
+      );
     }
-    const settings = validateSettings({ Runtime: input.Runtime ?? null, Handler: input.Handler ?? null, MemorySize: input.MemorySize ?? MEMORY_MIN_MB, Timeout: input.Timeout ?? 3, Environment: input.Environment });
+    const settings = validateSettings({
+      Runtime: input.Runtime ?? null,
+      Handler: input.Handler ?? null,
+      MemorySize: input.MemorySize ?? MEMORY_MIN_MB,
+      Timeout: input.Timeout ?? 3,
+      Environment: input.Environment,
+    });
     const architectures = validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip((input.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
     if (this.functions.has(name) || this.reserved.has(name)) {
@@ -162,7 +172,13 @@ export class FunctionRegistry {
   async restore({ record, zip }: LoadedFunction): Promise<void> {
     if (!NAME_PATTERN.test(record.name) || this.functions.has(record.name)) throw new Error(`"${record.name}" is not a usable function name here`);
     if (!ROLE_PATTERN.test(record.role)) throw new Error('its role is not an IAM role ARN');
-    const settings = validateSettings({ Runtime: record.runtime, Handler: record.handler, MemorySize: record.memorySize, Timeout: record.timeout, Environment: record.environment ? { Variables: record.environment } : undefined });
+    const settings = validateSettings({
+      Runtime: record.runtime,
+      Handler: record.handler,
+      MemorySize: record.memorySize,
+      Timeout: record.timeout,
+      Environment: record.environment ? { Variables: record.environment } : undefined,
+    });
     const architectures = validateArchitectures(record.architectures, this.hostArchitecture);
     const codeDir = await this.options.codeStore.unpack(record.name, zip);
     const fn: StoredFunction = {
@@ -213,7 +229,8 @@ export class FunctionRegistry {
 
   async updateCode(functionName: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const fn = this.findUpdatable(functionName, input.RevisionId);
-    const architectures = input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
+    const architectures =
+      input.Architectures === undefined ? fn.architectures : validateArchitectures(input.Architectures, this.hostArchitecture, this.options.anyArchitecture);
     const zip = decodeZip(input.ZipFile);
     fn.lastUpdateStatus = 'InProgress'; // claim the update before the async unpack, as AWS does
     let codeDir: string;
@@ -243,11 +260,22 @@ export class FunctionRegistry {
       Environment: input.Environment === undefined ? (fn.environment ? { Variables: fn.environment } : undefined) : input.Environment,
     });
     if (input.Role !== undefined) {
-      if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) throw validationError(input.Role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+      if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role))
+        throw validationError(
+          input.Role,
+          'role',
+          'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
+        );
       fn.role = input.Role;
     }
     if (typeof input.Description === 'string') fn.description = input.Description;
-    Object.assign(fn, { runtime: settings.runtime, handler: settings.handler, memorySize: settings.memorySize, timeout: settings.timeout, environment: settings.environment });
+    Object.assign(fn, {
+      runtime: settings.runtime,
+      handler: settings.handler,
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
+      environment: settings.environment,
+    });
     return this.beginUpdate(fn); // persists
   }
 
@@ -299,7 +327,13 @@ export class FunctionRegistry {
   revisionForInvoke(functionName: string): FunctionRevision {
     const fn = this.find(functionName);
     if (!fn.active) {
-      throw new LambdaApiError(409, 'ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`, {}, { State: fn.state, Reason: 'Creating' });
+      throw new LambdaApiError(
+        409,
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`,
+        {},
+        { State: fn.state, Reason: 'Creating' },
+      );
     }
     return fn.active;
   }
@@ -373,11 +407,19 @@ export class FunctionRegistry {
   private findUpdatable(functionName: string, revisionId: unknown): StoredFunction {
     const fn = this.find(functionName);
     if (fn.state === 'Pending') {
-      throw new LambdaApiError(409, 'ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+      throw new LambdaApiError(
+        409,
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. The function is currently in the following state: Pending`,
+      );
     }
     if (fn.lastUpdateStatus === 'InProgress') throw updateInProgress(fn.arn);
     if (typeof revisionId === 'string' && revisionId !== fn.revisionId) {
-      throw new LambdaApiError(412, 'PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+      throw new LambdaApiError(
+        412,
+        'PreconditionFailedException',
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+      );
     }
     return fn;
   }

@@ -121,9 +121,13 @@ export class FunctionStore {
     try {
       await mkdir(damagedDir, { recursive: true, mode: 0o700 });
       await rename(path.join(this.dir, 'functions', name), target);
-      this.log(`warning: the stored function "${name}" is damaged (${reason}); it was moved to ${target} and not loaded. Deploy it again; delete that folder once you no longer need it.`);
+      this.log(
+        `warning: the stored function "${name}" is damaged (${reason}); it was moved to ${target} and not loaded. Deploy it again; delete that folder once you no longer need it.`,
+      );
     } catch (error) {
-      this.log(`warning: the stored function "${name}" is damaged (${reason}) and could not be moved aside (${error instanceof Error ? error.message : String(error)}); it is skipped.`);
+      this.log(
+        `warning: the stored function "${name}" is damaged (${reason}) and could not be moved aside (${error instanceof Error ? error.message : String(error)}); it is skipped.`,
+      );
     }
   }
 
@@ -166,12 +170,14 @@ export class FunctionStore {
     try {
       parsed = JSON.parse(await readFile(path.join(folder, 'function.json'), 'utf8'));
     } catch (error) {
-      throw new Error(`function.json cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`function.json cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const record = checkRecord(parsed, name);
-    const zip = new Uint8Array(await readFile(path.join(folder, 'code.zip')).catch(() => {
-      throw new Error('code.zip is missing');
-    }));
+    const zip = new Uint8Array(
+      await readFile(path.join(folder, 'code.zip')).catch(() => {
+        throw new Error('code.zip is missing');
+      }),
+    );
     if (sha256Base64(zip) !== record.codeSha256) throw new Error('code.zip does not match its recorded CodeSha256');
     return { record, zip };
   }
@@ -185,7 +191,8 @@ function checkRecord(value: unknown, folderName: string): StoredFunctionRecord {
   for (const key of strings) if (typeof record[key] !== 'string') throw new Error(`function.json lacks ${key}`);
   if (record.name !== folderName) throw new Error(`function.json names "${record.name}", not its folder's name`);
   if (typeof record.memorySize !== 'number' || typeof record.timeout !== 'number') throw new Error('function.json lacks memorySize or timeout');
-  if (!Array.isArray(record.architectures) || typeof record.tags !== 'object' || record.tags === null) throw new Error('function.json lacks architectures or tags');
+  if (!Array.isArray(record.architectures) || typeof record.tags !== 'object' || record.tags === null)
+    throw new Error('function.json lacks architectures or tags');
   return record as StoredFunctionRecord;
 }
 

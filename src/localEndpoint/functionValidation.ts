@@ -8,13 +8,46 @@ import { invalidParameter, validationError } from './lambdaErrors';
 
 export const SUPPORTED_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
 const RETIRED_NODE_RUNTIMES = ['nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x'];
-const OTHER_AWS_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14', 'java8.al2', 'java11', 'java17', 'java21', 'java25', 'dotnet8', 'dotnet10', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023'];
+const OTHER_AWS_RUNTIMES = [
+  'python3.9',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'python3.14',
+  'java8.al2',
+  'java11',
+  'java17',
+  'java21',
+  'java25',
+  'dotnet8',
+  'dotnet10',
+  'ruby3.2',
+  'ruby3.3',
+  'ruby3.4',
+  'provided.al2',
+  'provided.al2023',
+];
 /** Variables Lambda sets itself and refuses to let a function override. */
 const RESERVED_ENV_KEYS = [
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ];
 export const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 export const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
@@ -28,7 +61,13 @@ interface ValidatedSettings {
 }
 
 /** Validates runtime, handler, memory, timeout and environment with AWS's wording. */
-export function validateSettings(input: { Runtime: unknown; Handler: unknown; MemorySize: unknown; Timeout: unknown; Environment: unknown }): ValidatedSettings {
+export function validateSettings(input: {
+  Runtime: unknown;
+  Handler: unknown;
+  MemorySize: unknown;
+  Timeout: unknown;
+  Environment: unknown;
+}): ValidatedSettings {
   const { Runtime: runtime, Handler: handler, MemorySize: memory, Timeout: timeout } = input;
   if (typeof memory !== 'number' || !Number.isInteger(memory)) throw validationError(memory, 'memorySize', 'Member must be an integer');
   if (memory < MEMORY_MIN_MB) throw validationError(memory, 'memorySize', `Member must have value greater than or equal to ${MEMORY_MIN_MB}`);
@@ -38,11 +77,15 @@ export function validateSettings(input: { Runtime: unknown; Handler: unknown; Me
   if (timeout > TIMEOUT_MAX_S) throw validationError(timeout, 'timeout', `Member must have value less than or equal to ${TIMEOUT_MAX_S}`);
   if (typeof runtime !== 'string') throw invalidParameter('The runtime parameter is required for functions packaged as a .zip file archive.');
   if (RETIRED_NODE_RUNTIMES.includes(runtime)) {
-    throw invalidParameter(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`);
+    throw invalidParameter(
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs22.x) while creating or updating functions.`,
+    );
   }
   if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
     if (OTHER_AWS_RUNTIMES.includes(runtime)) {
-      throw invalidParameter(`The local Lambda endpoint runs Node.js functions only (${SUPPORTED_RUNTIMES.join(', ')}); runtime ${runtime} cannot run here. Use one of those runtimes, or deploy to AWS.`);
+      throw invalidParameter(
+        `The local Lambda endpoint runs Node.js functions only (${SUPPORTED_RUNTIMES.join(', ')}); runtime ${runtime} cannot run here. Use one of those runtimes, or deploy to AWS.`,
+      );
     }
     throw validationError(runtime, 'runtime', `Member must satisfy enum value set: [${[...SUPPORTED_RUNTIMES, ...OTHER_AWS_RUNTIMES].join(', ')}]`);
   }
@@ -57,8 +100,15 @@ export function validateSettings(input: { Runtime: unknown; Handler: unknown; Me
 function checkHandlerInsideCode(handler: string): void {
   const slash = handler.lastIndexOf('/');
   const modulePath = handler.slice(0, handler.indexOf('.', slash + 1) < 0 ? handler.length : handler.indexOf('.', slash + 1));
-  if (modulePath.startsWith('/') || handler.includes('\\') || /^[A-Za-z]:/.test(modulePath) || modulePath.split('/').some((segment) => segment === '..' || segment === '')) {
-    throw invalidParameter(`Handler "${handler}" must name a file inside the deployment package, as "file.export" or "folder/file.export" (no absolute path, no "..").`);
+  if (
+    modulePath.startsWith('/') ||
+    handler.includes('\\') ||
+    /^[A-Za-z]:/.test(modulePath) ||
+    modulePath.split('/').some((segment) => segment === '..' || segment === '')
+  ) {
+    throw invalidParameter(
+      `Handler "${handler}" must name a file inside the deployment package, as "file.export" or "folder/file.export" (no absolute path, no "..").`,
+    );
   }
 }
 
@@ -69,17 +119,22 @@ function validateEnvironment(environment: unknown): Record<string, string> | und
   if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidParameter('Environment.Variables must be a map of strings to strings.');
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(variables as Record<string, unknown>)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key)) throw validationError(key, 'environment.variables', 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+ for keys');
+    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key))
+      throw validationError(key, 'environment.variables', 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+ for keys');
     if (typeof value !== 'string') throw invalidParameter(`Environment variable ${key} must be a string.`);
     result[key] = value;
   }
   const reserved = Object.keys(result).filter((key) => RESERVED_ENV_KEYS.includes(key));
   if (reserved.length > 0) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`);
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
   }
   const size = Buffer.byteLength(JSON.stringify(result));
   if (size > 4096) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size} bytes`);
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size} bytes`,
+    );
   }
   return result;
 }
@@ -91,7 +146,8 @@ function validateEnvironment(environment: unknown): Record<string, string> | und
  */
 export function validateArchitectures(value: unknown, host: Architecture, anyArchitecture = false): string[] {
   if (value === undefined || value === null) return [host];
-  if (!Array.isArray(value) || value.length !== 1) throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
+  if (!Array.isArray(value) || value.length !== 1)
+    throw validationError(JSON.stringify(value), 'architectures', 'Member must have length less than or equal to 1 and at least 1 element');
   if (value[0] !== 'x86_64' && value[0] !== 'arm64') throw validationError(value[0], 'architectures', 'Member must satisfy enum value set: [x86_64, arm64]');
   if (value[0] !== host && !anyArchitecture) throw invalidParameter(foreignArchitectureMessage(value[0], host));
   return [value[0]];
@@ -103,7 +159,8 @@ export function validateTags(value: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [key, tagValue] of Object.entries(value as Record<string, unknown>)) {
     if (key.length < 1 || key.length > 128) throw validationError(key, 'tags', 'Member must have length between 1 and 128 for keys');
-    if (typeof tagValue !== 'string' || tagValue.length > 256) throw validationError(tagValue, 'tags', 'Member must be a string of at most 256 characters for values');
+    if (typeof tagValue !== 'string' || tagValue.length > 256)
+      throw validationError(tagValue, 'tags', 'Member must be a string of at most 256 characters for values');
     tags[key] = tagValue;
   }
   return tags;

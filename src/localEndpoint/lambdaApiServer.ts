@@ -14,7 +14,6 @@ import { LambdaApiError } from './lambdaErrors';
 import { BodyBudget, bodyLimitFor, DEFAULT_BODY_LIMITS, MAX_INVOKE_PAYLOAD_BYTES, readBody, tooLarge, type BodyLimits } from './requestBody';
 import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials } from './requestAuth';
 
-
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
   registry: FunctionRegistry;
@@ -44,7 +43,8 @@ export function routeRequest(method: string, pathname: string): Route | null {
     const name = segments[2];
     if (segments.length === 3) return method === 'GET' ? { op: 'GetFunction', name } : method === 'DELETE' ? { op: 'DeleteFunction', name } : null;
     if (segments.length === 4) {
-      if (segments[3] === 'configuration') return method === 'GET' ? { op: 'GetFunctionConfiguration', name } : method === 'PUT' ? { op: 'UpdateFunctionConfiguration', name } : null;
+      if (segments[3] === 'configuration')
+        return method === 'GET' ? { op: 'GetFunctionConfiguration', name } : method === 'PUT' ? { op: 'UpdateFunctionConfiguration', name } : null;
       if (segments[3] === 'code' && method === 'PUT') return { op: 'UpdateFunctionCode', name };
       if (segments[3] === 'invocations' && method === 'POST') return { op: 'Invoke', name };
     }
@@ -52,7 +52,13 @@ export function routeRequest(method: string, pathname: string): Route | null {
   }
   if (segments[0] === '2017-03-31' && segments[1] === 'tags' && segments.length === 3) {
     const arn = segments[2];
-    return method === 'POST' ? { op: 'TagResource', arn } : method === 'DELETE' ? { op: 'UntagResource', arn } : method === 'GET' ? { op: 'ListTags', arn } : null;
+    return method === 'POST'
+      ? { op: 'TagResource', arn }
+      : method === 'DELETE'
+        ? { op: 'UntagResource', arn }
+        : method === 'GET'
+          ? { op: 'ListTags', arn }
+          : null;
   }
   if (segments[0] === 'lambda-lab' && segments[1] === 'code' && segments.length === 4 && method === 'GET') {
     return { op: 'DownloadCode', token: segments[2], name: segments[3] };
@@ -137,12 +143,20 @@ export class LambdaApiServer {
    */
   private checkCaller(request: http.IncomingMessage): void {
     if (request.headers.origin !== undefined) {
-      throw new LambdaApiError(403, 'AccessDeniedException', `Requests from web pages (Origin: ${String(request.headers.origin).slice(0, 100)}) are refused: the local Lambda endpoint runs code and accepts only AWS SDK and CLI clients on this machine.`);
+      throw new LambdaApiError(
+        403,
+        'AccessDeniedException',
+        `Requests from web pages (Origin: ${String(request.headers.origin).slice(0, 100)}) are refused: the local Lambda endpoint runs code and accepts only AWS SDK and CLI clients on this machine.`,
+      );
     }
     const host = (request.headers.host ?? '').toLowerCase();
     if (!this.allowedHosts.has(host)) {
       const expected = [...this.allowedHosts][0] ?? '127.0.0.1';
-      throw new LambdaApiError(403, 'AccessDeniedException', `Host "${host.slice(0, 100)}" is not this endpoint: requests must address http://${expected} (or localhost), which protects against DNS rebinding. Point the client at http://${expected}.`);
+      throw new LambdaApiError(
+        403,
+        'AccessDeniedException',
+        `Host "${host.slice(0, 100)}" is not this endpoint: requests must address http://${expected} (or localhost), which protects against DNS rebinding. Point the client at http://${expected}.`,
+      );
     }
   }
 
@@ -204,7 +218,8 @@ export class LambdaApiServer {
       response.writeHead(202).end();
       pool.invoke(revision, requestId, payload).then(
         (result) => this.options.log(`${revision.functionName} async invocation ${requestId}: ${result.kind}`),
-        (error: unknown) => this.options.log(`${revision.functionName} async invocation ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) =>
+          this.options.log(`${revision.functionName} async invocation ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`),
       );
       return;
     }
@@ -219,7 +234,10 @@ export class LambdaApiServer {
     let failed = result.kind !== 'ok';
     if (Buffer.byteLength(responseBody) > MAX_INVOKE_PAYLOAD_BYTES) {
       failed = true;
-      responseBody = JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_INVOKE_PAYLOAD_BYTES} bytes).`, errorType: 'Function.ResponseSizeTooLarge' });
+      responseBody = JSON.stringify({
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_INVOKE_PAYLOAD_BYTES} bytes).`,
+        errorType: 'Function.ResponseSizeTooLarge',
+      });
     }
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST' };
     if (failed) headers['X-Amz-Function-Error'] = 'Unhandled';
@@ -268,8 +286,13 @@ export class LambdaApiServer {
     const apiError =
       error instanceof LambdaApiError
         ? error
-        : new LambdaApiError(500, 'ServiceException', `The local endpoint failed on request ${requestId}; its log has the details (run \`lambda-lab endpoint --verbose\`, or see the Lambda Parallel Lab output channel). Retry, and report the problem if it persists.`);
-    if (!(error instanceof LambdaApiError)) this.options.log(`internal error on request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        : new LambdaApiError(
+            500,
+            'ServiceException',
+            `The local endpoint failed on request ${requestId}; its log has the details (run \`lambda-lab endpoint --verbose\`, or see the Lambda Parallel Lab output channel). Retry, and report the problem if it persists.`,
+          );
+    if (!(error instanceof LambdaApiError))
+      this.options.log(`internal error on request ${requestId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (response.headersSent) {
       response.destroy();
       return;
@@ -308,4 +331,3 @@ function parseJson(body: Buffer): Record<string, unknown> {
 function sendJson(response: http.ServerResponse, status: number, value: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
 }
-

@@ -29,4 +29,8 @@ export const invalidParameter = (message: string): LambdaApiError => new LambdaA
 
 /** AWS's wording for a constraint the request model itself enforces (one error per request, as AWS mostly reports). */
 export const validationError = (value: unknown, field: string, constraint: string): LambdaApiError =>
-  new LambdaApiError(400, 'ValidationException', `1 validation error detected: Value ${value === null || value === undefined ? 'null' : `'${String(value)}'`} at '${field}' failed to satisfy constraint: ${constraint}`);
+  new LambdaApiError(
+    400,
+    'ValidationException',
+    `1 validation error detected: Value ${value === null || value === undefined ? 'null' : `'${String(value)}'`} at '${field}' failed to satisfy constraint: ${constraint}`,
+  );

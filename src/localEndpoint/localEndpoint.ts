@@ -54,7 +54,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   let endpoint = '';
   let codeCounter = 0;
 
-  // The registry and the pool refer to each other.
+  // The registry and the pool refer to each other: the registry's callbacks run only after both exist.
+  // eslint-disable-next-line prefer-const
   let pool: EnvironmentPool;
   const registry = new FunctionRegistry({
     region,
@@ -104,10 +105,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     await limiter.close();
     await store?.close();
     await rm(root, { recursive: true, force: true });
-    throw new Error(`The local Lambda endpoint could not listen on 127.0.0.1:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`The local Lambda endpoint could not listen on 127.0.0.1:${options.port ?? 0}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   endpoint = `http://127.0.0.1:${port}`;
-  log(`local Lambda endpoint listening on ${endpoint} (region ${region}, CPU limit: ${limiter.method}${limiter.method === 'none' ? ` — ${limiter.detail}` : ''})`);
+  log(
+    `local Lambda endpoint listening on ${endpoint} (region ${region}, CPU limit: ${limiter.method}${limiter.method === 'none' ? ` — ${limiter.detail}` : ''})`,
+  );
 
   // Last resort if the host process exits without stop(): environments already exit when their IPC
   // channel closes; remove our files so nothing is left behind.
@@ -156,4 +161,3 @@ async function removeStaleWorkDirs(parent: string): Promise<void> {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
-

@@ -67,12 +67,20 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
  * The checks that need only the headers: a parsable SigV4 Authorization naming our access key id.
  * Run before the body is read, so strangers cannot make the endpoint buffer megabytes.
  */
-export function preAuthorize(headers: RequestToVerify['headers'], credentials: GeneratedCredentials): { ok: true; auth: SigV4Authorization } | Extract<AuthResult, { ok: false }> {
+export function preAuthorize(
+  headers: RequestToVerify['headers'],
+  credentials: GeneratedCredentials,
+): { ok: true; auth: SigV4Authorization } | Extract<AuthResult, { ok: false }> {
   const header = single(headers['authorization']);
   if (!header) return { ok: false, status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const auth = parseSigV4Authorization(header);
   if (!auth) {
-    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: 'Authorization header is not a valid AWS Signature Version 4 header (AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...).' };
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: 'Authorization header is not a valid AWS Signature Version 4 header (AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...).',
+    };
   }
   if (auth.accessKeyId !== credentials.accessKeyId) {
     return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
@@ -97,7 +105,8 @@ export function verifyHeadersBeforeBody(request: Omit<RequestToVerify, 'body'>, 
   if (!pre.ok) return pre;
   const declared = single(request.headers['x-amz-content-sha256']);
   if (declared === undefined || declared === 'UNSIGNED-PAYLOAD' || !/^[0-9a-f]{64}$/.test(declared)) {
-    const what = declared === undefined ? 'has no x-amz-content-sha256 header' : declared === 'UNSIGNED-PAYLOAD' ? 'is UNSIGNED-PAYLOAD' : 'is not a hex SHA-256';
+    const what =
+      declared === undefined ? 'has no x-amz-content-sha256 header' : declared === 'UNSIGNED-PAYLOAD' ? 'is UNSIGNED-PAYLOAD' : 'is not a hex SHA-256';
     return {
       ok: false,
       status: 403,
@@ -119,7 +128,8 @@ export function verifyPayloadHash(headers: RequestToVerify['headers'], body: Buf
     ok: false,
     status: 403,
     errorType: 'InvalidSignatureException',
-    message: 'The request body does not match the signed x-amz-content-sha256: the body was changed after signing. Send the request again, signed by the AWS SDK or CLI.',
+    message:
+      'The request body does not match the signed x-amz-content-sha256: the body was changed after signing. Send the request again, signed by the AWS SDK or CLI.',
   };
 }
 
@@ -129,11 +139,23 @@ function verifySignature(request: RequestToVerify, credentials: GeneratedCredent
   const { auth } = pre;
   const amzDate = single(request.headers['x-amz-date']);
   if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== auth.date) {
-    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: 'Missing or malformed X-Amz-Date header, or its date does not match the credential scope.' };
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: 'Missing or malformed X-Amz-Date header, or its date does not match the credential scope.',
+    };
   }
-  const signedAt = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const signedAt = Date.parse(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
   if (!Number.isFinite(signedAt) || Math.abs(now - signedAt) > MAX_SKEW_MS) {
-    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: `Signature expired: ${amzDate} is more than 15 minutes away from the server's time.` };
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: `Signature expired: ${amzDate} is more than 15 minutes away from the server's time.`,
+    };
   }
   const expected = computeSignature(request, auth, amzDate, credentials.secretAccessKey);
   const given = Buffer.from(auth.signature, 'hex');
@@ -142,7 +164,8 @@ function verifySignature(request: RequestToVerify, credentials: GeneratedCredent
       ok: false,
       status: 403,
       errorType: 'InvalidSignatureException',
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     };
   }
   return { ok: true };

@@ -126,7 +126,13 @@ export function readBody(request: http.IncomingMessage, op: string, limit: numbe
     };
     const timer = setTimeout(() => {
       const seconds = Math.round(reading.deadlineMs / 1000);
-      fail(new LambdaApiError(408, 'RequestTimeoutException', `The request body did not arrive within ${seconds} s of its headers (${size} bytes received); the connection is closed. Check the connection, then send the request again.`));
+      fail(
+        new LambdaApiError(
+          408,
+          'RequestTimeoutException',
+          `The request body did not arrive within ${seconds} s of its headers (${size} bytes received); the connection is closed. Check the connection, then send the request again.`,
+        ),
+      );
     }, reading.deadlineMs);
     timer.unref();
     request.on('data', (chunk: Buffer) => {
@@ -135,7 +141,13 @@ export function readBody(request: http.IncomingMessage, op: string, limit: numbe
       if (size > limit) return fail(tooLarge(op, limit));
       if (!reading.take(chunk.length)) {
         return fail(
-          new LambdaApiError(429, 'TooManyRequestsException', 'Rate exceeded: the local endpoint is holding as many request bodies as it buffers at once. Retry shortly.', { 'Retry-After': '1' }, { Reason: 'CallerRateLimitExceeded' }),
+          new LambdaApiError(
+            429,
+            'TooManyRequestsException',
+            'Rate exceeded: the local endpoint is holding as many request bodies as it buffers at once. Retry shortly.',
+            { 'Retry-After': '1' },
+            { Reason: 'CallerRateLimitExceeded' },
+          ),
         );
       }
       chunks.push(chunk);

@@ -8,8 +8,7 @@
 
 /** Messages from the parent to the bootstrap. */
 export type ToRuntime =
-  | { type: 'init'; taskRoot: string; handler: string }
-  | { type: 'invoke'; requestId: string; payload: string; deadlineEpochMs: number; functionArn: string };
+  { type: 'init'; taskRoot: string; handler: string } | { type: 'invoke'; requestId: string; payload: string; deadlineEpochMs: number; functionArn: string };
 
 /** Messages from the bootstrap to the parent. */
 export type FromRuntime =

@@ -4,7 +4,7 @@
 // memory and the event's thread count. The sweep engine, deploy and cleanup talk to it through
 // the real AWS SDK exactly as to any endpoint, so a replayed sweep writes the same run files.
 import { CodeUrlSigner } from '../localEndpoint/codeUrls';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Architecture } from '../core/experimentConfig';
@@ -55,7 +55,11 @@ export interface ReplayEndpointHandle extends LocalEndpointConnection {
   stop(): Promise<void>;
 }
 
-export async function startReplayEndpoint(options: { records: readonly InvocationRecord[]; seed: number; log?: (line: string) => void }): Promise<ReplayEndpointHandle> {
+export async function startReplayEndpoint(options: {
+  records: readonly InvocationRecord[];
+  seed: number;
+  log?: (line: string) => void;
+}): Promise<ReplayEndpointHandle> {
   const log = options.log ?? (() => {});
   const region = 'us-east-1';
   const replay = new StudyReplay(options.records, options.seed);
@@ -79,7 +83,15 @@ export async function startReplayEndpoint(options: { records: readonly Invocatio
       return answerFromStudy(replay, revision, payload, coldStart);
     },
   };
-  const server = new LambdaApiServer({ credentials, registry, pool, faults: new FaultInjector({}), cpuLimitLabel: REPLAY_CPU_LIMIT, codeUrls: new CodeUrlSigner(), log });
+  const server = new LambdaApiServer({
+    credentials,
+    registry,
+    pool,
+    faults: new FaultInjector({}),
+    cpuLimitLabel: REPLAY_CPU_LIMIT,
+    codeUrls: new CodeUrlSigner(),
+    log,
+  });
   const port = await server.listen(0);
   const endpoint = `http://127.0.0.1:${port}`;
   log(`study replay listening on ${endpoint} (${replay.recordCount} recorded times, ${replay.architectures().join(' and ')})`);
@@ -116,10 +128,22 @@ function answerFromStudy(replay: StudyReplay, revision: FunctionRevision, payloa
   }
   try {
     const sample = replay.draw(arch, revision.memorySize, threads);
-    const body = { processingMs: sample.processingMs, availableParallelism: sample.cores, cpuModel: 'replayed study measurement', cpuLimit: REPLAY_CPU_LIMIT, coldStart };
+    const body = {
+      processingMs: sample.processingMs,
+      availableParallelism: sample.cores,
+      cpuModel: 'replayed study measurement',
+      cpuLimit: REPLAY_CPU_LIMIT,
+      coldStart,
+    };
     return { ...base, kind: 'ok', body: JSON.stringify(body), errorType: null, durationMs: sample.processingMs };
   } catch (error) {
     if (!(error instanceof UnknownReplayConfigurationError)) throw error;
-    return { ...base, kind: 'handlerError', body: JSON.stringify({ errorType: 'ReplayConfigurationUnknown', errorMessage: error.message }), errorType: 'ReplayConfigurationUnknown', durationMs: 1 };
+    return {
+      ...base,
+      kind: 'handlerError',
+      body: JSON.stringify({ errorType: 'ReplayConfigurationUnknown', errorMessage: error.message }),
+      errorType: 'ReplayConfigurationUnknown',
+      durationMs: 1,
+    };
   }
 }

@@ -26,7 +26,10 @@ export interface ReplaySession {
 }
 
 /** Runs `work` against a fresh replay endpoint; the endpoint is stopped afterwards, whatever happens. */
-export async function withReplayTarget<T>(options: { records: readonly InvocationRecord[]; seed: number; log?: (line: string) => void }, work: (session: ReplaySession) => Promise<T>): Promise<T> {
+export async function withReplayTarget<T>(
+  options: { records: readonly InvocationRecord[]; seed: number; log?: (line: string) => void },
+  work: (session: ReplaySession) => Promise<T>,
+): Promise<T> {
   const handle = await startReplayEndpoint(options);
   let client: LambdaClient | null = null;
   try {
@@ -40,8 +43,17 @@ export async function withReplayTarget<T>(options: { records: readonly Invocatio
       target: describeTargetForRun(resolved),
       deploy: async (experimentId, arch, memorySizesMB) => {
         for (const memoryMB of memorySizesMB) handle.replay.checkFunction(arch, memoryMB);
-        const result = await deployExperiment({ client: lambda, experimentId, memorySizesMB, architectures: [arch], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: replayPackage(), concurrency: 8 });
-        if (result.failures.length > 0) throw new Error(`Deploying to the replay failed: ${result.failures.map((f) => `${f.functionName}: ${f.message}`).join('; ')}`);
+        const result = await deployExperiment({
+          client: lambda,
+          experimentId,
+          memorySizesMB,
+          architectures: [arch],
+          role: BUILT_IN_ENDPOINT_ROLE_ARN,
+          package: replayPackage(),
+          concurrency: 8,
+        });
+        if (result.failures.length > 0)
+          throw new Error(`Deploying to the replay failed: ${result.failures.map((f) => `${f.functionName}: ${f.message}`).join('; ')}`);
         return result.functions.map((f) => ({ functionName: f.functionName, arch: f.arch, memoryMB: f.memoryMB }));
       },
       cleanup: async (experimentId) => {

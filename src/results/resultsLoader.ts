@@ -19,7 +19,12 @@ export class RunNotStartedError extends Error {
 }
 
 function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource, live: boolean): AnalysedRun {
-  const analysis = analyzeMixed(input.records, input.aggregates, { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation }, input.warnings);
+  const analysis = analyzeMixed(
+    input.records,
+    input.aggregates,
+    { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation },
+    input.warnings,
+  );
   return { runLabel, source, analysis, cpuLimit: input.cpuLimit, recordCount: input.rowCount, live, analysedAt: new Date().toISOString() };
 }
 

@@ -102,7 +102,7 @@ export class ResultsPanel {
 
   /** Rows the table shows: both runs' configurations when comparing. */
   get tableRows(): number {
-    return (this.runs.primary?.analysis.configs.length ?? 0) + (this.runs.primary ? this.runs.compare?.analysis.configs.length ?? 0 : 0);
+    return (this.runs.primary?.analysis.configs.length ?? 0) + (this.runs.primary ? (this.runs.compare?.analysis.configs.length ?? 0) : 0);
   }
 
   get hasAnalysis(): boolean {
@@ -238,14 +238,17 @@ export class ResultsPanel {
         break;
       }
       case FromWebview.ExportCsv:
-        await this.saveExport(message.messageId, body.suggestedName, { 'CSV': ['csv'] }, new TextEncoder().encode(body.csv));
+        await this.saveExport(message.messageId, body.suggestedName, { CSV: ['csv'] }, new TextEncoder().encode(body.csv));
         break;
       case FromWebview.ExportChart: {
         let bytes: Uint8Array;
         try {
           bytes = body.format === 'png' ? pngBytesFromDataUrl(body.data) : new TextEncoder().encode(body.data);
         } catch (error) {
-          this.postToPage({ type: ToWebview.ExportDone, outcome: 'failed', message: error instanceof Error ? error.message : String(error) }, message.messageId);
+          this.postToPage(
+            { type: ToWebview.ExportDone, outcome: 'failed', message: error instanceof Error ? error.message : String(error) },
+            message.messageId,
+          );
           break;
         }
         await this.saveExport(message.messageId, body.suggestedName, body.format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] }, bytes);
@@ -263,7 +266,11 @@ export class ResultsPanel {
   }
 
   private async saveExport(replyTo: number, suggestedName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(this.defaultExportDirectory(), suggestedName)), filters, title: 'Lambda Lab: export results' });
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(join(this.defaultExportDirectory(), suggestedName)),
+      filters,
+      title: 'Lambda Lab: export results',
+    });
     if (!target) {
       this.postToPage({ type: ToWebview.ExportDone, outcome: 'cancelled' }, replyTo);
       return;

@@ -26,7 +26,11 @@ export interface ShowResultsOutcome {
 }
 
 function argsToSources(args: ShowResultsArgs): { source?: ResultsSource; compare?: ResultsSource } {
-  const source: ResultsSource | undefined = args.runDir ? { kind: 'run', runDir: args.runDir } : args.files?.length ? { kind: 'files', files: args.files } : undefined;
+  const source: ResultsSource | undefined = args.runDir
+    ? { kind: 'run', runDir: args.runDir }
+    : args.files?.length
+      ? { kind: 'files', files: args.files }
+      : undefined;
   const compare: ResultsSource | undefined = args.compareRunDir ? { kind: 'run', runDir: args.compareRunDir } : undefined;
   return { source, compare };
 }
@@ -44,7 +48,8 @@ function isShowResultsArgs(value: unknown): value is ShowResultsArgs {
 
 export async function showResults(context: vscode.ExtensionContext, rawArgs?: unknown): Promise<ShowResultsOutcome | undefined> {
   // Explorer menus pass the folder's Uri: treat it as the run directory. Otherwise only our own shape counts.
-  const args: ShowResultsArgs = rawArgs instanceof vscode.Uri ? (rawArgs.scheme === 'file' ? { runDir: rawArgs.fsPath } : {}) : isShowResultsArgs(rawArgs) ? rawArgs : {};
+  const args: ShowResultsArgs =
+    rawArgs instanceof vscode.Uri ? (rawArgs.scheme === 'file' ? { runDir: rawArgs.fsPath } : {}) : isShowResultsArgs(rawArgs) ? rawArgs : {};
   let { source, compare } = argsToSources(args);
   if (!source) {
     source = await pickResultsSource('show');

@@ -52,3 +52,8 @@ export function scanRunFolders(parent: string): RunFolder[] {
   }
   return runs;
 }
+
+/** Where a workspace keeps its runs: `<folder>/.lambda-lab/runs`. */
+export function runsFolder(baseDir: string): string {
+  return join(baseDir, '.lambda-lab', 'runs');
+}

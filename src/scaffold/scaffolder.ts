@@ -75,7 +75,8 @@ export async function findConflicts(templateDir: string, targetDir: string): Pro
 
 export async function scaffoldTemplate(options: ScaffoldOptions): Promise<ScaffoldResult> {
   // path.resolve('') is the current folder: an empty name must not quietly scaffold there.
-  if (options.targetDir.trim() === '') throw new Error('The folder name is empty. Name the folder to put the function in, e.g. lambda-parallel-lab (or . for the current folder).');
+  if (options.targetDir.trim() === '')
+    throw new Error('The folder name is empty. Name the folder to put the function in, e.g. lambda-parallel-lab (or . for the current folder).');
   const templateDir = path.resolve(options.templateDir);
   const targetDir = path.resolve(options.targetDir);
   if (targetDir === templateDir || targetDir.startsWith(templateDir + path.sep)) {
@@ -95,7 +96,10 @@ export async function scaffoldTemplate(options: ScaffoldOptions): Promise<Scaffo
       await makeFolders(path.dirname(destination));
       await fs.copyFile(path.join(templateDir, file), destination);
     } catch (error) {
-      throw new Error(`Cannot write ${destination} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Choose a folder you can write to, e.g. one in your home folder.`);
+      throw new Error(
+        `Cannot write ${destination} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Choose a folder you can write to, e.g. one in your home folder.`,
+        { cause: error },
+      );
     }
   }
   return { targetDir, files };

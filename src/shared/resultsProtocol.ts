@@ -7,9 +7,7 @@ import type { CpuLimitSummary } from '../core/analysis/cpuLimitCheck';
 export type { CpuLimitSummary };
 
 /** Where a view's data comes from; persisted in the page's state so a reload can restore it. */
-export type ResultsSource =
-  | { kind: 'run'; runDir: string }
-  | { kind: 'files'; files: string[] };
+export type ResultsSource = { kind: 'run'; runDir: string } | { kind: 'files'; files: string[] };
 
 /** One analysed run (or set of imported files) as the page draws it. */
 export interface AnalysedRun {
@@ -114,14 +112,7 @@ export interface RenderedBody {
 }
 
 export type FromWebviewBody =
-  | ReadyBody
-  | PickRunBody
-  | PickCompareRunBody
-  | ClearCompareBody
-  | ImportFilesBody
-  | ExportCsvBody
-  | ExportChartBody
-  | RenderedBody;
+  ReadyBody | PickRunBody | PickCompareRunBody | ClearCompareBody | ImportFilesBody | ExportCsvBody | ExportChartBody | RenderedBody;
 
 /** Every message travels in this envelope; replies name the message they answer. */
 export interface Envelope<Body> {

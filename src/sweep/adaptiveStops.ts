@@ -30,7 +30,9 @@ export class AdaptiveStops {
     if (!this.earlyStops.has(planned.configKey)) {
       const reason = sampler.stopReason(planned.configKey) ?? 'the adaptive sampler stopped this configuration';
       this.earlyStops.set(planned.configKey, reason);
-      this.log(`${planned.functionName} threads=${planned.threads} ${planned.strategy}: stopping after ${this.successfulReps(planned.configKey)} repetition(s): ${reason}`);
+      this.log(
+        `${planned.functionName} threads=${planned.threads} ${planned.strategy}: stopping after ${this.successfulReps(planned.configKey)} repetition(s): ${reason}`,
+      );
     }
     return true;
   }
@@ -53,11 +55,21 @@ export class AdaptiveStops {
       const allDone = plan.measured.filter((m) => m.configKey === p.configKey).every((m) => isRecorded(m.key));
       let reason: string;
       const early =
-        this.earlyStops.get(p.configKey) ?? (sampler && !sampler.shouldContinue(p.configKey) && !allDone ? sampler.stopReason(p.configKey) ?? 'stopped by the adaptive sampler' : undefined);
+        this.earlyStops.get(p.configKey) ??
+        (sampler && !sampler.shouldContinue(p.configKey) && !allDone ? (sampler.stopReason(p.configKey) ?? 'stopped by the adaptive sampler') : undefined);
       if (early) reason = `adaptive: ${early}`;
       else if (allDone) reason = `completed all ${plan.input.repetitions} planned repetitions`;
       else reason = `unfinished: ${status}${statusReason ? ` (${statusReason})` : ''}`;
-      return { configKey: p.configKey, functionName: p.functionName, arch: p.arch, memoryMB: p.memoryMB, threads: p.threads, strategy: p.strategy, repetitions: reps, reason };
+      return {
+        configKey: p.configKey,
+        functionName: p.functionName,
+        arch: p.arch,
+        memoryMB: p.memoryMB,
+        threads: p.threads,
+        strategy: p.strategy,
+        repetitions: reps,
+        reason,
+      };
     });
   }
 }

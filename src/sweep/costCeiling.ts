@@ -15,7 +15,14 @@ export function ceilingStopBeforePilot(ceiling: number | null | undefined, spent
   return spentUsd + cheapest > ceiling ? { kind: 'costCeiling', limitUsd: ceiling, spentUsd, inFlight: false, beforePilot: true } : null;
 }
 
-export function ceilingStopBeforeInvocation(ceiling: number | null | undefined, spentUsd: number, inFlightUsd: number, estimateUsd: number): CeilingStop | null {
+export function ceilingStopBeforeInvocation(
+  ceiling: number | null | undefined,
+  spentUsd: number,
+  inFlightUsd: number,
+  estimateUsd: number,
+): CeilingStop | null {
   if (ceiling === null || ceiling === undefined) return null;
-  return spentUsd + inFlightUsd + estimateUsd > ceiling ? { kind: 'costCeiling', limitUsd: ceiling, spentUsd, inFlight: inFlightUsd > 0, beforePilot: false } : null;
+  return spentUsd + inFlightUsd + estimateUsd > ceiling
+    ? { kind: 'costCeiling', limitUsd: ceiling, spentUsd, inFlight: inFlightUsd > 0, beforePilot: false }
+    : null;
 }

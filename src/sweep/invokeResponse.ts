@@ -16,7 +16,13 @@ interface TemplateResult {
   errorType?: unknown;
 }
 
-export function recordFromResponse(runId: string, planned: PlannedInvocation, response: InvokeCommandOutput, retries: number, startedAt: string): InvocationRecord {
+export function recordFromResponse(
+  runId: string,
+  planned: PlannedInvocation,
+  response: InvokeCommandOutput,
+  retries: number,
+  startedAt: string,
+): InvocationRecord {
   const payloadText = response.Payload ? new TextDecoder().decode(response.Payload) : '';
   let result: TemplateResult | null = null;
   try {
@@ -36,7 +42,12 @@ export function recordFromResponse(runId: string, planned: PlannedInvocation, re
   }
   let error: string | null = null;
   if (response.FunctionError) {
-    const message = typeof result?.errorMessage === 'string' ? result.errorMessage : typeof result?.errorType === 'string' ? result.errorType : payloadText.slice(0, 500) || 'no message';
+    const message =
+      typeof result?.errorMessage === 'string'
+        ? result.errorMessage
+        : typeof result?.errorType === 'string'
+          ? result.errorType
+          : payloadText.slice(0, 500) || 'no message';
     error = `Function error (${response.FunctionError}): ${message}`;
   } else if (typeof result?.error === 'string') {
     error = `The function refused the event: ${result.error}`;

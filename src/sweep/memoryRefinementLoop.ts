@@ -7,7 +7,14 @@ import * as path from 'node:path';
 import { findKnees } from '../core/analysis/kneeFinder';
 import { summarizeConfigurations } from '../core/analysis/configSummary';
 import type { Architecture, Strategy } from '../core/experimentConfig';
-import { buildPairPlan, coarseMemoryDesign, planRefinementRound, type FamilyKnee, type MemoryAddition, type MemoryRefinementRecord } from '../core/memoryRefinement';
+import {
+  buildPairPlan,
+  coarseMemoryDesign,
+  planRefinementRound,
+  type FamilyKnee,
+  type MemoryAddition,
+  type MemoryRefinementRecord,
+} from '../core/memoryRefinement';
 import { RUN_FORMAT_VERSION, newRunId, type RunMetadata } from '../core/runFiles';
 import { newSeed, planSize, type SweepFunction } from '../core/sweepPlan';
 import { RunStore } from './runStore';
@@ -56,7 +63,11 @@ export interface MemoryRefinementOutcome {
   invocations: number;
 }
 
-export async function runMemoryRefinement(request: MemoryRefinementRequest, target: TargetDescription, hooks: MemoryRefinementHooks): Promise<MemoryRefinementOutcome> {
+export async function runMemoryRefinement(
+  request: MemoryRefinementRequest,
+  target: TargetDescription,
+  hooks: MemoryRefinementHooks,
+): Promise<MemoryRefinementOutcome> {
   const log = hooks.log ?? (() => {});
   const seed = request.seed ?? newSeed();
   const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
@@ -69,7 +80,9 @@ export async function runMemoryRefinement(request: MemoryRefinementRequest, targ
   let store: RunStore | null = null;
   let outcome: SweepOutcome | null = null;
   try {
-    let additions = new Map<Architecture, MemoryAddition[]>(request.architectures.map((arch) => [arch, coarseMemoryDesign(request.candidates(arch), request.threadCounts)]));
+    let additions = new Map<Architecture, MemoryAddition[]>(
+      request.architectures.map((arch) => [arch, coarseMemoryDesign(request.candidates(arch), request.threadCounts)]),
+    );
     for (let round = 0; round < MAX_REFINEMENT_ROUNDS; round++) {
       const recorded: MemoryAddition[] = [];
       for (const [arch, list] of additions) {
@@ -99,7 +112,13 @@ export async function runMemoryRefinement(request: MemoryRefinementRequest, targ
       }
       refinement.rounds.push({ round, additions: recorded });
       const plan = buildPairPlan({ pairs, strategies: request.strategies, repetitions: request.repetitions, seed });
-      const planMeta: RunMetadata['plan'] = { ...plan.input, items: request.items, cost: request.cost, concurrency: request.concurrency, plannedInvocations: planSize(plan) };
+      const planMeta: RunMetadata['plan'] = {
+        ...plan.input,
+        items: request.items,
+        cost: request.cost,
+        concurrency: request.concurrency,
+        plannedInvocations: planSize(plan),
+      };
       if (!store) {
         store = RunStore.create(runDir, {
           formatVersion: RUN_FORMAT_VERSION,
@@ -148,7 +167,8 @@ export async function runMemoryRefinement(request: MemoryRefinementRequest, targ
         break;
       }
       additions = nextAdditions(store, request, pairs);
-      if (round === MAX_REFINEMENT_ROUNDS - 1) refinement.finished = `stopped after ${MAX_REFINEMENT_ROUNDS} rounds; some knees may not be pinned to ${request.resolutionMB} MB`;
+      if (round === MAX_REFINEMENT_ROUNDS - 1)
+        refinement.finished = `stopped after ${MAX_REFINEMENT_ROUNDS} rounds; some knees may not be pinned to ${request.resolutionMB} MB`;
     }
   } finally {
     try {
@@ -166,7 +186,11 @@ export async function runMemoryRefinement(request: MemoryRefinementRequest, targ
 }
 
 /** Knees from what is recorded, per architecture and strategy, and the sizes that would narrow them. */
-function nextAdditions(store: RunStore, request: MemoryRefinementRequest, pairs: ReadonlyArray<{ fn: SweepFunction; threads: number }>): Map<Architecture, MemoryAddition[]> {
+function nextAdditions(
+  store: RunStore,
+  request: MemoryRefinementRequest,
+  pairs: ReadonlyArray<{ fn: SweepFunction; threads: number }>,
+): Map<Architecture, MemoryAddition[]> {
   const knees = findKnees(summarizeConfigurations(store.invocations, { region: store.meta.region, itemsPerInvocation: request.items }));
   const result = new Map<Architecture, MemoryAddition[]>();
   for (const arch of request.architectures) {
@@ -180,10 +204,18 @@ function nextAdditions(store: RunStore, request: MemoryRefinementRequest, pairs:
       for (const addition of planRefinementRound(families, request.candidates(arch), request.resolutionMB)) {
         const existing = merged.get(addition.memoryMB);
         if (!existing) merged.set(addition.memoryMB, addition);
-        else merged.set(addition.memoryMB, { memoryMB: addition.memoryMB, threads: [...new Set([...existing.threads, ...addition.threads])].sort((a, b) => a - b), reason: `${existing.reason}; ${addition.reason}` });
+        else
+          merged.set(addition.memoryMB, {
+            memoryMB: addition.memoryMB,
+            threads: [...new Set([...existing.threads, ...addition.threads])].sort((a, b) => a - b),
+            reason: `${existing.reason}; ${addition.reason}`,
+          });
       }
     }
-    result.set(arch, [...merged.values()].sort((a, b) => a.memoryMB - b.memoryMB));
+    result.set(
+      arch,
+      [...merged.values()].sort((a, b) => a.memoryMB - b.memoryMB),
+    );
   }
   return result;
 }

@@ -33,7 +33,6 @@ export interface LockEnvironment {
 /** A lock file that cannot be parsed is only trusted this long (it is written right after it is created). */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
-
 export const defaultLockEnvironment: LockEnvironment = {
   pid: process.pid,
   hostname: os.hostname(),
@@ -66,7 +65,13 @@ export function lockedMessage(runDir: string, owner: RunLockOwner | null, env: L
 function parseOwner(text: string): RunLockOwner | null {
   try {
     const value = JSON.parse(text) as Partial<RunLockOwner>;
-    if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && typeof value.hostname === 'string' && typeof value.startedAt === 'string') {
+    if (
+      typeof value.pid === 'number' &&
+      Number.isInteger(value.pid) &&
+      value.pid > 0 &&
+      typeof value.hostname === 'string' &&
+      typeof value.startedAt === 'string'
+    ) {
       return { pid: value.pid, hostname: value.hostname, startedAt: value.startedAt };
     }
   } catch {
@@ -152,7 +157,8 @@ export function acquireRunLock(runDir: string, env: LockEnvironment = defaultLoc
         try {
           // Only our own lock: never remove one a later process took over.
           const current = parseOwner(fs.readFileSync(lockFile, 'utf8'));
-          if (current && current.pid === owner.pid && current.hostname === owner.hostname && current.startedAt === owner.startedAt) fs.rmSync(lockFile, { force: true });
+          if (current && current.pid === owner.pid && current.hostname === owner.hostname && current.startedAt === owner.startedAt)
+            fs.rmSync(lockFile, { force: true });
         } catch {
           // already gone (or the folder was deleted)
         }

@@ -72,7 +72,9 @@ export class RunStore {
       try {
         metadata = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunMetadata;
       } catch (error) {
-        throw new Error(`${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be resumed.`);
+        throw new Error(`${runFile} is not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be resumed.`, {
+          cause: error,
+        });
       }
       const invocationsFile = path.join(runDir, INVOCATIONS_FILE);
       // Bytes, not text: the cut below is a byte offset into the file as it is.
@@ -164,6 +166,4 @@ export class RunStore {
 }
 
 /** Default folder for runs: `<base>/.lambda-lab/runs`. */
-export function runsFolder(baseDir: string): string {
-  return path.join(baseDir, '.lambda-lab', 'runs');
-}
+export { runsFolder } from '../runs/runFolders';

@@ -18,7 +18,12 @@ export function classifyError(error: unknown): ErrorKind {
   const status = e.$metadata?.httpStatusCode;
   if (e.name === 'TooManyRequestsException' || e.name === 'ThrottlingException' || status === 429) return 'throttle';
   if ((status !== undefined && status >= 500) || e.name === 'ServiceException') return 'server';
-  if ((e.code && TRANSPORT_CODES.has(e.code)) || e.name === 'TimeoutError' || (status === undefined && /socket hang up|ECONN|ETIMEDOUT|network/i.test(e.message ?? ''))) return 'transport';
+  if (
+    (e.code && TRANSPORT_CODES.has(e.code)) ||
+    e.name === 'TimeoutError' ||
+    (status === undefined && /socket hang up|ECONN|ETIMEDOUT|network/i.test(e.message ?? ''))
+  )
+    return 'transport';
   return 'fatal';
 }
 

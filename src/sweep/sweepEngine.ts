@@ -192,7 +192,19 @@ class SweepRun {
     this.phase = 'finished';
     this.emitProgress();
     const { done, total } = this.counts();
-    return { status, stopReason: this.stop?.reason ?? null, statusReason, done, total, errors, retries, costUsd, estimate: this.estimate, configStops, retriedErrors: this.retriedErrors };
+    return {
+      status,
+      stopReason: this.stop?.reason ?? null,
+      statusReason,
+      done,
+      total,
+      errors,
+      retries,
+      costUsd,
+      estimate: this.estimate,
+      configStops,
+      retriedErrors: this.retriedErrors,
+    };
   }
 
   private isCancelled(): boolean {
@@ -222,7 +234,11 @@ class SweepRun {
       const record = await this.invokeAndRecord(pilotPlan);
       if (!record) throw this.stop ?? new SweepStop({ kind: 'cancelled' });
       if (record.error !== null || record.billedMs === null) {
-        throw new SweepStop({ kind: 'pilotFailed', functionName: pilotPlan.functionName, error: record.error ?? 'the response had no REPORT line with a billed duration' });
+        throw new SweepStop({
+          kind: 'pilotFailed',
+          functionName: pilotPlan.functionName,
+          error: record.error ?? 'the response had no REPORT line with a billed duration',
+        });
       }
       this.pilot = pilotFromRecords([record]);
     }
@@ -326,7 +342,10 @@ class SweepRun {
     this.options.onRecord?.(record);
     const label = `${record.functionName} threads=${record.threads} ${record.strategy} ${record.warmup ? 'warm-up' : `rep ${record.rep}`}`;
     if (record.error !== null) this.log(`${label}: ERROR ${record.error}`);
-    else this.log(`${label}: ${record.processingMs ?? '?'} ms processing, ${record.billedMs ?? '?'} ms billed${record.coldStart ? ', cold start' : ''}${record.retries ? `, ${record.retries} retries` : ''}`);
+    else
+      this.log(
+        `${label}: ${record.processingMs ?? '?'} ms processing, ${record.billedMs ?? '?'} ms billed${record.coldStart ? ', cold start' : ''}${record.retries ? `, ${record.retries} retries` : ''}`,
+      );
     if (Date.now() - this.lastMetadataWrite > 2000) {
       this.lastMetadataWrite = Date.now();
       this.options.store.updateMetadata({ costSoFarUsd: this.accounting.costUsd });

@@ -8,7 +8,16 @@ import type { Strategy } from '../core/experimentConfig';
 import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
 import { costTimeoutProblem, ValidationError } from '../core/experimentValidation';
 import { TIMEOUT_MAX_S } from '../core/lambdaModel';
-import { buildSweepPlan, MAX_PLANNED_INVOCATIONS, newSeed, planSize, planSizeProblem, roughPlanMs, type SweepFunction, type SweepPlan } from '../core/sweepPlan';
+import {
+  buildSweepPlan,
+  MAX_PLANNED_INVOCATIONS,
+  newSeed,
+  planSize,
+  planSizeProblem,
+  roughPlanMs,
+  type SweepFunction,
+  type SweepPlan,
+} from '../core/sweepPlan';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
 import { listExperimentFunctions } from '../deploy/deployer';
 import type { SweepSampler } from './adaptiveStops';
@@ -54,7 +63,7 @@ export function describeTargetForRun(resolved: ResolvedTarget): TargetDescriptio
   return {
     target: { kind, ...(resolved.endpoint ? { endpoint: resolved.endpoint } : {}), ...(resolved.profile ? { profile: resolved.profile } : {}) },
     region: resolved.region,
-    cpuLimit: kind === 'aws' ? 'aws' : resolved.cpuLimit ?? 'unknown',
+    cpuLimit: kind === 'aws' ? 'aws' : (resolved.cpuLimit ?? 'unknown'),
   };
 }
 
@@ -67,10 +76,15 @@ export interface PreparedSweep {
 }
 
 /** The functions of an experiment that are ready to invoke, with their code hash. */
-export async function findSweepFunctions(client: LambdaClient, experimentId: string): Promise<{ functions: SweepFunction[]; templateHash: string | null; snapshots: FunctionSnapshot[] }> {
+export async function findSweepFunctions(
+  client: LambdaClient,
+  experimentId: string,
+): Promise<{ functions: SweepFunction[]; templateHash: string | null; snapshots: FunctionSnapshot[] }> {
   const identities = await listExperimentFunctions(client, experimentId);
   if (identities.length === 0) {
-    throw new Error(`No functions of experiment "${experimentId}" were found on this target. Deploy it first (lambda-lab deploy --experiment ${experimentId} --memory ...), or check the target and region.`);
+    throw new Error(
+      `No functions of experiment "${experimentId}" were found on this target. Deploy it first (lambda-lab deploy --experiment ${experimentId} --memory ...), or check the target and region.`,
+    );
   }
   const functions = identities.map((i) => ({ functionName: i.functionName, arch: i.arch, memoryMB: i.memoryMB }));
   const snapshots = await snapshotFunctions(client, functions);
@@ -83,9 +97,16 @@ export async function snapshotFunctions(client: LambdaClient, functions: readonl
   for (const fn of functions) {
     const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: fn.functionName }));
     if (configuration.State && configuration.State !== 'Active') {
-      throw new Error(`Function ${fn.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`);
+      throw new Error(
+        `Function ${fn.functionName} is ${configuration.State}${configuration.StateReason ? ` (${configuration.StateReason})` : ''}; wait for it to become Active or redeploy.`,
+      );
     }
-    snapshots.push({ functionName: fn.functionName, codeSha256: configuration.CodeSha256 ?? null, memoryMB: configuration.MemorySize ?? null, timeoutSeconds: configuration.Timeout ?? null });
+    snapshots.push({
+      functionName: fn.functionName,
+      codeSha256: configuration.CodeSha256 ?? null,
+      memoryMB: configuration.MemorySize ?? null,
+      timeoutSeconds: configuration.Timeout ?? null,
+    });
   }
   return snapshots;
 }
@@ -117,8 +138,16 @@ export async function checkPlanFunctionsUnchanged(client: LambdaClient, prepared
       }
       throw error;
     }
-    const problem = functionChange(fn, meta.functionSnapshots?.find((s) => s.functionName === fn.functionName), meta.templateHash, current);
-    if (problem) throw new Error(`Cannot resume ${meta.runId}: function ${fn.functionName} changed since the run started (${problem}). Its new measurements would not be comparable; ${newSweep}.`);
+    const problem = functionChange(
+      fn,
+      meta.functionSnapshots?.find((s) => s.functionName === fn.functionName),
+      meta.templateHash,
+      current,
+    );
+    if (problem)
+      throw new Error(
+        `Cannot resume ${meta.runId}: function ${fn.functionName} changed since the run started (${problem}). Its new measurements would not be comparable; ${newSweep}.`,
+      );
     snapshots.push({ functionName: fn.functionName, codeSha256: current.CodeSha256 ?? null, memoryMB: current.MemorySize ?? null });
   }
   if (missing.length > 0) {
@@ -152,11 +181,21 @@ export function functionChange(
 
 export async function prepareNewSweep(client: LambdaClient, request: NewSweepRequest, target: TargetDescription): Promise<PreparedSweep> {
   const found = request.functions
-    ? await snapshotFunctions(client, request.functions).then((snapshots) => ({ functions: request.functions!, templateHash: templateHashOf(snapshots), snapshots }))
+    ? await snapshotFunctions(client, request.functions).then((snapshots) => ({
+        functions: request.functions!,
+        templateHash: templateHashOf(snapshots),
+        snapshots,
+      }))
     : await findSweepFunctions(client, request.experimentId);
   checkPlanCanRun(request, found.functions, found.snapshots);
   const seed = request.seed ?? newSeed();
-  const plan = buildSweepPlan({ functions: found.functions, threadCounts: request.threadCounts, strategies: request.strategies, repetitions: request.repetitions, seed });
+  const plan = buildSweepPlan({
+    functions: found.functions,
+    threadCounts: request.threadCounts,
+    strategies: request.strategies,
+    repetitions: request.repetitions,
+    seed,
+  });
   const runId = request.runDir ? path.basename(path.resolve(request.runDir)) : newRunId(request.experimentId);
   const runDir = request.runDir ?? uniqueRunDir(request.runsDir, runId);
   const now = new Date().toISOString();
@@ -190,14 +229,30 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
  * arithmetic), or a bcrypt cost whose slowest configuration (fewest threads at the smallest memory)
  * cannot finish within the functions' timeout.
  */
-export function checkPlanCanRun(request: Pick<NewSweepRequest, 'threadCounts' | 'strategies' | 'repetitions' | 'items' | 'cost' | 'concurrency'>, functions: readonly SweepFunction[], snapshots: readonly FunctionSnapshot[]): void {
+export function checkPlanCanRun(
+  request: Pick<NewSweepRequest, 'threadCounts' | 'strategies' | 'repetitions' | 'items' | 'cost' | 'concurrency'>,
+  functions: readonly SweepFunction[],
+  snapshots: readonly FunctionSnapshot[],
+): void {
   const memoriesMB = functions.map((f) => f.memoryMB);
-  const shape = { functions: functions.length, threadCounts: new Set(request.threadCounts).size, strategies: new Set(request.strategies).size, repetitions: request.repetitions };
+  const shape = {
+    functions: functions.length,
+    threadCounts: new Set(request.threadCounts).size,
+    strategies: new Set(request.strategies).size,
+    repetitions: request.repetitions,
+  };
   const sizeProblem = planSizeProblem(shape, roughPlanMs({ ...request, memoriesMB, strategies: shape.strategies }));
-  if (sizeProblem) throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
+  if (sizeProblem)
+    throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
   const timeouts = snapshots.map((s) => s.timeoutSeconds).filter((t): t is number => typeof t === 'number' && t > 0);
   const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : TIMEOUT_MAX_S;
-  const costProblem = costTimeoutProblem({ cost: request.cost, items: request.items, minThreads: Math.min(...request.threadCounts), minMemoryMB: Math.min(...memoriesMB), timeoutSeconds });
+  const costProblem = costTimeoutProblem({
+    cost: request.cost,
+    items: request.items,
+    minThreads: Math.min(...request.threadCounts),
+    minMemoryMB: Math.min(...memoriesMB),
+    timeoutSeconds,
+  });
   if (costProblem) throw new ValidationError('cost', request.cost, 'within the function timeout', `The sweep cannot run: ${costProblem}`);
 }
 
@@ -217,10 +272,19 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
   const runDir = store.runDir;
   const meta = store.meta;
   if (meta.formatVersion !== RUN_FORMAT_VERSION) {
-    throw new Error(`${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`);
+    throw new Error(
+      `${runDir} was written by another version of Lambda Parallel Lab (run format ${meta.formatVersion}, this one reads ${RUN_FORMAT_VERSION}).`,
+    );
   }
   const p = (meta as { plan?: Partial<RunMetadata['plan']> }).plan;
-  if (!p || !Array.isArray(p.functions) || !Array.isArray(p.threadCounts) || !Array.isArray(p.strategies) || typeof p.repetitions !== 'number' || typeof meta.seed !== 'number') {
+  if (
+    !p ||
+    !Array.isArray(p.functions) ||
+    !Array.isArray(p.threadCounts) ||
+    !Array.isArray(p.strategies) ||
+    typeof p.repetitions !== 'number' ||
+    typeof meta.seed !== 'number'
+  ) {
     throw new Error(
       `${runDir}/run.json has no usable plan (its "plan" or "seed" is missing or incomplete), so the run cannot be resumed: what is left to run is unknown. ` +
         'Its invocations stay readable for analysis; start a new sweep to measure more.',

@@ -28,7 +28,11 @@ export async function resolveTargetForCommand(
           abort.abort();
           output.appendLine(`Cancelled connecting to ${longTargetLabel(choice)}.`);
           resolve(undefined);
-          if (!endpointWasRunning) void connecting.then(() => service.stop(), () => undefined);
+          if (!endpointWasRunning)
+            void connecting.then(
+              () => service.stop(),
+              () => undefined,
+            );
         });
         const connecting = resolveConfiguredTarget(service, choice, abort.signal);
         connecting.then(
@@ -52,7 +56,11 @@ export async function resolveTargetForCommand(
  * endpoint is started if needed. Credentials are loaded once here, so an expired login is
  * reported before any work starts (as a TargetError naming the profile and what to run).
  */
-export async function resolveConfiguredTarget(localEndpoints: LocalEndpointService, choice: TargetChoice = readTargetChoice(), signal?: AbortSignal): Promise<ResolvedTarget> {
+export async function resolveConfiguredTarget(
+  localEndpoints: LocalEndpointService,
+  choice: TargetChoice = readTargetChoice(),
+  signal?: AbortSignal,
+): Promise<ResolvedTarget> {
   const checkCancelled = () => {
     if (signal?.aborted) throw new Error('Connecting was cancelled.');
   };
@@ -64,7 +72,7 @@ export async function resolveConfiguredTarget(localEndpoints: LocalEndpointServi
   const target = await chooseTarget(choice);
   checkCancelled();
   // A custom endpoint may be this window's built-in endpoint or one started by `lambda-lab endpoint`.
-  const localEndpoint = target.kind === 'endpoint' ? localEndpoints.running ?? (await readEndpointState().catch(() => null)) : null;
+  const localEndpoint = target.kind === 'endpoint' ? (localEndpoints.running ?? (await readEndpointState().catch(() => null))) : null;
   const resolved = await resolveTarget(target, { localEndpoint });
   checkCancelled();
   await verifyCredentials(resolved);

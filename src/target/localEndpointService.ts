@@ -31,7 +31,9 @@ export class LocalEndpointService implements vscode.Disposable {
           log.warn(`[local endpoint] ${error.message} Functions deployed from this window last until it closes.`);
           return startLocalEndpoint({ log: endpointLog });
         });
-        log.info(`Built-in Lambda endpoint started at ${handle.endpoint} (CPU limit: ${handle.cpuLimit}${handle.cpuLimit === 'none' ? ' — results are unthrottled' : ''})`);
+        log.info(
+          `Built-in Lambda endpoint started at ${handle.endpoint} (CPU limit: ${handle.cpuLimit}${handle.cpuLimit === 'none' ? ' — results are unthrottled' : ''})`,
+        );
         this.handle = handle;
         this.changed.fire(handle);
         return handle;

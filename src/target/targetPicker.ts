@@ -7,9 +7,26 @@ import { readTargetChoice } from './targetSettings';
 
 /** Regions offered in the pick (any other can be typed). */
 export const COMMON_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1',
-  'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-east-1', 'me-south-1', 'af-south-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-south-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-east-1',
+  'me-south-1',
+  'af-south-1',
 ];
 
 type TargetItem = vscode.QuickPickItem & { choice?: TargetChoice; custom?: 'endpoint' };
@@ -72,10 +89,13 @@ export async function pickTarget(): Promise<TargetChoice | undefined> {
 export async function pickRegion(preferred?: string): Promise<string | undefined> {
   const regions = preferred ? [preferred, ...COMMON_REGIONS.filter((r) => r !== preferred)] : COMMON_REGIONS;
   const other = '$(edit) Other region…';
-  const picked = await vscode.window.showQuickPick([...regions.map((r) => ({ label: r, description: r === preferred ? 'current' : undefined })), { label: other }], {
-    title: 'AWS region',
-    placeHolder: 'Region for the experiment functions',
-  });
+  const picked = await vscode.window.showQuickPick(
+    [...regions.map((r) => ({ label: r, description: r === preferred ? 'current' : undefined })), { label: other }],
+    {
+      title: 'AWS region',
+      placeHolder: 'Region for the experiment functions',
+    },
+  );
   if (!picked) return undefined;
   if (picked.label !== other) return picked.label;
   const typed = await vscode.window.showInputBox({

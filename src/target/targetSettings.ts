@@ -59,6 +59,7 @@ export function shortTargetLabel(choice: TargetChoice): string {
 
 export function longTargetLabel(choice: TargetChoice): string {
   if (choice.kind === 'local' || !choice.kind) return describeTarget({ kind: 'local' });
-  if (choice.kind === 'endpoint') return describeTarget({ kind: 'endpoint', url: choice.endpoint ?? '(no URL set)', region: choice.region ?? 'us-east-1', profile: choice.profile });
+  if (choice.kind === 'endpoint')
+    return describeTarget({ kind: 'endpoint', url: choice.endpoint ?? '(no URL set)', region: choice.region ?? 'us-east-1', profile: choice.profile });
   return describeTarget({ kind: 'aws', profile: choice.profile, region: choice.region ?? '(region from profile/environment)' });
 }

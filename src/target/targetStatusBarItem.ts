@@ -30,7 +30,8 @@ export class TargetStatusBarItem implements vscode.Disposable {
     const icon = choice.kind === 'local' ? '$(server-process)' : choice.kind === 'endpoint' ? '$(link)' : '$(cloud)';
     this.item.text = `${icon} Lambda: ${shortTargetLabel(choice)}`;
     const running = this.localEndpoints.running;
-    const localState = choice.kind === 'local' ? (running ? `\n\nRunning at ${running.endpoint} (CPU limit: ${running.cpuLimit})` : '\n\nStarts when a command needs it') : '';
+    const localState =
+      choice.kind === 'local' ? (running ? `\n\nRunning at ${running.endpoint} (CPU limit: ${running.cpuLimit})` : '\n\nStarts when a command needs it') : '';
     this.item.tooltip = `Lambda Lab target: ${longTargetLabel(choice)}${localState}\n\nClick to change`;
   }
 

@@ -24,6 +24,8 @@ export const VIEW_COMMANDS = {
 } as const;
 
 export function registerExperimentViewCommands(context: vscode.ExtensionContext, provider: ExperimentsTreeProvider): void {
+  // Tree nodes and selections arrive untyped from VS Code; each handler states what it expects.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const register = (id: string, handler: (...args: any[]) => unknown) =>
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -103,9 +105,9 @@ async function compareRuns(node: ExperimentTreeNode | undefined, selected: Exper
   if (!second) {
     const others = readSiblingRuns(first);
     if (others.length === 0) {
-      void vscode.window.showInformationMessage(`Lambda Lab: "${first.experimentId}" has only this run. Run another sweep to compare with it.`, 'Run Sweep').then(
-        (button) => button && vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId: first!.experimentId }),
-      );
+      void vscode.window
+        .showInformationMessage(`Lambda Lab: "${first.experimentId}" has only this run. Run another sweep to compare with it.`, 'Run Sweep')
+        .then((button) => button && vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId: first!.experimentId }));
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(

@@ -3,7 +3,7 @@
 // (.lambda-lab/runs/<run-id>/run.json + invocations.jsonl). No vscode import: plain data and I/O.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { paginateListFunctions, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Architecture } from '../core/experimentConfig';
 import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
 import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata, type RunStatus } from '../core/runFiles';
@@ -41,6 +41,8 @@ const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-
 /** The experiments' functions on a target, by experiment id (from function names: one ListFunctions walk). */
 export async function listDeployedFunctions(client: LambdaClient): Promise<Map<string, ExperimentFunctionInfo[]>> {
   const byExperiment = new Map<string, ExperimentFunctionInfo[]>();
+  // Loaded on first listing, not when the view registers at activation.
+  const { paginateListFunctions } = await import('@aws-sdk/client-lambda');
   for await (const page of paginateListFunctions({ client }, {})) {
     for (const fn of page.Functions ?? []) {
       const match = FUNCTION_NAME.exec(fn.FunctionName ?? '');
@@ -77,7 +79,7 @@ export function readRuns(runsDir: string): RunInfo[] {
     } catch {
       continue; // not a run (or run.json is being replaced this instant: the watcher fires again)
     }
-    let done = 0;
+    let done: number;
     try {
       done = parseInvocationsJsonl(fs.readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8')).records.length;
     } catch {

@@ -5,10 +5,8 @@
 // progress on its run's node.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createLambdaClient } from '../aws/lambdaTarget';
 import { formatUsd } from '../core/costEstimate';
 import { readTargetChoice } from '../target/targetSettings';
-import { resolveConfiguredTarget } from '../target/commandTarget';
 import { sharedLocalEndpointService } from '../target/localEndpointService';
 import { onExperimentsChanged } from './experimentsChanged';
 import { joinExperiments, listDeployedFunctions, readRuns, type ExperimentFunctionInfo, type ExperimentInfo, type RunInfo } from './experimentsModel';
@@ -104,6 +102,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   private async listFunctions(): Promise<{ byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string }> {
     try {
       const choice = readTargetChoice();
+      // The SDK and target code load when the view first lists functions, not at activation.
+      const [{ resolveConfiguredTarget }, { createLambdaClient }] = await Promise.all([import('../target/commandTarget.js'), import('../aws/lambdaTarget.js')]);
       const resolved = await resolveConfiguredTarget(sharedLocalEndpointService(), choice);
       const client = createLambdaClient(resolved);
       try {

@@ -1,6 +1,6 @@
 // Registers the Lambda Lab view (activity bar → Lambda Lab → Experiments) and its actions.
 import * as vscode from 'vscode';
-import { runsFolder } from '../sweep/runStore';
+import { runsFolder } from '../runs/runFolders';
 import { registerExperimentViewCommands } from './experimentViewCommands';
 import { EXPERIMENTS_VIEW_ID, ExperimentsTreeProvider } from './experimentsTreeProvider';
 

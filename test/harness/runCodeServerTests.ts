@@ -120,14 +120,19 @@ async function main(): Promise<number> {
     nodeBinary,
     [
       codeServerEntry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
-      '--vscode-option', 'enable-smoke-test-driver',
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--vscode-option',
+      'enable-smoke-test-driver',
     ],
     {
       cwd: workspaceDir,
@@ -146,26 +151,33 @@ async function main(): Promise<number> {
   state.codeServer = codeServer;
   pipeLines(codeServer.stdout!, (line) => detail(`[code-server] ${line}`));
   pipeLines(codeServer.stderr!, (line) => detail(`[code-server:err] ${line}`));
-  codeServer.once('exit', (code, signal) => exit.resolve({ code: 1, reason: `code-server exited early (code ${code}, signal ${signal}); see test-artifacts/codeserver-run.log` }));
+  codeServer.once('exit', (code, signal) =>
+    exit.resolve({ code: 1, reason: `code-server exited early (code ${code}, signal ${signal}); see test-artifacts/codeserver-run.log` }),
+  );
 
-  const timeout = setTimeout(() => exit.resolve({ code: 1, reason: `timed out after ${settings.timeoutMs / 1000} s (LAMBDA_LAB_HARNESS_TIMEOUT_S)` }), settings.timeoutMs);
+  const timeout = setTimeout(
+    () => exit.resolve({ code: 1, reason: `timed out after ${settings.timeoutMs / 1000} s (LAMBDA_LAB_HARNESS_TIMEOUT_S)` }),
+    settings.timeoutMs,
+  );
   try {
     const ready = await untilExit(waitForHttp(`http://127.0.0.1:${port}/healthz`, 120_000));
     log(`harness: code-server ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${ready})`);
 
-    state.browserServer = await untilExit(chromium.launchServer({
-      executablePath: settings.chromiumPath,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      // Chromium's crash handler leaves the browser's session; a config folder inside the temp
-      // root puts that path on its command line so the final sweep can find it (and keeps the
-      // run from touching ~/.config).
-      env: { ...process.env, XDG_CONFIG_HOME: path.join(tempRoot, 'chromium-config') },
-      // The harness owns signal handling and kills the browser's process group itself.
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    }));
+    state.browserServer = await untilExit(
+      chromium.launchServer({
+        executablePath: settings.chromiumPath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        // Chromium's crash handler leaves the browser's session; a config folder inside the temp
+        // root puts that path on its command line so the final sweep can find it (and keeps the
+        // run from touching ~/.config).
+        env: { ...process.env, XDG_CONFIG_HOME: path.join(tempRoot, 'chromium-config') },
+        // The harness owns signal handling and kills the browser's process group itself.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      }),
+    );
     const browser = await untilExit(chromium.connect(state.browserServer.wsEndpoint()));
     state.browser = browser;
     browser.once('disconnected', () => exit.resolve({ code: 1, reason: 'Chromium disconnected before the tests finished' }));
@@ -223,10 +235,14 @@ async function finish(hostExitCode: number): Promise<number> {
   const skipped = results?.skipped ?? 0;
   if (!results) log('harness: the suite never reported a result (it did not start, or crashed); counted as one failure');
   else if (!completed) log(`harness: the suite did not finish (${passed} passed, ${failed} failed so far); the unfinished run is counted as one more failure`);
-  else if (hostExitCode !== 0 && failed === 0) log(`harness: the extension host exited with code ${hostExitCode} although no test failed; counted as one failure`);
+  else if (hostExitCode !== 0 && failed === 0)
+    log(`harness: the extension host exited with code ${hostExitCode} although no test failed; counted as one failure`);
   if (!completed || (runFailed && failed === 0)) failed += 1;
   for (const failure of results?.failures ?? []) log(`harness: failed: ${failure.title}`);
-  if (failed > 0) log(`harness: details in ${path.relative(repoRoot, path.join(settings.artifactsDir, 'codeserver-run.log')) || 'codeserver-run.log'} and the screenshots next to it`);
+  if (failed > 0)
+    log(
+      `harness: details in ${path.relative(repoRoot, path.join(settings.artifactsDir, 'codeserver-run.log')) || 'codeserver-run.log'} and the screenshots next to it`,
+    );
 
   await stopAll();
   // The closing line CI reads: "N passed, N failed[, N skipped]".
@@ -276,12 +292,17 @@ function copyServerLogs(): void {
 
 async function startBridge(): Promise<string> {
   const token = randomBytes(16).toString('hex');
+  // Each route destructures the JSON body it was sent; the bridge protocol is checked by its own tests.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const routes: Record<string, (body: any) => Promise<unknown>> = {
     log: async ({ line }) => log(String(line)),
     results: async (results: SuiteResults) => {
       state.results = results;
     },
-    frames: async () => requirePage().frames().map((frame) => ({ frameUrl: frame.url(), frameName: frame.name() })),
+    frames: async () =>
+      requirePage()
+        .frames()
+        .map((frame) => ({ frameUrl: frame.url(), frameName: frame.name() })),
     evaluate: async ({ expression, arg, frameUrlIncludes }) => evaluateInFrames(requirePage(), expression, arg, frameUrlIncludes),
     waitFor: async ({ expression, arg, frameUrlIncludes, timeoutMs = 20_000 }) => {
       const deadline = Date.now() + timeoutMs;
@@ -293,7 +314,10 @@ async function startBridge(): Promise<string> {
         await delay(250);
       }
       const errors = last.filter((r) => !r.ok).map((r) => `${r.frameUrl}: ${r.error}`);
-      throw new HttpError(408, `No frame${frameUrlIncludes ? ` matching "${frameUrlIncludes}"` : ''} returned a truthy value within ${timeoutMs} ms for: ${expression}${errors.length ? `\nframe errors:\n${errors.join('\n')}` : ''}`);
+      throw new HttpError(
+        408,
+        `No frame${frameUrlIncludes ? ` matching "${frameUrlIncludes}"` : ''} returned a truthy value within ${timeoutMs} ms for: ${expression}${errors.length ? `\nframe errors:\n${errors.join('\n')}` : ''}`,
+      );
     },
     click: async ({ selector, frameUrlIncludes, button, modifiers, timeoutMs = 0 }) => {
       // With timeoutMs, waits for the element to appear (menus and dialogs open a moment after the action).
@@ -337,12 +361,13 @@ async function startBridge(): Promise<string> {
     },
     screenshot: async ({ name }) => {
       // One level of folder is allowed (e.g. "journey/01-palette"); nothing can climb out of the artifacts folder.
-      const safeName = String(name ?? 'screenshot')
-        .split('/')
-        .map((part) => part.replace(/[^a-zA-Z0-9._-]/g, '_'))
-        .filter((part) => part && part !== '.' && part !== '..')
-        .slice(-2)
-        .join('/') || 'screenshot';
+      const safeName =
+        String(name ?? 'screenshot')
+          .split('/')
+          .map((part) => part.replace(/[^a-zA-Z0-9._-]/g, '_'))
+          .filter((part) => part && part !== '.' && part !== '..')
+          .slice(-2)
+          .join('/') || 'screenshot';
       const file = await screenshot(safeName);
       if (!file) throw new HttpError(500, 'Screenshot failed; see the harness output.');
       return { path: file };
@@ -453,7 +478,8 @@ async function killProcessGroup(leader: number, label: string): Promise<void> {
     const killDeadline = Date.now() + 5_000;
     while (treeAlive(leader) && Date.now() < killDeadline) await delay(100);
   }
-  if (treeAlive(leader)) log(`harness: WARNING ${label} processes of group/session ${leader} are still alive after SIGKILL: ${sessionMembers(leader).join(', ')}`);
+  if (treeAlive(leader))
+    log(`harness: WARNING ${label} processes of group/session ${leader} are still alive after SIGKILL: ${sessionMembers(leader).join(', ')}`);
 }
 
 /** Pids whose process group or session is `leader` (Linux /proc; empty elsewhere). */
@@ -555,9 +581,16 @@ function checkPrerequisites(): void {
   const missing: string[] = [];
   if (!fs.existsSync(nodeBinary)) missing.push(`Node 24 at ${nodeBinary}`);
   if (!fs.existsSync(codeServerEntry)) missing.push(`code-server at ${codeServerEntry}`);
-  if (missing.length) throw new Error(`Missing ${missing.join(' and ')}. Install with "bash test/harness/installCodeServer.sh" (or set LAMBDA_LAB_NODE24_DIR / LAMBDA_LAB_CODE_SERVER_DIR).`);
-  if (!fs.existsSync(settings.chromiumPath)) throw new Error(`Chromium not found at ${settings.chromiumPath}. Install Debian's "chromium" package (apt-get install chromium) or set LAMBDA_LAB_CHROMIUM.`);
-  if (!fs.existsSync(path.join(settings.extensionPath, 'dist/extension.js'))) throw new Error(`${settings.extensionPath}/dist/extension.js is missing. Run "npm run build" first.`);
+  if (missing.length)
+    throw new Error(
+      `Missing ${missing.join(' and ')}. Install with "bash test/harness/installCodeServer.sh" (or set LAMBDA_LAB_NODE24_DIR / LAMBDA_LAB_CODE_SERVER_DIR).`,
+    );
+  if (!fs.existsSync(settings.chromiumPath))
+    throw new Error(
+      `Chromium not found at ${settings.chromiumPath}. Install Debian's "chromium" package (apt-get install chromium) or set LAMBDA_LAB_CHROMIUM.`,
+    );
+  if (!fs.existsSync(path.join(settings.extensionPath, 'dist/extension.js')))
+    throw new Error(`${settings.extensionPath}/dist/extension.js is missing. Run "npm run build" first.`);
   if (!fs.existsSync(settings.suitePath)) throw new Error(`${settings.suitePath} is missing. Run "npm run compile-tests" first.`);
 }
 

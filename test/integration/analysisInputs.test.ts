@@ -53,7 +53,10 @@ describe('the CLI and the results view analyse the same files alike', () => {
         setRegion(first.runDir, 'eu-west-1');
         setRegion(second.runDir, 'us-west-2');
         const runs = path.join(workspace, '.lambda-lab', 'runs');
-        writeFileSync(path.join(runs, 'Lambda_2048_2_arm64.csv'), `${HEADER}\narm64,2048,2,2022-12-01 10:00:00.000001,2,900\narm64,2048,2,2022-12-01 10:00:01.000001,2,910\n`);
+        writeFileSync(
+          path.join(runs, 'Lambda_2048_2_arm64.csv'),
+          `${HEADER}\narm64,2048,2,2022-12-01 10:00:00.000001,2,900\narm64,2048,2,2022-12-01 10:00:01.000001,2,910\n`,
+        );
         writeFileSync(path.join(runs, 'broken.csv'), 'Architecture,Memory\narm64,2048\n');
         writeFileSync(path.join(runs, 'empty.jsonl'), '');
         writeFileSync(path.join(runs, 'garbage.jsonl'), 'hello\n{"not": "a record"}\n');
@@ -65,13 +68,58 @@ describe('the CLI and the results view analyse the same files alike', () => {
       build: () => {
         const { runDir } = writeSyntheticRun(path.join(root, 'c'), { runId: 'odd' });
         const lines = [
-          { runId: 'odd', functionName: 'f', arch: 'arm64', memoryMB: 1e300, threads: 1, strategy: 'pool', rep: 1, warmup: false, coldStart: false, processingMs: 5, durationMs: 5, billedMs: 5, initMs: null, maxMemoryMB: null, cores: 2, cpuModel: null, error: null, retries: 0, startedAt: 'x', endedAt: 'y' },
-          { runId: 'odd', functionName: 'f', arch: 'arm64', memoryMB: 1024, threads: 1, strategy: 'pool', rep: 2, warmup: false, coldStart: false, processingMs: -3, durationMs: 5, billedMs: 5, initMs: null, maxMemoryMB: null, cores: 2, cpuModel: null, error: null, retries: 0, startedAt: 'x', endedAt: 'y' },
+          {
+            runId: 'odd',
+            functionName: 'f',
+            arch: 'arm64',
+            memoryMB: 1e300,
+            threads: 1,
+            strategy: 'pool',
+            rep: 1,
+            warmup: false,
+            coldStart: false,
+            processingMs: 5,
+            durationMs: 5,
+            billedMs: 5,
+            initMs: null,
+            maxMemoryMB: null,
+            cores: 2,
+            cpuModel: null,
+            error: null,
+            retries: 0,
+            startedAt: 'x',
+            endedAt: 'y',
+          },
+          {
+            runId: 'odd',
+            functionName: 'f',
+            arch: 'arm64',
+            memoryMB: 1024,
+            threads: 1,
+            strategy: 'pool',
+            rep: 2,
+            warmup: false,
+            coldStart: false,
+            processingMs: -3,
+            durationMs: 5,
+            billedMs: 5,
+            initMs: null,
+            maxMemoryMB: null,
+            cores: 2,
+            cpuModel: null,
+            error: null,
+            retries: 0,
+            startedAt: 'x',
+            endedAt: 'y',
+          },
         ];
         appendFileSync(path.join(runDir, 'invocations.jsonl'), lines.map((l) => JSON.stringify(l) + '\n').join(''));
         const csvDir = path.join(root, 'c', 'csv');
         mkdirSync(csvDir);
-        writeFileSync(path.join(csvDir, 'Lambda_1024_1_arm64.csv'), `${HEADER}\narm64,1024,1,2022-12-01 10:00:00.000001,2,1500\narm64,100000,1,2022-12-01 10:00:01.000001,2,1500\n`);
+        writeFileSync(
+          path.join(csvDir, 'Lambda_1024_1_arm64.csv'),
+          `${HEADER}\narm64,1024,1,2022-12-01 10:00:00.000001,2,1500\narm64,100000,1,2022-12-01 10:00:01.000001,2,1500\n`,
+        );
         return [runDir, path.join(csvDir, 'Lambda_1024_1_arm64.csv')];
       },
     },
@@ -100,7 +148,10 @@ describe('the CLI and the results view analyse the same files alike', () => {
     assert.match(warnings, /several regions \(eu-west-1, us-west-2\)/);
     const odd = loadFiles([path.join(root, 'c', '.lambda-lab', 'runs', 'odd'), path.join(root, 'c', 'csv', 'Lambda_1024_1_arm64.csv')]);
     const oddWarnings = odd.analysis.warnings.join('\n');
-    assert.match(oddWarnings, /2 impossible records set aside \(memoryMB is outside Lambda's range \(128\.\.10240 MB\)\), e\.g\. .*invocations\.jsonl:\d+, .*Lambda_1024_1_arm64\.csv:3/);
+    assert.match(
+      oddWarnings,
+      /2 impossible records set aside \(memoryMB is outside Lambda's range \(128\.\.10240 MB\)\), e\.g\. .*invocations\.jsonl:\d+, .*Lambda_1024_1_arm64\.csv:3/,
+    );
     assert.match(oddWarnings, /1 impossible record set aside \(processingMs is negative\), e\.g\. .*invocations\.jsonl:\d+/);
   });
 });

@@ -12,7 +12,10 @@ import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const harness = path.join(repoRoot, 'out/test/harness/runCodeServerTests.js');
-const codeServerEntry = path.join(process.env.LAMBDA_LAB_CODE_SERVER_DIR ?? path.join(repoRoot, '.tools/code-server'), 'node_modules/code-server/out/node/entry.js');
+const codeServerEntry = path.join(
+  process.env.LAMBDA_LAB_CODE_SERVER_DIR ?? path.join(repoRoot, '.tools/code-server'),
+  'node_modules/code-server/out/node/entry.js',
+);
 const chromium = process.env.LAMBDA_LAB_CHROMIUM ?? '/usr/bin/chromium';
 
 const missing = [codeServerEntry, chromium, path.join(repoRoot, 'dist/extension.js')].filter((file) => !fs.existsSync(file));

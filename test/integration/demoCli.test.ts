@@ -91,7 +91,10 @@ test('lambda-lab demo scaffolds, deploys, sweeps and reports, then leaves a comp
   // The leftover check must be able to fail: a process working in scratch is seen.
   const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { cwd: scratch, stdio: 'ignore' });
   await new Promise((resolve) => probe.once('spawn', resolve));
-  assert.ok(processesInside(workDir).some((line) => line.startsWith(`${probe.pid} `)), 'the leftover-process check cannot see a process in the folder');
+  assert.ok(
+    processesInside(workDir).some((line) => line.startsWith(`${probe.pid} `)),
+    'the leftover-process check cannot see a process in the folder',
+  );
   probe.kill('SIGKILL');
   await new Promise((resolve) => probe.once('exit', resolve));
   const { code, stdout, stderr, pid } = await runCli(
@@ -117,7 +120,10 @@ test('lambda-lab demo scaffolds, deploys, sweeps and reports, then leaves a comp
   const resultsLine = /^Results: (.+)$/m.exec(stderr);
   assert.ok(resultsLine, 'the demo did not say where the results are');
   const runDir = resultsLine[1].trim();
-  assert.ok(runDir.startsWith(path.join(fs.realpathSync(workDir), '.lambda-lab', 'runs')) || runDir.startsWith(path.join(workDir, '.lambda-lab', 'runs')), `results outside the working folder: ${runDir}`);
+  assert.ok(
+    runDir.startsWith(path.join(fs.realpathSync(workDir), '.lambda-lab', 'runs')) || runDir.startsWith(path.join(workDir, '.lambda-lab', 'runs')),
+    `results outside the working folder: ${runDir}`,
+  );
   const records = fs
     .readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8')
     .trim()

@@ -30,7 +30,6 @@ const templateDir = path.join(repoRoot, 'lambda-template');
 const DUMMY_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const SIZES = [128, 512, 1769];
 
-
 interface CliRun {
   code: number | null;
   stdout: string;
@@ -46,7 +45,11 @@ function runCli(args: string[], options: { cwd: string; env?: Record<string, str
       ...options.env,
     };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child: ChildProcess = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -61,7 +64,10 @@ function runCli(args: string[], options: { cwd: string; env?: Record<string, str
 }
 
 function actions(result: DeployResult): string[] {
-  assert.deepEqual(result.failures.map((f) => f.message), []);
+  assert.deepEqual(
+    result.failures.map((f) => f.message),
+    [],
+  );
   return result.functions.map((f) => `${f.memoryMB}:${f.action}`);
 }
 
@@ -138,10 +144,19 @@ function deployCycleTests(peerName: string, arch: Architecture, connect: () => {
     const { client, role } = connect();
     // A function with a matching name but no tags (not ours) must not be listed or deleted.
     await client.send(
-      new CreateFunctionCommand({ FunctionName: `llab-cycle-999-${arch}`, Runtime: 'nodejs22.x', Role: role(), Handler: 'index.handler', Code: { ZipFile: pkg.zip } }),
+      new CreateFunctionCommand({
+        FunctionName: `llab-cycle-999-${arch}`,
+        Runtime: 'nodejs22.x',
+        Role: role(),
+        Handler: 'index.handler',
+        Code: { ZipFile: pkg.zip },
+      }),
     );
     const listed = await listExperimentFunctions(client, 'cycle');
-    assert.deepEqual(listed, SIZES.map((memoryMB) => ({ functionName: `llab-cycle-${memoryMB}-${arch}`, memoryMB, arch })));
+    assert.deepEqual(
+      listed,
+      SIZES.map((memoryMB) => ({ functionName: `llab-cycle-${memoryMB}-${arch}`, memoryMB, arch })),
+    );
     assert.deepEqual(await listExperimentFunctions(client, 'other'), []);
   });
 
@@ -156,7 +171,10 @@ function deployCycleTests(peerName: string, arch: Architecture, connect: () => {
     const { client } = connect();
     const deleted: string[] = [];
     const result = await cleanupExperiment({ client, experimentId: 'cycle', onDeleted: (n) => deleted.push(n) });
-    assert.deepEqual(result.deletedFunctions, SIZES.map((mb) => `llab-cycle-${mb}-${arch}`));
+    assert.deepEqual(
+      result.deletedFunctions,
+      SIZES.map((mb) => `llab-cycle-${mb}-${arch}`),
+    );
     assert.deepEqual([...deleted].sort(), [...result.deletedFunctions].sort());
     for (const name of result.deletedFunctions) assert.equal(await getFunctionStatus(client, name), 404, name);
     assert.notEqual(await getFunctionStatus(client, `llab-cycle-999-${arch}`), 404, 'the untagged function is left alone');
@@ -191,7 +209,10 @@ describe('deploy and cleanup against moto_server', { skip: motoUnavailableReason
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'lambda-parallel-lab-roles' }))).Role!;
     assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)), JSON.parse(LAMBDA_TRUST_POLICY));
     const policies = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'lambda-parallel-lab-roles' }));
-    assert.deepEqual(policies.AttachedPolicies?.map((p) => p.PolicyName), ['AWSLambdaBasicExecutionRole']);
+    assert.deepEqual(
+      policies.AttachedPolicies?.map((p) => p.PolicyName),
+      ['AWSLambdaBasicExecutionRole'],
+    );
     const again = await ensureExecutionRole(iam, 'roles');
     assert.deepEqual(again, { ...created, created: false });
     roleArn = created.roleArn;
@@ -214,15 +235,33 @@ describe('deploy and cleanup against moto_server', { skip: motoUnavailableReason
 
   it('CLI: deploy --create-role twice (second run all unchanged), then cleanup --delete-role', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_PROFILE: undefined, AWS_REGION: 'us-east-1' };
-    const args = ['deploy', '--experiment', 'clirun', '--memory', '128,512,1769', '--endpoint', moto.endpoint, '--create-role', '--template', templateDir, '--json'];
+    const args = [
+      'deploy',
+      '--experiment',
+      'clirun',
+      '--memory',
+      '128,512,1769',
+      '--endpoint',
+      moto.endpoint,
+      '--create-role',
+      '--template',
+      templateDir,
+      '--json',
+    ];
     const first = await runCli(args, { cwd: scratch, env });
     assert.equal(first.code, 0, first.stderr);
     const firstResult = JSON.parse(first.stdout);
     assert.equal(firstResult.roleCreated, true);
-    assert.deepEqual(firstResult.functions.map((f: { action: string }) => f.action), ['created', 'created', 'created']);
+    assert.deepEqual(
+      firstResult.functions.map((f: { action: string }) => f.action),
+      ['created', 'created', 'created'],
+    );
     const second = await runCli(args, { cwd: scratch, env });
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action), ['unchanged', 'unchanged', 'unchanged']);
+    assert.deepEqual(
+      JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action),
+      ['unchanged', 'unchanged', 'unchanged'],
+    );
     assert.match(second.stderr, /\[3\/3\] llab-clirun-\d+-x86_64: unchanged/);
 
     const cleanup = await runCli(['cleanup', '--experiment', 'clirun', '--endpoint', moto.endpoint, '--delete-role'], { cwd: scratch, env });
@@ -288,7 +327,12 @@ describe('deploy and cleanup against moto_server', { skip: motoUnavailableReason
       {
         name: 'missing credentials for the chosen target',
         args: () => ['--memory', '512', '--endpoint', moto.endpoint, '--create-role'],
-        env: () => ({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_CONFIG_FILE: path.join(awsDir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(awsDir, 'none') }),
+        env: () => ({
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          AWS_CONFIG_FILE: path.join(awsDir, 'none'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(awsDir, 'none'),
+        }),
         expect: [/No AWS credentials could be loaded/, /aws configure/],
       },
     ];
@@ -307,7 +351,11 @@ describe('deploy and cleanup against moto_server', { skip: motoUnavailableReason
           assert.doesNotMatch(result.stderr, /devsecret|AKIADEVEXAMPLE/, 'no credentials in messages');
           assert.deepEqual(fs.readdirSync(cwd), [], 'nothing written to the working directory');
           assert.deepEqual(await functionNames(client), before, 'no function created');
-          await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'lambda-parallel-lab-bad' })), (e: Error) => e.name === 'NoSuchEntityException', 'no role created');
+          await assert.rejects(
+            iam.send(new GetRoleCommand({ RoleName: 'lambda-parallel-lab-bad' })),
+            (e: Error) => e.name === 'NoSuchEntityException',
+            'no role created',
+          );
         } finally {
           fs.rmSync(cwd, { recursive: true, force: true });
         }
@@ -355,7 +403,15 @@ describe('deploy and cleanup against the built-in local endpoint', () => {
   it('CLI: deploy --local finds the running endpoint through its state file; twice is a no-op; cleanup --local', async () => {
     const labHome = path.join(scratch, 'lab-home');
     await writeEndpointState(
-      { endpoint: endpoint.endpoint, region: endpoint.region, accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey, cpuLimit: endpoint.cpuLimit, pid: process.pid, startedAt: new Date().toISOString() },
+      {
+        endpoint: endpoint.endpoint,
+        region: endpoint.region,
+        accessKeyId: endpoint.accessKeyId,
+        secretAccessKey: endpoint.secretAccessKey,
+        cpuLimit: endpoint.cpuLimit,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+      },
       { LAMBDA_LAB_HOME: labHome },
     );
     const env = { LAMBDA_LAB_HOME: labHome, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined };
@@ -364,22 +420,36 @@ describe('deploy and cleanup against the built-in local endpoint', () => {
     const args = ['deploy', '--experiment', 'viastate', '--memory', '128,512,1769', '--local', '--template', templateDir, '--json'];
     const first = await runCli(args, { cwd, env });
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(JSON.parse(first.stdout).functions.map((f: { action: string }) => f.action), ['created', 'created', 'created']);
+    assert.deepEqual(
+      JSON.parse(first.stdout).functions.map((f: { action: string }) => f.action),
+      ['created', 'created', 'created'],
+    );
     assert.match(first.stderr, /Target: Local \(built-in\) at http:\/\/127\.0\.0\.1:\d+/);
     const host = hostLambdaArchitecture();
     assert.deepEqual(
       JSON.parse(first.stdout).functions.map((f: { functionName: string }) => f.functionName),
       [128, 512, 1769].map((mb) => `llab-viastate-${mb}-${host}`),
-      'without --arch the built-in endpoint gets this machine\'s architecture',
+      "without --arch the built-in endpoint gets this machine's architecture",
     );
     const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
-    const refused = await runCli(['deploy', '--experiment', 'foreignarch', '--memory', '512', '--arch', foreign, '--local', '--template', templateDir], { cwd, env });
+    const refused = await runCli(['deploy', '--experiment', 'foreignarch', '--memory', '512', '--arch', foreign, '--local', '--template', templateDir], {
+      cwd,
+      env,
+    });
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`lambda-lab deploy: Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU \\(${host}\\); deploy with --arch ${host}, or use AWS to compare architectures\\.`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `lambda-lab deploy: Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU \\(${host}\\); deploy with --arch ${host}, or use AWS to compare architectures\\.`,
+      ),
+    );
     assert.deepEqual(await listExperimentFunctions(client, 'foreignarch'), [], 'nothing deployed for a refused architecture');
     const second = await runCli(args, { cwd, env });
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action), ['unchanged', 'unchanged', 'unchanged']);
+    assert.deepEqual(
+      JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action),
+      ['unchanged', 'unchanged', 'unchanged'],
+    );
     assert.doesNotMatch(first.stderr + first.stdout + second.stderr + second.stdout, new RegExp(endpoint.secretAccessKey), 'the secret never appears');
 
     // --endpoint with the same URL borrows the state file's credentials too.
@@ -433,7 +503,17 @@ describe('credential problems through the CLI name the profile and what to run (
       fs.mkdirSync(cwd);
       const result = await runCli(
         ['deploy', '--experiment', 'creds', '--memory', '512', '--profile', c.profile, '--role', 'arn:aws:iam::123456789012:role/x', '--template', templateDir],
-        { cwd, env: { HOME: home, AWS_CONFIG_FILE: undefined, AWS_SHARED_CREDENTIALS_FILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined } },
+        {
+          cwd,
+          env: {
+            HOME: home,
+            AWS_CONFIG_FILE: undefined,
+            AWS_SHARED_CREDENTIALS_FILE: undefined,
+            AWS_ACCESS_KEY_ID: undefined,
+            AWS_SECRET_ACCESS_KEY: undefined,
+            AWS_PROFILE: undefined,
+          },
+        },
       );
       assert.equal(result.code, 1);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -482,10 +562,16 @@ describe('`lambda-lab endpoint` in one process, `deploy --local` / `cleanup --lo
       const args = ['deploy', '--experiment', 'twoproc', '--memory', '512,1769', '--local', '--template', templateDir, '--json'];
       const first = await runCli(args, { cwd, env: cliEnv });
       assert.equal(first.code, 0, first.stderr);
-      assert.deepEqual(JSON.parse(first.stdout).functions.map((f: { action: string }) => f.action), ['created', 'created']);
+      assert.deepEqual(
+        JSON.parse(first.stdout).functions.map((f: { action: string }) => f.action),
+        ['created', 'created'],
+      );
       assert.ok(first.stderr.includes(`Target: Local (built-in) at ${printed.endpoint}`), first.stderr);
       const second = await runCli(args, { cwd, env: cliEnv });
-      assert.deepEqual(JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action), ['unchanged', 'unchanged']);
+      assert.deepEqual(
+        JSON.parse(second.stdout).functions.map((f: { action: string }) => f.action),
+        ['unchanged', 'unchanged'],
+      );
       const cleanup = await runCli(['cleanup', '--experiment', 'twoproc', '--local'], { cwd, env: cliEnv });
       assert.equal(cleanup.code, 0, cleanup.stderr);
       assert.match(cleanup.stdout, /deleted 2 functions/);

@@ -66,7 +66,16 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   test(`${targetName}: create returns 201 fields, then the ActiveV2 waiter sees Active`, async () => {
     const { client, roleArn, hasTransitions, hostArchitectureOnly } = getTarget();
     const created = await client.send(
-      new CreateFunctionCommand({ FunctionName: `${prefix}-a`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 512, Timeout: 30, Code: { ZipFile: handlerZip }, Tags: { experiment: 'exp-1' } }),
+      new CreateFunctionCommand({
+        FunctionName: `${prefix}-a`,
+        Role: roleArn,
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 30,
+        Code: { ZipFile: handlerZip },
+        Tags: { experiment: 'exp-1' },
+      }),
     );
     assert.equal(created.$metadata.httpStatusCode, 201);
     assert.equal(created.FunctionName, `${prefix}-a`);
@@ -88,7 +97,15 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   test(`${targetName}: creating an existing function is 409 ResourceConflictException`, async () => {
     const { client, roleArn } = getTarget();
     await expectError(
-      client.send(new CreateFunctionCommand({ FunctionName: `${prefix}-a`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip } })),
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: `${prefix}-a`,
+          Role: roleArn,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+        }),
+      ),
       'ResourceConflictException',
       409,
     );
@@ -97,11 +114,17 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   test(`${targetName}: update configuration, 409 while InProgress, UpdatedV2 waiter, then code update`, async () => {
     const { client, hasTransitions } = getTarget();
     const name = `${prefix}-a`;
-    const updated = await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: 1024, Timeout: 60, Environment: { Variables: { MODE: 'fast' } } }));
+    const updated = await client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: 1024, Timeout: 60, Environment: { Variables: { MODE: 'fast' } } }),
+    );
     assert.equal(updated.MemorySize, 1024);
     if (hasTransitions) {
       assert.equal(updated.LastUpdateStatus, 'InProgress');
-      const message = await expectError(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: 2048 })), 'ResourceConflictException', 409);
+      const message = await expectError(
+        client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: 2048 })),
+        'ResourceConflictException',
+        409,
+      );
       assert.match(message, /An update is in progress for resource: arn:aws:lambda:/);
       await expectError(client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: otherZip })), 'ResourceConflictException', 409);
     }
@@ -132,7 +155,15 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   test(`${targetName}: ListFunctions pages with Marker`, async () => {
     const { client, roleArn, fullBookkeeping } = getTarget();
     for (const suffix of ['b', 'c']) {
-      await client.send(new CreateFunctionCommand({ FunctionName: `${prefix}-${suffix}`, Role: roleArn, Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: handlerZip } }));
+      await client.send(
+        new CreateFunctionCommand({
+          FunctionName: `${prefix}-${suffix}`,
+          Role: roleArn,
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+        }),
+      );
     }
     const names: string[] = [];
     let marker: string | undefined;
@@ -152,14 +183,29 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
   test(`${targetName}: validation errors`, async () => {
     const { client, roleArn, validatesSettings } = getTarget();
     const create = (overrides: Record<string, unknown>) =>
-      client.send(new CreateFunctionCommand({ FunctionName: `${prefix}-bad`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip }, ...overrides }));
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: `${prefix}-bad`,
+          Role: roleArn,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+          ...overrides,
+        }),
+      );
     if (validatesSettings) {
-      assert.match(await expectError(create({ MemorySize: 100 }), 'ValidationException', 400), /Value '100' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128/);
+      assert.match(
+        await expectError(create({ MemorySize: 100 }), 'ValidationException', 400),
+        /Value '100' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128/,
+      );
       assert.match(await expectError(create({ MemorySize: 10241 }), 'ValidationException', 400), /less than or equal to 10240/);
       assert.match(await expectError(create({ Timeout: 901 }), 'ValidationException', 400), /at 'timeout'/);
       assert.match(await expectError(create({ Runtime: 'nodejs16.x' }), 'InvalidParameterValueException', 400), /nodejs16.x is no longer supported/);
       assert.match(await expectError(create({ Runtime: 'python3.12' }), 'InvalidParameterValueException', 400), /Node.js functions only/);
-      assert.match(await expectError(create({ Environment: { Variables: { AWS_REGION: 'x' } } }), 'InvalidParameterValueException', 400), /reserved keys.*AWS_REGION/);
+      assert.match(
+        await expectError(create({ Environment: { Variables: { AWS_REGION: 'x' } } }), 'InvalidParameterValueException', 400),
+        /reserved keys.*AWS_REGION/,
+      );
     } else {
       // moto difference: memory bounds are not checked (AWS and the local endpoint say ValidationException).
       const accepted = await create({ MemorySize: 100 });
@@ -174,12 +220,28 @@ function conformanceSuite(targetName: string, getTarget: () => Target): void {
     const host = hostLambdaArchitecture();
     const foreign = host === 'x86_64' ? 'arm64' : 'x86_64';
     const create = (arch: 'x86_64' | 'arm64') =>
-      client.send(new CreateFunctionCommand({ FunctionName: `${prefix}-arch`, Role: roleArn, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip }, Architectures: [arch] }));
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: `${prefix}-arch`,
+          Role: roleArn,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+          Architectures: [arch],
+        }),
+      );
     if (hostArchitectureOnly) {
       // It would run on this CPU anyway; accepting the label would price x86 work at arm64 rates (or the reverse).
       const message = await expectError(create(foreign), 'InvalidParameterValueException', 400);
-      assert.equal(message, `Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU (${host}); deploy with --arch ${host}, or use AWS to compare architectures.`);
-      await expectError(client.send(new UpdateFunctionCodeCommand({ FunctionName: `${prefix}-a`, ZipFile: handlerZip, Architectures: [foreign] })), 'InvalidParameterValueException', 400);
+      assert.equal(
+        message,
+        `Architecture ${foreign} cannot run here: the built-in endpoint runs functions on this machine's CPU (${host}); deploy with --arch ${host}, or use AWS to compare architectures.`,
+      );
+      await expectError(
+        client.send(new UpdateFunctionCodeCommand({ FunctionName: `${prefix}-a`, ZipFile: handlerZip, Architectures: [foreign] })),
+        'InvalidParameterValueException',
+        400,
+      );
       await expectError(client.send(new GetFunctionCommand({ FunctionName: `${prefix}-arch` })), 'ResourceNotFoundException', 404);
     } else {
       // moto difference: any architecture is accepted (it runs nothing), as AWS accepts both.
@@ -210,11 +272,26 @@ describe('conformance: local endpoint', () => {
     client?.destroy();
     await handle?.stop();
   });
-  conformanceSuite('local', () => ({ client, roleArn: TEST_ROLE_ARN, hasTransitions: true, validatesSettings: true, fullBookkeeping: true, hostArchitectureOnly: true }));
+  conformanceSuite('local', () => ({
+    client,
+    roleArn: TEST_ROLE_ARN,
+    hasTransitions: true,
+    validatesSettings: true,
+    fullBookkeeping: true,
+    hostArchitectureOnly: true,
+  }));
 
   test('local: the role must exist as a well-formed role ARN (moto checks its own IAM instead)', async () => {
     await expectError(
-      client.send(new CreateFunctionCommand({ FunctionName: 'conf-local-role', Role: 'not-an-arn', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip } })),
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: 'conf-local-role',
+          Role: 'not-an-arn',
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+        }),
+      ),
       'ValidationException',
       400,
     );
@@ -233,12 +310,30 @@ describe('conformance: moto_server', { skip: motoSkip ?? false }, () => {
     client?.destroy();
     await moto?.stop();
   });
-  conformanceSuite('moto', () => ({ client, roleArn: moto.roleArn, hasTransitions: false, validatesSettings: false, fullBookkeeping: false, hostArchitectureOnly: false }));
+  conformanceSuite('moto', () => ({
+    client,
+    roleArn: moto.roleArn,
+    hasTransitions: false,
+    validatesSettings: false,
+    fullBookkeeping: false,
+    hostArchitectureOnly: false,
+  }));
 
   test('moto: a role missing from its IAM is refused with 400 (the local endpoint has no IAM)', async () => {
     const error = await client
-      .send(new CreateFunctionCommand({ FunctionName: 'conf-moto-role', Role: 'arn:aws:iam::123456789012:role/nope', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: handlerZip } }))
-      .then(() => null, (e: unknown) => errorOf(e));
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: 'conf-moto-role',
+          Role: 'arn:aws:iam::123456789012:role/nope',
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: handlerZip },
+        }),
+      )
+      .then(
+        () => null,
+        (e: unknown) => errorOf(e),
+      );
     assert.ok(error, 'moto should refuse a role it does not know');
     assert.equal(error.status, 400);
   });

@@ -18,7 +18,9 @@ describe('local endpoint: abandoned invocations', () => {
     };
     ({ handle, client } = await startTestEndpoint({ cpuLimit: 'none', log }));
     // Busy for up to 5 minutes: only the abort can end it within the test.
-    const spinner = zipOf({ 'index.mjs': 'export const handler = async () => { const end = Date.now() + 300_000; while (Date.now() < end) {} return "done"; };' });
+    const spinner = zipOf({
+      'index.mjs': 'export const handler = async () => { const end = Date.now() + 300_000; while (Date.now() < end) {} return "done"; };',
+    });
     await createActiveFunction(client, { FunctionName: 'spinner', zip: spinner, Timeout: 900 });
   });
   after(async () => {

@@ -6,10 +6,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetFunctionCommand, InvokeCommand, ListFunctionsCommand, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCommand,
+  InvokeCommand,
+  ListFunctionsCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import type { LocalEndpointHandle } from '../../src/localEndpoint';
-import { captureSignedRequests, clientFor, createActiveFunction, replay, startTestEndpoint, zipOf, type CapturedRequest } from '../support/localEndpointFixture';
+import {
+  captureSignedRequests,
+  clientFor,
+  createActiveFunction,
+  replay,
+  startTestEndpoint,
+  zipOf,
+  type CapturedRequest,
+} from '../support/localEndpointFixture';
 
 /** The same bytes with one character swapped for another of the same length. */
 function alteredSameLength(body: Buffer, from: string, to: string): Buffer {
@@ -33,7 +48,9 @@ describe('local endpoint: the signature covers the body', () => {
     ({ handle, client } = await startTestEndpoint({ cpuLimit: 'none' }));
     captured = captureSignedRequests(client);
     // Every invocation that really runs leaves its event in the log file.
-    const recorder = zipOf({ 'index.mjs': `import { appendFileSync } from 'node:fs';\nexport const handler = async (event) => { appendFileSync(process.env.INVOCATION_LOG, JSON.stringify(event) + '\\n'); return 'v1'; };` });
+    const recorder = zipOf({
+      'index.mjs': `import { appendFileSync } from 'node:fs';\nexport const handler = async (event) => { appendFileSync(process.env.INVOCATION_LOG, JSON.stringify(event) + '\\n'); return 'v1'; };`,
+    });
     await createActiveFunction(client, { FunctionName: 'recorder', zip: recorder, Environment: { Variables: { INVOCATION_LOG: invocationLog } } });
   });
   after(async () => {
@@ -64,12 +81,13 @@ describe('local endpoint: the signature covers the body', () => {
 
   test('an UpdateFunctionCode replayed with other code of the same length is refused and changes nothing', async () => {
     // Stored (uncompressed) zips of two handlers that differ in one character have the same length.
-    const storedZip = (version: string) =>
-      zipSync({ 'index.mjs': new TextEncoder().encode(`export const handler = async () => '${version}';`) }, { level: 0 });
+    const storedZip = (version: string) => zipSync({ 'index.mjs': new TextEncoder().encode(`export const handler = async () => '${version}';`) }, { level: 0 });
     const updated = await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'recorder', ZipFile: storedZip('v2') }));
     await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 30 }, { FunctionName: 'recorder' });
     const signedUpdate = [...captured].reverse().find((request) => request.path.endsWith('/code'))!;
-    const forgedBody = Buffer.from(signedUpdate.body.toString('utf8').replace(Buffer.from(storedZip('v2')).toString('base64'), Buffer.from(storedZip('v3')).toString('base64')));
+    const forgedBody = Buffer.from(
+      signedUpdate.body.toString('utf8').replace(Buffer.from(storedZip('v2')).toString('base64'), Buffer.from(storedZip('v3')).toString('base64')),
+    );
     assert.equal(forgedBody.length, signedUpdate.body.length);
     assert.notDeepEqual(forgedBody, signedUpdate.body);
     const forged = await replay(handle.endpoint, signedUpdate, forgedBody);
@@ -104,7 +122,10 @@ describe('local endpoint: the signature covers the body', () => {
       },
       { step: 'deserialize', name: 'dropPayloadHash' },
     );
-    await assert.rejects(noHash.send(new ListFunctionsCommand({})), (error: Error) => error.name === 'InvalidSignatureException' && /has no x-amz-content-sha256 header/.test(error.message));
+    await assert.rejects(
+      noHash.send(new ListFunctionsCommand({})),
+      (error: Error) => error.name === 'InvalidSignatureException' && /has no x-amz-content-sha256 header/.test(error.message),
+    );
     noHash.destroy();
   });
 });

@@ -27,7 +27,11 @@ test('endpoint prints one JSON line, serves, and cleans up on SIGTERM', async ()
   const tmp = path.join(scratch, 'tmp');
   const home = path.join(scratch, 'home');
   require('node:fs').mkdirSync(tmp);
-  const child = spawn(process.execPath, [cli, 'endpoint'], { env: { ...process.env, TMPDIR: tmp, LAMBDA_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [cli, 'endpoint'], {
+    env: { ...process.env, TMPDIR: tmp, LAMBDA_LAB_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -56,7 +60,11 @@ test('endpoint prints one JSON line, serves, and cleans up on SIGTERM', async ()
     assert.equal(existsSync(path.join(home, 'local-endpoint.json')), false, 'state file removed');
     assert.deepEqual(readdirSync(tmp), [], 'temp files removed');
     if (info.cpuLimit.startsWith('cgroup-v1')) {
-      assert.deepEqual(readdirSync('/sys/fs/cgroup/cpu').filter((name) => name.startsWith(`lambda-lab-${child.pid}-`)), [], 'cgroups removed');
+      assert.deepEqual(
+        readdirSync('/sys/fs/cgroup/cpu').filter((name) => name.startsWith(`lambda-lab-${child.pid}-`)),
+        [],
+        'cgroups removed',
+      );
     }
   } finally {
     // On a failed assertion: let the endpoint clean up (SIGTERM), then make sure the group is gone.
@@ -101,7 +109,11 @@ test('at start, folders of endpoints that died are removed (only those with our 
   fs.mkdirSync(stranger);
   fs.writeFileSync(path.join(stranger, 'owner.pid'), String(deadPid()));
 
-  const child = spawn(process.execPath, [cli, 'endpoint', '--cpu-limit', 'none'], { env: { ...process.env, TMPDIR: tmp, LAMBDA_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [cli, 'endpoint', '--cpu-limit', 'none'], {
+    env: { ...process.env, TMPDIR: tmp, LAMBDA_LAB_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -110,9 +122,11 @@ test('at start, folders of endpoints that died are removed (only those with our 
       readline.createInterface({ input: child.stdout }).once('line', resolve);
       child.once('exit', () => reject(new Error(`endpoint exited early: ${stderr}`)));
     });
-    assert.equal(existsSync(dead), false, 'the dead endpoint\'s folder is removed at start');
+    assert.equal(existsSync(dead), false, "the dead endpoint's folder is removed at start");
     for (const kept of [live, unmarked, stranger]) assert.ok(existsSync(kept), `${path.basename(kept)} is left alone`);
-    const own = readdirSync(tmp).filter((name) => name.startsWith('lambda-lab-endpoint-') && !['lambda-lab-endpoint-live01', 'lambda-lab-endpoint-nomark'].includes(name));
+    const own = readdirSync(tmp).filter(
+      (name) => name.startsWith('lambda-lab-endpoint-') && !['lambda-lab-endpoint-live01', 'lambda-lab-endpoint-nomark'].includes(name),
+    );
     assert.equal(own.length, 1, `the endpoint's own folder: ${own.join(', ')}`);
     assert.equal(fs.readFileSync(path.join(tmp, own[0], 'owner.pid'), 'utf8'), String(child.pid), 'it names its owner');
 

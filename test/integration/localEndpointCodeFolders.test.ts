@@ -65,32 +65,57 @@ describe('local endpoint code folders and handler paths', () => {
 
   test('a zip with a file "a" and a folder "a/b" gets a clear 400 without an internal path', async () => {
     const clash = zipOf({ a: 'file', 'a/b': 'inside a folder named a', 'index.mjs': 'export const handler = async () => 1;' });
-    await assert.rejects(client.send(new CreateFunctionCommand({ FunctionName: 'clash', Role: TEST_ROLE_ARN, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: clash } })), (error: SdkError) => {
-      assert.equal(error.$metadata.httpStatusCode, 400);
-      assert.equal(error.name, 'InvalidParameterValueException');
-      assert.match(error.message, /a file "a" and also a folder of that name \("a\/b"\).*Rename one of them/);
-      assertNoInternalPath(error.message);
-      return true;
-    });
+    await assert.rejects(
+      client.send(
+        new CreateFunctionCommand({ FunctionName: 'clash', Role: TEST_ROLE_ARN, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: clash } }),
+      ),
+      (error: SdkError) => {
+        assert.equal(error.$metadata.httpStatusCode, 400);
+        assert.equal(error.name, 'InvalidParameterValueException');
+        assert.match(error.message, /a file "a" and also a folder of that name \("a\/b"\).*Rename one of them/);
+        assertNoInternalPath(error.message);
+        return true;
+      },
+    );
     await waitForCodeFolders(0);
   });
 
   test('handlers outside the code folder are refused at create and update; nested ones work', async () => {
     for (const handler of ['../x.handler', '/etc/passwd.handler', 'sub/../../x.handler', 'C:/x.handler', '..\\x.handler']) {
       await assert.rejects(
-        client.send(new CreateFunctionCommand({ FunctionName: 'escape', Role: TEST_ROLE_ARN, Runtime: 'nodejs20.x', Handler: handler, Code: { ZipFile: zipOf({ 'index.mjs': '' }) } })),
-        (error: SdkError) => error.name === 'InvalidParameterValueException' && error.$metadata.httpStatusCode === 400 && /must name a file inside the deployment package/.test(error.message),
+        client.send(
+          new CreateFunctionCommand({
+            FunctionName: 'escape',
+            Role: TEST_ROLE_ARN,
+            Runtime: 'nodejs20.x',
+            Handler: handler,
+            Code: { ZipFile: zipOf({ 'index.mjs': '' }) },
+          }),
+        ),
+        (error: SdkError) =>
+          error.name === 'InvalidParameterValueException' &&
+          error.$metadata.httpStatusCode === 400 &&
+          /must name a file inside the deployment package/.test(error.message),
         handler,
       );
     }
-    await createActiveFunction(client, { FunctionName: 'nested', Handler: 'sub/dir/file.fn', zip: zipOf({ 'sub/dir/file.mjs': 'export const fn = async () => "nested";' }) });
+    await createActiveFunction(client, {
+      FunctionName: 'nested',
+      Handler: 'sub/dir/file.fn',
+      zip: zipOf({ 'sub/dir/file.mjs': 'export const fn = async () => "nested";' }),
+    });
     const nested = await client.send(new InvokeCommand({ FunctionName: 'nested', Payload: '{}' }));
     assert.equal(Buffer.from(nested.Payload!).toString('utf8'), '"nested"');
-    await assert.rejects(client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'nested', Handler: '../x.handler' })), (error: SdkError) => error.name === 'InvalidParameterValueException');
+    await assert.rejects(
+      client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'nested', Handler: '../x.handler' })),
+      (error: SdkError) => error.name === 'InvalidParameterValueException',
+    );
   });
 
   test('a symlink out of the code folder, made after deployment, is refused again at invoke', async () => {
-    const linker = zipOf({ 'index.mjs': `import { symlinkSync } from 'node:fs';\nexport const handler = async (event) => { symlinkSync(event.target, 'link.mjs'); return 'linked'; };` });
+    const linker = zipOf({
+      'index.mjs': `import { symlinkSync } from 'node:fs';\nexport const handler = async (event) => { symlinkSync(event.target, 'link.mjs'); return 'linked'; };`,
+    });
     await createActiveFunction(client, { FunctionName: 'linker', zip: linker });
     await client.send(new InvokeCommand({ FunctionName: 'linker', Payload: JSON.stringify({ target: outsideModule }) }));
     await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'linker', Handler: 'link.handler' }));
@@ -108,7 +133,10 @@ describe('local endpoint code folders and handler paths', () => {
     const missing = await client.send(new InvokeCommand({ FunctionName: 'missing', Payload: '{}' }));
     assert.equal(missing.FunctionError, 'Unhandled');
     assertNoInternalPath(Buffer.from(missing.Payload!).toString('utf8'));
-    await createActiveFunction(client, { FunctionName: 'thrower', zip: zipOf({ 'index.mjs': 'export const handler = async () => { throw new Error("boom"); };' }) });
+    await createActiveFunction(client, {
+      FunctionName: 'thrower',
+      zip: zipOf({ 'index.mjs': 'export const handler = async () => { throw new Error("boom"); };' }),
+    });
     const thrown = await client.send(new InvokeCommand({ FunctionName: 'thrower', Payload: '{}' }));
     const thrownBody = Buffer.from(thrown.Payload!).toString('utf8');
     assert.match(thrownBody, /\/var\/task\/index\.mjs/, 'the trace names the code folder as Lambda does');

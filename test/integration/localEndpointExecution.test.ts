@@ -2,7 +2,14 @@
 // environment retirement on update, measured memory, fault injection seen by SDK retries.
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+  CreateFunctionCommand,
+} from '@aws-sdk/client-lambda';
 import { findReportLine } from '../../src/core/reportLine';
 import type { LocalEndpointHandle } from '../../src/localEndpoint';
 import { clientFor, createActiveFunction, decodeLog, decodePayload, startTestEndpoint, TEST_ROLE_ARN, zipOf } from '../support/localEndpointFixture';
@@ -47,7 +54,13 @@ describe('local endpoint execution', () => {
   let client: LambdaClient;
   before(async () => {
     ({ handle, client } = await startTestEndpoint({ cpuLimit: 'none' }));
-    await createActiveFunction(client, { FunctionName: 'probe', zip: probeHandler, MemorySize: 512, Timeout: 2, Environment: { Variables: { USER_SETTING: 'on' } } });
+    await createActiveFunction(client, {
+      FunctionName: 'probe',
+      zip: probeHandler,
+      MemorySize: 512,
+      Timeout: 2,
+      Environment: { Variables: { USER_SETTING: 'on' } },
+    });
   });
   after(async () => {
     client?.destroy();
@@ -128,7 +141,10 @@ describe('local endpoint execution', () => {
     const before = (await invoke({})).body as ProbeResult;
     const crashed = await invoke({ exitCode: 3 });
     assert.equal(crashed.response.FunctionError, 'Unhandled');
-    assert.deepEqual(crashed.body, { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${crashed.report!.requestId} Error: Runtime exited with error: exit status 3` });
+    assert.deepEqual(crashed.body, {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${crashed.report!.requestId} Error: Runtime exited with error: exit status 3`,
+    });
     assert.match(crashed.log, /Runtime exited with error: exit status 3/);
     assert.match(crashed.log, /Status: error\tError Type: Runtime.ExitError\t/);
     const next = await invoke({});
@@ -186,8 +202,19 @@ describe('local endpoint execution', () => {
   });
 
   test('Invoke right after create is 409 (Pending); Event invocations are accepted with 202', async () => {
-    await client.send(new CreateFunctionCommand({ FunctionName: 'fresh', Role: TEST_ROLE_ARN, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: probeHandler } }));
-    await assert.rejects(client.send(new InvokeCommand({ FunctionName: 'fresh' })), (error: Error) => error.name === 'ResourceConflictException' && /Pending/.test(error.message));
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: 'fresh',
+        Role: TEST_ROLE_ARN,
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: probeHandler },
+      }),
+    );
+    await assert.rejects(
+      client.send(new InvokeCommand({ FunctionName: 'fresh' })),
+      (error: Error) => error.name === 'ResourceConflictException' && /Pending/.test(error.message),
+    );
     const event = await client.send(new InvokeCommand({ FunctionName: 'probe', InvocationType: 'Event', Payload: '{}' }));
     assert.equal(event.StatusCode, 202);
   });

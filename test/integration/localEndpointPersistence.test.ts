@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetFunctionCommand, InvokeCommand, ListFunctionsCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCommand,
+  InvokeCommand,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { defaultEndpointStoreDir, StoreInUseError } from '../../src/localEndpoint';
 import { createActiveFunction, startTestEndpoint, zipOf } from '../support/localEndpointFixture';
 
@@ -21,7 +27,11 @@ test('a restarted endpoint on the same store lists, describes and invokes the fu
   const storeDir = mkdtempSync(path.join(os.tmpdir(), 'endpoint-store-'));
   try {
     const first = await startTestEndpoint({ cpuLimit: 'none', storeDir });
-    await createActiveFunction(first.client, { FunctionName: 'kept-a', zip: zipOf({ 'index.mjs': 'export const handler = async (e) => ({ a: e.n });' }), Tags: { experiment: 'e1' } });
+    await createActiveFunction(first.client, {
+      FunctionName: 'kept-a',
+      zip: zipOf({ 'index.mjs': 'export const handler = async (e) => ({ a: e.n });' }),
+      Tags: { experiment: 'e1' },
+    });
     await createActiveFunction(first.client, { FunctionName: 'kept-b', zip: zipOf({ 'index.mjs': 'export const handler = async () => "b";' }) });
     await first.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'kept-b', MemorySize: 1024 }));
     await waitUntilFunctionUpdatedV2({ client: first.client, maxWaitTime: 30 }, { FunctionName: 'kept-b' });
@@ -45,7 +55,10 @@ test('a restarted endpoint on the same store lists, describes and invokes the fu
 
       await assert.rejects(startTestEndpoint({ cpuLimit: 'none', storeDir }), (error: Error) => {
         assert.ok(error instanceof StoreInUseError);
-        assert.match(error.message, new RegExp(`Another local endpoint \\(process ${process.pid}\\) is using the function store .*Use that endpoint, or stop it first`));
+        assert.match(
+          error.message,
+          new RegExp(`Another local endpoint \\(process ${process.pid}\\) is using the function store .*Use that endpoint, or stop it first`),
+        );
         return true;
       });
     } finally {
@@ -65,7 +78,8 @@ test('a damaged stored function is set aside with a warning; the others load', a
   const storeDir = mkdtempSync(path.join(os.tmpdir(), 'endpoint-store-damaged-'));
   try {
     const first = await startTestEndpoint({ cpuLimit: 'none', storeDir });
-    for (const name of ['good', 'broken', 'bad-code']) await createActiveFunction(first.client, { FunctionName: name, zip: zipOf({ 'index.mjs': `export const handler = async () => "${name}";` }) });
+    for (const name of ['good', 'broken', 'bad-code'])
+      await createActiveFunction(first.client, { FunctionName: name, zip: zipOf({ 'index.mjs': `export const handler = async () => "${name}";` }) });
     first.client.destroy();
     await first.handle.stop();
     writeFileSync(path.join(storeDir, 'functions', 'broken', 'function.json'), '{"format":1,"name":"bro');
@@ -74,11 +88,17 @@ test('a damaged stored function is set aside with a warning; the others load', a
     const warnings: string[] = [];
     const second = await startTestEndpoint({ cpuLimit: 'none', storeDir, log: (line) => line.startsWith('warning:') && warnings.push(line) });
     try {
-      assert.deepEqual((await second.client.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName), ['good']);
+      assert.deepEqual(
+        (await second.client.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName),
+        ['good'],
+      );
       const invoked = await second.client.send(new InvokeCommand({ FunctionName: 'good', Payload: '{}' }));
       assert.equal(Buffer.from(invoked.Payload!).toString('utf8'), '"good"');
       assert.equal(warnings.length, 2, warnings.join('\n'));
-      assert.match(warnings.join('\n'), /"bad-code" is damaged \(code\.zip does not match its recorded CodeSha256\); it was moved to .*damaged.* Deploy it again/);
+      assert.match(
+        warnings.join('\n'),
+        /"bad-code" is damaged \(code\.zip does not match its recorded CodeSha256\); it was moved to .*damaged.* Deploy it again/,
+      );
       assert.match(warnings.join('\n'), /"broken" is damaged \(function\.json cannot be read/);
       const setAside = readdirSync(path.join(storeDir, 'damaged'));
       assert.deepEqual(setAside.map((name) => name.replace(/-\d{4}-.*$/, '')).sort(), ['bad-code', 'broken'], 'nothing is lost: the damaged entries are kept');
@@ -96,6 +116,9 @@ test('the default store is per user and follows each platform', () => {
   assert.equal(defaultEndpointStoreDir({ HOME: '/home/u' }, 'linux'), '/home/u/.local/state/lambda-lab/endpoint');
   assert.equal(defaultEndpointStoreDir({ HOME: '/home/u', XDG_STATE_HOME: '/state' }, 'linux'), '/state/lambda-lab/endpoint');
   assert.equal(defaultEndpointStoreDir({ HOME: '/Users/u' }, 'darwin'), '/Users/u/Library/Application Support/lambda-lab/endpoint');
-  assert.equal(defaultEndpointStoreDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local', HOME: 'C:\\Users\\u' }, 'win32'), path.join('C:\\Users\\u\\AppData\\Local', 'lambda-lab', 'endpoint'));
+  assert.equal(
+    defaultEndpointStoreDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local', HOME: 'C:\\Users\\u' }, 'win32'),
+    path.join('C:\\Users\\u\\AppData\\Local', 'lambda-lab', 'endpoint'),
+  );
   assert.equal(defaultEndpointStoreDir({ LAMBDA_LAB_HOME: '/lab', HOME: '/home/u' }, 'linux'), '/lab/endpoint-store');
 });

@@ -4,7 +4,6 @@ import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -29,7 +28,9 @@ describe('local endpoint security', () => {
   test('listens on 127.0.0.1 only', async () => {
     assert.match(handle.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     const port = new URL(handle.endpoint).port;
-    const external = Object.values(os.networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal);
     if (!external) return; // no other interface on this machine to try
     await assert.rejects(fetch(`http://${external.address}:${port}/2015-03-31/functions`), 'not reachable on a non-loopback address');
   });
@@ -43,7 +44,10 @@ describe('local endpoint security', () => {
 
   test('a foreign access key is UnrecognizedClientException; a wrong secret is InvalidSignatureException', async () => {
     const foreign = clientFor({ ...handle, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
-    await assert.rejects(foreign.send(new ListFunctionsCommand({})), (error: Error & { $metadata: { httpStatusCode: number } }) => error.name === 'UnrecognizedClientException' && error.$metadata.httpStatusCode === 403);
+    await assert.rejects(
+      foreign.send(new ListFunctionsCommand({})),
+      (error: Error & { $metadata: { httpStatusCode: number } }) => error.name === 'UnrecognizedClientException' && error.$metadata.httpStatusCode === 403,
+    );
     foreign.destroy();
     const wrongSecret = clientFor({ ...handle, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
     await assert.rejects(wrongSecret.send(new ListFunctionsCommand({})), (error: Error) => error.name === 'InvalidSignatureException');
@@ -60,7 +64,15 @@ describe('local endpoint security', () => {
     ];
     for (const [i, zip] of evil.entries()) {
       await assert.rejects(
-        client.send(new CreateFunctionCommand({ FunctionName: `evil-${i}`, Role: TEST_ROLE_ARN, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: zip } })),
+        client.send(
+          new CreateFunctionCommand({
+            FunctionName: `evil-${i}`,
+            Role: TEST_ROLE_ARN,
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: zip },
+          }),
+        ),
         (error: Error & { $metadata: { httpStatusCode: number } }) => error.name === 'InvalidParameterValueException' && error.$metadata.httpStatusCode === 400,
       );
     }
@@ -84,14 +96,22 @@ describe('local endpoint security', () => {
   });
 
   test('a large POST signed with a foreign key, or with a garbled Authorization, is refused before its body is read', async () => {
-    const foreign = await postPartially(handle.endpoint, { authorization: signatureHeader('AKIAIOSFODNN7EXAMPLE'), declaredBytes: 50 * 1024 * 1024, sentBytes: 64 * 1024 });
+    const foreign = await postPartially(handle.endpoint, {
+      authorization: signatureHeader('AKIAIOSFODNN7EXAMPLE'),
+      declaredBytes: 50 * 1024 * 1024,
+      sentBytes: 64 * 1024,
+    });
     assert.equal(foreign.status, 403);
     assert.equal(foreign.errorType, 'UnrecognizedClientException');
     const garbled = await postPartially(handle.endpoint, { authorization: 'Bearer x', declaredBytes: 50 * 1024 * 1024, sentBytes: 64 * 1024 });
     assert.equal(garbled.status, 403);
     assert.equal(garbled.errorType, 'InvalidSignatureException');
     // Our key id with a wrong signature: the whole signature is checked from the headers (it covers the declared body hash).
-    const wrongSignature = await postPartially(handle.endpoint, { authorization: signatureHeader(handle.accessKeyId), declaredBytes: 50 * 1024 * 1024, sentBytes: 64 * 1024 });
+    const wrongSignature = await postPartially(handle.endpoint, {
+      authorization: signatureHeader(handle.accessKeyId),
+      declaredBytes: 50 * 1024 * 1024,
+      sentBytes: 64 * 1024,
+    });
     assert.equal(wrongSignature.status, 403);
     assert.equal(wrongSignature.errorType, 'InvalidSignatureException');
   });
@@ -134,10 +154,17 @@ interface PartialPostOutcome {
  * answer. A server that reads the whole body before answering never answers: that is a failure
  * after 15 s, not a hang.
  */
-function postPartially(endpoint: string, options: { authorization: string | undefined; declaredBytes: number; sentBytes: number }): Promise<PartialPostOutcome> {
+function postPartially(
+  endpoint: string,
+  options: { authorization: string | undefined; declaredBytes: number; sentBytes: number },
+): Promise<PartialPostOutcome> {
   const url = new URL('/2015-03-31/functions', endpoint);
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': String(options.declaredBytes), 'X-Amz-Date': new Date().toISOString().replace(/[-:]|\.\d+/g, '') };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Content-Length': String(options.declaredBytes),
+      'X-Amz-Date': new Date().toISOString().replace(/[-:]|\.\d+/g, ''),
+    };
     if (options.authorization) headers.Authorization = options.authorization;
     const request = http.request(url, { method: 'POST', headers, agent: false });
     const timer = setTimeout(() => {
@@ -149,7 +176,11 @@ function postPartially(endpoint: string, options: { authorization: string | unde
       clearTimeout(timer);
       response.resume();
       const socket = request.socket!;
-      const outcome = { status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, connectionHeader: response.headers.connection };
+      const outcome = {
+        status: response.statusCode!,
+        errorType: response.headers['x-amzn-errortype'] as string | undefined,
+        connectionHeader: response.headers.connection,
+      };
       if (socket.destroyed) return resolve({ ...outcome, socketClosed: true });
       const closeTimer = setTimeout(() => {
         request.destroy();
@@ -168,14 +199,17 @@ function postPartially(endpoint: string, options: { authorization: string | unde
 /** A GET with exactly these headers (Node's client would otherwise set Host itself). */
 function rawRequest(port: number, headers: Record<string, string>): Promise<{ status: number; errorType: string | undefined; message: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method: 'GET', path: '/2015-03-31/functions', headers, agent: false, setHost: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { message?: string };
-        resolve({ status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, message: body.message ?? '' });
-      });
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, method: 'GET', path: '/2015-03-31/functions', headers, agent: false, setHost: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { message?: string };
+          resolve({ status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, message: body.message ?? '' });
+        });
+      },
+    );
     request.on('error', reject);
     request.end();
   });

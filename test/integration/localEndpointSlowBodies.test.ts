@@ -21,7 +21,10 @@ function bodyReadWatcher(): { log: (line: string) => void; reached: (count: numb
     log: (line) => {
       if (!/: receiving a .*-byte body/.test(line)) return;
       seen++;
-      for (const waiter of waiters.filter((w) => w.count <= seen)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve();
+      for (const waiter of waiters.filter((w) => w.count <= seen)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     },
     reached: (count) => (seen >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
   };
@@ -38,7 +41,15 @@ interface SlowUpload {
 function slowUpload(endpoint: string, request: { method: string; path: string; headers: Record<string, string> }, body: Buffer, sentBytes: number): SlowUpload {
   const url = new URL(endpoint);
   let open = true;
-  const outgoing = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: { ...request.headers, 'content-length': String(body.length) }, agent: false, setHost: false });
+  const outgoing = http.request({
+    host: url.hostname,
+    port: url.port,
+    method: request.method,
+    path: request.path,
+    headers: { ...request.headers, 'content-length': String(body.length) },
+    agent: false,
+    setHost: false,
+  });
   const answered = new Promise<{ status: number; errorType: string | undefined }>((resolve) => {
     outgoing.on('response', (response) => {
       response.resume();
@@ -54,10 +65,15 @@ function slowUpload(endpoint: string, request: { method: string; path: string; h
 
 /** A stored zip of incompressible bytes, so the signed CreateFunction body is large. */
 function bulkyZip(megabytes: number): Uint8Array {
-  return zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => 1;'), 'data.bin': new Uint8Array(randomBytes(megabytes * 1024 * 1024)) }, { level: 0 });
+  return zipSync(
+    { 'index.mjs': new TextEncoder().encode('export const handler = async () => 1;'), 'data.bin': new Uint8Array(randomBytes(megabytes * 1024 * 1024)) },
+    { level: 0 },
+  );
 }
 
-async function endpointWithCapturedUpload(options: LocalEndpointOptions & { log: (line: string) => void }): Promise<{ handle: LocalEndpointHandle; client: LambdaClient; upload: CapturedRequest }> {
+async function endpointWithCapturedUpload(
+  options: LocalEndpointOptions & { log: (line: string) => void },
+): Promise<{ handle: LocalEndpointHandle; client: LambdaClient; upload: CapturedRequest }> {
   const { handle, client } = await startTestEndpoint({ cpuLimit: 'none', ...options });
   const captured = captureSignedRequests(client);
   await createActiveFunction(client, { FunctionName: 'bulky', zip: bulkyZip(1) });
@@ -93,7 +109,9 @@ describe('local endpoint: slow bodies do not block signed clients', () => {
       authorization: `AWS4-HMAC-SHA256 Credential=${handle.accessKeyId}/${date.slice(0, 8)}/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
     };
     const declaredBody = Buffer.alloc(69_000_000);
-    const strangers = Array.from({ length: SLOW_CONNECTIONS }, () => slowUpload(handle.endpoint, { method: 'POST', path: '/2015-03-31/functions', headers }, declaredBody, 1024));
+    const strangers = Array.from({ length: SLOW_CONNECTIONS }, () =>
+      slowUpload(handle.endpoint, { method: 'POST', path: '/2015-03-31/functions', headers }, declaredBody, 1024),
+    );
     const answers = await Promise.all(strangers.map((s) => s.answered));
     for (const s of strangers) s.abort();
     assert.deepEqual(new Set(answers.map((a) => `${a.status} ${a.errorType}`)), new Set(['403 InvalidSignatureException']));
@@ -106,7 +124,10 @@ describe('local endpoint: slow bodies do not block signed clients', () => {
     for (let i = 0; i < SLOW_CONNECTIONS; i++) slow.push(slowUpload(handle.endpoint, upload, upload.body, sentPerUpload));
     // bulky's own create was the first body read.
     await watcher.reached(1 + SLOW_CONNECTIONS);
-    await createActiveFunction(client, { FunctionName: 'quick', zip: zipOf({ 'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 });' }) });
+    await createActiveFunction(client, {
+      FunctionName: 'quick',
+      zip: zipOf({ 'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 });' }),
+    });
     const response = await client.send(new InvokeCommand({ FunctionName: 'quick', Payload: JSON.stringify({ n: 21 }) }));
     assert.equal(Buffer.from(response.Payload!).toString('utf8'), '{"doubled":42}');
     assert.deepEqual(
@@ -129,7 +150,10 @@ describe('local endpoint: body deadline and the cap on buffered bytes', () => {
   let client: LambdaClient;
   let upload: CapturedRequest;
   before(async () => {
-    ({ handle, client, upload } = await endpointWithCapturedUpload({ log: watcher.log, bodyLimits: { bodyDeadlineMs: 5_000, bufferedBytes: 2 * 1024 * 1024 } }));
+    ({ handle, client, upload } = await endpointWithCapturedUpload({
+      log: watcher.log,
+      bodyLimits: { bodyDeadlineMs: 5_000, bufferedBytes: 2 * 1024 * 1024 },
+    }));
   });
   after(async () => {
     client?.destroy();

@@ -29,7 +29,8 @@ function tempDir(): string {
 /** A study folder with only the arm64 1-thread files. */
 function smallStudy(): string {
   const dir = tempDir();
-  for (const name of fs.readdirSync(studyFolder).filter((n) => /^Lambda_\d+_1_arm64\.csv$/.test(n))) fs.copyFileSync(path.join(studyFolder, name), path.join(dir, name));
+  for (const name of fs.readdirSync(studyFolder).filter((n) => /^Lambda_\d+_1_arm64\.csv$/.test(n)))
+    fs.copyFileSync(path.join(studyFolder, name), path.join(dir, name));
   return dir;
 }
 
@@ -38,44 +39,56 @@ function cli(args: string[], cwd: string): { status: number | null; stdout: stri
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('a replayed sweep that chooses its memory sizes writes a run that analyze reads', { skip: !fs.existsSync(studyFolder) && 'the study data is not in ../shared/data/seed-results' }, () => {
-  const study = smallStudy();
-  const work = tempDir();
-  const swept = cli(['sweep', '--replay', study, '--refine-memory', '--threads', '1', '--seed', '11', '--out', 'runs', '--json', '--quiet'], work);
-  assert.equal(swept.status, 0, swept.stderr);
-  const outcome = JSON.parse(swept.stdout) as { runDir: string; status: string; memoryRefinement: RunMetadata['memoryRefinement'] };
-  assert.equal(outcome.status, 'completed');
-  const runDir = outcome.runDir;
-  assert.equal(path.dirname(runDir), path.join(fs.realpathSync(work), 'runs'));
+test(
+  'a replayed sweep that chooses its memory sizes writes a run that analyze reads',
+  { skip: !fs.existsSync(studyFolder) && 'the study data is not in ../shared/data/seed-results' },
+  () => {
+    const study = smallStudy();
+    const work = tempDir();
+    const swept = cli(['sweep', '--replay', study, '--refine-memory', '--threads', '1', '--seed', '11', '--out', 'runs', '--json', '--quiet'], work);
+    assert.equal(swept.status, 0, swept.stderr);
+    const outcome = JSON.parse(swept.stdout) as { runDir: string; status: string; memoryRefinement: RunMetadata['memoryRefinement'] };
+    assert.equal(outcome.status, 'completed');
+    const runDir = outcome.runDir;
+    assert.equal(path.dirname(runDir), path.join(fs.realpathSync(work), 'runs'));
 
-  const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
-  assert.equal(meta.status, 'completed');
-  assert.deepEqual(meta.replay, { studyFolder: study, seed: 11 });
-  assert.ok(meta.memoryRefinement && meta.memoryRefinement.rounds.length >= 2, 'a coarse round and at least one refining round');
-  assert.match(meta.memoryRefinement.rounds[0].additions[0].reason, /coarse design/);
-  assert.match(meta.memoryRefinement.rounds[1].additions[0].reason, /knee lies between|plateau|smallest size/);
-  assert.match(meta.memoryRefinement.finished ?? '', /pinned/);
+    const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
+    assert.equal(meta.status, 'completed');
+    assert.deepEqual(meta.replay, { studyFolder: study, seed: 11 });
+    assert.ok(meta.memoryRefinement && meta.memoryRefinement.rounds.length >= 2, 'a coarse round and at least one refining round');
+    assert.match(meta.memoryRefinement.rounds[0].additions[0].reason, /coarse design/);
+    assert.match(meta.memoryRefinement.rounds[1].additions[0].reason, /knee lies between|plateau|smallest size/);
+    assert.match(meta.memoryRefinement.finished ?? '', /pinned/);
 
-  const records = fs.readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as InvocationRecord);
-  const tested = [...new Set(records.map((r) => r.memoryMB))].sort((a, b) => a - b);
-  const addedSizes = meta.memoryRefinement.rounds.flatMap((r) => r.additions.map((a) => a.memoryMB)).sort((a, b) => a - b);
-  assert.deepEqual(tested, addedSizes, 'every size measured is one a round added, with its reason');
-  assert.ok(records.every((r) => r.error === null && r.arch === 'arm64' && r.threads === 1 && r.strategy === 'batch'));
-  assert.ok(records.filter((r) => !r.warmup).length < 41 * 20, 'far fewer invocations than the study');
+    const records = fs
+      .readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as InvocationRecord);
+    const tested = [...new Set(records.map((r) => r.memoryMB))].sort((a, b) => a - b);
+    const addedSizes = meta.memoryRefinement.rounds.flatMap((r) => r.additions.map((a) => a.memoryMB)).sort((a, b) => a - b);
+    assert.deepEqual(tested, addedSizes, 'every size measured is one a round added, with its reason');
+    assert.ok(records.every((r) => r.error === null && r.arch === 'arm64' && r.threads === 1 && r.strategy === 'batch'));
+    assert.ok(records.filter((r) => !r.warmup).length < 41 * 20, 'far fewer invocations than the study');
 
-  const analyzed = cli(['analyze', runDir, '--json'], work);
-  assert.equal(analyzed.status, 0, analyzed.stderr);
-  const analysis = JSON.parse(analyzed.stdout) as { knee: Array<{ arch: string; threads: number; memoryMB: number }> };
-  const knee = analysis.knee.find((k) => k.arch === 'arm64' && k.threads === 1);
-  // The study's full data puts this knee at 1792 MB; the refined run must agree within one 256 MB step.
-  assert.ok(knee && Math.abs(knee.memoryMB - 1792) <= 256, `knee ${knee?.memoryMB}`);
-});
+    const analyzed = cli(['analyze', runDir, '--json'], work);
+    assert.equal(analyzed.status, 0, analyzed.stderr);
+    const analysis = JSON.parse(analyzed.stdout) as { knee: Array<{ arch: string; threads: number; memoryMB: number }> };
+    const knee = analysis.knee.find((k) => k.arch === 'arm64' && k.threads === 1);
+    // The study's full data puts this knee at 1792 MB; the refined run must agree within one 256 MB step.
+    assert.ok(knee && Math.abs(knee.memoryMB - 1792) <= 256, `knee ${knee?.memoryMB}`);
+  },
+);
 
-test('a replayed sweep refuses a memory size the study did not measure and says which exist', { skip: !fs.existsSync(studyFolder) && 'the study data is not in ../shared/data/seed-results' }, () => {
-  const study = smallStudy();
-  const work = tempDir();
-  const result = cli(['sweep', '--replay', study, '--memory', '1000', '--threads', '1', '--reps', '2', '--out', 'runs'], work);
-  assert.equal(result.status, 1);
-  assert.match(result.stderr, /did not measure arm64 at 1000 MB.*128, 256, 512, …, 10240 MB/);
-  assert.ok(!fs.existsSync(path.join(work, 'runs')) || fs.readdirSync(path.join(work, 'runs')).length === 0, 'no run folder for a sweep that never started');
-});
+test(
+  'a replayed sweep refuses a memory size the study did not measure and says which exist',
+  { skip: !fs.existsSync(studyFolder) && 'the study data is not in ../shared/data/seed-results' },
+  () => {
+    const study = smallStudy();
+    const work = tempDir();
+    const result = cli(['sweep', '--replay', study, '--memory', '1000', '--threads', '1', '--reps', '2', '--out', 'runs'], work);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /did not measure arm64 at 1000 MB.*128, 256, 512, …, 10240 MB/);
+    assert.ok(!fs.existsSync(path.join(work, 'runs')) || fs.readdirSync(path.join(work, 'runs')).length === 0, 'no run folder for a sweep that never started');
+  },
+);

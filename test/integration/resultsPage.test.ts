@@ -114,7 +114,9 @@ async function openPage(browser: Browser, origin: string, theme: WebviewTheme, s
     { bodyClass: theme.bodyClass, state: savedState ?? null },
   );
   await page.goto(`${origin}/?theme=${theme.name}`);
-  await page.waitForFunction(() => ((window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted ?? []).some((m) => m.body.type === 'ready'));
+  await page.waitForFunction(() =>
+    ((window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted ?? []).some((m) => m.body.type === 'ready'),
+  );
   return { page, consoleCsp, pageErrors };
 }
 
@@ -181,7 +183,16 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
 
   before(async () => {
     // Build the page exactly as esbuild.mjs does, so the test never runs a stale bundle.
-    await esbuild.build({ bundle: true, platform: 'browser', format: 'iife', target: 'chrome120', sourcemap: true, logLevel: 'warning', entryPoints: [join(repoRoot, 'media/results/main.ts')], outfile: bundlePath });
+    await esbuild.build({
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      sourcemap: true,
+      logLevel: 'warning',
+      entryPoints: [join(repoRoot, 'media/results/main.ts')],
+      outfile: bundlePath,
+    });
     arm64 = loadFiles(seedFiles('arm64'));
     x86 = loadFiles(seedFiles('x86_64'));
     arm64.runLabel = 'study arm64';
@@ -239,15 +250,23 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       assert.equal(await page.locator('#summary-table th[aria-sort]').count(), 1);
       assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'ascending');
       const meanColumn = async (): Promise<number[]> => {
-        const index = await page.$$eval('#summary-table thead th', (ths) => ths.findIndex((th) => th.querySelector('button')?.getAttribute('data-column') === 'meanMs'));
+        const index = await page.$$eval('#summary-table thead th', (ths) =>
+          ths.findIndex((th) => th.querySelector('button')?.getAttribute('data-column') === 'meanMs'),
+        );
         return page.$$eval(`#summary-table tbody tr td:nth-child(${index + 1})`, (tds) => tds.map((td) => Number(td.textContent?.replace(/,/g, ''))));
       };
       const ascending = await meanColumn();
-      assert.ok(ascending.every((v, i) => i === 0 || v >= ascending[i - 1]), 'means ascend');
+      assert.ok(
+        ascending.every((v, i) => i === 0 || v >= ascending[i - 1]),
+        'means ascend',
+      );
       await page.locator('#summary-table button[data-column="meanMs"]').click();
       assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'descending');
       const descending = await meanColumn();
-      assert.ok(descending.every((v, i) => i === 0 || v <= descending[i - 1]), 'means descend');
+      assert.ok(
+        descending.every((v, i) => i === 0 || v <= descending[i - 1]),
+        'means descend',
+      );
       assert.ok(descending[0] > descending[descending.length - 1]);
       // Keyboard: the header buttons take Enter.
       await page.locator('#summary-table button[data-column="threads"]').focus();
@@ -268,7 +287,9 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
         await page.locator(`button[data-export="${id}-png"]`).click();
         await page.locator(`button[data-export="${id}-svg"]`).click();
       }
-      await page.waitForFunction(() => (window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted.filter((m) => m.body.type === 'exportChart').length >= 4);
+      await page.waitForFunction(
+        () => (window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted.filter((m) => m.body.type === 'exportChart').length >= 4,
+      );
       const charts = await postedOfType(page, 'exportChart');
       const png = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'png')?.body.data as string;
       assert.ok(png.startsWith('data:image/png;base64,') && png.length > 10_000, 'chart PNG has content');
@@ -296,11 +317,17 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       assert.equal(rendered.tableRows, 492);
       assert.equal(await page.locator('#summary-table tbody tr').count(), 492);
       assert.equal(await page.locator('#summary-table button[data-column="run"]').count(), 1, 'Run column appears when comparing');
-      assert.equal(await page.locator('#summary-table th:has(button[data-column="costPerInvocationUsd"])').getAttribute('aria-sort'), 'descending', 'saved sort is restored');
+      assert.equal(
+        await page.locator('#summary-table th:has(button[data-column="costPerInvocationUsd"])').getAttribute('aria-sort'),
+        'descending',
+        'saved sort is restored',
+      );
       assert.equal(await page.locator('.heatmap').count(), 2, 'one heatmap per run');
       const legend = await page.locator('#clear-compare-button').isVisible();
       assert.ok(legend, 'Stop comparing is offered');
-      const state = await page.evaluate(() => (window as unknown as { __state: { source?: { kind: string; files?: string[] }; compareSource?: unknown } }).__state);
+      const state = await page.evaluate(
+        () => (window as unknown as { __state: { source?: { kind: string; files?: string[] }; compareSource?: unknown } }).__state,
+      );
       assert.equal(state.source?.kind, 'files');
       assert.ok(state.compareSource, 'the compared run is saved for a reload');
       for (const id of ['timeVsMemory', 'speedupVsThreads', 'costVsTime']) {
@@ -394,16 +421,23 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       assert.ok((await canvasInk(page, '#chart-timeVsMemory', [0x37, 0x94, 0xff])).hasColor, 'dark palette first');
       const light = WEBVIEW_THEMES[1];
       // What VS Code does on a theme change: new variables on <html>, a new body class.
-      await page.evaluate(({ variables, bodyClass }) => {
-        for (const [name, value] of Object.entries(variables)) document.documentElement.style.setProperty(name, value);
-        document.body.classList.remove('vscode-dark');
-        document.body.classList.add(bodyClass);
-      }, { variables: light.variables, bodyClass: light.bodyClass });
-      await page.waitForFunction(() => {
-        const canvas = document.getElementById('chart-timeVsMemory');
-        const d = canvas.getContext('2d').getImageData(0, 0, 1, 1).data;
-        return d[0] === 255 && d[1] === 255 && d[2] === 255;
-      }, undefined, { timeout: 10_000 });
+      await page.evaluate(
+        ({ variables, bodyClass }) => {
+          for (const [name, value] of Object.entries(variables)) document.documentElement.style.setProperty(name, value);
+          document.body.classList.remove('vscode-dark');
+          document.body.classList.add(bodyClass);
+        },
+        { variables: light.variables, bodyClass: light.bodyClass },
+      );
+      await page.waitForFunction(
+        () => {
+          const canvas = document.getElementById('chart-timeVsMemory');
+          const d = canvas.getContext('2d').getImageData(0, 0, 1, 1).data;
+          return d[0] === 255 && d[1] === 255 && d[2] === 255;
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
       const ink = await canvasInk(page, '#chart-timeVsMemory', [0x1a, 0x85, 0xff]);
       assert.ok(ink.hasColor && ink.ink > 0.01, 'redrawn with the light palette on the light background');
       assert.deepEqual(probe.pageErrors, []);

@@ -55,7 +55,10 @@ async function deploy(resolved: ResolvedTarget, experimentId: string, memorySize
   const client = createLambdaClient(resolved);
   try {
     const result = await deployExperiment({ client, experimentId, memorySizesMB, architectures: [arch], role: BUILT_IN_ENDPOINT_ROLE_ARN, package: pkg });
-    assert.deepEqual(result.failures.map((f) => f.message), []);
+    assert.deepEqual(
+      result.failures.map((f) => f.message),
+      [],
+    );
   } finally {
     client.destroy();
   }
@@ -64,7 +67,13 @@ async function deploy(resolved: ResolvedTarget, experimentId: string, memorySize
 function readRecords(runDir: string): { records: InvocationRecord[]; text: string } {
   const text = fs.readFileSync(path.join(runDir, INVOCATIONS_FILE), 'utf8');
   assert.ok(text === '' || text.endsWith('\n'), 'invocations.jsonl ends with a newline');
-  return { records: text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as InvocationRecord), text };
+  return {
+    records: text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as InvocationRecord),
+    text,
+  };
 }
 
 interface CliResult {
@@ -161,9 +170,19 @@ test('a sweep of 2 thread counts × 3 repetitions records every planned invocati
     }
     const warmups = records.filter((r) => r.warmup);
     assert.equal(warmups.length, 2);
-    assert.ok(warmups.every((r) => r.coldStart && r.initMs !== null && r.rep === 0), 'warm-ups are the cold starts, with Init Duration');
-    assert.ok(records.filter((r) => !r.warmup).every((r) => !r.coldStart && r.initMs === null), 'with concurrency 1 the measured invocations reuse the warm environment');
-    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only goes forward');
+    assert.ok(
+      warmups.every((r) => r.coldStart && r.initMs !== null && r.rep === 0),
+      'warm-ups are the cold starts, with Init Duration',
+    );
+    assert.ok(
+      records.filter((r) => !r.warmup).every((r) => !r.coldStart && r.initMs === null),
+      'with concurrency 1 the measured invocations reuse the warm environment',
+    );
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+      'progress only goes forward',
+    );
     assert.equal(progress.at(-1), records.length);
 
     const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
@@ -193,7 +212,17 @@ test('under 20% injected throttling and 5% server errors the sweep completes, wi
   try {
     const prepared = await prepareNewSweep(
       client,
-      { experimentId: 'itfaults', threadCounts: [1, 2], strategies: ['pool'], repetitions: 3, items: 4, cost: 6, concurrency: 1, runsDir: tempDir('faults'), seed: 12 },
+      {
+        experimentId: 'itfaults',
+        threadCounts: [1, 2],
+        strategies: ['pool'],
+        repetitions: 3,
+        items: 4,
+        cost: 6,
+        concurrency: 1,
+        runsDir: tempDir('faults'),
+        seed: 12,
+      },
       describeTargetForRun(resolved),
     );
     const outcome = await executeSweep(prepared, { client, retry: { baseDelayMs: 20, maxDelayMs: 200 } });
@@ -217,7 +246,9 @@ test('under 20% injected throttling and 5% server errors the sweep completes, wi
       if (r.error !== null) assert.match(r.error, /TooManyRequests|ServiceException/, 'an error record says what failed');
       else assert.ok(r.processingMs !== null && r.billedMs !== null);
     }
-    process.stderr.write(`[measure] 20% throttling + 5% 500s: ${retries} retries over ${records.length} invocations (${records.filter((r) => r.retries > 0).length} invocations retried, ${records.filter((r) => r.error).length} errors)\n`);
+    process.stderr.write(
+      `[measure] 20% throttling + 5% 500s: ${retries} retries over ${records.length} invocations (${records.filter((r) => r.retries > 0).length} invocations retried, ${records.filter((r) => r.error).length} errors)\n`,
+    );
   } finally {
     client.destroy();
   }
@@ -229,7 +260,26 @@ test('kill -9 of the CLI mid-sweep, then resume: exactly the planned records, no
   const home = tempDir('home');
   const out = tempDir('killruns');
   const env = cliEnv(handle, home);
-  const args = ['sweep', '--experiment', 'itkill', '--threads', '1,2', '--reps', '8', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--seed', '5', '--quiet'];
+  const args = [
+    'sweep',
+    '--experiment',
+    'itkill',
+    '--threads',
+    '1,2',
+    '--reps',
+    '8',
+    '--items',
+    '6',
+    '--cost',
+    '7',
+    '--endpoint',
+    handle.endpoint,
+    '--out',
+    out,
+    '--seed',
+    '5',
+    '--quiet',
+  ];
   const { child, done } = startCli(args, env);
   // Wait for a few records, then kill the process group without warning.
   const deadline = Date.now() + 60_000;
@@ -241,7 +291,12 @@ test('kill -9 of the CLI mid-sweep, then resume: exactly the planned records, no
     if (runs.length === 1) {
       runDir = path.join(out, runs[0]);
       const file = path.join(runDir, INVOCATIONS_FILE);
-      lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length : 0;
+      lines = fs.existsSync(file)
+        ? fs
+            .readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l).length
+        : 0;
     }
     if (child.exitCode !== null) break;
   }
@@ -258,7 +313,13 @@ test('kill -9 of the CLI mid-sweep, then resume: exactly the planned records, no
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /Warning: .*last line is incomplete/);
   const { records } = readRecords(runDir);
-  const plan = buildSweepPlan({ functions: [{ functionName: `llab-itkill-1769-${arch}`, arch, memoryMB: 1769 }], threadCounts: [1, 2], strategies: ['pool'], repetitions: 8, seed: 5 });
+  const plan = buildSweepPlan({
+    functions: [{ functionName: `llab-itkill-1769-${arch}`, arch, memoryMB: 1769 }],
+    threadCounts: [1, 2],
+    strategies: ['pool'],
+    repetitions: 8,
+    seed: 5,
+  });
   const keys = records.map(recordKey);
   assert.equal(keys.length, 17);
   assert.equal(new Set(keys).size, 17, 'no duplicates');
@@ -277,10 +338,26 @@ test('bad inputs give one clear error and write nothing', async () => {
   const env = cliEnv(handle, home);
   const out = path.join(tempDir('bad'), 'runs');
   const cases: Array<{ args: string[]; code: number; message: RegExp }> = [
-    { args: ['sweep', '--experiment', 'itbad', '--threads', '0', '--reps', '3', '--endpoint', handle.endpoint, '--out', out], code: 2, message: /thread.*0.*(out of range|1\.\.64|1 to 64)/i },
-    { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '0', '--endpoint', handle.endpoint, '--out', out], code: 2, message: /repetitions/i },
-    { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '2', '--endpoint', 'http://127.0.0.1:1', '--out', out], code: 1, message: /127\.0\.0\.1:1/ },
-    { args: ['sweep', '--experiment', 'nothere', '--threads', '1', '--reps', '2', '--endpoint', handle.endpoint, '--out', out], code: 1, message: /No functions of experiment "nothere"/ },
+    {
+      args: ['sweep', '--experiment', 'itbad', '--threads', '0', '--reps', '3', '--endpoint', handle.endpoint, '--out', out],
+      code: 2,
+      message: /thread.*0.*(out of range|1\.\.64|1 to 64)/i,
+    },
+    {
+      args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '0', '--endpoint', handle.endpoint, '--out', out],
+      code: 2,
+      message: /repetitions/i,
+    },
+    {
+      args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '2', '--endpoint', 'http://127.0.0.1:1', '--out', out],
+      code: 1,
+      message: /127\.0\.0\.1:1/,
+    },
+    {
+      args: ['sweep', '--experiment', 'nothere', '--threads', '1', '--reps', '2', '--endpoint', handle.endpoint, '--out', out],
+      code: 1,
+      message: /No functions of experiment "nothere"/,
+    },
     { args: ['sweep', '--resume', path.join(out, 'missing'), '--endpoint', handle.endpoint], code: 1, message: /No run found/ },
     { args: ['sweep', '--experiment', 'itbad', '--threads', '1', '--reps', '2', '--bogus'], code: 2, message: /bogus/ },
     { args: ['deploy', '--experiment', 'itbad', '--memory', '100', '--endpoint', handle.endpoint], code: 2, message: /100.*(128|out of range)/ },
@@ -308,7 +385,27 @@ test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how t
   await deploy(resolved, 'itsigint', [1769]);
   const out = tempDir('sigintruns');
   const env = cliEnv(handle, tempDir('siginthome'));
-  const { child, done } = startCli(['sweep', '--experiment', 'itsigint', '--threads', '1,2', '--reps', '10', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--quiet'], env);
+  const { child, done } = startCli(
+    [
+      'sweep',
+      '--experiment',
+      'itsigint',
+      '--threads',
+      '1,2',
+      '--reps',
+      '10',
+      '--items',
+      '6',
+      '--cost',
+      '7',
+      '--endpoint',
+      handle.endpoint,
+      '--out',
+      out,
+      '--quiet',
+    ],
+    env,
+  );
   const deadline = Date.now() + 60_000;
   let runDir = '';
   while (Date.now() < deadline && child.exitCode === null) {
@@ -317,7 +414,14 @@ test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how t
     if (runs.length === 1) {
       runDir = path.join(out, runs[0]);
       const file = path.join(runDir, INVOCATIONS_FILE);
-      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length >= 3) break;
+      if (
+        fs.existsSync(file) &&
+        fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l).length >= 3
+      )
+        break;
     }
   }
   child.kill('SIGINT');
@@ -339,7 +443,30 @@ test('--max-cost-usd starts no invocation past the limit (only the one in flight
   const env = cliEnv(handle, tempDir('costhome'));
   // The cold pilot costs about $0.00001 at 1769 MB; a warm invocation a few millionths.
   const ceiling = 0.00004;
-  const result = await runCli(['sweep', '--experiment', 'itcost', '--threads', '1,2', '--reps', '20', '--items', '4', '--cost', '6', '--endpoint', handle.endpoint, '--out', out, '--max-cost-usd', String(ceiling), '--json', '--quiet'], env);
+  const result = await runCli(
+    [
+      'sweep',
+      '--experiment',
+      'itcost',
+      '--threads',
+      '1,2',
+      '--reps',
+      '20',
+      '--items',
+      '4',
+      '--cost',
+      '6',
+      '--endpoint',
+      handle.endpoint,
+      '--out',
+      out,
+      '--max-cost-usd',
+      String(ceiling),
+      '--json',
+      '--quiet',
+    ],
+    env,
+  );
   assert.equal(result.code, 1, result.stderr);
   const outcome = JSON.parse(result.stdout) as { status: string; costUsd: number; done: number; runDir: string; estimate: SweepCostEstimate };
   assert.equal(outcome.status, 'stopped-max-cost');
@@ -386,7 +513,15 @@ async function waitForRecords(child: ChildProcess, out: string, count: number, r
       if (runs.length === 1) runDir = path.join(out, runs[0]);
     }
     const file = runDir ? path.join(runDir, INVOCATIONS_FILE) : '';
-    if (file && fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter((l) => l).length >= count) return runDir;
+    if (
+      file &&
+      fs.existsSync(file) &&
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l).length >= count
+    )
+      return runDir;
   }
   throw new Error(`no ${count} records under ${runDir || out} in time`);
 }
@@ -396,7 +531,27 @@ test('a run being swept cannot be resumed by a second process; SIGTERM and SIGHU
   await deploy(resolved, 'itlock', [1769]);
   const out = tempDir('lockruns');
   const env = cliEnv(handle, tempDir('lockhome'));
-  const first = startCli(['sweep', '--experiment', 'itlock', '--threads', '1,2', '--reps', '10', '--items', '6', '--cost', '7', '--endpoint', handle.endpoint, '--out', out, '--quiet'], env);
+  const first = startCli(
+    [
+      'sweep',
+      '--experiment',
+      'itlock',
+      '--threads',
+      '1,2',
+      '--reps',
+      '10',
+      '--items',
+      '6',
+      '--cost',
+      '7',
+      '--endpoint',
+      handle.endpoint,
+      '--out',
+      out,
+      '--quiet',
+    ],
+    env,
+  );
   const runDir = await waitForRecords(first.child, out, 3);
   const lockFile = path.join(runDir, 'run.lock');
   const owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number; hostname: string; startedAt: string };
@@ -406,7 +561,12 @@ test('a run being swept cannot be resumed by a second process; SIGTERM and SIGHU
   const second = await runCli(['sweep', '--resume', runDir, '--endpoint', handle.endpoint, '--quiet'], env);
   assert.equal(second.code, 1, second.stderr);
   const escapedRun = path.basename(runDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  assert.match(second.stderr.trim(), new RegExp(`^lambda-lab sweep: Run ${escapedRun} is being swept by process ${owner.pid} \\(started ${owner.startedAt.replace(/\./g, '\\.')}\\); wait for it or stop it, then resume\\.`));
+  assert.match(
+    second.stderr.trim(),
+    new RegExp(
+      `^lambda-lab sweep: Run ${escapedRun} is being swept by process ${owner.pid} \\(started ${owner.startedAt.replace(/\./g, '\\.')}\\); wait for it or stop it, then resume\\.`,
+    ),
+  );
   assert.equal(second.stderr.trim().split('\n').length, 1);
 
   first.child.kill('SIGTERM');

@@ -130,5 +130,7 @@ export const WEBVIEW_THEMES: readonly WebviewTheme[] = [
 ];
 
 export function themeStylesheet(theme: WebviewTheme): string {
-  return `:root {\n${Object.entries(theme.variables).map(([k, v]) => `  ${k}: ${v};`).join('\n')}\n}\n`;
+  return `:root {\n${Object.entries(theme.variables)
+    .map(([k, v]) => `  ${k}: ${v};`)
+    .join('\n')}\n}\n`;
 }

@@ -43,11 +43,25 @@ suite('Deploy and Clean Up', () => {
       [128, 512, 1769].map((mb) => `llab-vsdeploy-${mb}-${arch}:created`),
     );
     const second = (await vscode.commands.executeCommand('lambdaLab.deploy', args)) as DeployResult;
-    assert.deepEqual(second.functions.map((f) => f.action), ['unchanged', 'unchanged', 'unchanged']);
+    assert.deepEqual(
+      second.functions.map((f) => f.action),
+      ['unchanged', 'unchanged', 'unchanged'],
+    );
 
-    const cleaned = (await vscode.commands.executeCommand('lambdaLab.cleanup', { experimentId: 'vsdeploy', target: { kind: 'local' }, confirmed: true })) as CleanupResult;
-    assert.deepEqual(cleaned.deletedFunctions, [128, 512, 1769].map((mb) => `llab-vsdeploy-${mb}-${arch}`));
-    const again = (await vscode.commands.executeCommand('lambdaLab.cleanup', { experimentId: 'vsdeploy', target: { kind: 'local' }, confirmed: true })) as CleanupResult;
+    const cleaned = (await vscode.commands.executeCommand('lambdaLab.cleanup', {
+      experimentId: 'vsdeploy',
+      target: { kind: 'local' },
+      confirmed: true,
+    })) as CleanupResult;
+    assert.deepEqual(
+      cleaned.deletedFunctions,
+      [128, 512, 1769].map((mb) => `llab-vsdeploy-${mb}-${arch}`),
+    );
+    const again = (await vscode.commands.executeCommand('lambdaLab.cleanup', {
+      experimentId: 'vsdeploy',
+      target: { kind: 'local' },
+      confirmed: true,
+    })) as CleanupResult;
     assert.deepEqual(again.deletedFunctions, []);
     await vscode.commands.executeCommand('notifications.clearAll');
   });
@@ -55,7 +69,13 @@ suite('Deploy and Clean Up', () => {
   test('memory 100 is refused with the allowed range, before anything is deployed', async () => {
     await assert.rejects(
       Promise.resolve(
-        vscode.commands.executeCommand('lambdaLab.deploy', { experimentId: 'vsbad', target: { kind: 'local' }, memorySizesMB: [100], architectures: [arch], templateDir }),
+        vscode.commands.executeCommand('lambdaLab.deploy', {
+          experimentId: 'vsbad',
+          target: { kind: 'local' },
+          memorySizesMB: [100],
+          architectures: [arch],
+          templateDir,
+        }),
       ),
       /100.*128|128.*100/s,
     );
@@ -80,7 +100,11 @@ suite('Deploy and Clean Up', () => {
 
   test('Select Target saves the choice in the settings the other commands read', async () => {
     const config = () => vscode.workspace.getConfiguration('lambdaLab');
-    const before = { target: config().inspect('target')?.globalValue, endpoint: config().inspect('endpoint')?.globalValue, region: config().inspect('region')?.globalValue };
+    const before = {
+      target: config().inspect('target')?.globalValue,
+      endpoint: config().inspect('endpoint')?.globalValue,
+      region: config().inspect('region')?.globalValue,
+    };
     try {
       await vscode.commands.executeCommand('lambdaLab.selectTarget', { kind: 'endpoint', endpoint: 'http://127.0.0.1:4566', region: 'eu-west-1' });
       assert.equal(config().get('target'), 'endpoint');
@@ -118,7 +142,10 @@ suite('Deploy and Clean Up', () => {
     try {
       const url = `http://127.0.0.1:${port}`;
       for (let i = 0; ; i++) {
-        const up = await fetch(`${url}/moto-api/`).then(() => true, () => false);
+        const up = await fetch(`${url}/moto-api/`).then(
+          () => true,
+          () => false,
+        );
         if (up) break;
         if (i > 150) throw new Error('moto_server did not start');
         await new Promise((r) => setTimeout(r, 200));
@@ -138,10 +165,17 @@ suite('Deploy and Clean Up', () => {
       assert.deepEqual(deployed.failures, []);
       assert.equal(deployed.roleCreated, true);
       assert.match(deployed.roleArn, /:role\/lambda-parallel-lab-vsmoto$/);
-      assert.deepEqual(deployed.functions.map((f) => f.memoryMB), [1769, 3538, 5307, 7076, 8845, 10240]);
+      assert.deepEqual(
+        deployed.functions.map((f) => f.memoryMB),
+        [1769, 3538, 5307, 7076, 8845, 10240],
+      );
       assert.equal(config().get('target'), 'endpoint', 'the deploy target becomes the current target');
 
-      const cleaned = (await vscode.commands.executeCommand('lambdaLab.cleanup', { experimentId: 'vsmoto', deleteRole: true, confirmed: true })) as CleanupResult & {
+      const cleaned = (await vscode.commands.executeCommand('lambdaLab.cleanup', {
+        experimentId: 'vsmoto',
+        deleteRole: true,
+        confirmed: true,
+      })) as CleanupResult & {
         role: { deleted: boolean; roleName: string };
       };
       assert.equal(cleaned.deletedFunctions.length, 6);

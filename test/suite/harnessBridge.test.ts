@@ -60,10 +60,7 @@ suite('Harness bridge', () => {
   test('reports a clear error when nothing matches', async function () {
     const bridge = harnessBridge();
     if (!bridge) this.skip();
-    await assert.rejects(
-      bridge!.waitForFrame(`() => false`, { timeoutMs: 500 }),
-      /No frame returned a truthy value within 500 ms/,
-    );
+    await assert.rejects(bridge!.waitForFrame(`() => false`, { timeoutMs: 500 }), /No frame returned a truthy value within 500 ms/);
     await assert.rejects(bridge!.click('#there-is-no-such-element'), /No frame has an element matching/);
   });
 });

@@ -58,7 +58,10 @@ export interface HarnessBridge {
    */
   waitForFrame<T = unknown>(expression: string, options?: FrameSelector & { arg?: unknown; timeoutMs?: number }): Promise<FrameResult<T>>;
   /** Clicks (a real mouse click) the first element matching a CSS selector in the first frame that has one. */
-  click(selector: string, options?: FrameSelector & { button?: 'left' | 'right'; modifiers?: Array<'Control' | 'Shift' | 'Alt' | 'Meta'>; timeoutMs?: number }): Promise<{ frameUrl: string }>;
+  click(
+    selector: string,
+    options?: FrameSelector & { button?: 'left' | 'right'; modifiers?: Array<'Control' | 'Shift' | 'Alt' | 'Meta'>; timeoutMs?: number },
+  ): Promise<{ frameUrl: string }>;
   /** Moves the mouse over the first matching element (tree rows show their inline actions on hover). */
   hover(selector: string, options?: FrameSelector): Promise<{ frameUrl: string }>;
   /** Types text with the keyboard into whatever has focus. */
@@ -124,7 +127,7 @@ function postJson<T>(url: string, body: unknown, timeoutMs: number): Promise<T> 
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: { result?: T; error?: string } = {};
+          let parsed: { result?: T; error?: string };
           try {
             parsed = text ? JSON.parse(text) : {};
           } catch {

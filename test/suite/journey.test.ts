@@ -62,7 +62,10 @@ suite('Journey', () => {
 
   /** Waits for a QuickPick row or an input box prompt showing `text`. */
   async function waitForStep(text: string): Promise<void> {
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row, ${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`, { text, timeoutMs: 60_000 });
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row, ${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`, {
+      text,
+      timeoutMs: 60_000,
+    });
   }
 
   /** Replaces an input box's value and accepts it. */
@@ -100,16 +103,22 @@ suite('Journey', () => {
 
   /** The accessible labels of the completed runs' rows in the view, top to bottom. */
   async function completedRunRows(): Promise<string[]> {
-    const frames = await bridge.evaluateInFrames<string[]>(`(selector) => [...document.querySelectorAll(selector)].map((row) => row.getAttribute('aria-label'))`, { arg: COMPLETED_RUN_ROW });
+    const frames = await bridge.evaluateInFrames<string[]>(
+      `(selector) => [...document.querySelectorAll(selector)].map((row) => row.getAttribute('aria-label'))`,
+      { arg: COMPLETED_RUN_ROW },
+    );
     return frames.find((f) => f.ok && f.value && f.value.length > 0)?.value ?? [];
   }
 
   async function waitForResults(check: (page: ResultsPage) => boolean, rows: number): Promise<ResultsPage> {
-    const hit = await bridge.waitForFrame<ResultsPage>(`async (rows) => { const p = await (${RESULTS_PAGE})(); return p && p.rows === rows && p.drawn === p.charts ? p : null; }`, {
-      frameUrlIncludes: WEBVIEW_FRAMES,
-      arg: rows,
-      timeoutMs: 60_000,
-    });
+    const hit = await bridge.waitForFrame<ResultsPage>(
+      `async (rows) => { const p = await (${RESULTS_PAGE})(); return p && p.rows === rows && p.drawn === p.charts ? p : null; }`,
+      {
+        frameUrlIncludes: WEBVIEW_FRAMES,
+        arg: rows,
+        timeoutMs: 60_000,
+      },
+    );
     assert.ok(check(hit.value!), JSON.stringify(hit.value));
     return hit.value!;
   }

@@ -85,13 +85,17 @@ async function screenshotTopAndCharts(bridge: HarnessBridge, name: string): Prom
   await new Promise((r) => setTimeout(r, 300));
   await bridge.evaluateInFrames("() => { if (document.getElementById('summary-table')) window.scrollTo(0, 0); return true; }");
   await bridge.screenshot(name);
-  await bridge.evaluateInFrames("() => { const charts = document.getElementById('charts'); if (charts && document.getElementById('summary-table')) charts.scrollIntoView(); return true; }");
+  await bridge.evaluateInFrames(
+    "() => { const charts = document.getElementById('charts'); if (charts && document.getElementById('summary-table')) charts.scrollIntoView(); return true; }",
+  );
   await new Promise((r) => setTimeout(r, 200));
   await bridge.screenshot(`${name}-charts`);
 }
 
 function resultsTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('lambdaLabResults'));
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('lambdaLabResults'));
 }
 
 suite('Results view', () => {
@@ -260,8 +264,11 @@ suite('Results view', () => {
         { arg: runId, timeoutMs: 30_000 },
       );
       const banner = found.value!;
-      const invocations = run.configs / 2 * 13; // per memory size: a warm-up, then 6 repetitions of 1 and 2 threads
-      assert.equal(banner.text, `Unthrottled: ${invocations} of ${invocations} invocations ran with no CPU limit — times do not reflect Lambda's memory-to-CPU allocation.`);
+      const invocations = (run.configs / 2) * 13; // per memory size: a warm-up, then 6 repetitions of 1 and 2 threads
+      assert.equal(
+        banner.text,
+        `Unthrottled: ${invocations} of ${invocations} invocations ran with no CPU limit — times do not reflect Lambda's memory-to-CPU allocation.`,
+      );
       assert.equal(banner.role, 'status');
       assert.ok(banner.visible, 'the banner is laid out on the page');
       await bridge.evaluateInFrames("() => { if (document.getElementById('notices')) window.scrollTo(0, 0); return true; }");
@@ -272,7 +279,9 @@ suite('Results view', () => {
   });
 
   test('a run directory that does not exist is refused with no view change', async () => {
-    const outcome = await vscode.commands.executeCommand<ShowResultsOutcome | undefined>('lambdaLab.showResults', { runDir: path.join(workspaceDir(), '.lambda-lab', 'runs', 'no-such-run') });
+    const outcome = await vscode.commands.executeCommand<ShowResultsOutcome | undefined>('lambdaLab.showResults', {
+      runDir: path.join(workspaceDir(), '.lambda-lab', 'runs', 'no-such-run'),
+    });
     assert.equal(outcome, undefined);
     await vscode.commands.executeCommand('notifications.clearAll');
   });

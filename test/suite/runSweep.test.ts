@@ -49,7 +49,13 @@ suite('Run Sweep', () => {
     assert.equal(lines.length, 5);
     const records = lines.map((l) => JSON.parse(l) as { threads: number; error: string | null; processingMs: number | null; warmup: boolean });
     assert.ok(records.every((r) => r.error === null && typeof r.processingMs === 'number'));
-    assert.deepEqual(records.filter((r) => !r.warmup).map((r) => r.threads).sort(), [1, 1, 2, 2]);
+    assert.deepEqual(
+      records
+        .filter((r) => !r.warmup)
+        .map((r) => r.threads)
+        .sort(),
+      [1, 1, 2, 2],
+    );
     const meta = JSON.parse(fs.readFileSync(path.join(result.runDir, 'run.json'), 'utf8')) as { status: string; target: { kind: string } };
     assert.equal(meta.status, 'completed');
     assert.equal(meta.target.kind, 'local');
@@ -58,7 +64,9 @@ suite('Run Sweep', () => {
   test('a bad thread count is refused with a clear error and no run folder', async () => {
     const runsDir = path.join(workspaceDir(), '.lambda-lab', 'runs-vscode-bad');
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId: 'vssweep', target: { kind: 'local' }, threads: [0], repetitions: 2, runsDir })),
+      Promise.resolve(
+        vscode.commands.executeCommand('lambdaLab.runSweep', { experimentId: 'vssweep', target: { kind: 'local' }, threads: [0], repetitions: 2, runsDir }),
+      ),
       /thread/i,
     );
     assert.ok(!fs.existsSync(runsDir));

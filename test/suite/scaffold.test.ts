@@ -85,7 +85,7 @@ suite('Scaffold command', () => {
 
     assert.deepEqual(second.files, [], 'nothing may be written when files exist');
     assert.deepEqual([...(second.conflicts ?? [])].sort(), templateFiles(templateDir), 'every existing template file is reported');
-    assert.equal(fs.readFileSync(edited, 'utf8'), userEdit, 'the user\'s file was overwritten');
+    assert.equal(fs.readFileSync(edited, 'utf8'), userEdit, "the user's file was overwritten");
 
     const forced = (await vscode.commands.executeCommand('lambdaLab.scaffold', { targetDir: targetName, overwrite: true })) as ScaffoldResult;
 

@@ -70,7 +70,12 @@ export function runBadInputCase(testCase: BadInputCase): BadInputOutcome {
       input: testCase.stdin ?? '',
       timeout: testCase.timeoutMs ?? 20_000,
       killSignal: 'SIGKILL',
-      env: { ...process.env, NO_COLOR: '1', LAMBDA_LAB_BAD_INPUT_TEST: '1', ...Object.fromEntries(Object.entries(testCase.env ?? {}).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])) },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        LAMBDA_LAB_BAD_INPUT_TEST: '1',
+        ...Object.fromEntries(Object.entries(testCase.env ?? {}).map(([k, v]) => [k, v.replaceAll('{dir}', dir)])),
+      },
     });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     const problems: string[] = [];

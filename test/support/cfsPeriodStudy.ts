@@ -67,8 +67,14 @@ async function main(): Promise<number> {
       if (periodUs && handle.cpuLimit === 'none') throw new Error(`no CPU limit on this machine: ${handle.cpuLimitDetail}`);
       await deployTemplate(client, [...new Set(CONFIGS.map((c) => c.memory))]);
     }
-    console.log(`limit: ${arms[0].handle.cpuLimitDetail}; host cores ${arms[0].handle.hostCores}; load at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    for (const arm of arms) for (const config of CONFIGS) for (let i = 0; i < WARMUP_INVOCATIONS; i++) await invokeTemplate(arm.client, config.memory, eventFor(config.workers));
+    console.log(
+      `limit: ${arms[0].handle.cpuLimitDetail}; host cores ${arms[0].handle.hostCores}; load at start ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    for (const arm of arms)
+      for (const config of CONFIGS) for (let i = 0; i < WARMUP_INVOCATIONS; i++) await invokeTemplate(arm.client, config.memory, eventFor(config.workers));
 
     const samples = new Map<string, number[]>();
     const key = (periodUs: number, memory: number, workers: number) => `${periodUs}/${memory}/${workers}`;
@@ -83,15 +89,22 @@ async function main(): Promise<number> {
         }
       }
     }
-    console.log(`load at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${rounds} warm invocations per cell, items ${values.items}, cost ${values.cost}, pool`);
+    console.log(
+      `load at end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${rounds} warm invocations per cell, items ${values.items}, cost ${values.cost}, pool`,
+    );
     console.log(`| memory MB | threads | period µs | mean ms | stdev ms | CV % | median ms | min | max | mean vs ${periods[0] || 'unthrottled'} |`);
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const config of CONFIGS) {
       const base = samples.get(key(periods[0], config.memory, config.workers));
       for (const periodUs of periods) {
         const s = stats(samples.get(key(periodUs, config.memory, config.workers)) ?? []);
-        const rel = base ? `${(((s.mean / stats(base).mean) - 1) * 100).toFixed(1)}%` : '';
-        console.log(`| ${config.memory} | ${config.workers} | ${periodUs || 'unthrottled'} | ${s.mean.toFixed(1)} | ${s.stdev.toFixed(1)} | ${(s.cv * 100).toFixed(1)} | ${s.median.toFixed(1)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} | ${rel} |`);
+        const rel = base ? `${((s.mean / stats(base).mean - 1) * 100).toFixed(1)}%` : '';
+        console.log(
+          `| ${config.memory} | ${config.workers} | ${periodUs || 'unthrottled'} | ${s.mean.toFixed(1)} | ${s.stdev.toFixed(1)} | ${(s.cv * 100).toFixed(1)} | ${s.median.toFixed(1)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} | ${rel} |`,
+        );
       }
     }
     if (process.env.CFS_STUDY_RAW) console.log(JSON.stringify(Object.fromEntries(samples)));

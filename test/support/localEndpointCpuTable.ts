@@ -37,7 +37,9 @@ async function main(): Promise<void> {
         rows.push(`| ${memory} | ${workers} | ${ms.toFixed(0)} | ${model.toFixed(0)} | ${(ms / model).toFixed(2)} |`);
       }
     }
-    process.stdout.write(`t1 = median at 1769 MB, 1 worker = ${t1.toFixed(0)} ms; cores = min(visible band, host ${handle.hostCores}); ${repetitions} warm repetitions per cell\n`);
+    process.stdout.write(
+      `t1 = median at 1769 MB, 1 worker = ${t1.toFixed(0)} ms; cores = min(visible band, host ${handle.hostCores}); ${repetitions} warm repetitions per cell\n`,
+    );
     process.stdout.write(`${rows.join('\n')}\n`);
   } finally {
     await stop();

@@ -26,9 +26,15 @@ export function zipOf(files: Record<string, string>): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)])));
 }
 
-export async function createActiveFunction(client: LambdaClient, input: Partial<CreateFunctionCommandInput> & { FunctionName: string; zip: Uint8Array }, role = TEST_ROLE_ARN): Promise<void> {
+export async function createActiveFunction(
+  client: LambdaClient,
+  input: Partial<CreateFunctionCommandInput> & { FunctionName: string; zip: Uint8Array },
+  role = TEST_ROLE_ARN,
+): Promise<void> {
   const { zip, ...rest } = input;
-  await client.send(new CreateFunctionCommand({ Role: role, Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 256, Timeout: 10, Code: { ZipFile: zip }, ...rest }));
+  await client.send(
+    new CreateFunctionCommand({ Role: role, Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 256, Timeout: 10, Code: { ZipFile: zip }, ...rest }),
+  );
   await waitUntilFunctionActiveV2({ client, maxWaitTime: 30 }, { FunctionName: input.FunctionName });
 }
 
@@ -56,7 +62,8 @@ export function captureSignedRequests(client: LambdaClient): CapturedRequest[] {
   client.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as { method: string; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: unknown };
-      const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body instanceof Uint8Array ? Buffer.from(request.body) : Buffer.alloc(0);
+      const body =
+        typeof request.body === 'string' ? Buffer.from(request.body) : request.body instanceof Uint8Array ? Buffer.from(request.body) : Buffer.alloc(0);
       const query = new URLSearchParams(request.query ?? {}).toString();
       captured.push({ method: request.method, path: request.path + (query ? `?${query}` : ''), headers: { ...request.headers }, body });
       return next(args);
@@ -69,13 +76,29 @@ export function captureSignedRequests(client: LambdaClient): CapturedRequest[] {
 export function replay(endpoint: string, request: CapturedRequest, body: Buffer): Promise<{ status: number; errorType: string | undefined; body: string }> {
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers: { ...request.headers, 'content-length': String(body.length) }, agent: false, setHost: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, errorType: response.headers['x-amzn-errortype'] as string | undefined, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const outgoing = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: request.method,
+        path: request.path,
+        headers: { ...request.headers, 'content-length': String(body.length) },
+        agent: false,
+        setHost: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            errorType: response.headers['x-amzn-errortype'] as string | undefined,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
 }
-

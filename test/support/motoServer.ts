@@ -16,7 +16,8 @@ export interface MotoServer {
 /** Why moto cannot run here, or null when moto_server is on PATH. */
 export function motoUnavailableReason(): string | null {
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore', timeout: 30_000 });
-  if (probe.error) return `moto_server is not on PATH (${(probe.error as NodeJS.ErrnoException).code}); install it with "pip install 'moto[server]'" to run the moto tests`;
+  if (probe.error)
+    return `moto_server is not on PATH (${(probe.error as NodeJS.ErrnoException).code}); install it with "pip install 'moto[server]'" to run the moto tests`;
   return probe.status === 0 ? null : `moto_server --help exited with ${probe.status}`;
 }
 
@@ -61,7 +62,10 @@ export async function startMoto(): Promise<MotoServer> {
     const role = await iam.send(
       new CreateRoleCommand({
         RoleName: MOTO_ROLE_NAME,
-        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
       }),
     );
     return { endpoint, roleArn: role.Role!.Arn!, stop };

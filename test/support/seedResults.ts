@@ -6,7 +6,11 @@ import path from 'node:path';
 const repoRoot = path.resolve(__dirname, '../..', __dirname.includes(`${path.sep}out${path.sep}`) ? '..' : '.');
 
 export function seedResultsDir(): string | null {
-  const candidates = [process.env.LAMBDA_LAB_SEED_DIR, path.join(repoRoot, 'data', 'seed-results'), path.join(repoRoot, '..', 'shared', 'data', 'seed-results')];
+  const candidates = [
+    process.env.LAMBDA_LAB_SEED_DIR,
+    path.join(repoRoot, 'data', 'seed-results'),
+    path.join(repoRoot, '..', 'shared', 'data', 'seed-results'),
+  ];
   for (const candidate of candidates) {
     if (candidate && existsSync(path.join(candidate, 'AggregatedResults.csv'))) return candidate;
   }

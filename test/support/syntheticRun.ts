@@ -36,10 +36,26 @@ export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord
         const startedAt = new Date(clock).toISOString();
         clock += Math.ceil(processingMs) + 20;
         records.push({
-          runId: options.runId, functionName, arch, memoryMB, threads, strategy, rep, warmup, coldStart: warmup,
-          processingMs, durationMs: processingMs + 3, billedMs: Math.ceil(processingMs + 3), initMs: warmup ? 150 : null,
-          maxMemoryMB: 80, cores: memoryMB > 3008 ? 3 : 2, cpuModel: 'synthetic', error: null, retries: 0,
-          startedAt, endedAt: new Date(clock).toISOString(),
+          runId: options.runId,
+          functionName,
+          arch,
+          memoryMB,
+          threads,
+          strategy,
+          rep,
+          warmup,
+          coldStart: warmup,
+          processingMs,
+          durationMs: processingMs + 3,
+          billedMs: Math.ceil(processingMs + 3),
+          initMs: warmup ? 150 : null,
+          maxMemoryMB: 80,
+          cores: memoryMB > 3008 ? 3 : 2,
+          cpuModel: 'synthetic',
+          error: null,
+          retries: 0,
+          startedAt,
+          endedAt: new Date(clock).toISOString(),
           ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}),
         });
       }
@@ -53,7 +69,24 @@ export function writeSyntheticRun(workspace: string, options: SyntheticRunOption
   const runDir = join(workspace, '.lambda-lab', 'runs', options.runId);
   mkdirSync(runDir, { recursive: true });
   const now = new Date().toISOString();
-  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ formatVersion: 1, runId: options.runId, experimentId: 'synthetic', region: 'us-east-1', plan: { items: 8 }, status: options.status ?? 'completed', startedAt: now, updatedAt: now, ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}) }, null, 2));
+  writeFileSync(
+    join(runDir, 'run.json'),
+    JSON.stringify(
+      {
+        formatVersion: 1,
+        runId: options.runId,
+        experimentId: 'synthetic',
+        region: 'us-east-1',
+        plan: { items: 8 },
+        status: options.status ?? 'completed',
+        startedAt: now,
+        updatedAt: now,
+        ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}),
+      },
+      null,
+      2,
+    ),
+  );
   const records = syntheticRecords(options);
   writeFileSync(join(runDir, 'invocations.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return { runDir, configs: (options.memories ?? [512, 1024, 1769, 3538]).length * (options.threads ?? [1, 2]).length };

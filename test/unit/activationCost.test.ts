@@ -31,6 +31,8 @@ function fakeVscode(registered: Map<string, (...args: unknown[]) => unknown>, ex
     },
     window: {
       createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+      createTreeView: () => ({ onDidChangeVisibility: () => disposable, onDidChangeSelection: () => disposable, dispose() {} }),
+      registerTreeDataProvider: () => disposable,
       registerWebviewPanelSerializer: () => disposable,
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, appendLine() {}, dispose() {} }),
     },

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  mean, median, meanConfidenceInterval, mode, quantile, ratioOfMeansInterval, sampleStdev, studentTCdf, studentTQuantile, fQuantile95OneNumeratorDf,
+  mean,
+  median,
+  meanConfidenceInterval,
+  mode,
+  quantile,
+  ratioOfMeansInterval,
+  sampleStdev,
+  studentTCdf,
+  studentTQuantile,
+  fQuantile95OneNumeratorDf,
 } from '../../src/core/analysis/statistics';
 
 function near(actual: number, expected: number, tolerance: number): void {

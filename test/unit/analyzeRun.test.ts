@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analyzeRecords, analyzeMixed } from '../../src/core/analysis/analyzeRun';
@@ -20,9 +20,24 @@ let counter = 0;
 function rec(partial: Partial<InvocationRecord> & { memoryMB: number; threads: number; processingMs: number | null }): InvocationRecord {
   counter++;
   return {
-    runId: 'r1', functionName: `llab-t-${partial.memoryMB}-${partial.arch ?? 'arm64'}`, arch: 'arm64' as Architecture, strategy: 'pool', rep: counter,
-    warmup: false, coldStart: false, durationMs: null, billedMs: null, initMs: null, maxMemoryMB: 80, cores: 2, cpuModel: 'Neoverse, N1', error: null,
-    retries: 0, startedAt: '2026-11-27T06:00:00.000Z', endedAt: '2026-11-27T06:00:01.000Z', ...partial,
+    runId: 'r1',
+    functionName: `llab-t-${partial.memoryMB}-${partial.arch ?? 'arm64'}`,
+    arch: 'arm64' as Architecture,
+    strategy: 'pool',
+    rep: counter,
+    warmup: false,
+    coldStart: false,
+    durationMs: null,
+    billedMs: null,
+    initMs: null,
+    maxMemoryMB: 80,
+    cores: 2,
+    cpuModel: 'Neoverse, N1',
+    error: null,
+    retries: 0,
+    startedAt: '2026-11-27T06:00:00.000Z',
+    endedAt: '2026-11-27T06:00:01.000Z',
+    ...partial,
   };
 }
 
@@ -57,9 +72,11 @@ describe('analysis of invocation records', () => {
     assert.ok(Math.abs(twoThreadsSmall.meanMs - 1000) < 1e-9, `mean ${twoThreadsSmall.meanMs}`);
     assert.ok(twoThreadsSmall.ciLowMs < 1000 && twoThreadsSmall.ciHighMs > 1000);
     assert.equal(twoThreadsSmall.costBasis, 'billed');
-    const expectedCost = summarizeConfigurations(smallRun()).length && smallRun()
-      .filter((r) => r.memoryMB === 1769 && r.threads === 2 && !r.warmup && !r.coldStart && r.error === null)
-      .reduce((sum, r) => sum + invocationCostUsd({ billedMs: r.billedMs!, memoryMB: 1769, arch: 'arm64' }), 0) / 6;
+    const expectedCost =
+      summarizeConfigurations(smallRun()).length &&
+      smallRun()
+        .filter((r) => r.memoryMB === 1769 && r.threads === 2 && !r.warmup && !r.coldStart && r.error === null)
+        .reduce((sum, r) => sum + invocationCostUsd({ billedMs: r.billedMs!, memoryMB: 1769, arch: 'arm64' }), 0) / 6;
     assert.ok(Math.abs(twoThreadsSmall.costPerInvocationUsd - expectedCost) < 1e-15);
     assert.ok(Math.abs(twoThreadsSmall.costPer1000ItemsUsd! - (expectedCost / 40) * 1000) < 1e-15);
   });
@@ -92,16 +109,42 @@ describe('analysis of invocation records', () => {
     assert.ok(balanced!.costPerInvocationUsd <= cheapest!.costPerInvocationUsd * 1.1 + 1e-18);
     for (const r of [fastest!, cheapest!, balanced!]) assert.ok(r.reason.length > 10 && !r.reason.includes('\n'));
     for (const p of pareto) {
-      const dominated = result.configs.some((c) => c.meanMs <= p.meanMs && c.costPerInvocationUsd <= p.costPerInvocationUsd && (c.meanMs < p.meanMs || c.costPerInvocationUsd < p.costPerInvocationUsd));
+      const dominated = result.configs.some(
+        (c) =>
+          c.meanMs <= p.meanMs && c.costPerInvocationUsd <= p.costPerInvocationUsd && (c.meanMs < p.meanMs || c.costPerInvocationUsd < p.costPerInvocationUsd),
+      );
       assert.equal(dominated, false, `${p.memoryMB}/${p.threads} is dominated`);
     }
-    assert.deepEqual(paretoFront([{ meanMs: 1, costPerInvocationUsd: 3 }, { meanMs: 2, costPerInvocationUsd: 2 }, { meanMs: 3, costPerInvocationUsd: 2.5 }, { meanMs: 4, costPerInvocationUsd: 1 }]).map((p) => p.meanMs), [1, 2, 4]);
+    assert.deepEqual(
+      paretoFront([
+        { meanMs: 1, costPerInvocationUsd: 3 },
+        { meanMs: 2, costPerInvocationUsd: 2 },
+        { meanMs: 3, costPerInvocationUsd: 2.5 },
+        { meanMs: 4, costPerInvocationUsd: 1 },
+      ]).map((p) => p.meanMs),
+      [1, 2, 4],
+    );
   });
 
   it('the --json object has exactly the fields issue #5 lists', () => {
     const json = stableAnalysisJson(analyzeRecords(smallRun())) as { configs: object[]; knee: object[]; recommendations: object };
     assert.deepEqual(Object.keys(json), ['configs', 'knee', 'recommendations']);
-    assert.deepEqual(Object.keys(json.configs[0]), ['arch', 'memoryMB', 'threads', 'strategy', 'n', 'meanMs', 'medianMs', 'p90Ms', 'stdevMs', 'ciLowMs', 'ciHighMs', 'speedup', 'efficiency', 'costPerInvocationUsd']);
+    assert.deepEqual(Object.keys(json.configs[0]), [
+      'arch',
+      'memoryMB',
+      'threads',
+      'strategy',
+      'n',
+      'meanMs',
+      'medianMs',
+      'p90Ms',
+      'stdevMs',
+      'ciLowMs',
+      'ciHighMs',
+      'speedup',
+      'efficiency',
+      'costPerInvocationUsd',
+    ]);
     assert.deepEqual(Object.keys(json.knee[0]), ['arch', 'strategy', 'threads', 'memoryMB', 'lowMB', 'highMB']);
     assert.deepEqual(Object.keys(json.recommendations), ['fastest', 'cheapest', 'balanced', 'pareto']);
   });
@@ -135,8 +178,14 @@ describe('run directories and export', () => {
       assert.equal(log.records.length, good.length);
       assert.equal(log.runs[0].meta?.region, 'eu-west-1');
       const file = path.join(dir, 'invocations.jsonl');
-      assert.ok(log.warnings.some((w) => w.startsWith(`${file} line 4:`) && /not valid JSON/.test(w)), log.warnings.join('\n'));
-      assert.ok(log.warnings.some((w) => w.startsWith(`${file} line ${good.length + 2}:`) && /incomplete/.test(w)), log.warnings.join('\n'));
+      assert.ok(
+        log.warnings.some((w) => w.startsWith(`${file} line 4:`) && /not valid JSON/.test(w)),
+        log.warnings.join('\n'),
+      );
+      assert.ok(
+        log.warnings.some((w) => w.startsWith(`${file} line ${good.length + 2}:`) && /incomplete/.test(w)),
+        log.warnings.join('\n'),
+      );
     });
   });
 
@@ -176,49 +225,61 @@ describe('run directories and export', () => {
   it('lambda-lab analyze warns "unthrottled" when the records say their function had no CPU limit', async () => {
     // run.json says nothing about the CPU limit here (as for a custom endpoint URL): the records do.
     const unthrottled = smallRun().map((r) => ({ ...r, cpuLimit: 'none' }));
-    await withRunDir(unthrottled.map((r) => JSON.stringify(r) + '\n'), async (dir) => {
-      const text = await capture(() => analyzeCli.run([dir]));
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stderr, new RegExp(`${unthrottled.length} of ${unthrottled.length} invocations ran with no CPU limit \\(unthrottled\\)`));
-    });
-    for (const records of [smallRun().map((r) => ({ ...r, cpuLimit: 'cgroup-v1' })), smallRun().map((r) => ({ ...r, cpuLimit: null })), smallRun()]) {
-      await withRunDir(records.map((r) => JSON.stringify(r) + '\n'), async (dir) => {
+    await withRunDir(
+      unthrottled.map((r) => JSON.stringify(r) + '\n'),
+      async (dir) => {
         const text = await capture(() => analyzeCli.run([dir]));
         assert.equal(text.code, 0, text.stderr);
-        assert.doesNotMatch(text.stderr, /unthrottled/, `cpuLimit ${JSON.stringify(records[0].cpuLimit)}`);
-      });
+        assert.match(text.stderr, new RegExp(`${unthrottled.length} of ${unthrottled.length} invocations ran with no CPU limit \\(unthrottled\\)`));
+      },
+    );
+    for (const records of [smallRun().map((r) => ({ ...r, cpuLimit: 'cgroup-v1' })), smallRun().map((r) => ({ ...r, cpuLimit: null })), smallRun()]) {
+      await withRunDir(
+        records.map((r) => JSON.stringify(r) + '\n'),
+        async (dir) => {
+          const text = await capture(() => analyzeCli.run([dir]));
+          assert.equal(text.code, 0, text.stderr);
+          assert.doesNotMatch(text.stderr, /unthrottled/, `cpuLimit ${JSON.stringify(records[0].cpuLimit)}`);
+        },
+      );
     }
   });
 
-  it('the export CSV keeps the records\' CPU limit (last column) and reads it back', () => {
+  it("the export CSV keeps the records' CPU limit (last column) and reads it back", () => {
     const records = smallRun().map((r, i) => ({ ...r, cpuLimit: i % 2 === 0 ? 'none' : null }));
     const csv = invocationsToCsv(records);
     assert.match(csv.split('\n')[0], /,functionName,cpuLimit$/);
     const back = parseSeedInvocationsCsv(csv, 'export.csv');
-    assert.deepEqual(back.map((r) => r.cpuLimit), records.map((r) => r.cpuLimit));
+    assert.deepEqual(
+      back.map((r) => r.cpuLimit),
+      records.map((r) => r.cpuLimit),
+    );
   });
 
   it('lambda-lab analyze prints tables, --json the stable object, and one clear line for a bad CSV', async () => {
-    await withRunDir(smallRun().map((r) => JSON.stringify(r) + '\n'), async (dir) => {
-      const text = await capture(() => analyzeCli.run([dir]));
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /prices for eu-west-1/);
-      assert.match(text.stdout, /Knee per \(arch, strategy, threads\)/);
-      assert.match(text.stdout, /fastest\s+arm64 3538 MB, 2 threads/);
-      const json = await capture(() => analyzeCli.run([dir, '--json', '--tolerance', '0.05']));
-      assert.equal(json.code, 0, json.stderr);
-      const parsed = JSON.parse(json.stdout);
-      assert.equal(parsed.configs.length, 4);
-      const exported = await capture(() => exportCli.run([dir, '--format', 'csv']));
-      assert.equal(exported.code, 0, exported.stderr);
-      assert.equal(exported.stdout.trim().split('\n').length, smallRun().length + 1);
-      const csvFile = path.join(dir, 'bad.csv');
-      writeFileSync(csvFile, 'Architecture,Memory,Workers,sk,cores,proc_time\narm64,1024,1,x,2,1.5\narm64,1024,1,y,2,\n');
-      const bad = await capture(() => analyzeCli.run([csvFile]));
-      assert.equal(bad.code, 1);
-      assert.equal(bad.stderr, `lambda-lab analyze: ${csvFile}:3: column "proc_time" is "", not a number >= 0. Fix or delete that line and import again.\n`);
-      const usage = await capture(() => analyzeCli.run([dir, '--tolerance', '7']));
-      assert.equal(usage.code, 2);
-    });
+    await withRunDir(
+      smallRun().map((r) => JSON.stringify(r) + '\n'),
+      async (dir) => {
+        const text = await capture(() => analyzeCli.run([dir]));
+        assert.equal(text.code, 0, text.stderr);
+        assert.match(text.stdout, /prices for eu-west-1/);
+        assert.match(text.stdout, /Knee per \(arch, strategy, threads\)/);
+        assert.match(text.stdout, /fastest\s+arm64 3538 MB, 2 threads/);
+        const json = await capture(() => analyzeCli.run([dir, '--json', '--tolerance', '0.05']));
+        assert.equal(json.code, 0, json.stderr);
+        const parsed = JSON.parse(json.stdout);
+        assert.equal(parsed.configs.length, 4);
+        const exported = await capture(() => exportCli.run([dir, '--format', 'csv']));
+        assert.equal(exported.code, 0, exported.stderr);
+        assert.equal(exported.stdout.trim().split('\n').length, smallRun().length + 1);
+        const csvFile = path.join(dir, 'bad.csv');
+        writeFileSync(csvFile, 'Architecture,Memory,Workers,sk,cores,proc_time\narm64,1024,1,x,2,1.5\narm64,1024,1,y,2,\n');
+        const bad = await capture(() => analyzeCli.run([csvFile]));
+        assert.equal(bad.code, 1);
+        assert.equal(bad.stderr, `lambda-lab analyze: ${csvFile}:3: column "proc_time" is "", not a number >= 0. Fix or delete that line and import again.\n`);
+        const usage = await capture(() => analyzeCli.run([dir, '--tolerance', '7']));
+        assert.equal(usage.code, 2);
+      },
+    );
   });
 });

@@ -149,7 +149,9 @@ test('resolving local without a running endpoint says how to start one; with one
   await assert.rejects(resolveTarget({ kind: 'local' }, { localEndpoint: null }), /lambda-lab endpoint/);
   const resolved = await resolveTarget(
     { kind: 'local' },
-    { localEndpoint: { endpoint: 'http://127.0.0.1:1234', region: 'us-east-1', accessKeyId: 'LOCALKEY', secretAccessKey: 'LOCALSECRET', cpuLimit: 'cgroup-v1' } },
+    {
+      localEndpoint: { endpoint: 'http://127.0.0.1:1234', region: 'us-east-1', accessKeyId: 'LOCALKEY', secretAccessKey: 'LOCALSECRET', cpuLimit: 'cgroup-v1' },
+    },
   );
   assert.equal(resolved.endpoint, 'http://127.0.0.1:1234');
   assert.equal(resolved.builtInEndpoint, true);

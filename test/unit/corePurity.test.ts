@@ -23,12 +23,10 @@ function importedModules(source: string): string[] {
 
 describe('src/core stays pure', () => {
   it('finds the imports it checks (the check can fail)', () => {
-    assert.deepEqual(importedModules(`import { a } from 'node:fs';\nconst b = require("child_process");\nimport 'vscode';\nexport * from '@aws-sdk/client-lambda';`), [
-      'node:fs',
-      'child_process',
-      'vscode',
-      '@aws-sdk/client-lambda',
-    ]);
+    assert.deepEqual(
+      importedModules(`import { a } from 'node:fs';\nconst b = require("child_process");\nimport 'vscode';\nexport * from '@aws-sdk/client-lambda';`),
+      ['node:fs', 'child_process', 'vscode', '@aws-sdk/client-lambda'],
+    );
   });
 
   it('no file under src/core imports node:fs, node:child_process, vscode or the AWS SDK', () => {

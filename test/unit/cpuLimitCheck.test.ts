@@ -26,14 +26,18 @@ function withWorkspace(body: (workspace: string) => void): void {
 describe('CPU limit check (unthrottled results are never silent)', () => {
   it('recognises unthrottled limits as the endpoint writes them', () => {
     for (const value of ['none', 'none (no writable cgroup)', ' none']) assert.ok(isUnthrottledLimit(value), value);
-    for (const value of ['cgroup-v1', 'cgroup-v2', 'systemd-run', 'aws', 'unknown', 'nonexistent', '', null, undefined, 3]) assert.ok(!isUnthrottledLimit(value), String(value));
+    for (const value of ['cgroup-v1', 'cgroup-v2', 'systemd-run', 'aws', 'unknown', 'nonexistent', '', null, undefined, 3])
+      assert.ok(!isUnthrottledLimit(value), String(value));
   });
 
   it('counts every invocation of a run whose run.json says none, and warns naming the source', () => {
     const all = records();
     const check = checkCpuLimit('/runs/r1', all, 'none');
     assert.deepEqual(check.summary, { method: null, unthrottledInvocations: all.length, totalInvocations: all.length });
-    assert.equal(check.warning, `/runs/r1: ${all.length} of ${all.length} invocations ran with no CPU limit (unthrottled): its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.`);
+    assert.equal(
+      check.warning,
+      `/runs/r1: ${all.length} of ${all.length} invocations ran with no CPU limit (unthrottled): its times do not show Lambda's memory-proportional CPU, so the knee and costs describe this machine, not Lambda.`,
+    );
   });
 
   it("lets each record's own cpuLimit win over run.json, and counts a partly unthrottled source", () => {
@@ -48,9 +52,15 @@ describe('CPU limit check (unthrottled results are never silent)', () => {
   });
 
   it('gives no warning when throttled, on AWS, or when nothing says', () => {
-    assert.deepEqual(checkCpuLimit('r', records(), 'cgroup-v1'), { summary: { method: 'cgroup-v1', unthrottledInvocations: 0, totalInvocations: records().length }, warning: null });
+    assert.deepEqual(checkCpuLimit('r', records(), 'cgroup-v1'), {
+      summary: { method: 'cgroup-v1', unthrottledInvocations: 0, totalInvocations: records().length },
+      warning: null,
+    });
     assert.deepEqual(checkCpuLimit('r', records(null), 'aws').summary, { method: 'aws', unthrottledInvocations: 0, totalInvocations: records().length });
-    assert.deepEqual(checkCpuLimit('f.csv', records()), { summary: { method: null, unthrottledInvocations: 0, totalInvocations: records().length }, warning: null });
+    assert.deepEqual(checkCpuLimit('f.csv', records()), {
+      summary: { method: null, unthrottledInvocations: 0, totalInvocations: records().length },
+      warning: null,
+    });
   });
 
   it('still warns for a run that says none before its first invocation', () => {
@@ -75,9 +85,15 @@ describe('CPU limit check (unthrottled results are never silent)', () => {
       unthrottled: "Unthrottled: 12 of 40 invocations ran with no CPU limit — times do not reflect Lambda's memory-to-CPU allocation.",
       note: null,
     });
-    assert.deepEqual(describeCpuLimit({ method: 'cgroup-v1', unthrottledInvocations: 0, totalInvocations: 40 }), { unthrottled: null, note: 'CPU limited like Lambda (cgroup-v1).' });
+    assert.deepEqual(describeCpuLimit({ method: 'cgroup-v1', unthrottledInvocations: 0, totalInvocations: 40 }), {
+      unthrottled: null,
+      note: 'CPU limited like Lambda (cgroup-v1).',
+    });
     assert.equal(describeCpuLimit({ method: 'aws', unthrottledInvocations: 0, totalInvocations: 1 }).note, 'Measured on AWS Lambda.');
-    assert.equal(describeCpuLimit({ method: 'cgroup-v2', unthrottledInvocations: 1, totalInvocations: 3 }).note, 'CPU limited like Lambda (cgroup-v2) for the other invocations.');
+    assert.equal(
+      describeCpuLimit({ method: 'cgroup-v2', unthrottledInvocations: 1, totalInvocations: 3 }).note,
+      'CPU limited like Lambda (cgroup-v2) for the other invocations.',
+    );
     assert.deepEqual(describeCpuLimit({ method: null, unthrottledInvocations: 0, totalInvocations: 0 }), { unthrottled: null, note: null });
   });
 
@@ -91,7 +107,10 @@ describe('CPU limit check (unthrottled results are never silent)', () => {
       assert.deepEqual(view.cpuLimit, cli.cpuLimit);
       const unthrottledWarnings = view.analysis.warnings.filter((w) => /unthrottled/.test(w));
       assert.equal(unthrottledWarnings.length, 1, 'the view carries the warning in the analysis, as the CLI does');
-      assert.deepEqual(unthrottledWarnings, cli.warnings.filter((w) => /unthrottled/.test(w)));
+      assert.deepEqual(
+        unthrottledWarnings,
+        cli.warnings.filter((w) => /unthrottled/.test(w)),
+      );
       // A run folder given as an import is the same run.
       assert.deepEqual(loadFiles([runDir]).cpuLimit, view.cpuLimit);
     });
@@ -102,7 +121,10 @@ describe('CPU limit check (unthrottled results are never silent)', () => {
       const { runDir } = writeSyntheticRun(workspace, { runId: 'r-cg', cpuLimit: 'cgroup-v1' });
       const view = loadRun(runDir);
       assert.deepEqual(view.cpuLimit, { method: 'cgroup-v1', unthrottledInvocations: 0, totalInvocations: view.recordCount });
-      assert.deepEqual(view.analysis.warnings.filter((w) => /unthrottled/.test(w)), []);
+      assert.deepEqual(
+        view.analysis.warnings.filter((w) => /unthrottled/.test(w)),
+        [],
+      );
     });
   });
 
@@ -115,7 +137,11 @@ describe('CPU limit check (unthrottled results are never silent)', () => {
       writeFileSync(jsonl, unthrottled.map((r) => JSON.stringify(r)).join('\n') + '\n');
       writeFileSync(csv, invocationsToCsv(throttled));
       const view = loadFiles([jsonl, csv]);
-      assert.deepEqual(view.cpuLimit, { method: 'cgroup-v1', unthrottledInvocations: unthrottled.length, totalInvocations: unthrottled.length + throttled.length });
+      assert.deepEqual(view.cpuLimit, {
+        method: 'cgroup-v1',
+        unthrottledInvocations: unthrottled.length,
+        totalInvocations: unthrottled.length + throttled.length,
+      });
       const warnings = view.analysis.warnings.filter((w) => /unthrottled/.test(w));
       assert.equal(warnings.length, 1);
       assert.ok(warnings[0].startsWith(`${jsonl}: ${unthrottled.length} of ${unthrottled.length} invocations`), warnings[0]);

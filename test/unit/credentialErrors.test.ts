@@ -10,7 +10,10 @@ function named(name: string, message: string, extra: Record<string, unknown> = {
 }
 
 test('an expired SSO session names the profile and says to run aws sso login', () => {
-  const error = named('CredentialsProviderError', 'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.');
+  const error = named(
+    'CredentialsProviderError',
+    'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+  );
   assert.equal(classifyAwsError(error), 'expired-credentials');
   const message = explainAwsError(error, { profile: 'dev', profileKind: 'sso' });
   assert.match(message, /profile "dev"/);
@@ -18,12 +21,15 @@ test('an expired SSO session names the profile and says to run aws sso login', (
 });
 
 test('an expired SSO token from the token provider is also "expired"', () => {
-  const error = named('TokenProviderError', 'Token is expired. To refresh this SSO session run \'aws sso login\' with the corresponding profile.');
+  const error = named('TokenProviderError', "Token is expired. To refresh this SSO session run 'aws sso login' with the corresponding profile.");
   assert.equal(classifyAwsError(error), 'expired-credentials');
 });
 
 test('ExpiredTokenException from the service for static keys says to configure new keys', () => {
-  const message = explainAwsError(named('ExpiredTokenException', 'The security token included in the request is expired'), { profile: 'ci', profileKind: 'static' });
+  const message = explainAwsError(named('ExpiredTokenException', 'The security token included in the request is expired'), {
+    profile: 'ci',
+    profileKind: 'static',
+  });
   assert.match(message, /profile "ci" have expired/);
   assert.match(message, /aws configure --profile ci/);
 });
@@ -36,7 +42,10 @@ test('no credentials at all: names the default chain and what to set', () => {
 });
 
 test('a failing credential_process points at the command, not at aws configure', () => {
-  const message = explainAwsError(named('CredentialsProviderError', 'Could not load credentials from any providers'), { profile: 'proc', profileKind: 'credential-process' });
+  const message = explainAwsError(named('CredentialsProviderError', 'Could not load credentials from any providers'), {
+    profile: 'proc',
+    profileKind: 'credential-process',
+  });
   assert.match(message, /credential_process/);
   assert.match(message, /profile "proc"/);
 });
@@ -55,13 +64,18 @@ test('invalid keys are told apart from expired ones', () => {
 test('ECONNREFUSED (also nested in an AggregateError) says the endpoint is not reachable, with its URL', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
   assert.equal(classifyAwsError(refused), 'unreachable-endpoint');
-  assert.match(explainAwsError(refused, { endpoint: 'http://127.0.0.1:9' }), /^Could not reach the Lambda endpoint at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is it running\?/);
+  assert.match(
+    explainAwsError(refused, { endpoint: 'http://127.0.0.1:9' }),
+    /^Could not reach the Lambda endpoint at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\): is it running\?/,
+  );
   const aggregate = new AggregateError([refused, Object.assign(new Error('x'), { code: 'ECONNREFUSED' })], '');
   assert.equal(classifyAwsError(aggregate), 'unreachable-endpoint');
 });
 
 test('access denied keeps the service message and suggests another profile', () => {
-  const message = explainAwsError(named('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: lambda:CreateFunction'), { profile: 'ro' });
+  const message = explainAwsError(named('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: lambda:CreateFunction'), {
+    profile: 'ro',
+  });
   assert.match(message, /not allowed/);
   assert.match(message, /lambda:CreateFunction/);
 });
@@ -75,7 +89,10 @@ test('other errors keep their name and message; TargetError passes through uncha
 });
 
 test('messages never contain credential values', () => {
-  const error = named('UnrecognizedClientException', 'The security token included in the request is invalid.', { accessKeyId: 'AKIAEXAMPLEKEY', secretAccessKey: 'wJalrSECRET' });
+  const error = named('UnrecognizedClientException', 'The security token included in the request is invalid.', {
+    accessKeyId: 'AKIAEXAMPLEKEY',
+    secretAccessKey: 'wJalrSECRET',
+  });
   const message = explainAwsError(error, { profile: 'dev' });
   assert.doesNotMatch(message, /AKIAEXAMPLEKEY|wJalrSECRET/);
 });
@@ -85,12 +102,18 @@ test('log lines are redacted: access key ids and secret assignments are masked',
   const redacted = redactSecrets(line);
   assert.doesNotMatch(redacted, /ABCDEFGHIJKLMNOP|wJalrXUtnFEMI|FwoGZXIvYXdzEJr|abc123/);
   assert.match(redacted, /AKIA\*\*\*\*/);
-  assert.equal(redactSecrets('Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)'), 'Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)');
+  assert.equal(
+    redactSecrets('Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)'),
+    'Deployed llab-demo-128-x86_64 to AWS profile "dev" (eu-west-1)',
+  );
 });
 
 test('a wrong key id or secret against a custom or local endpoint does not send the user to aws configure', () => {
   for (const name of ['UnrecognizedClientException', 'InvalidSignatureException']) {
-    const message = explainAwsError(Object.assign(new Error('The security token included in the request is invalid.'), { name, $metadata: { httpStatusCode: 403 } }), { endpoint: 'http://127.0.0.1:4567' });
+    const message = explainAwsError(
+      Object.assign(new Error('The security token included in the request is invalid.'), { name, $metadata: { httpStatusCode: 403 } }),
+      { endpoint: 'http://127.0.0.1:4567' },
+    );
     assert.match(message, /endpoint at http:\/\/127\.0\.0\.1:4567 refused the access key id or signature/);
     assert.doesNotMatch(message, /aws configure|execution role/);
   }

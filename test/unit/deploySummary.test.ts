@@ -10,15 +10,19 @@ test('only Node.js runtimes can run the template', () => {
 });
 
 test('the deploy summary counts what happened and names failures', () => {
-  const text = summarizeDeploy('demo', {
-    functions: [
-      { functionName: 'llab-demo-128-x86_64', memoryMB: 128, arch: 'x86_64', action: 'created' },
-      { functionName: 'llab-demo-512-x86_64', memoryMB: 512, arch: 'x86_64', action: 'updated-code-and-config' },
-      { functionName: 'llab-demo-1769-x86_64', memoryMB: 1769, arch: 'x86_64', action: 'unchanged' },
-    ],
-    failures: [{ functionName: 'llab-demo-3538-x86_64', memoryMB: 3538, arch: 'x86_64', message: 'boom', error: new Error('boom') }],
-    skipped: [],
-  }, 'Next: run a sweep');
+  const text = summarizeDeploy(
+    'demo',
+    {
+      functions: [
+        { functionName: 'llab-demo-128-x86_64', memoryMB: 128, arch: 'x86_64', action: 'created' },
+        { functionName: 'llab-demo-512-x86_64', memoryMB: 512, arch: 'x86_64', action: 'updated-code-and-config' },
+        { functionName: 'llab-demo-1769-x86_64', memoryMB: 1769, arch: 'x86_64', action: 'unchanged' },
+      ],
+      failures: [{ functionName: 'llab-demo-3538-x86_64', memoryMB: 3538, arch: 'x86_64', message: 'boom', error: new Error('boom') }],
+      skipped: [],
+    },
+    'Next: run a sweep',
+  );
   assert.match(text, /4 functions: 1 created, 1 updated, 1 unchanged, 1 failed\./);
   assert.match(text, /llab-demo-3538-x86_64 +FAILED: boom/);
   assert.doesNotMatch(text, /Next:/, 'no "next step" after a failure');
@@ -38,7 +42,11 @@ test('the cleanup summary lists deleted functions and the role decision', () => 
 
 test('a cancelled deploy or clean-up says what was done and what was not; the next step only after a complete deploy', () => {
   const deployed = { functionName: 'llab-demo-128-x86_64', memoryMB: 128, arch: 'x86_64' as const, action: 'created' as const };
-  const text = summarizeDeploy('demo', { functions: [deployed], failures: [], skipped: [{ functionName: 'llab-demo-512-x86_64', memoryMB: 512, arch: 'x86_64' }] }, 'Next: sweep');
+  const text = summarizeDeploy(
+    'demo',
+    { functions: [deployed], failures: [], skipped: [{ functionName: 'llab-demo-512-x86_64', memoryMB: 512, arch: 'x86_64' }] },
+    'Next: sweep',
+  );
   assert.match(text, /2 functions: 1 created, 0 updated, 0 unchanged, 1 not deployed \(cancelled\)\./);
   assert.match(text, /llab-demo-512-x86_64 +not deployed \(cancelled\)/);
   assert.doesNotMatch(text, /Next:/);

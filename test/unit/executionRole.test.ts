@@ -59,7 +59,7 @@ test('role ARNs are checked before anything is deployed', () => {
   assert.doesNotThrow(() => checkRoleChoice({}, true));
 });
 
-test('the basic execution policy is in the role\'s partition', () => {
+test("the basic execution policy is in the role's partition", () => {
   assert.equal(basicExecutionPolicyArn('arn:aws-cn:iam::123456789012:role/x'), 'arn:aws-cn:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole');
   assert.equal(basicExecutionPolicyArn(), 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole');
 });

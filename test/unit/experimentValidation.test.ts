@@ -158,7 +158,10 @@ describe('names', () => {
 
   it('architectures and strategies', () => {
     assert.deepEqual(parseArchitectureList('arm64, x86_64, arm64'), ['x86_64', 'arm64']);
-    assert.equal(rejection(() => parseArchitectureList('x86_64, amd64')).message, 'architecture "amd64" is not supported: architectures must be x86_64 or arm64');
+    assert.equal(
+      rejection(() => parseArchitectureList('x86_64, amd64')).message,
+      'architecture "amd64" is not supported: architectures must be x86_64 or arm64',
+    );
     assert.deepEqual(parseStrategyList('batch pool'), ['pool', 'batch']);
     assert.match(rejection(() => parseStrategyList('queue')).message, /strategy "queue" is not supported: strategies must be pool, batch or warm/);
   });

@@ -9,14 +9,35 @@ import { backoffMs, DEFAULT_RETRY_POLICY, recordFromResponse } from '../../src/s
 const policy = { maxOuterRetries: 4, baseDelayMs: 250, maxDelayMs: 8000 };
 
 test('backoff: equal jitter, half the exponential step fixed and half random, capped at maxDelayMs', () => {
-  assert.equal(backoffMs(0, policy, null, () => 0), 125);
-  assert.equal(backoffMs(0, policy, null, () => 1), 250);
-  assert.equal(backoffMs(2, policy, null, () => 0), 500);
-  assert.equal(backoffMs(2, policy, null, () => 0.5), 750);
-  assert.equal(backoffMs(2, policy, null, () => 1), 1000);
+  assert.equal(
+    backoffMs(0, policy, null, () => 0),
+    125,
+  );
+  assert.equal(
+    backoffMs(0, policy, null, () => 1),
+    250,
+  );
+  assert.equal(
+    backoffMs(2, policy, null, () => 0),
+    500,
+  );
+  assert.equal(
+    backoffMs(2, policy, null, () => 0.5),
+    750,
+  );
+  assert.equal(
+    backoffMs(2, policy, null, () => 1),
+    1000,
+  );
   // The step stops growing at maxDelayMs; the fixed half keeps retries apart even at random() = 0.
-  assert.equal(backoffMs(10, policy, null, () => 0), 4000);
-  assert.equal(backoffMs(10, policy, null, () => 1), 8000);
+  assert.equal(
+    backoffMs(10, policy, null, () => 0),
+    4000,
+  );
+  assert.equal(
+    backoffMs(10, policy, null, () => 1),
+    8000,
+  );
   for (let attempt = 0; attempt < 40; attempt++) {
     const ms = backoffMs(attempt, policy, null, () => 0.999);
     assert.ok(ms >= 0 && ms <= policy.maxDelayMs, `attempt ${attempt}: ${ms}`);
@@ -24,15 +45,33 @@ test('backoff: equal jitter, half the exponential step fixed and half random, ca
 });
 
 test('backoff: Retry-After wins when longer than the jittered delay, up to maxDelayMs', () => {
-  assert.equal(backoffMs(0, policy, 3000, () => 0), 3000);
-  assert.equal(backoffMs(0, policy, 0, () => 0), 125);
-  assert.equal(backoffMs(4, policy, 100, () => 1), 4000);
+  assert.equal(
+    backoffMs(0, policy, 3000, () => 0),
+    3000,
+  );
+  assert.equal(
+    backoffMs(0, policy, 0, () => 0),
+    125,
+  );
+  assert.equal(
+    backoffMs(4, policy, 100, () => 1),
+    4000,
+  );
   // A long Retry-After is capped so a sweep never sleeps for minutes; the retry may then be throttled again.
-  assert.equal(backoffMs(0, policy, 60_000, () => 0), 8000);
+  assert.equal(
+    backoffMs(0, policy, 60_000, () => 0),
+    8000,
+  );
   assert.deepEqual(DEFAULT_RETRY_POLICY, policy);
 });
 
-const plan = buildSweepPlan({ functions: [{ functionName: 'llab-t-1769-x86_64', arch: 'x86_64', memoryMB: 1769 }], threadCounts: [2], strategies: ['pool'], repetitions: 1, seed: 1 });
+const plan = buildSweepPlan({
+  functions: [{ functionName: 'llab-t-1769-x86_64', arch: 'x86_64', memoryMB: 1769 }],
+  threadCounts: [2],
+  strategies: ['pool'],
+  repetitions: 1,
+  seed: 1,
+});
 const measured = plan.measured[0];
 const warmup = plan.warmups[0];
 
@@ -40,7 +79,9 @@ function response(payload: unknown, log: string | null, extra: Partial<InvokeCom
   return {
     $metadata: { httpStatusCode: 200, attempts: 1 },
     StatusCode: 200,
-    Payload: (payload === undefined ? undefined : new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload))) as InvokeCommandOutput['Payload'],
+    Payload: (payload === undefined
+      ? undefined
+      : new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload))) as InvokeCommandOutput['Payload'],
     LogResult: log === null ? undefined : Buffer.from(log).toString('base64'),
     ...extra,
   };
@@ -50,7 +91,13 @@ const report = (memory: number, init = '') =>
   `START RequestId: 1\nREPORT RequestId: 1\tDuration: 812.40 ms\tBilled Duration: 813 ms\tMemory Size: ${memory} MB\tMax Memory Used: 71 MB\t${init}`;
 
 test('recordFromResponse: a good response fills every measured field from the payload and the REPORT line', () => {
-  const record = recordFromResponse('run-1', measured, response({ processingMs: 640.5, availableParallelism: 2, cpuModel: 'Xeon', cpuLimit: 'cgroup-v1' }, report(1769)), 3, '2026-01-01T00:00:00.000Z');
+  const record = recordFromResponse(
+    'run-1',
+    measured,
+    response({ processingMs: 640.5, availableParallelism: 2, cpuModel: 'Xeon', cpuLimit: 'cgroup-v1' }, report(1769)),
+    3,
+    '2026-01-01T00:00:00.000Z',
+  );
   assert.equal(record.error, null);
   assert.equal(record.runId, 'run-1');
   assert.equal(record.functionName, measured.functionName);
@@ -81,7 +128,10 @@ test('recordFromResponse: cold start from the REPORT line, and always for the wa
 
 test('recordFromResponse: every kind of bad response becomes an error record that says what was wrong', () => {
   const cases: Array<[InvokeCommandOutput, RegExp]> = [
-    [response({ errorType: 'Error', errorMessage: 'out of memory' }, report(1769), { FunctionError: 'Unhandled' }), /^Function error \(Unhandled\): out of memory$/],
+    [
+      response({ errorType: 'Error', errorMessage: 'out of memory' }, report(1769), { FunctionError: 'Unhandled' }),
+      /^Function error \(Unhandled\): out of memory$/,
+    ],
     [response({ errorType: 'TypeError' }, null, { FunctionError: 'Handled' }), /Function error \(Handled\): TypeError/],
     [response({ error: 'workers must be 1..64' }, report(1769)), /refused the event: workers must be 1\.\.64/],
     [response('not json', report(1769)), /returned no JSON object: not json/],

@@ -22,9 +22,26 @@ function gaussian(random: () => number): number {
 
 function record(memoryMB: number, threads: number, processingMs: number, rep: number): InvocationRecord {
   return {
-    runId: 'synthetic', functionName: `f-${memoryMB}`, arch: 'arm64', memoryMB, threads, strategy: 'pool', rep, warmup: false, coldStart: false,
-    processingMs, durationMs: null, billedMs: null, initMs: null, maxMemoryMB: null, cores: null, cpuModel: null, error: null, retries: 0,
-    startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:01Z',
+    runId: 'synthetic',
+    functionName: `f-${memoryMB}`,
+    arch: 'arm64',
+    memoryMB,
+    threads,
+    strategy: 'pool',
+    rep,
+    warmup: false,
+    coldStart: false,
+    processingMs,
+    durationMs: null,
+    billedMs: null,
+    initMs: null,
+    maxMemoryMB: null,
+    cores: null,
+    cpuModel: null,
+    error: null,
+    retries: 0,
+    startedAt: '2026-01-01T00:00:00Z',
+    endedAt: '2026-01-01T00:00:01Z',
   };
 }
 
@@ -84,10 +101,16 @@ describe('knee finder', () => {
   });
 
   it('says so when there is no speed-up, or when time still falls at the largest memory', () => {
-    const flat = findKnee({ arch: 'arm64', strategy: 'pool', threads: 1 }, STUDY_GRID.map((memoryMB, i) => ({ memoryMB, timeMs: 50 + (i % 2) * 0.5 })));
+    const flat = findKnee(
+      { arch: 'arm64', strategy: 'pool', threads: 1 },
+      STUDY_GRID.map((memoryMB, i) => ({ memoryMB, timeMs: 50 + (i % 2) * 0.5 })),
+    );
     assert.equal(flat.memoryMB, 128);
     assert.match(flat.method, /no meaningful speed-up/);
-    const falling = findKnee({ arch: 'arm64', strategy: 'pool', threads: 8 }, STUDY_GRID.map((memoryMB) => ({ memoryMB, timeMs: 1e7 / memoryMB })));
+    const falling = findKnee(
+      { arch: 'arm64', strategy: 'pool', threads: 8 },
+      STUDY_GRID.map((memoryMB) => ({ memoryMB, timeMs: 1e7 / memoryMB })),
+    );
     assert.equal(falling.reachedInRange, false);
     assert.equal(falling.memoryMB, 10240);
     assert.equal(falling.modelGridMB, undefined);
@@ -106,9 +129,15 @@ describe('knee finder', () => {
   });
 
   it('falls back to a tolerance rule with fewer than 4 memory sizes', () => {
-    const knee = findKnee({ arch: 'arm64', strategy: 'pool', threads: 1 }, [
-      { memoryMB: 512, timeMs: 300 }, { memoryMB: 1024, timeMs: 150 }, { memoryMB: 2048, timeMs: 148 },
-    ], { tolerance: 0.05 });
+    const knee = findKnee(
+      { arch: 'arm64', strategy: 'pool', threads: 1 },
+      [
+        { memoryMB: 512, timeMs: 300 },
+        { memoryMB: 1024, timeMs: 150 },
+        { memoryMB: 2048, timeMs: 148 },
+      ],
+      { tolerance: 0.05 },
+    );
     assert.equal(knee.memoryMB, 1024);
     assert.match(knee.method, /fewer than 4 memory sizes/);
   });
@@ -141,7 +170,10 @@ describe('knee finder', () => {
     assert.deepEqual(table('arm64'), [1792, 3584, 5376, 7168, 9216, 10240]);
     assert.deepEqual(table('x86_64'), [1792, 3584, 5376, 7168, 8960, 10240]);
     const x86five = kneeFor(knees, 'x86_64', 5);
-    assert.ok(x86five.lowMB <= 8960 && 8960 <= x86five.highMB && x86five.memoryMB <= 9472, `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`);
+    assert.ok(
+      x86five.lowMB <= 8960 && 8960 <= x86five.highMB && x86five.memoryMB <= 9472,
+      `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`,
+    );
 
     // The naive rule the issue warns about: first memory within 1% of the best MEAN picks
     // 6144 MB for x86 1 thread (one lucky configuration); the fit says 1792 MB.

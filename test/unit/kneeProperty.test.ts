@@ -36,7 +36,6 @@ const GRID_KINDS: GridKind[] = [
 
 const DATA_SETS_PER_KIND = 300;
 
-
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
@@ -80,10 +79,16 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
  * so the headline is one step early in some data sets; with constants below 1,769 MB/vCPU the
  * visible-core bands bind first and the curve has steps a hinge fits badly.
  */
-const EXACT_FLOOR: Record<string, number> = { 'preset quick': 0.93, 'preset vcpu-steps': 0.95, 'preset original-study': 0.78, 'demo sizes': 0.95, 'random sparse': 0.9 };
+const EXACT_FLOOR: Record<string, number> = {
+  'preset quick': 0.93,
+  'preset vcpu-steps': 0.95,
+  'preset original-study': 0.78,
+  'demo sizes': 0.95,
+  'random sparse': 0.9,
+};
 
 describe('knee headline property', () => {
-  it('is the smallest tested size on the true plateau in most data sets per grid kind, one step off at worst for Lambda\'s constant', () => {
+  it("is the smallest tested size on the true plateau in most data sets per grid kind, one step off at worst for Lambda's constant", () => {
     const rows: string[][] = [];
     const failures: string[] = [];
     GRID_KINDS.forEach((kind, kindIndex) => {
@@ -106,14 +111,25 @@ describe('knee headline property', () => {
       }
       const share = (group: { exact: number; count: number }) => group.exact / group.count;
       rows.push([
-        kind.name, String(tally.all.count), `${(share(tally.all) * 100).toFixed(1)}%`, String(tally.all.worst),
-        `${(share(tally.lambda) * 100).toFixed(1)}%`, String(tally.lambda.worst),
+        kind.name,
+        String(tally.all.count),
+        `${(share(tally.all) * 100).toFixed(1)}%`,
+        String(tally.all.worst),
+        `${(share(tally.lambda) * 100).toFixed(1)}%`,
+        String(tally.lambda.worst),
       ]);
-      if (share(tally.all) < EXACT_FLOOR[kind.name]) failures.push(`${kind.name}: ${(share(tally.all) * 100).toFixed(1)}% exact, floor ${EXACT_FLOOR[kind.name] * 100}%`);
+      if (share(tally.all) < EXACT_FLOOR[kind.name])
+        failures.push(`${kind.name}: ${(share(tally.all) * 100).toFixed(1)}% exact, floor ${EXACT_FLOOR[kind.name] * 100}%`);
       if (tally.lambda.worst > 1) failures.push(`${kind.name}: ${worstCase}`);
     });
     const header = ['grid kind', 'data sets', 'share exact', 'worst miss (steps)', 'exact, 1769 MB/vCPU only', 'worst, 1769 only'];
-    process.stdout.write(`\n${textTable(header, rows, header.map((_, i) => i > 0))}\n\n`);
+    process.stdout.write(
+      `\n${textTable(
+        header,
+        rows,
+        header.map((_, i) => i > 0),
+      )}\n\n`,
+    );
     assert.deepEqual(failures, []);
   });
 });

@@ -4,7 +4,19 @@ import { cfsQuota, lambdaCpuShare, modelParallelSpeed, parseCpuList, pickCores }
 import { lambdaVisibleCores } from '../../src/core/lambdaModel';
 
 test('visible cores follow Lambda bands: 2 up to 3008 MB, then 3/4/5/6', () => {
-  const cases: Array<[number, number]> = [[128, 2], [1769, 2], [3008, 2], [3072, 3], [5375, 3], [5376, 4], [7167, 4], [7168, 5], [8959, 5], [8960, 6], [10240, 6]];
+  const cases: Array<[number, number]> = [
+    [128, 2],
+    [1769, 2],
+    [3008, 2],
+    [3072, 3],
+    [5375, 3],
+    [5376, 4],
+    [7167, 4],
+    [7168, 5],
+    [8959, 5],
+    [8960, 6],
+    [10240, 6],
+  ];
   for (const [memory, cores] of cases) assert.equal(lambdaVisibleCores(memory), cores, `${memory} MB`);
 });
 

@@ -5,7 +5,10 @@ import { billedDurationMs, formatReportLine, logTailBase64 } from '../../src/loc
 
 test('REPORT line matches the AWS format exactly, Init Duration only on cold starts', () => {
   const cold = formatReportLine({ requestId: 'r-1', durationMs: 7, memorySizeMB: 128, maxMemoryUsedMB: 36.4, initDurationMs: 139.19 });
-  assert.equal(cold, 'REPORT RequestId: r-1\tDuration: 7.00 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\tInit Duration: 139.19 ms\t');
+  assert.equal(
+    cold,
+    'REPORT RequestId: r-1\tDuration: 7.00 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\tInit Duration: 139.19 ms\t',
+  );
   const warm = formatReportLine({ requestId: 'r-2', durationMs: 7.001, memorySizeMB: 128, maxMemoryUsedMB: 36, initDurationMs: null });
   assert.equal(warm, 'REPORT RequestId: r-2\tDuration: 7.00 ms\tBilled Duration: 8 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\t');
   const parsed = parseReportLine(cold);

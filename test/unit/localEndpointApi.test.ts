@@ -31,7 +31,10 @@ test('settings are validated with AWS wording', () => {
     }
     return 'accepted';
   };
-  assert.equal(message({ MemorySize: 127 }), "ValidationException: 1 validation error detected: Value '127' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128");
+  assert.equal(
+    message({ MemorySize: 127 }),
+    "ValidationException: 1 validation error detected: Value '127' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128",
+  );
   assert.match(message({ MemorySize: 10241 }), /less than or equal to 10240/);
   assert.match(message({ MemorySize: 512.5 }), /must be an integer/);
   assert.match(message({ Timeout: 0 }), /^ValidationException: .*'timeout'.*greater than or equal to 1/);
@@ -59,31 +62,56 @@ test('states: Pending then Active; InProgress blocks updates with 409; Invoke us
     codeStore: { unpack: async () => `/code/${++n}`, discard: (dir) => discarded.push(dir) },
   });
   const zip = Buffer.from('PK fake zip').toString('base64');
-  const created = await registry.create({ FunctionName: 'f', Role: 'arn:aws:iam::123456789012:role/r', Runtime: 'nodejs20.x', Handler: 'index.handler', Code: { ZipFile: zip } });
+  const created = await registry.create({
+    FunctionName: 'f',
+    Role: 'arn:aws:iam::123456789012:role/r',
+    Runtime: 'nodejs20.x',
+    Handler: 'index.handler',
+    Code: { ZipFile: zip },
+  });
   assert.equal(created.State, 'Pending');
   assert.equal(created.MemorySize, 128);
   assert.equal(created.Timeout, 3);
   assert.equal(created.FunctionArn, 'arn:aws:lambda:eu-west-1:123456789012:function:f');
-  assert.throws(() => registry.revisionForInvoke('f'), (e: LambdaApiError) => e.status === 409 && /Pending/.test(e.message));
-  assert.throws(() => registry.updateConfiguration('f', { MemorySize: 256 }), (e: LambdaApiError) => e.status === 409);
+  assert.throws(
+    () => registry.revisionForInvoke('f'),
+    (e: LambdaApiError) => e.status === 409 && /Pending/.test(e.message),
+  );
+  assert.throws(
+    () => registry.updateConfiguration('f', { MemorySize: 256 }),
+    (e: LambdaApiError) => e.status === 409,
+  );
   await transitions.next();
   assert.equal(registry.getConfiguration('arn:aws:lambda:eu-west-1:123456789012:function:f').State, 'Active');
   const first = registry.revisionForInvoke('f:$LATEST');
   const updated = registry.updateConfiguration('f', { MemorySize: 256 });
   assert.equal(updated.LastUpdateStatus, 'InProgress');
-  assert.throws(() => registry.updateConfiguration('f', { MemorySize: 512 }), (e: LambdaApiError) => e.errorType === 'ResourceConflictException' && /An update is in progress for resource: arn:aws:lambda:eu-west-1:123456789012:function:f/.test(e.message));
+  assert.throws(
+    () => registry.updateConfiguration('f', { MemorySize: 512 }),
+    (e: LambdaApiError) =>
+      e.errorType === 'ResourceConflictException' && /An update is in progress for resource: arn:aws:lambda:eu-west-1:123456789012:function:f/.test(e.message),
+  );
   assert.equal(registry.revisionForInvoke('f'), first, 'Invoke keeps using the old revision until the update completes');
   await transitions.next();
   const second = registry.revisionForInvoke('f');
   assert.equal(second.memorySize, 256);
   assert.deepEqual(retired, [first]);
-  assert.throws(() => registry.updateConfiguration('f', { MemorySize: 512, RevisionId: 'stale' }), (e: LambdaApiError) => e.status === 412);
-  assert.throws(() => registry.revisionForInvoke('f:7'), (e: LambdaApiError) => e.status === 404);
+  assert.throws(
+    () => registry.updateConfiguration('f', { MemorySize: 512, RevisionId: 'stale' }),
+    (e: LambdaApiError) => e.status === 412,
+  );
+  assert.throws(
+    () => registry.revisionForInvoke('f:7'),
+    (e: LambdaApiError) => e.status === 404,
+  );
   assert.equal(registry.resolveName('123456789012:function:f'), 'f');
   assert.equal(registry.resolveName('my-function:$LATEST'), 'my-function');
   registry.delete('f');
   assert.deepEqual(retired, [first, second]);
-  assert.throws(() => registry.get('f'), (e: LambdaApiError) => e.status === 404 && e.body().Message === 'Function not found: arn:aws:lambda:eu-west-1:123456789012:function:f');
+  assert.throws(
+    () => registry.get('f'),
+    (e: LambdaApiError) => e.status === 404 && e.body().Message === 'Function not found: arn:aws:lambda:eu-west-1:123456789012:function:f',
+  );
   registry.close();
 });
 
@@ -115,7 +143,10 @@ test('only the host architecture is accepted: the code runs natively, so another
     assert.deepEqual((await registry.create({ ...base, FunctionName: 'native', Architectures: [host] })).Architectures, [host]);
     assert.deepEqual((await registry.create({ ...base, FunctionName: 'omitted' })).Architectures, [host], 'omitted means the host architecture');
     await transitions.count(2); // native and omitted are Active
-    await assert.rejects(registry.updateCode('native', { ZipFile: zip, Architectures: [foreign] }), (error: LambdaApiError) => error.errorType === 'InvalidParameterValueException' && error.message.includes(`(${host})`));
+    await assert.rejects(
+      registry.updateCode('native', { ZipFile: zip, Architectures: [foreign] }),
+      (error: LambdaApiError) => error.errorType === 'InvalidParameterValueException' && error.message.includes(`(${host})`),
+    );
     assert.deepEqual(registry.getConfiguration('native').Architectures, [host], 'a refused update changes nothing');
     registry.close();
   }
@@ -137,7 +168,10 @@ function transitionWaiter(): { completed: (name: string) => void; next: () => Pr
   return {
     completed: () => {
       done++;
-      for (const waiter of waiters.filter((w) => w.target <= done)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve();
+      for (const waiter of waiters.filter((w) => w.target <= done)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     },
     next: () => {
       consumed++;

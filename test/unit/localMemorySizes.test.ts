@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { localDefaultSizesMB, localMemoryLimitMB, sizesBeyondMachine } from '../../src/core/localMemorySizes';
 
-test('the built-in endpoint can give up to cores × 1,769 MB, at most Lambda\'s 10,240 MB', () => {
+test("the built-in endpoint can give up to cores × 1,769 MB, at most Lambda's 10,240 MB", () => {
   assert.equal(localMemoryLimitMB(1), 1769);
   assert.equal(localMemoryLimitMB(2), 3538);
   assert.equal(localMemoryLimitMB(4), 7076);

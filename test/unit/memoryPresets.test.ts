@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MEMORY_PRESETS, findMemoryPreset, resolveMemorySelection } from '../../src/core/memoryPresets';
 import { ValidationError } from '../../src/core/experimentValidation';
 
-test('vCPU steps are multiples of 1769 MB and end at Lambda\'s maximum', () => {
+test("vCPU steps are multiples of 1769 MB and end at Lambda's maximum", () => {
   assert.deepEqual(resolveMemorySelection('vcpu-steps'), [1769, 3538, 5307, 7076, 8845, 10240]);
 });
 
@@ -23,10 +23,14 @@ test('original study: 128, 256, 512 and every 256 MB up to 10240', () => {
   for (const mb of sizes.slice(1)) assert.equal(mb % 256, 0);
 });
 
-test('every preset is within Lambda\'s limits, sorted and distinct', () => {
+test("every preset is within Lambda's limits, sorted and distinct", () => {
   for (const preset of MEMORY_PRESETS) {
     const sizes = [...preset.sizesMB];
-    assert.deepEqual(sizes, [...new Set(sizes)].sort((a, b) => a - b), preset.id);
+    assert.deepEqual(
+      sizes,
+      [...new Set(sizes)].sort((a, b) => a - b),
+      preset.id,
+    );
     for (const mb of sizes) assert.ok(Number.isInteger(mb) && mb >= 128 && mb <= 10240, `${preset.id}: ${mb}`);
   }
 });

@@ -56,19 +56,46 @@ test('one round groups the thread counts that want the same size and skips sizes
     studyGrid,
     256,
   );
-  assert.deepEqual(additions.map((a) => [a.memoryMB, a.threads]), [[1280, [1]], [3072, [2]]]);
+  assert.deepEqual(
+    additions.map((a) => [a.memoryMB, a.threads]),
+    [
+      [1280, [1]],
+      [3072, [2]],
+    ],
+  );
   assert.throws(() => planRefinementRound([], studyGrid, 0), /resolution must be a positive/);
 });
 
-test('the pair plan measures only the chosen pairs, in complete blocks, with the engine\'s keys', () => {
+test("the pair plan measures only the chosen pairs, in complete blocks, with the engine's keys", () => {
   const a = { functionName: 'llab-x-1024-arm64', arch: 'arm64' as const, memoryMB: 1024 };
   const b = { functionName: 'llab-x-2048-arm64', arch: 'arm64' as const, memoryMB: 2048 };
-  const plan = buildPairPlan({ pairs: [{ fn: a, threads: 1 }, { fn: a, threads: 2 }, { fn: b, threads: 2 }], strategies: ['batch'], repetitions: 3, seed: 5 });
+  const plan = buildPairPlan({
+    pairs: [
+      { fn: a, threads: 1 },
+      { fn: a, threads: 2 },
+      { fn: b, threads: 2 },
+    ],
+    strategies: ['batch'],
+    repetitions: 3,
+    seed: 5,
+  });
   assert.equal(plan.warmups.length, 2);
   assert.equal(plan.warmups.find((w) => w.functionName === b.functionName)?.threads, 2);
   assert.equal(plan.measured.length, 9);
   assert.ok(!plan.measured.some((p) => p.functionName === b.functionName && p.threads === 1));
   for (let block = 0; block < 3; block++) assert.ok(plan.measured.slice(block * 3, block * 3 + 3).every((p) => p.rep === block + 1));
   assert.equal(plan.measured[0].key, invocationKey(plan.measured[0]));
-  assert.deepEqual(buildPairPlan({ pairs: [{ fn: a, threads: 1 }, { fn: a, threads: 2 }, { fn: b, threads: 2 }], strategies: ['batch'], repetitions: 3, seed: 5 }), plan);
+  assert.deepEqual(
+    buildPairPlan({
+      pairs: [
+        { fn: a, threads: 1 },
+        { fn: a, threads: 2 },
+        { fn: b, threads: 2 },
+      ],
+      strategies: ['batch'],
+      repetitions: 3,
+      seed: 5,
+    }),
+    plan,
+  );
 });

@@ -4,7 +4,8 @@ import { ReportLineError, findReportLine, parseReportLine } from '../../src/core
 
 const AWS_COLD =
   'REPORT RequestId: 3f5c2a1e-8b7d-4c1a-9e2f-0a1b2c3d4e5f\tDuration: 7.00 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\tInit Duration: 139.19 ms\t';
-const AWS_WARM = 'REPORT RequestId: 9a8b7c6d-0000-4000-8000-123456789abc\tDuration: 1234.56 ms\tBilled Duration: 1235 ms\tMemory Size: 1769 MB\tMax Memory Used: 88 MB\t';
+const AWS_WARM =
+  'REPORT RequestId: 9a8b7c6d-0000-4000-8000-123456789abc\tDuration: 1234.56 ms\tBilled Duration: 1235 ms\tMemory Size: 1769 MB\tMax Memory Used: 88 MB\t';
 
 function reportError(run: () => unknown): ReportLineError {
   try {
@@ -40,7 +41,9 @@ describe('parseReportLine', () => {
 
   it('reads emulator lines: spaces instead of tabs, Init Duration first', () => {
     // The shape the Runtime Interface Emulator (SAM local) prints.
-    const line = parseReportLine('REPORT RequestId: 8e3f1c2d-aaaa Init Duration: 0.51 ms Duration: 121.20 ms Billed Duration: 122 ms Memory Size: 3008 MB Max Memory Used: 3008 MB');
+    const line = parseReportLine(
+      'REPORT RequestId: 8e3f1c2d-aaaa Init Duration: 0.51 ms Duration: 121.20 ms Billed Duration: 122 ms Memory Size: 3008 MB Max Memory Used: 3008 MB',
+    );
     assert.equal(line.requestId, '8e3f1c2d-aaaa');
     assert.equal(line.initDurationMs, 0.51);
     assert.equal(line.durationMs, 121.2);
@@ -50,12 +53,16 @@ describe('parseReportLine', () => {
   });
 
   it('any field order, units glued to numbers, a log prefix before REPORT', () => {
-    const line = parseReportLine('2024-05-01T10:00:00Z REPORT RequestId: r-1  Max Memory Used: 50MB  Memory Size: 512MB  Billed Duration: 9ms  Duration: 8.5ms');
+    const line = parseReportLine(
+      '2024-05-01T10:00:00Z REPORT RequestId: r-1  Max Memory Used: 50MB  Memory Size: 512MB  Billed Duration: 9ms  Duration: 8.5ms',
+    );
     assert.deepEqual(line, { requestId: 'r-1', durationMs: 8.5, billedMs: 9, memorySizeMB: 512, maxMemoryUsedMB: 50, initDurationMs: null, coldStart: false });
   });
 
   it('ignores fields it does not know (SnapStart, X-Ray)', () => {
-    const line = parseReportLine(`${AWS_WARM}Restore Duration: 300.00 ms\tBilled Restore Duration: 120 ms\t\nXRAY TraceId: 1-abc\tSegmentId: def\tSampled: true`);
+    const line = parseReportLine(
+      `${AWS_WARM}Restore Duration: 300.00 ms\tBilled Restore Duration: 120 ms\t\nXRAY TraceId: 1-abc\tSegmentId: def\tSampled: true`,
+    );
     assert.equal(line.billedMs, 1235);
     assert.equal(line.coldStart, false);
   });
@@ -67,17 +74,25 @@ describe('parseReportLine', () => {
   });
 
   it('Duration is not mistaken for Billed or Init Duration', () => {
-    const error = reportError(() => parseReportLine('REPORT RequestId: abc\tBilled Duration: 8 ms\tInit Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'));
+    const error = reportError(() =>
+      parseReportLine('REPORT RequestId: abc\tBilled Duration: 8 ms\tInit Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'),
+    );
     assert.deepEqual(error.missing, ['Duration']);
   });
 
   it('names a field with an unreadable value', () => {
-    const bad = reportError(() => parseReportLine('REPORT RequestId: abc\tDuration: fast ms\tBilled Duration: 8 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'));
+    const bad = reportError(() =>
+      parseReportLine('REPORT RequestId: abc\tDuration: fast ms\tBilled Duration: 8 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'),
+    );
     assert.equal(bad.field, 'Duration');
     assert.match(bad.message, /field "Duration" has the value "fast ms", expected a non-negative number of ms/);
-    const negative = reportError(() => parseReportLine('REPORT RequestId: abc\tDuration: 7 ms\tBilled Duration: -8 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'));
+    const negative = reportError(() =>
+      parseReportLine('REPORT RequestId: abc\tDuration: 7 ms\tBilled Duration: -8 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB'),
+    );
     assert.equal(negative.field, 'Billed Duration');
-    const wrongUnit = reportError(() => parseReportLine('REPORT RequestId: abc\tDuration: 7 ms\tBilled Duration: 8 ms\tMemory Size: 128 ms\tMax Memory Used: 36 MB'));
+    const wrongUnit = reportError(() =>
+      parseReportLine('REPORT RequestId: abc\tDuration: 7 ms\tBilled Duration: 8 ms\tMemory Size: 128 ms\tMax Memory Used: 36 MB'),
+    );
     assert.equal(wrongUnit.field, 'Memory Size');
     assert.match(wrongUnit.message, /expected a non-negative number of MB/);
   });
@@ -92,7 +107,16 @@ describe('parseReportLine', () => {
 
 describe('findReportLine', () => {
   it('returns the last REPORT line of a log tail', () => {
-    const tail = ['START RequestId: a Version: $LATEST', 'hello from the function', 'END RequestId: a', AWS_COLD, 'START RequestId: b Version: $LATEST', 'END RequestId: b', AWS_WARM, ''].join('\n');
+    const tail = [
+      'START RequestId: a Version: $LATEST',
+      'hello from the function',
+      'END RequestId: a',
+      AWS_COLD,
+      'START RequestId: b Version: $LATEST',
+      'END RequestId: b',
+      AWS_WARM,
+      '',
+    ].join('\n');
     const line = findReportLine(tail);
     assert.equal(line?.requestId, '9a8b7c6d-0000-4000-8000-123456789abc');
   });
@@ -111,6 +135,9 @@ describe('findReportLine', () => {
 
   it('throws on a malformed last REPORT line rather than using an older one', () => {
     const tail = `${AWS_WARM}\nREPORT RequestId: c\tDuration: 5 ms\n`;
-    assert.throws(() => findReportLine(tail), (error: unknown) => error instanceof ReportLineError && error.missing.includes('Billed Duration'));
+    assert.throws(
+      () => findReportLine(tail),
+      (error: unknown) => error instanceof ReportLineError && error.missing.includes('Billed Duration'),
+    );
   });
 });

@@ -14,7 +14,8 @@ test('verifies AWS published SigV4 examples', () => {
       host: 'iam.amazonaws.com',
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
       'x-amz-date': '20150830T123600Z',
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
     },
     body: Buffer.alloc(0),
   };
@@ -25,7 +26,8 @@ test('verifies AWS published SigV4 examples', () => {
     headers: {
       host: 'example.amazonaws.com',
       'x-amz-date': '20150830T123600Z',
-      authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
     },
     body: Buffer.alloc(0),
   };
@@ -38,12 +40,24 @@ test('verifies AWS published SigV4 examples', () => {
 test('rejects missing, foreign-key, stale and unparsable authorization', () => {
   const base = { method: 'GET', url: '/', headers: {} as Record<string, string>, body: Buffer.alloc(0) };
   assert.equal((verifyRequest(base, EXAMPLE, EXAMPLE_NOW) as { errorType: string }).errorType, 'MissingAuthenticationTokenException');
-  const other = { ...base, headers: { 'x-amz-date': '20150830T123600Z', authorization: 'AWS4-HMAC-SHA256 Credential=AKIAOTHER/20150830/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) } };
+  const other = {
+    ...base,
+    headers: {
+      'x-amz-date': '20150830T123600Z',
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIAOTHER/20150830/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64),
+    },
+  };
   const foreign = verifyRequest(other, EXAMPLE, EXAMPLE_NOW);
   assert.equal(foreign.ok, false);
   assert.equal((foreign as { errorType: string }).errorType, 'UnrecognizedClientException');
   assert.equal((foreign as { status: number }).status, 403);
-  const stale = { ...base, headers: { 'x-amz-date': '20150830T123600Z', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64) } };
+  const stale = {
+    ...base,
+    headers: {
+      'x-amz-date': '20150830T123600Z',
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64),
+    },
+  };
   assert.match((verifyRequest(stale, EXAMPLE, EXAMPLE_NOW + 20 * 60_000) as { message: string }).message, /Signature expired/);
   assert.equal(parseSigV4Authorization('Basic abc'), null);
   assert.equal(parseSigV4Authorization('AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=00'), null);

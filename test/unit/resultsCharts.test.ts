@@ -11,8 +11,20 @@ function analysis(configs: ConfigSummary[]): AnalysisResult {
     configs,
     knee: [],
     recommendations: {
-      fastest: null, cheapest: null, balanced: null,
-      pareto: configs.filter((c) => c.threads === 2).map((c) => ({ arch: c.arch, memoryMB: c.memoryMB, threads: c.threads, strategy: c.strategy, meanMs: c.meanMs, costPerInvocationUsd: c.costPerInvocationUsd, reason: 'front' })),
+      fastest: null,
+      cheapest: null,
+      balanced: null,
+      pareto: configs
+        .filter((c) => c.threads === 2)
+        .map((c) => ({
+          arch: c.arch,
+          memoryMB: c.memoryMB,
+          threads: c.threads,
+          strategy: c.strategy,
+          meanMs: c.meanMs,
+          costPerInvocationUsd: c.costPerInvocationUsd,
+          reason: 'front',
+        })),
     },
     warnings: [],
   };
@@ -20,10 +32,21 @@ function analysis(configs: ConfigSummary[]): AnalysisResult {
 
 /** Time ∝ 1 / min(memory, threads × 1769): the shape Lambda has. */
 function grid(arch: 'arm64' | 'x86_64', memories: number[], threads: number[]): ConfigSummary[] {
-  return memories.flatMap((m) => threads.map((t) => {
-    const meanMs = 1_000_000 / Math.min(m, t * 1769);
-    return config({ arch, memoryMB: m, threads: t, meanMs, ciLowMs: meanMs * 0.98, ciHighMs: meanMs * 1.02, speedup: t === 1 ? 1 : 1_000_000 / Math.min(m, 1769) / meanMs, costPerInvocationUsd: (meanMs / 1000) * (m / 1024) * 0.0000133334 });
-  }));
+  return memories.flatMap((m) =>
+    threads.map((t) => {
+      const meanMs = 1_000_000 / Math.min(m, t * 1769);
+      return config({
+        arch,
+        memoryMB: m,
+        threads: t,
+        meanMs,
+        ciLowMs: meanMs * 0.98,
+        ciHighMs: meanMs * 1.02,
+        speedup: t === 1 ? 1 : 1_000_000 / Math.min(m, 1769) / meanMs,
+        costPerInvocationUsd: (meanMs / 1000) * (m / 1024) * 0.0000133334,
+      });
+    }),
+  );
 }
 
 const memories = [128, 512, 1024, 1769, 2048, 3538, 4096, 8192, 10240];
@@ -36,9 +59,15 @@ describe('chart models', () => {
     const spec = timeVsMemoryChart(configGroups([runA], { arch: 'all', strategy: 'all' }));
     assert.equal(spec.series.length, 3);
     assert.equal(spec.xScale, 'linear', 'memory needs a linear axis, not category labels');
-    assert.deepEqual(spec.series[0].points.map((p) => p.x), memories);
+    assert.deepEqual(
+      spec.series[0].points.map((p) => p.x),
+      memories,
+    );
     assert.ok(spec.series.every((s) => s.points.every((p) => p.low !== undefined && p.low < p.y && (p.high as number) > p.y)));
-    assert.deepEqual(spec.series.map((s) => s.colorIndex), [0, 1, 2]);
+    assert.deepEqual(
+      spec.series.map((s) => s.colorIndex),
+      [0, 1, 2],
+    );
   });
 
   it('overlays a compared run with its own line style and labels', () => {
@@ -55,7 +84,11 @@ describe('chart models', () => {
     const spec = speedupChart(configGroups([runA], { arch: 'all', strategy: 'all' }));
     const ideal = spec.series.at(-1)!;
     assert.ok(ideal.reference && ideal.colorIndex === -1);
-    assert.deepEqual(ideal.points, [{ x: 1, y: 1 }, { x: 2, y: 2 }, { x: 3, y: 3 }]);
+    assert.deepEqual(ideal.points, [
+      { x: 1, y: 1 },
+      { x: 2, y: 2 },
+      { x: 3, y: 3 },
+    ]);
     assert.equal(spec.series.length - 1, 6);
     assert.match(spec.note ?? '', /Showing 6 of 9 memory sizes/);
     assert.deepEqual(spreadSample([1, 2, 3, 4, 5, 6, 7, 8, 9], 3), [1, 5, 9]);
@@ -74,8 +107,17 @@ describe('chart models', () => {
     assert.deepEqual(g.memories, memories);
     assert.deepEqual(g.threads, [1, 2, 3]);
     assert.equal(g.values[0][0], 1_000_000 / 128);
-    const sparse = heatmapGrids(configGroups([{ ...runA, analysis: analysis([config({ memoryMB: 128, threads: 1 }), config({ memoryMB: 256, threads: 2 })]) }], { arch: 'all', strategy: 'all' }), 'meanMs')[0];
-    assert.deepEqual(sparse.values, [[100, null], [null, 100]]);
+    const sparse = heatmapGrids(
+      configGroups([{ ...runA, analysis: analysis([config({ memoryMB: 128, threads: 1 }), config({ memoryMB: 256, threads: 2 })]) }], {
+        arch: 'all',
+        strategy: 'all',
+      }),
+      'meanMs',
+    )[0];
+    assert.deepEqual(sparse.values, [
+      [100, null],
+      [null, 100],
+    ]);
   });
 });
 
@@ -104,7 +146,10 @@ describe('heatmap colour scale', () => {
     assert.deepEqual(heatmapCellColours(1000, scale).background, [209, 134, 22]);
     for (const v of [10, 30, 100, 300, 1000]) {
       const c = heatmapCellColours(v, scale);
-      assert.ok(contrastRatio(c.background, c.foreground) >= 4.5 || contrastRatio(c.background, c.foreground) === Math.max(contrastRatio(c.background, BLACK), contrastRatio(c.background, WHITE)));
+      assert.ok(
+        contrastRatio(c.background, c.foreground) >= 4.5 ||
+          contrastRatio(c.background, c.foreground) === Math.max(contrastRatio(c.background, BLACK), contrastRatio(c.background, WHITE)),
+      );
     }
     assert.deepEqual(heatmapCellColours(10, { ...scale, best: [0, 0, 0] }).foreground, WHITE);
     assert.deepEqual(valueRange([3, Number.NaN, 0, 9], true), { min: 3, max: 9 });
@@ -130,7 +175,10 @@ describe('SVG export', () => {
 
   it('places points by value: the largest memory is right of the smallest', () => {
     const svg = chartToSvg(timeVsMemoryChart(configGroups([runA], { arch: 'all', strategy: 'all' })), theme);
-    const first = /<polyline class="series"[^>]* points="([^"]+)"/.exec(svg)![1].split(' ').map((p) => p.split(',').map(Number));
+    const first = /<polyline class="series"[^>]* points="([^"]+)"/
+      .exec(svg)![1]
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     assert.ok(first[0][0] < first.at(-1)![0]);
     assert.ok(first[0][1] < first.at(-1)![1], 'slowest (128 MB) is drawn highest');
     // 1769 MB sits ~(1769-128)/(10240-128) of the way along, not evenly spaced like a category axis.
@@ -141,7 +189,15 @@ describe('SVG export', () => {
 
   it('exports the heatmap as coloured cells with values', () => {
     const grids = heatmapGrids(configGroups([runA, runB], { arch: 'all', strategy: 'all' }), 'meanMs');
-    const svg = heatmapToSvg(grids, { theme, best: [55, 148, 255], worst: [209, 134, 22], lowerIsBetter: true, logarithmic: true, metricLabel: 'Mean time (ms)', format: (v) => v.toFixed(0) });
+    const svg = heatmapToSvg(grids, {
+      theme,
+      best: [55, 148, 255],
+      worst: [209, 134, 22],
+      lowerIsBetter: true,
+      logarithmic: true,
+      metricLabel: 'Mean time (ms)',
+      format: (v) => v.toFixed(0),
+    });
     assert.equal((svg.match(/<rect class="cell"/g) ?? []).length, memories.length * 3 * 2);
     assert.ok(svg.includes('fill="rgb(55, 148, 255)"'), 'best cell uses the best colour');
     assert.ok(svg.includes('>7813<'), '128 MB × 1 thread value is written');

@@ -19,7 +19,12 @@ describe('results page HTML', () => {
     assert.match(csp, /script-src 'nonce-abcdefghijklmnop1234'/);
     assert.match(csp, /style-src https:\/\/webview\.example(;|$)/);
     assert.doesNotMatch(csp, /unsafe/);
-    const html = resultsPageHtml({ cspSource: 'https://webview.example', nonce: 'abcdefghijklmnop1234', scriptUri: 'https://webview.example/results.js', styleUri: 'https://webview.example/results.css' });
+    const html = resultsPageHtml({
+      cspSource: 'https://webview.example',
+      nonce: 'abcdefghijklmnop1234',
+      scriptUri: 'https://webview.example/results.js',
+      styleUri: 'https://webview.example/results.css',
+    });
     assert.doesNotMatch(html, /style=/);
     assert.equal((html.match(/<script /g) ?? []).length, 1);
     assert.match(html, /<script nonce="abcdefghijklmnop1234" src=/);
@@ -37,9 +42,19 @@ describe('results loader', () => {
       assert.equal(run.analysis.configs.length, configs);
       assert.equal(run.live, true);
       assert.equal(run.recordCount, 4 * (1 + 2 * 6));
-      assert.ok(run.analysis.configs.every((c) => c.n === 6), 'warm-ups kept out of the statistics');
-      assert.equal(run.analysis.configs.reduce((sum, c) => sum + c.coldStarts, 0), 4, 'one warm-up per function');
-      assert.deepEqual(run.analysis.warnings.filter((w) => !w.includes('run.json')), []);
+      assert.ok(
+        run.analysis.configs.every((c) => c.n === 6),
+        'warm-ups kept out of the statistics',
+      );
+      assert.equal(
+        run.analysis.configs.reduce((sum, c) => sum + c.coldStarts, 0),
+        4,
+        'one warm-up per function',
+      );
+      assert.deepEqual(
+        run.analysis.warnings.filter((w) => !w.includes('run.json')),
+        [],
+      );
       assert.deepEqual(loadResultsSource({ kind: 'run', runDir }).analysis.configs.length, configs);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
@@ -76,12 +91,18 @@ describe('results loader', () => {
   it('imports study CSVs, listing a bad file as a warning instead of failing', () => {
     const workspace = tempWorkspace();
     try {
-      writeFileSync(join(workspace, 'Lambda_1024_1_arm64.csv'), 'Architecture,Memory,Workers,sk,cores,proc_time\narm64,1024,1,2022-12-01 10:00:00.000001,2,1.5\narm64,1024,1,2022-12-01 10:00:01.000001,2,1.6\narm64,1024,1,2022-12-01 10:00:02.000001,2,1.55\n');
+      writeFileSync(
+        join(workspace, 'Lambda_1024_1_arm64.csv'),
+        'Architecture,Memory,Workers,sk,cores,proc_time\narm64,1024,1,2022-12-01 10:00:00.000001,2,1.5\narm64,1024,1,2022-12-01 10:00:01.000001,2,1.6\narm64,1024,1,2022-12-01 10:00:02.000001,2,1.55\n',
+      );
       writeFileSync(join(workspace, 'Lambda_2048_1_arm64.csv'), 'Architecture,Memory\narm64,2048\n');
       const run = loadFiles([workspace]);
       assert.equal(run.analysis.configs.length, 1);
       assert.equal(run.source.kind, 'files');
-      assert.ok(run.analysis.warnings.some((w) => w.includes('Lambda_2048_1_arm64.csv')), run.analysis.warnings.join('\n'));
+      assert.ok(
+        run.analysis.warnings.some((w) => w.includes('Lambda_2048_1_arm64.csv')),
+        run.analysis.warnings.join('\n'),
+      );
       assert.throws(() => loadFiles([join(workspace, 'Lambda_2048_1_arm64.csv')]), /Lambda_2048_1_arm64\.csv:1: missing columns/);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
@@ -97,10 +118,14 @@ describe('run watcher', () => {
       const { runDir } = writeSyntheticRun(workspace, { runId: 'w', status: 'running' });
       let calls = 0;
       const changed = new Promise<void>((resolve) => {
-        watcher = new RunWatcher(runDir, () => {
-          calls++;
-          resolve();
-        }, { debounceMs: 100, pollMs: 50 });
+        watcher = new RunWatcher(
+          runDir,
+          () => {
+            calls++;
+            resolve();
+          },
+          { debounceMs: 100, pollMs: 50 },
+        );
       });
       appendSyntheticConfigs(runDir, { runId: 'w', memories: [4096] });
       appendSyntheticConfigs(runDir, { runId: 'w', memories: [5120] });

@@ -43,8 +43,16 @@ describe('results protocol', () => {
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...run, analysis: { configs: 'no' } } } }));
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: run, compareWith: {} } }));
     const { cpuLimit: _dropped, ...withoutCpuLimit } = run;
-    assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: withoutCpuLimit } }), 'an analysis must say how its CPU was limited');
-    assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...run, cpuLimit: { method: 1, unthrottledInvocations: 0, totalInvocations: 0 } } } }));
+    assert.ok(
+      !isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: withoutCpuLimit } }),
+      'an analysis must say how its CPU was limited',
+    );
+    assert.ok(
+      !isToWebviewMessage({
+        messageId: 1,
+        body: { type: ToWebview.ShowAnalysis, primary: { ...run, cpuLimit: { method: 1, unthrottledInvocations: 0, totalInvocations: 0 } } },
+      }),
+    );
     assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.Status, level: 'warning', text: 'x' } }));
   });
 
@@ -53,12 +61,39 @@ describe('results protocol', () => {
       assert.ok(isFromWebviewMessage({ messageId: 1, body: { type } }), type);
     }
     assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportCsv, suggestedName: 'run-1-summary.csv', csv: 'a,b\r\n' } }));
-    assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'svg', suggestedName: 'r.svg', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' } }));
-    assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'costVsTime', format: 'png', suggestedName: 'r.png', data: 'data:image/png;base64,AAAA' } }));
-    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportCsv, suggestedName: '../../etc/passwd', csv: '' } }), 'path in the file name');
-    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'pie', format: 'png', suggestedName: 'r.png', data: 'data:image/png;base64,AAAA' } }), 'unknown chart');
-    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'png', suggestedName: 'r.png', data: '<svg/>' } }), 'format and data disagree');
-    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'gif', suggestedName: 'r.gif', data: 'x' } }));
+    assert.ok(
+      isFromWebviewMessage({
+        messageId: 1,
+        body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'svg', suggestedName: 'r.svg', data: '<svg xmlns="http://www.w3.org/2000/svg"/>' },
+      }),
+    );
+    assert.ok(
+      isFromWebviewMessage({
+        messageId: 1,
+        body: { type: FromWebview.ExportChart, chartId: 'costVsTime', format: 'png', suggestedName: 'r.png', data: 'data:image/png;base64,AAAA' },
+      }),
+    );
+    assert.ok(
+      !isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportCsv, suggestedName: '../../etc/passwd', csv: '' } }),
+      'path in the file name',
+    );
+    assert.ok(
+      !isFromWebviewMessage({
+        messageId: 1,
+        body: { type: FromWebview.ExportChart, chartId: 'pie', format: 'png', suggestedName: 'r.png', data: 'data:image/png;base64,AAAA' },
+      }),
+      'unknown chart',
+    );
+    assert.ok(
+      !isFromWebviewMessage({
+        messageId: 1,
+        body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'png', suggestedName: 'r.png', data: '<svg/>' },
+      }),
+      'format and data disagree',
+    );
+    assert.ok(
+      !isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.ExportChart, chartId: 'heatmap', format: 'gif', suggestedName: 'r.gif', data: 'x' } }),
+    );
   });
 
   it('validates sources restored from saved state', () => {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { config } from './resultsFixtures';
 import { csvCell, CSV_FIELDS, formatMs, formatUsd, sortRows, tableColumns, tableToCsv, type TableRow } from '../../media/results/tableModel';
 
-
 const rows: TableRow[] = [
   { runLabel: 'A', config: config({ memoryMB: 2048, meanMs: 50, speedup: null }) },
   { runLabel: 'A', config: config({ memoryMB: 1024, meanMs: 100 }) },
@@ -19,11 +18,23 @@ describe('summary table model', () => {
 
   it('sorts numerically both ways, keeping missing values last', () => {
     const mean = tableColumns(false).find((c) => c.id === 'meanMs')!;
-    assert.deepEqual(sortRows(rows, mean, 'ascending').map((r) => r.config.meanMs), [50, 100, 200]);
-    assert.deepEqual(sortRows(rows, mean, 'descending').map((r) => r.config.meanMs), [200, 100, 50]);
+    assert.deepEqual(
+      sortRows(rows, mean, 'ascending').map((r) => r.config.meanMs),
+      [50, 100, 200],
+    );
+    assert.deepEqual(
+      sortRows(rows, mean, 'descending').map((r) => r.config.meanMs),
+      [200, 100, 50],
+    );
     const speedup = tableColumns(false).find((c) => c.id === 'speedup')!;
-    assert.deepEqual(sortRows(rows, speedup, 'ascending').map((r) => r.config.speedup), [1, 1.5, null]);
-    assert.deepEqual(sortRows(rows, speedup, 'descending').map((r) => r.config.speedup), [1.5, 1, null]);
+    assert.deepEqual(
+      sortRows(rows, speedup, 'ascending').map((r) => r.config.speedup),
+      [1, 1.5, null],
+    );
+    assert.deepEqual(
+      sortRows(rows, speedup, 'descending').map((r) => r.config.speedup),
+      [1.5, 1, null],
+    );
     assert.equal(rows[0].config.memoryMB, 2048, 'input not mutated');
   });
 

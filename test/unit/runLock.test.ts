@@ -31,10 +31,35 @@ function env(pid: number, alive: Set<number>, hostname = 'this-host'): LockEnvir
 
 function meta(runId: string): RunMetadata {
   return {
-    formatVersion: RUN_FORMAT_VERSION, runId, experimentId: 'test', target: { kind: 'local', endpoint: 'http://127.0.0.1:1' }, region: 'us-east-1',
-    plan: { functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }], threadCounts: [1], strategies: ['pool'], repetitions: 1, seed: 1, items: 4, cost: 6, concurrency: 1, plannedInvocations: 2 },
-    seed: 1, adaptive: null, maxCostUsd: null, templateHash: null, extensionVersion: '0', cpuLimit: 'none',
-    startedAt: new Date().toISOString(), updatedAt: new Date().toISOString(), status: 'cancelled', statusReason: null, estimatedCostUsd: null, costSoFarUsd: 0, configStops: [],
+    formatVersion: RUN_FORMAT_VERSION,
+    runId,
+    experimentId: 'test',
+    target: { kind: 'local', endpoint: 'http://127.0.0.1:1' },
+    region: 'us-east-1',
+    plan: {
+      functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }],
+      threadCounts: [1],
+      strategies: ['pool'],
+      repetitions: 1,
+      seed: 1,
+      items: 4,
+      cost: 6,
+      concurrency: 1,
+      plannedInvocations: 2,
+    },
+    seed: 1,
+    adaptive: null,
+    maxCostUsd: null,
+    templateHash: null,
+    extensionVersion: '0',
+    cpuLimit: 'none',
+    startedAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    status: 'cancelled',
+    statusReason: null,
+    estimatedCostUsd: null,
+    costSoFarUsd: 0,
+    configStops: [],
   };
 }
 
@@ -42,7 +67,11 @@ test('the lock file is created with pid, hostname and start time, and refuses a 
   const dir = tempDir();
   const alive = new Set([100, 200]);
   const first = acquireRunLock(dir, env(100, alive));
-  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, RUN_LOCK_FILE), 'utf8')), { pid: 100, hostname: 'this-host', startedAt: '2026-11-27T07:00:00.000Z' });
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, RUN_LOCK_FILE), 'utf8')), {
+    pid: 100,
+    hostname: 'this-host',
+    startedAt: '2026-11-27T07:00:00.000Z',
+  });
   assert.equal(first.tookOverFrom, null);
   assert.deepEqual(inspectRunLock(dir, env(200, alive)), { state: 'held', owner: first.owner });
   assert.throws(
@@ -50,7 +79,9 @@ test('the lock file is created with pid, hostname and start time, and refuses a 
     (error: unknown) =>
       error instanceof RunLockedError &&
       error.owner?.pid === 100 &&
-      error.message.startsWith(`Run ${path.basename(dir)} is being swept by process 100 (started 2026-11-27T07:00:00.000Z); wait for it or stop it, then resume.`),
+      error.message.startsWith(
+        `Run ${path.basename(dir)} is being swept by process 100 (started 2026-11-27T07:00:00.000Z); wait for it or stop it, then resume.`,
+      ),
   );
   first.release();
   assert.ok(!fs.existsSync(path.join(dir, RUN_LOCK_FILE)), 'released');
@@ -118,7 +149,10 @@ test('RunStore: create and open take the lock; a second open is refused until cl
   const store = RunStore.create(dir, meta('r1'));
   assert.ok(store.locked);
   assert.throws(() => RunStore.open(dir), /is being swept by process \d+/);
-  assert.throws(() => prepareResume(dir), new RegExp(`Run ${path.basename(dir)} is being swept by process ${process.pid} \\(started .*\\); wait for it or stop it, then resume`));
+  assert.throws(
+    () => prepareResume(dir),
+    new RegExp(`Run ${path.basename(dir)} is being swept by process ${process.pid} \\(started .*\\); wait for it or stop it, then resume`),
+  );
   const reader = RunStore.open(dir, { readOnly: true });
   assert.equal(reader.meta.runId, 'r1');
   assert.throws(() => reader.updateMetadata({ status: 'failed' }), /read-only/);

@@ -25,7 +25,17 @@ function meta(runId: string): RunMetadata {
     experimentId: 'test',
     target: { kind: 'local', endpoint: 'http://127.0.0.1:1' },
     region: 'us-east-1',
-    plan: { functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }], threadCounts: [1], strategies: ['pool'], repetitions: 3, seed: 1, items: 4, cost: 6, concurrency: 1, plannedInvocations: 4 },
+    plan: {
+      functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }],
+      threadCounts: [1],
+      strategies: ['pool'],
+      repetitions: 3,
+      seed: 1,
+      items: 4,
+      cost: 6,
+      concurrency: 1,
+      plannedInvocations: 4,
+    },
     seed: 1,
     adaptive: null,
     maxCostUsd: null,
@@ -44,9 +54,26 @@ function meta(runId: string): RunMetadata {
 
 function record(rep: number, warmup = false): InvocationRecord {
   return {
-    runId: 'r1', functionName: 'f', arch: 'x86_64', memoryMB: 512, threads: 1, strategy: 'pool', rep, warmup,
-    coldStart: warmup, processingMs: 100 + rep, durationMs: 110, billedMs: 111, initMs: warmup ? 80 : null, maxMemoryMB: 60,
-    cores: 2, cpuModel: 'cpu', error: null, retries: 0, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z',
+    runId: 'r1',
+    functionName: 'f',
+    arch: 'x86_64',
+    memoryMB: 512,
+    threads: 1,
+    strategy: 'pool',
+    rep,
+    warmup,
+    coldStart: warmup,
+    processingMs: 100 + rep,
+    durationMs: 110,
+    billedMs: 111,
+    initMs: warmup ? 80 : null,
+    maxMemoryMB: 60,
+    cores: 2,
+    cpuModel: 'cpu',
+    error: null,
+    retries: 0,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:01.000Z',
   };
 }
 

@@ -80,7 +80,10 @@ describe('scaffolder', () => {
   });
 
   it('explains a missing template, a target that is a file, and the template as its own target', async () => {
-    await assert.rejects(scaffoldTemplate({ templateDir: path.join(scratch, 'nope'), targetDir: path.join(scratch, 'x') }), /template folder .*nope does not exist/);
+    await assert.rejects(
+      scaffoldTemplate({ templateDir: path.join(scratch, 'nope'), targetDir: path.join(scratch, 'x') }),
+      /template folder .*nope does not exist/,
+    );
     const file = path.join(scratch, 'a-file');
     fs.writeFileSync(file, '');
     await assert.rejects(scaffoldTemplate({ templateDir: fakeTemplate, targetDir: file }), /is a file, not a folder/);

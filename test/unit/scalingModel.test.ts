@@ -33,14 +33,34 @@ describe('scaling model', () => {
     const configs = summarizeConfigurations(
       [512, 1024, 2048, 4096].flatMap((memoryMB) =>
         [1, 2].map((threads) => ({
-          runId: 'r', functionName: 'f', arch: 'arm64' as const, memoryMB, threads, strategy: 'pool' as const, rep: 1, warmup: false, coldStart: false,
-          processingMs: 100 + 8000 * 1769 / Math.min(memoryMB, threads * 1769) / threads, durationMs: null, billedMs: null, initMs: null, maxMemoryMB: null,
-          cores: null, cpuModel: null, error: null, retries: 0, startedAt: '', endedAt: '',
+          runId: 'r',
+          functionName: 'f',
+          arch: 'arm64' as const,
+          memoryMB,
+          threads,
+          strategy: 'pool' as const,
+          rep: 1,
+          warmup: false,
+          coldStart: false,
+          processingMs: 100 + (8000 * 1769) / Math.min(memoryMB, threads * 1769) / threads,
+          durationMs: null,
+          billedMs: null,
+          initMs: null,
+          maxMemoryMB: null,
+          cores: null,
+          cpuModel: null,
+          error: null,
+          retries: 0,
+          startedAt: '',
+          endedAt: '',
         })),
       ),
     );
     const predictions = predictUnmeasured(configs, [1024, 3008]);
-    assert.deepEqual(predictions.map((p) => `${p.threads}@${p.memoryMB}`), ['1@3008', '2@3008']);
+    assert.deepEqual(
+      predictions.map((p) => `${p.threads}@${p.memoryMB}`),
+      ['1@3008', '2@3008'],
+    );
   });
 
   it('leave-one-configuration-out on the study data: prints median / 90th-percentile error per architecture', (t) => {
@@ -49,9 +69,23 @@ describe('scaling model', () => {
     const configs = summarizeConfigurations(loadAnalysisInput([dir]).records);
     const summaries = leaveOneOut(configs);
     const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
-    const rows = summaries.map((s) => [s.arch, s.strategy, String(s.configurations), percent(s.medianError), percent(s.p90Error), percent(s.maxError), percent(s.coverage)]);
+    const rows = summaries.map((s) => [
+      s.arch,
+      s.strategy,
+      String(s.configurations),
+      percent(s.medianError),
+      percent(s.p90Error),
+      percent(s.maxError),
+      percent(s.coverage),
+    ]);
     const header = ['arch', 'strategy', 'configs', 'median |error|', '90th pct |error|', 'max |error|', 'inside 95% PI'];
-    process.stdout.write(`\n${textTable(header, rows, header.map((_, i) => i >= 2))}\n\n`);
+    process.stdout.write(
+      `\n${textTable(
+        header,
+        rows,
+        header.map((_, i) => i >= 2),
+      )}\n\n`,
+    );
     assert.equal(summaries.length, 2);
     for (const s of summaries) {
       assert.ok(s.medianError <= 0.03, `${s.arch}: median error ${percent(s.medianError)} above the 3% goal`);

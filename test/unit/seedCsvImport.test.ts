@@ -65,8 +65,14 @@ describe('seed CSV import', () => {
     assert.match(importError(`${HEADER}\n`).message, /:2: the file has a header but no data rows/);
     assert.match(importError(`${HEADER}\narm64,1024,2,a,2\n`).message, /:2: expected 6 comma-separated values .* but found 5/);
     assert.match(importError(`${HEADER}\narm,1024,2,a,2,1\n`).message, /:2: column "Architecture" is "arm"; expected arm64 or x86_64/);
-    assert.match(importError('Architecture,Memory,Workers,cores\narm64,1,1,1\n', 'AggregatedResults.csv').message, /^AggregatedResults\.csv:1: missing columns? .*"proc_time"/);
-    assert.match(importError('Architecture,Memory,Workers,avg_proc_time\narm64,1,1,1\n', 'AggregatedResults.csv').message, /^AggregatedResults\.csv:1: missing column "cores"/);
+    assert.match(
+      importError('Architecture,Memory,Workers,cores\narm64,1,1,1\n', 'AggregatedResults.csv').message,
+      /^AggregatedResults\.csv:1: missing columns? .*"proc_time"/,
+    );
+    assert.match(
+      importError('Architecture,Memory,Workers,avg_proc_time\narm64,1,1,1\n', 'AggregatedResults.csv').message,
+      /^AggregatedResults\.csv:1: missing column "cores"/,
+    );
   });
 
   it('a folder with one malformed CSV: that file is set aside with its file and line, the rest is analysed', () => {
@@ -78,7 +84,9 @@ describe('seed CSV import', () => {
       assert.equal(input.records.length, 1);
       assert.deepEqual(input.unusableFiles, [path.join(dir, 'Lambda_256_1_arm64.csv')]);
       assert.ok(
-        input.warnings.includes(`${path.join(dir, 'Lambda_256_1_arm64.csv')}:3: column "proc_time" is "fifty", not a number >= 0. Fix or delete that line and import again.`),
+        input.warnings.includes(
+          `${path.join(dir, 'Lambda_256_1_arm64.csv')}:3: column "proc_time" is "fifty", not a number >= 0. Fix or delete that line and import again.`,
+        ),
         input.warnings.join('\n'),
       );
     } finally {

@@ -58,7 +58,9 @@ interface Call {
 }
 
 /** A fake Lambda: `behaviour` decides each call's fate; a REPORT line comes back in the log tail. */
-function fakeLambda(behaviour: (call: Call, index: number) => 'ok' | 'throttle' | 'server' | 'function-error' | { processingMs: number } | Promise<'ok'>): LambdaInvoker & { calls: Call[] } {
+function fakeLambda(
+  behaviour: (call: Call, index: number) => 'ok' | 'throttle' | 'server' | 'function-error' | { processingMs: number } | Promise<'ok'>,
+): LambdaInvoker & { calls: Call[] } {
   const calls: Call[] = [];
   const cold = new Set<string>();
   return {
@@ -71,9 +73,10 @@ function fakeLambda(behaviour: (call: Call, index: number) => 'ok' | 'throttle' 
         logType: input.LogType,
       };
       calls.push(call);
-      let fate = await behaviour(call, calls.length - 1);
+      const fate = await behaviour(call, calls.length - 1);
       if (options?.abortSignal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-      if (fate === 'throttle') throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 4 } });
+      if (fate === 'throttle')
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 4 } });
       if (fate === 'server') throw Object.assign(new Error('boom'), { name: 'ServiceException', $metadata: { httpStatusCode: 500, attempts: 4 } });
       const memory = Number(/-(\d+)-/.exec(call.functionName)![1]);
       const isCold = !cold.has(call.functionName);
@@ -84,7 +87,6 @@ function fakeLambda(behaviour: (call: Call, index: number) => 'ok' | 'throttle' 
         fate === 'function-error'
           ? { errorType: 'Error', errorMessage: 'worker crashed' }
           : { processingMs, availableParallelism: 2, cpuModel: 'Fake CPU', coldStart: isCold, workers: call.event.workers, cpuLimit: 'cgroup-v1' };
-      fate = 'ok';
       return {
         $metadata: { httpStatusCode: 200, attempts: 1 },
         StatusCode: 200,
@@ -108,7 +110,10 @@ test('every planned invocation is recorded once, warm-ups first, with the REPORT
   const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.deepEqual(new Set(records.map(recordKey)), new Set([...plan.warmups, ...plan.measured].map((p) => p.key)));
   assert.ok(lambda.calls.every((c) => c.logType === 'Tail' && c.event.items === 4 && c.event.cost === 6 && c.event.strategy === 'pool'));
-  assert.ok(lambda.calls.slice(0, 2).every((c, i) => c.functionName === functions[i].functionName), 'pilot (smallest memory) then the other warm-up come first');
+  assert.ok(
+    lambda.calls.slice(0, 2).every((c, i) => c.functionName === functions[i].functionName),
+    'pilot (smallest memory) then the other warm-up come first',
+  );
   const warm = records.find((r) => r.warmup)!;
   assert.equal(warm.coldStart, true);
   assert.equal(warm.initMs, 100);
@@ -143,7 +148,16 @@ test('throttling and server errors are retried and counted; exhausted retries be
     if (call.functionName === functions[1].functionName && call.event.workers === 2) return 'server';
     return 'ok';
   });
-  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: { ...fastRetry, maxOuterRetries: 2 } });
+  const outcome = await runSweep({
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    retry: { ...fastRetry, maxOuterRetries: 2 },
+  });
   assert.equal(outcome.status, 'completed');
   const records = RunStore.open(dir, { readOnly: true }).invocations;
   assert.equal(records.length, planSize(plan), 'no gaps');
@@ -158,7 +172,10 @@ test('throttling and server errors are retried and counted; exhausted retries be
     assert.equal(r.processingMs, null);
   }
   assert.equal(outcome.errors, 3);
-  assert.equal(outcome.retries, records.reduce((sum, r) => sum + r.retries, 0));
+  assert.equal(
+    outcome.retries,
+    records.reduce((sum, r) => sum + r.retries, 0),
+  );
 });
 
 test('function errors are recorded with their message and not retried', async () => {
@@ -188,7 +205,17 @@ test('cancelling leaves a resumable run; resuming runs only what is missing, wit
     if (index === 7) controller.abort();
     return 'ok';
   });
-  const first = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, signal: controller.signal, retry: fastRetry });
+  const first = await runSweep({
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    signal: controller.signal,
+    retry: fastRetry,
+  });
   assert.equal(first.status, 'cancelled');
   const afterCancel = RunStore.open(dir, { readOnly: true });
   assert.equal(afterCancel.meta.status, 'cancelled');
@@ -203,7 +230,10 @@ test('cancelling leaves a resumable run; resuming runs only what is missing, wit
   assert.equal(second.status, 'completed');
   assert.equal(lambda2.calls.length, planSize(plan) - 7);
   const text = fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8');
-  const keys = text.trim().split('\n').map((line) => recordKey(JSON.parse(line)));
+  const keys = text
+    .trim()
+    .split('\n')
+    .map((line) => recordKey(JSON.parse(line)));
   assert.equal(keys.length, planSize(plan));
   assert.equal(new Set(keys).size, keys.length, 'no duplicates');
 });
@@ -212,7 +242,17 @@ test('the cost ceiling stops the sweep before passing it', async () => {
   const { dir, store, plan } = setup(20);
   const lambda = fakeLambda(() => 'ok');
   const ceiling = 6e-5; // the two warm-ups cost about 1.5e-5, a warm invocation about 3e-6
-  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: ceiling, retry: fastRetry });
+  const outcome = await runSweep({
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    maxCostUsd: ceiling,
+    retry: fastRetry,
+  });
   assert.equal(outcome.status, 'stopped-max-cost');
   assert.match(outcome.statusReason!, /Cost limit reached/);
   // The engine states the reason as data and in neutral words; the CLI and VS Code word the remedy.
@@ -228,7 +268,17 @@ test('invocations slower than the pilot estimate pass the ceiling only by the on
   // After the pilot every invocation takes 4x what the pilot suggests, so each costs more than its estimate.
   const lambda = fakeLambda((_call, index) => (index === 0 ? 'ok' : { processingMs: 400 }));
   const ceiling = 4.5e-5; // the two warm-ups cost about 3.5e-5; then one measured invocation is estimated to fit
-  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, maxCostUsd: ceiling, retry: fastRetry });
+  const outcome = await runSweep({
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    maxCostUsd: ceiling,
+    retry: fastRetry,
+  });
   assert.equal(outcome.status, 'stopped-max-cost');
   const costs = store.invocations.map((r) => invocationCostUsd({ billedMs: r.billedMs!, memoryMB: r.memoryMB, arch: r.arch, region: 'us-east-1' }));
   assert.equal(costs.length, outcome.done);
@@ -256,7 +306,14 @@ test('a declined cost confirmation runs nothing after the pilot', async () => {
   const lambda = fakeLambda(() => 'ok');
   let asked = 0;
   const outcome = await runSweep({
-    client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry,
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    retry: fastRetry,
     confirmCost: async (estimate) => {
       asked++;
       assert.equal(estimate.invocations, planSize(plan) - 1);
@@ -272,7 +329,7 @@ test('adaptive sampling stops steady configurations early and records why', asyn
   const { dir, store, plan } = setup(12);
   let n = 0;
   // 1-thread configurations are steady; 2-thread ones alternate ±30%, so they never get tight.
-  const lambda = fakeLambda((call) => ({ processingMs: call.event.workers === 1 ? 100 + (n++ % 2) * 0.5 : (n++ % 2 ? 130 : 70) }));
+  const lambda = fakeLambda((call) => ({ processingMs: call.event.workers === 1 ? 100 + (n++ % 2) * 0.5 : n++ % 2 ? 130 : 70 }));
   const sampler = createAdaptiveSampler({ minRepetitions: 3, maxRepetitions: 12, targetRelativeHalfWidth: 0.02 });
   const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, sampler, retry: fastRetry });
   assert.equal(outcome.status, 'completed');
@@ -305,7 +362,11 @@ test('a function that disappears mid-sweep stops the run instead of filling it w
   const send = lambda.send.bind(lambda);
   lambda.send = async (command, options) => {
     if (lambda.calls.length >= 4 && command.input.FunctionName === functions[1].functionName) {
-      lambda.calls.push({ functionName: command.input.FunctionName!, event: JSON.parse(new TextDecoder().decode(command.input.Payload as Uint8Array)), logType: command.input.LogType });
+      lambda.calls.push({
+        functionName: command.input.FunctionName!,
+        event: JSON.parse(new TextDecoder().decode(command.input.Payload as Uint8Array)),
+        logType: command.input.LogType,
+      });
       throw Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404, attempts: 1 } });
     }
     return send(command, options);
@@ -316,7 +377,10 @@ test('a function that disappears mid-sweep stops the run instead of filling it w
   assert.doesNotMatch(outcome.statusReason!, /then resume/);
   assert.deepEqual(outcome.stopReason, { kind: 'functionNotFound', functionName: 'llab-u-3538-x86_64' });
   const records = RunStore.open(dir, { readOnly: true }).invocations;
-  assert.ok(records.every((r) => r.error === null), 'nothing recorded for the missing function');
+  assert.ok(
+    records.every((r) => r.error === null),
+    'nothing recorded for the missing function',
+  );
 });
 
 test('at most one invocation per function is in flight, so our own concurrency causes no cold starts', async () => {
@@ -327,7 +391,10 @@ test('at most one invocation per function is in flight, so our own concurrency c
   const lambda = fakeLambda(async (call) => {
     inFlight.set(call.functionName, (inFlight.get(call.functionName) ?? 0) + 1);
     maxPerFunction = Math.max(maxPerFunction, ...inFlight.values());
-    maxTotal = Math.max(maxTotal, [...inFlight.values()].reduce((a, b) => a + b, 0));
+    maxTotal = Math.max(
+      maxTotal,
+      [...inFlight.values()].reduce((a, b) => a + b, 0),
+    );
     await new Promise((r) => setTimeout(r, 3));
     inFlight.set(call.functionName, inFlight.get(call.functionName)! - 1);
     return 'ok' as const;
@@ -368,7 +435,17 @@ test('resume does not retry error records by default; with retryErrors each is r
     }
     return 'ok';
   });
-  const again = await runSweep({ client: againLambda, store: againStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry, retryErrors: true });
+  const again = await runSweep({
+    client: againLambda,
+    store: againStore,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    retry: fastRetry,
+    retryErrors: true,
+  });
   againStore.close();
   assert.equal(againLambda.calls.length, 2, 'the two error records, once each');
   assert.ok(againLambda.calls.every((c) => c.functionName === functions[1].functionName && c.event.workers === 2));
@@ -378,18 +455,34 @@ test('resume does not retry error records by default; with retryErrors each is r
   assert.equal(again.done, planSize(plan));
 
   const finalStore = RunStore.open(dir);
-  const last = await runSweep({ client: fakeLambda(() => 'ok'), store: finalStore, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, retry: fastRetry, retryErrors: true });
+  const last = await runSweep({
+    client: fakeLambda(() => 'ok'),
+    store: finalStore,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    retry: fastRetry,
+    retryErrors: true,
+  });
   finalStore.close();
   assert.equal(last.errors, 0);
   const lines = fs.readFileSync(path.join(dir, INVOCATIONS_FILE), 'utf8').trim().split('\n');
   assert.equal(lines.length, planSize(plan) + 3, 'append-only: every attempt stays in the file');
   const reread = RunStore.open(dir, { readOnly: true });
   assert.equal(reread.invocations.length, planSize(plan));
-  assert.ok(reread.invocations.every((r) => r.error === null), 'readers see the successful retries');
+  assert.ok(
+    reread.invocations.every((r) => r.error === null),
+    'readers see the successful retries',
+  );
   assert.equal(reread.supersededInvocations.length, 3);
   // The superseded function errors were billed: they still count towards the cost.
   const cost = (records: readonly { billedMs: number | null; memoryMB: number; arch: 'x86_64' | 'arm64' }[]) =>
-    records.reduce((sum, r) => sum + (r.billedMs === null ? 0 : invocationCostUsd({ billedMs: r.billedMs, memoryMB: r.memoryMB, arch: r.arch, region: 'us-east-1' })), 0);
+    records.reduce(
+      (sum, r) => sum + (r.billedMs === null ? 0 : invocationCostUsd({ billedMs: r.billedMs, memoryMB: r.memoryMB, arch: r.arch, region: 'us-east-1' })),
+      0,
+    );
   assert.ok(Math.abs(last.costUsd - cost([...reread.invocations, ...reread.supersededInvocations])) < 1e-12);
 });
 

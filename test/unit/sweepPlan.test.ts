@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSeededRandom } from '../../src/core/seededRandom';
-import { buildSweepPlan, invocationKey, MAX_PLANNED_INVOCATIONS, planSize, planSizeProblem, plannedInvocationCount, recordKey, type SweepPlanInput } from '../../src/core/sweepPlan';
+import {
+  buildSweepPlan,
+  invocationKey,
+  MAX_PLANNED_INVOCATIONS,
+  planSize,
+  planSizeProblem,
+  plannedInvocationCount,
+  recordKey,
+  type SweepPlanInput,
+} from '../../src/core/sweepPlan';
 
 const input: SweepPlanInput = {
   functions: [
@@ -49,7 +58,10 @@ test('the order is shuffled within each repetition round, and rounds come in ord
   const perRound = 3 * 3 * 2;
   for (let round = 0; round < 5; round++) {
     const slice = plan.measured.slice(round * perRound, (round + 1) * perRound);
-    assert.ok(slice.every((p) => p.rep === round + 1), `round ${round + 1} holds only its repetition`);
+    assert.ok(
+      slice.every((p) => p.rep === round + 1),
+      `round ${round + 1} holds only its repetition`,
+    );
     assert.equal(new Set(slice.map((p) => p.configKey)).size, perRound, 'every configuration once per round');
   }
   const unshuffled = [];
@@ -72,7 +84,10 @@ test('the PRNG is reproducible and roughly uniform', () => {
   const r1 = createSeededRandom(42);
   const r2 = createSeededRandom(42);
   const values = Array.from({ length: 10000 }, () => r1());
-  assert.deepEqual(values.slice(0, 5), Array.from({ length: 5 }, () => r2()));
+  assert.deepEqual(
+    values.slice(0, 5),
+    Array.from({ length: 5 }, () => r2()),
+  );
   assert.ok(values.every((v) => v >= 0 && v < 1));
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
@@ -96,7 +111,10 @@ test('plan size is computed by arithmetic and an oversized plan is refused befor
   const functions = [{ functionName: 'f', arch: 'x86_64' as const, memoryMB: 1769 }];
   const threadCounts = Array.from({ length: 64 }, (_, i) => i + 1);
   // Number.MAX_SAFE_INTEGER repetitions would never finish building; the refusal comes from the count alone.
-  assert.throws(() => buildSweepPlan({ functions, threadCounts, strategies: ['pool', 'batch'], repetitions: Number.MAX_SAFE_INTEGER, seed: 1 }), /too large: this sweep would make .* invocations .*at most 100,000/);
+  assert.throws(
+    () => buildSweepPlan({ functions, threadCounts, strategies: ['pool', 'batch'], repetitions: Number.MAX_SAFE_INTEGER, seed: 1 }),
+    /too large: this sweep would make .* invocations .*at most 100,000/,
+  );
   const problem = planSizeProblem({ functions: 1, threadCounts: 64, strategies: 1, repetitions: 1_000_000 }, 3_600_000 * 5)!;
   assert.match(problem, /64,000,001 invocations, about 5 h of sweeping .*Use at most 1,562 repetitions/);
   assert.equal(planSizeProblem({ functions: 1, threadCounts: 64, strategies: 1, repetitions: 1562 }, null), null);

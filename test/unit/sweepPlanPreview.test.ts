@@ -7,7 +7,17 @@ const twoSizes = [
   { functionName: 'llab-j-1769-x86_64', arch: 'x86_64' as const, memoryMB: 1769 },
   { functionName: 'llab-j-3538-x86_64', arch: 'x86_64' as const, memoryMB: 3538 },
 ];
-const base = { functions: twoSizes, threadCounts: [1, 2], strategies: ['pool' as const], repetitions: 3, adaptive: false, items: 20, cost: 10, concurrency: 1, region: 'us-east-1' };
+const base = {
+  functions: twoSizes,
+  threadCounts: [1, 2],
+  strategies: ['pool' as const],
+  repetitions: 3,
+  adaptive: false,
+  items: 20,
+  cost: 10,
+  concurrency: 1,
+  region: 'us-east-1',
+};
 
 describe('Run Sweep plan preview', () => {
   it('counts measured invocations plus one warm-up per function', () => {
@@ -40,7 +50,10 @@ describe('VS Code wording of sweep messages', () => {
       inVsCodeWords('Cost limit reached: $0.10 spent. Resume with a higher --max-cost-usd to finish.'),
       'Cost limit reached: $0.10 spent. Raise the setting lambdaLab.maxCostUsd and resume the run to finish.',
     );
-    assert.equal(inVsCodeWords('If that was passing, resume with --retry-errors; otherwise…'), 'If that was passing, resume the run and choose "retry failed invocations"; otherwise…');
+    assert.equal(
+      inVsCodeWords('If that was passing, resume with --retry-errors; otherwise…'),
+      'If that was passing, resume the run and choose "retry failed invocations"; otherwise…',
+    );
     const dropped = inVsCodeWords('Deploy it first (lambda-lab deploy --experiment x --memory ...), or check the target.');
     assert.equal(dropped, 'Deploy it first, or check the target.');
     assert.doesNotMatch(dropped, /--/);

@@ -35,7 +35,18 @@ async function newRun(configs: Record<string, { CodeSha256: string; MemorySize: 
   created.push(runsDir);
   const prepared = await prepareNewSweep(
     fakeClient(configs),
-    { experimentId: 'chk', threadCounts: [1], strategies: ['pool'], repetitions: 1, items: 4, cost: 6, concurrency: 1, runsDir, functions: [fnA, fnB], seed: 1 },
+    {
+      experimentId: 'chk',
+      threadCounts: [1],
+      strategies: ['pool'],
+      repetitions: 1,
+      items: 4,
+      cost: 6,
+      concurrency: 1,
+      runsDir,
+      functions: [fnA, fnB],
+      seed: 1,
+    },
     { target: { kind: 'local' }, region: 'us-east-1', cpuLimit: 'none' },
   );
   prepared.store.close();
@@ -44,7 +55,7 @@ async function newRun(configs: Record<string, { CodeSha256: string; MemorySize: 
 
 const original = { [fnA.functionName]: { CodeSha256: 'codeA=', MemorySize: 1769 }, [fnB.functionName]: { CodeSha256: 'codeA=', MemorySize: 3538 } };
 
-test('a new run records each function\'s CodeSha256, MemorySize and Timeout', async () => {
+test("a new run records each function's CodeSha256, MemorySize and Timeout", async () => {
   const runDir = await newRun(original);
   const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.deepEqual(meta.functionSnapshots, [
@@ -82,7 +93,7 @@ test('resume is refused, naming the function, when its code changed; the message
   }
 });
 
-test('resume is refused when a function\'s memory changed', async () => {
+test("resume is refused when a function's memory changed", async () => {
   const runDir = await newRun(original);
   const prepared = prepareResume(runDir);
   try {
@@ -117,12 +128,28 @@ test('runs from older versions (no snapshots) are checked against templateHash a
 });
 
 function outcome(change: Partial<SweepOutcome>): SweepOutcome {
-  return { status: 'completed', stopReason: null, statusReason: null, done: 10, total: 10, errors: 0, retries: 0, costUsd: 0.001, estimate: null, configStops: [], retriedErrors: 0, ...change };
+  return {
+    status: 'completed',
+    stopReason: null,
+    statusReason: null,
+    done: 10,
+    total: 10,
+    errors: 0,
+    retries: 0,
+    costUsd: 0.001,
+    estimate: null,
+    configStops: [],
+    retriedErrors: 0,
+    ...change,
+  };
 }
 
 test('the end-of-run message says resume does not retry errors and names --retry-errors; costs are worded by whether the target bills', () => {
   const withErrors = outcomeSummary(outcome({ errors: 2 }), '/runs/r1', { bills: true });
-  assert.match(withErrors, /2 planned invocation\(s\) ended in an error \(exit code 3\)\. Resume does not retry them unless asked; to run them again: lambda-lab sweep --resume \/runs\/r1 --retry-errors/);
+  assert.match(
+    withErrors,
+    /2 planned invocation\(s\) ended in an error \(exit code 3\)\. Resume does not retry them unless asked; to run them again: lambda-lab sweep --resume \/runs\/r1 --retry-errors/,
+  );
   assert.match(withErrors, /\(as billed\)/);
   assert.doesNotMatch(outcomeSummary(outcome({}), '/runs/r1', { bills: true }), /retry-errors/);
   assert.match(outcomeSummary(outcome({}), '/runs/r1', { bills: false }), /this target does not bill/);

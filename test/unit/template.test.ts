@@ -43,7 +43,9 @@ interface HashAllOptions {
 }
 interface TemplateModule {
   handler(event: unknown): Promise<TemplateResult>;
-  hashAll(options: HashAllOptions): Promise<{ hashes: string[]; itemsPerWorker: number[]; processingMs: number; threadStartupMs: number; threadsReused: number }>;
+  hashAll(
+    options: HashAllOptions,
+  ): Promise<{ hashes: string[]; itemsPerWorker: number[]; processingMs: number; threadStartupMs: number; threadsReused: number }>;
   closeWarmPool(): Promise<void>;
   parseEvent(event: unknown): { errors: string[]; event?: Record<string, unknown> };
 }
@@ -75,7 +77,9 @@ async function settledThreadCount(expected: number | null): Promise<number | nul
 }
 
 /** Runs `hashAll`, recording every worker it starts and whether that worker's thread exited. */
-async function hashAllTracked(options: HashAllOptions): Promise<{ outcome: PromiseSettledResult<Awaited<ReturnType<TemplateModule['hashAll']>>>; started: number; exited: number }> {
+async function hashAllTracked(
+  options: HashAllOptions,
+): Promise<{ outcome: PromiseSettledResult<Awaited<ReturnType<TemplateModule['hashAll']>>>; started: number; exited: number }> {
   let started = 0;
   let exited = 0;
   const outcome = await Promise.allSettled([
@@ -120,7 +124,10 @@ describe('template function', () => {
     assert.equal(result.statusCode, 200);
     verifyAll(result);
     assert.equal(result.itemsPerWorker.length, 3);
-    assert.equal(result.itemsPerWorker.reduce((a, b) => a + b, 0), 40);
+    assert.equal(
+      result.itemsPerWorker.reduce((a, b) => a + b, 0),
+      40,
+    );
     assert.equal(result.items, 40);
     assert.equal(result.workers, 3);
     assert.equal(result.strategy, 'pool');
@@ -160,7 +167,11 @@ describe('template function', () => {
     for (const strategy of ['pool', 'batch']) {
       const result = await template.handler({ items: 2, workers: 5, cost: 4, strategy, returnHashes: true });
       verifyAll(result);
-      assert.equal(result.itemsPerWorker.reduce((a, b) => a + b, 0), 2, strategy);
+      assert.equal(
+        result.itemsPerWorker.reduce((a, b) => a + b, 0),
+        2,
+        strategy,
+      );
       assert.equal(result.itemsPerWorker.length, 5, strategy);
     }
   });
@@ -262,7 +273,13 @@ describe('template function', () => {
   });
 
   it('an item reported twice is an error, not a double count', async () => {
-    const tracked = await hashAllTracked({ passwords: ['a', 'b', 'c'], workers: 1, cost: 4, strategy: 'pool', workerUrl: fixtureWorker('duplicateHashWorker.mjs') });
+    const tracked = await hashAllTracked({
+      passwords: ['a', 'b', 'c'],
+      workers: 1,
+      cost: 4,
+      strategy: 'pool',
+      workerUrl: fixtureWorker('duplicateHashWorker.mjs'),
+    });
     assert.equal(tracked.outcome.status, 'rejected');
     assert.match(String((tracked.outcome as PromiseRejectedResult).reason), /item 0 was hashed twice/);
     assert.equal(tracked.exited, tracked.started);
@@ -292,7 +309,10 @@ describe('template function', () => {
       assert.equal(second.threads, 'reused');
       assert.equal(second.threadsReused, 2);
       assert.equal(second.threadStartupMs, 0);
-      assert.equal(second.itemsPerWorker.reduce((a, b) => a + b, 0), 6);
+      assert.equal(
+        second.itemsPerWorker.reduce((a, b) => a + b, 0),
+        6,
+      );
       if (before !== null && afterFirst !== null) {
         assert.equal(afterFirst, before + 2, 'the two warm threads stay alive between calls');
         assert.equal(threadCount(), afterFirst, 'the second call started no thread');

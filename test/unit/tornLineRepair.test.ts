@@ -25,7 +25,17 @@ const meta: RunMetadata = {
   experimentId: 'prop',
   target: { kind: 'local' },
   region: 'us-east-1',
-  plan: { functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }], threadCounts: [1], strategies: ['pool'], repetitions: 999, seed: 1, items: 4, cost: 6, concurrency: 1, plannedInvocations: 1000 },
+  plan: {
+    functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }],
+    threadCounts: [1],
+    strategies: ['pool'],
+    repetitions: 999,
+    seed: 1,
+    items: 4,
+    cost: 6,
+    concurrency: 1,
+    plannedInvocations: 1000,
+  },
   seed: 1,
   adaptive: null,
   maxCostUsd: null,
@@ -46,10 +56,26 @@ const CPU_NAMES = ['Intel® Xeon®', 'Graviton ☁', 'ünïcødé 🚀', 'plain'
 
 function record(rep: number, random: () => number): InvocationRecord {
   return {
-    runId: 'prop', functionName: 'f', arch: 'x86_64', memoryMB: 512, threads: 1, strategy: 'pool', rep, warmup: false,
-    coldStart: false, processingMs: Math.round(random() * 1e5) / 100, durationMs: 110, billedMs: 111, initMs: null, maxMemoryMB: 60,
-    cores: 2, cpuModel: CPU_NAMES[Math.floor(random() * CPU_NAMES.length)], error: random() < 0.2 ? 'Function error: x' : null, retries: 0,
-    startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z',
+    runId: 'prop',
+    functionName: 'f',
+    arch: 'x86_64',
+    memoryMB: 512,
+    threads: 1,
+    strategy: 'pool',
+    rep,
+    warmup: false,
+    coldStart: false,
+    processingMs: Math.round(random() * 1e5) / 100,
+    durationMs: 110,
+    billedMs: 111,
+    initMs: null,
+    maxMemoryMB: 60,
+    cores: 2,
+    cpuModel: CPU_NAMES[Math.floor(random() * CPU_NAMES.length)],
+    error: random() < 0.2 ? 'Function error: x' : null,
+    retries: 0,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:01.000Z',
   };
 }
 
@@ -131,7 +157,7 @@ test(`torn-line repair keeps every valid record and no torn byte, over ${CASES} 
     validRecords += expected.length;
 
     const store = RunStore.open(dir);
-    const added = [record(rep++, random), record(rep++, random)];
+    const added = [record(rep, random), record(rep + 1, random)];
     for (const r of added) store.append(r);
     store.close();
     appended += added.length;

@@ -31,7 +31,10 @@ function familyKey(knee: KneeEstimate): string {
 }
 
 /** The records each configuration would have produced had it stopped adaptively. */
-function truncateAdaptively(records: readonly InvocationRecord[], options: AdaptiveSamplingOptions): { kept: InvocationRecord[]; configsAtMaximum: number; configs: number } {
+function truncateAdaptively(
+  records: readonly InvocationRecord[],
+  options: AdaptiveSamplingOptions,
+): { kept: InvocationRecord[]; configsAtMaximum: number; configs: number } {
   const byConfig = new Map<string, InvocationRecord[]>();
   for (const record of records) {
     const key = configIdentityKey(record);
@@ -74,11 +77,12 @@ export function simulateAdaptiveSampling(
     if (!adaptive) {
       differences.push(`${familyKey(full)}: missing`);
       differencesWithinFixedRange = false;
-    }
-    else if (adaptive.memoryMB !== full.memoryMB || (adaptive.reachedInRange ?? true) !== (full.reachedInRange ?? true)) {
+    } else if (adaptive.memoryMB !== full.memoryMB || (adaptive.reachedInRange ?? true) !== (full.reachedInRange ?? true)) {
       const inside = adaptive.memoryMB >= full.lowMB && adaptive.memoryMB <= full.highMB;
       if (!inside) differencesWithinFixedRange = false;
-      differences.push(`${familyKey(full)}: ${full.memoryMB} → ${adaptive.memoryMB} MB (${inside ? 'inside' : 'outside'} the fixed design's 95% range ${full.lowMB}-${full.highMB})`);
+      differences.push(
+        `${familyKey(full)}: ${full.memoryMB} → ${adaptive.memoryMB} MB (${inside ? 'inside' : 'outside'} the fixed design's 95% range ${full.lowMB}-${full.highMB})`,
+      );
     }
   }
   const sampler = createAdaptiveSampler(samplingOptions);

@@ -260,7 +260,8 @@ export function analyseInputFiles(files: readonly InputFile[]): AnalysisInput {
   }
   const unknownRegions = [...regionsSeen].filter((region) => !pricedRegions().includes(region));
   if (unknownRegions.length > 0) warnings.push(`no prices for region ${unknownRegions.join(', ')}; ${DEFAULT_PRICING_REGION} prices are used.`);
-  if (regionsSeen.size > 1) warnings.push(`the runs come from several regions (${[...regionsSeen].sort().join(', ')}); ${DEFAULT_PRICING_REGION} prices are used for all of them.`);
+  if (regionsSeen.size > 1)
+    warnings.push(`the runs come from several regions (${[...regionsSeen].sort().join(', ')}); ${DEFAULT_PRICING_REGION} prices are used for all of them.`);
   if (records.length + aggregates.length === 0) {
     // One file: its own problem is the message. Several: the first few, and how many more.
     if (files.length === 1 && warnings.length === 1) throw new Error(warnings[0]);

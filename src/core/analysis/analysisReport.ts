@@ -8,7 +8,10 @@ import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (rightAligned[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -22,7 +25,10 @@ function money(value: number | null | undefined): string {
 
 /** Seconds when the typical time is a second or more, else milliseconds. */
 function timeUnit(configs: readonly ConfigSummary[]): { label: string; scale: number; digits: number } {
-  const means = configs.map((c) => c.meanMs).filter(Number.isFinite).sort((a, b) => a - b);
+  const means = configs
+    .map((c) => c.meanMs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const typical = means.length ? means[Math.floor(means.length / 2)] : 0;
   return typical >= 1000 ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
 }
@@ -30,13 +36,47 @@ function timeUnit(configs: readonly ConfigSummary[]): { label: string; scale: nu
 function formatSummaryTable(configs: readonly ConfigSummary[]): string {
   const unit = timeUnit(configs);
   const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
-  const header = ['arch', 'strategy', 'threads', 'memMB', 'n', 'cold', 'err', `mean ${unit.label}`, `median`, `p90`, `stdev`, `95% CI of mean`, 'speedup', 'speedup CI', 'eff', 'vCPUs', 'cost/inv', 'cost/1k items', 'cores'];
+  const header = [
+    'arch',
+    'strategy',
+    'threads',
+    'memMB',
+    'n',
+    'cold',
+    'err',
+    `mean ${unit.label}`,
+    `median`,
+    `p90`,
+    `stdev`,
+    `95% CI of mean`,
+    'speedup',
+    'speedup CI',
+    'eff',
+    'vCPUs',
+    'cost/inv',
+    'cost/1k items',
+    'cores',
+  ];
   const rows = configs.map((c) => [
-    c.arch, c.strategy, String(c.threads), String(c.memoryMB), String(c.n), String(c.coldStarts), String(c.errors),
-    t(c.meanMs), t(c.medianMs), t(c.p90Ms), c.aggregateOnly ? '-' : t(c.stdevMs),
+    c.arch,
+    c.strategy,
+    String(c.threads),
+    String(c.memoryMB),
+    String(c.n),
+    String(c.coldStarts),
+    String(c.errors),
+    t(c.meanMs),
+    t(c.medianMs),
+    t(c.p90Ms),
+    c.aggregateOnly ? '-' : t(c.stdevMs),
     c.aggregateOnly ? '-' : `${t(c.ciLowMs)}–${t(c.ciHighMs)}`,
-    fixed(c.speedup, 2), c.speedupCiLow === null || c.speedupCiHigh === null ? '-' : `${fixed(c.speedupCiLow, 2)}–${fixed(c.speedupCiHigh, 2)}`,
-    fixed(c.efficiency, 2), fixed(c.effectiveVcpus, 2), money(c.costPerInvocationUsd), money(c.costPer1000ItemsUsd), c.cores === null ? '-' : String(c.cores),
+    fixed(c.speedup, 2),
+    c.speedupCiLow === null || c.speedupCiHigh === null ? '-' : `${fixed(c.speedupCiLow, 2)}–${fixed(c.speedupCiHigh, 2)}`,
+    fixed(c.efficiency, 2),
+    fixed(c.effectiveVcpus, 2),
+    money(c.costPerInvocationUsd),
+    money(c.costPer1000ItemsUsd),
+    c.cores === null ? '-' : String(c.cores),
   ]);
   const right = header.map((_, column) => column >= 2);
   return textTable(header, rows, right);
@@ -48,22 +88,48 @@ function formatSummaryTable(configs: readonly ConfigSummary[]): string {
  * you can deploy. `tolerance` only labels the column of the smallest size within it of the plateau.
  */
 export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05): string {
-  const header = ['arch', 'strategy', 'threads', 'knee MB', 'fitted K MB (95% range)', 'threads×1769', 'model (grid)', 'Δ steps', `≤${Number((tolerance * 100).toFixed(2))}% slower`, 'note'];
+  const header = [
+    'arch',
+    'strategy',
+    'threads',
+    'knee MB',
+    'fitted K MB (95% range)',
+    'threads×1769',
+    'model (grid)',
+    'Δ steps',
+    `≤${Number((tolerance * 100).toFixed(2))}% slower`,
+    'note',
+  ];
   const rows = knees.map((k) => {
     const grid = k.modelGridMB;
     const steps = grid !== undefined && Number.isFinite(k.memoryMB) ? String(Math.round((k.memoryMB - grid) / 256)) : '-';
     const fitted = k.breakpointMB === undefined ? '-' : `${k.breakpointMB} (${fixed(k.breakpointLowMB, 0)}–${fixed(k.breakpointHighMB, 0)})`;
     const verdict =
       k.reachedInRange === false
-        ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB ? 'plateau not confirmed: test a larger size' : 'still faster at the largest memory'
-        : k.method.startsWith('smallest tested size') ? '' : k.method;
+        ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB
+          ? 'plateau not confirmed: test a larger size'
+          : 'still faster at the largest memory'
+        : k.method.startsWith('smallest tested size')
+          ? ''
+          : k.method;
     return [
-      k.arch, k.strategy, String(k.threads), `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`, fitted,
-      String(k.modelMB), grid === undefined ? 'beyond' : String(grid), steps, fixed(k.toleranceMB, 0),
+      k.arch,
+      k.strategy,
+      String(k.threads),
+      `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`,
+      fitted,
+      String(k.modelMB),
+      grid === undefined ? 'beyond' : String(grid),
+      steps,
+      fixed(k.toleranceMB, 0),
       [verdict, k.rangeNote ?? ''].filter(Boolean).join('; '),
     ];
   });
-  return textTable(header, rows, header.map((_, column) => column >= 2 && column <= 8));
+  return textTable(
+    header,
+    rows,
+    header.map((_, column) => column >= 2 && column <= 8),
+  );
 }
 
 function recommendationLine(label: string, r: Recommendation | null): string {
@@ -77,11 +143,13 @@ export function formatRecommendations(recommendations: AnalysisResult['recommend
     recommendationLine('cheapest', recommendations.cheapest),
     recommendationLine('balanced', recommendations.balanced),
     ...(recommendations.predicted ?? []).map(
-      (p) => `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy}) [predicted]: ${p.reason}`,
+      (p) =>
+        `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy}) [predicted]: ${p.reason}`,
     ),
     `  Pareto front of cost vs time (${recommendations.pareto.length} configurations, fastest first):`,
     ...recommendations.pareto.map(
-      (p) => `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${p.strategy}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
+      (p) =>
+        `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${p.strategy}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
     ),
   ];
   return lines.join('\n');
@@ -90,9 +158,10 @@ export function formatRecommendations(recommendations: AnalysisResult['recommend
 export function formatAnalysisText(result: AnalysisResult, options: { summaryTable?: boolean; title?: string; tolerance?: number } = {}): string {
   const parts: string[] = [];
   if (options.title) parts.push(options.title);
-  if (options.summaryTable !== false) parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs));
+  if (options.summaryTable !== false)
+    parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs));
   const estimated = result.configs.some((c) => c.costBasis === 'processing');
-  if (estimated) parts.push('Cost is estimated from the function\'s processing time (billed duration unknown), rounded up to 1 ms.');
+  if (estimated) parts.push("Cost is estimated from the function's processing time (billed duration unknown), rounded up to 1 ms.");
   const percent = `${Number(((options.tolerance ?? 0.05) * 100).toFixed(2))}%`;
   parts.push(
     [
@@ -119,26 +188,72 @@ export function formatPredictionTable(predictions: readonly PredictedConfig[]): 
   const unit = predictions.some((p) => p.predictedMs >= 1000) ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
   const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
   const header = ['arch', 'strategy', 'threads', 'memMB', `predicted ${unit.label}`, '95% interval', 'cost/inv', ''];
-  const rows = predictions.map((p) => [p.arch, p.strategy, String(p.threads), String(p.memoryMB), t(p.predictedMs), `${t(p.lowMs)}–${t(p.highMs)}`, money(p.costUsd), 'predicted']);
-  return textTable(header, rows, header.map((_, i) => i >= 2 && i <= 6));
+  const rows = predictions.map((p) => [
+    p.arch,
+    p.strategy,
+    String(p.threads),
+    String(p.memoryMB),
+    t(p.predictedMs),
+    `${t(p.lowMs)}–${t(p.highMs)}`,
+    money(p.costUsd),
+    'predicted',
+  ]);
+  return textTable(
+    header,
+    rows,
+    header.map((_, i) => i >= 2 && i <= 6),
+  );
 }
 
 /** Exactly the object issue #5 specifies for `lambda-lab analyze --json`. */
-export function stableAnalysisJson(result: AnalysisResult): { configs: object[]; knee: object[]; recommendations: AnalysisResult['recommendations']; predictions?: PredictedConfig[] } {
+export function stableAnalysisJson(result: AnalysisResult): {
+  configs: object[];
+  knee: object[];
+  recommendations: AnalysisResult['recommendations'];
+  predictions?: PredictedConfig[];
+} {
   const finite = (value: number | null) => (value === null || !Number.isFinite(value) ? null : value);
   const spread = (config: ConfigSummary, value: number) => (config.aggregateOnly ? null : finite(value));
   return {
     configs: result.configs.map((c) => ({
-      arch: c.arch, memoryMB: c.memoryMB, threads: c.threads, strategy: c.strategy, n: c.n,
+      arch: c.arch,
+      memoryMB: c.memoryMB,
+      threads: c.threads,
+      strategy: c.strategy,
+      n: c.n,
       // Mean-only imports (AggregatedResults.csv) have no spread: say so with null, not with the mean.
-      meanMs: finite(c.meanMs), medianMs: spread(c, c.medianMs), p90Ms: spread(c, c.p90Ms), stdevMs: spread(c, c.stdevMs),
-      ciLowMs: spread(c, c.ciLowMs), ciHighMs: spread(c, c.ciHighMs), speedup: finite(c.speedup), efficiency: finite(c.efficiency),
+      meanMs: finite(c.meanMs),
+      medianMs: spread(c, c.medianMs),
+      p90Ms: spread(c, c.p90Ms),
+      stdevMs: spread(c, c.stdevMs),
+      ciLowMs: spread(c, c.ciLowMs),
+      ciHighMs: spread(c, c.ciHighMs),
+      speedup: finite(c.speedup),
+      efficiency: finite(c.efficiency),
       costPerInvocationUsd: finite(c.costPerInvocationUsd),
     })),
-    knee: result.knee.map((k) => ({ arch: k.arch, strategy: k.strategy, threads: k.threads, memoryMB: finite(k.memoryMB), lowMB: finite(k.lowMB), highMB: finite(k.highMB) })),
+    knee: result.knee.map((k) => ({
+      arch: k.arch,
+      strategy: k.strategy,
+      threads: k.threads,
+      memoryMB: finite(k.memoryMB),
+      lowMB: finite(k.lowMB),
+      highMB: finite(k.highMB),
+    })),
     recommendations: result.recommendations,
     ...(result.predictions
-      ? { predictions: result.predictions.map((p) => ({ arch: p.arch, strategy: p.strategy, threads: p.threads, memoryMB: p.memoryMB, predictedMs: p.predictedMs, lowMs: p.lowMs, highMs: p.highMs, costUsd: p.costUsd })) }
+      ? {
+          predictions: result.predictions.map((p) => ({
+            arch: p.arch,
+            strategy: p.strategy,
+            threads: p.threads,
+            memoryMB: p.memoryMB,
+            predictedMs: p.predictedMs,
+            lowMs: p.lowMs,
+            highMs: p.highMs,
+            costUsd: p.costUsd,
+          })),
+        }
       : {}),
   };
 }
@@ -146,8 +261,14 @@ export function stableAnalysisJson(result: AnalysisResult): { configs: object[];
 export function formatSimulationTable(results: readonly AdaptiveSimulationResult[]): string {
   const header = ['target CI', 'min reps', 'invocations', 'of fixed', 'share', 'configs at max', 'same knee table', 'differences'];
   const rows = results.map((r) => [
-    `${Number((r.targetRelativeHalfWidth * 100).toFixed(2))}%`, String(r.minRepetitions), String(r.invocations), String(r.fixedInvocations),
-    `${((r.invocations / r.fixedInvocations) * 100).toFixed(1)}%`, `${r.configsAtMaximum}/${r.configs}`, r.sameKneeTable ? 'yes' : 'no', r.differences.join('; '),
+    `${Number((r.targetRelativeHalfWidth * 100).toFixed(2))}%`,
+    String(r.minRepetitions),
+    String(r.invocations),
+    String(r.fixedInvocations),
+    `${((r.invocations / r.fixedInvocations) * 100).toFixed(1)}%`,
+    `${r.configsAtMaximum}/${r.configs}`,
+    r.sameKneeTable ? 'yes' : 'no',
+    r.differences.join('; '),
   ]);
   return textTable(header, rows, [true, true, true, true, true, true, false, false]);
 }

@@ -44,7 +44,9 @@ export function analyzeMixed(
   const allWarnings = [...warnings];
   if (dropped > 0) {
     const files = [...new Set(aggregates.map((a) => a.source))].join(', ');
-    allWarnings.push(`${files}: ${dropped} configuration mean${dropped === 1 ? ' is' : 's are'} also present per invocation; the per-invocation data is used for ${dropped === 1 ? 'it' : 'them'}.`);
+    allWarnings.push(
+      `${files}: ${dropped} configuration mean${dropped === 1 ? ' is' : 's are'} also present per invocation; the per-invocation data is used for ${dropped === 1 ? 'it' : 'them'}.`,
+    );
   }
   const configs = addRelativeMeasures([...fromRecords, ...summarizeAggregates(extra, options)].sort(compareConfigs));
   return analyzeSummaries(configs, options, allWarnings);

@@ -51,7 +51,17 @@ function groupRecords(records: readonly InvocationRecord[]): ConfigSamples[] {
     const key = configIdentityKey(record);
     let group = groups.get(key);
     if (!group) {
-      group = { arch: record.arch, memoryMB: record.memoryMB, threads: record.threads, strategy: record.strategy, samplesMs: [], billedMs: [], coresSeen: [], coldStarts: 0, errors: 0 };
+      group = {
+        arch: record.arch,
+        memoryMB: record.memoryMB,
+        threads: record.threads,
+        strategy: record.strategy,
+        samplesMs: [],
+        billedMs: [],
+        coresSeen: [],
+        coldStarts: 0,
+        errors: 0,
+      };
       groups.set(key, group);
     }
     if (record.error !== null || typeof record.processingMs !== 'number' || !Number.isFinite(record.processingMs)) {
@@ -156,7 +166,14 @@ export function summarizeConfigurations(records: readonly InvocationRecord[], op
  */
 export function summarizeAggregates(aggregates: readonly AggregatedConfig[], options: SummaryOptions = {}): ConfigSummary[] {
   const configs = aggregates.map((aggregate): ConfigSummary => {
-    const group: ConfigSamples = { ...aggregate, samplesMs: [aggregate.meanMs], billedMs: [null], coresSeen: aggregate.cores === null ? [] : [aggregate.cores], coldStarts: 0, errors: 0 };
+    const group: ConfigSamples = {
+      ...aggregate,
+      samplesMs: [aggregate.meanMs],
+      billedMs: [null],
+      coresSeen: aggregate.cores === null ? [] : [aggregate.cores],
+      coldStarts: 0,
+      errors: 0,
+    };
     return { ...summarizeGroup(group, options), aggregateOnly: true };
   });
   return addRelativeMeasures(configs.sort(compareConfigs));

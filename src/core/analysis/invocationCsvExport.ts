@@ -6,9 +6,29 @@ import type { InvocationRecord } from '../invocationRecord';
 import { isoToStudyTimestamp } from './seedCsvImport';
 
 const EXPORT_COLUMNS = [
-  'Architecture', 'Memory', 'Workers', 'sk', 'cores', 'proc_time',
-  'strategy', 'rep', 'warmup', 'coldStart', 'processingMs', 'durationMs', 'billedMs', 'initMs', 'maxMemoryMB',
-  'cpuModel', 'error', 'retries', 'startedAt', 'endedAt', 'runId', 'functionName', 'cpuLimit',
+  'Architecture',
+  'Memory',
+  'Workers',
+  'sk',
+  'cores',
+  'proc_time',
+  'strategy',
+  'rep',
+  'warmup',
+  'coldStart',
+  'processingMs',
+  'durationMs',
+  'billedMs',
+  'initMs',
+  'maxMemoryMB',
+  'cpuModel',
+  'error',
+  'retries',
+  'startedAt',
+  'endedAt',
+  'runId',
+  'functionName',
+  'cpuLimit',
 ] as const;
 
 function cell(value: unknown): string {
@@ -23,10 +43,32 @@ export function invocationsToCsv(records: readonly InvocationRecord[]): string {
   for (const r of records) {
     lines.push(
       [
-        r.arch, r.memoryMB, r.threads, isoToStudyTimestamp(r.startedAt), r.cores, r.processingMs === null ? null : r.processingMs / 1000,
-        r.strategy, r.rep, r.warmup, r.coldStart, r.processingMs, r.durationMs, r.billedMs, r.initMs, r.maxMemoryMB,
-        r.cpuModel, r.error, r.retries, r.startedAt, r.endedAt, r.runId, r.functionName, r.cpuLimit,
-      ].map(cell).join(','),
+        r.arch,
+        r.memoryMB,
+        r.threads,
+        isoToStudyTimestamp(r.startedAt),
+        r.cores,
+        r.processingMs === null ? null : r.processingMs / 1000,
+        r.strategy,
+        r.rep,
+        r.warmup,
+        r.coldStart,
+        r.processingMs,
+        r.durationMs,
+        r.billedMs,
+        r.initMs,
+        r.maxMemoryMB,
+        r.cpuModel,
+        r.error,
+        r.retries,
+        r.startedAt,
+        r.endedAt,
+        r.runId,
+        r.functionName,
+        r.cpuLimit,
+      ]
+        .map(cell)
+        .join(','),
     );
   }
   return lines.join('\n') + '\n';

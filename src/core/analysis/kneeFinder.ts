@@ -79,7 +79,11 @@ export interface HingeFit {
 }
 
 function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly number[]): { a: number; b: number; sse: number } {
-  let sw = 0, swx = 0, swy = 0, swxx = 0, swxy = 0;
+  let sw = 0,
+    swx = 0,
+    swy = 0,
+    swxx = 0,
+    swxy = 0;
   for (let i = 0; i < xs.length; i++) {
     sw += ws[i];
     swx += ws[i] * xs[i];
@@ -136,7 +140,10 @@ function snapUp(grid: readonly number[], value: number): number | null {
 function fallbackKnee(points: readonly KneePoint[], tolerance: number): { memoryMB: number; method: string } {
   const best = Math.min(...points.map((p) => p.timeMs));
   const chosen = [...points].sort((p, q) => p.memoryMB - q.memoryMB).find((p) => p.timeMs <= best * (1 + tolerance))!;
-  return { memoryMB: chosen.memoryMB, method: `fewer than 4 memory sizes: smallest memory whose median is within ${(tolerance * 100).toFixed(1)}% of the best median` };
+  return {
+    memoryMB: chosen.memoryMB,
+    method: `fewer than 4 memory sizes: smallest memory whose median is within ${(tolerance * 100).toFixed(1)}% of the best median`,
+  };
 }
 
 /** Relative standard error of a point's centre from its 95% interval, or null when the interval is unknown. */
@@ -235,12 +242,20 @@ export function findKnee(
   while (toleranceIndex > 0 && comparisons[toleranceIndex - 1].withinTolerance) toleranceIndex--;
   const toleranceMB = toleranceIndex < usable.length ? grid[toleranceIndex] : largest;
   const details = {
-    breakpointMB: Math.round(fit.breakpointMB), breakpointLowMB: Math.round(fit.lowMB), breakpointHighMB: Math.round(fit.highMB),
-    plateauMs: plateau.levelMs, toleranceMB,
+    breakpointMB: Math.round(fit.breakpointMB),
+    breakpointLowMB: Math.round(fit.lowMB),
+    breakpointHighMB: Math.round(fit.highMB),
+    plateauMs: plateau.levelMs,
+    toleranceMB,
   };
   if (fit.b === 0 || totalGain < tolerance) {
     return {
-      ...base, ...details, memoryMB: grid[0], lowMB: grid[0], highMB: grid[0], reachedInRange: true,
+      ...base,
+      ...details,
+      memoryMB: grid[0],
+      lowMB: grid[0],
+      highMB: grid[0],
+      reachedInRange: true,
       method: `no meaningful speed-up: the fitted time falls only ${(totalGain * 100).toFixed(1)}% from ${grid[0]} to ${largest} MB (tolerance ${percent})`,
     };
   }
@@ -282,7 +297,13 @@ export function findKnee(
 }
 
 /** What the tested sizes inside the fitted breakpoint's 95% range mean for the headline. */
-function describeRange(points: readonly KneePoint[], comparisons: readonly PlateauComparison[], fit: HingeFit, kneeMB: number, percent: string): string | undefined {
+function describeRange(
+  points: readonly KneePoint[],
+  comparisons: readonly PlateauComparison[],
+  fit: HingeFit,
+  kneeMB: number,
+  percent: string,
+): string | undefined {
   const notes: string[] = [];
   points.forEach((p, i) => {
     if (p.memoryMB < fit.lowMB - 1e-6 || p.memoryMB > fit.highMB + 1e-6) return;
@@ -290,11 +311,18 @@ function describeRange(points: readonly KneePoint[], comparisons: readonly Plate
     const slower = `${c.slower >= 0 ? '+' : ''}${(c.slower * 100).toFixed(1)}%`;
     if (p.memoryMB < fit.breakpointMB - 1e-6) {
       const why = `${c.withinTolerance ? 'within' : 'beyond'} ${percent}, ${c.significantlySlower ? 'significantly slower' : 'not significantly slower'}`;
-      notes.push(`${p.memoryMB} MB is inside K's range (the fit cannot place it): measured ${slower} vs the plateau, ${why} → ${p.memoryMB >= kneeMB ? 'on' : 'not on'} the plateau`);
+      notes.push(
+        `${p.memoryMB} MB is inside K's range (the fit cannot place it): measured ${slower} vs the plateau, ${why} → ${p.memoryMB >= kneeMB ? 'on' : 'not on'} the plateau`,
+      );
     }
   });
-  const odd = points.filter((p, i) => p.memoryMB >= fit.breakpointMB - 1e-6 && p.memoryMB > kneeMB && comparisons[i].significantlySlower && !comparisons[i].withinTolerance);
-  if (odd.length) notes.push(`measured slower than the plateau beyond ${percent} though past the breakpoint (noise or interference; re-measure): ${odd.map((p) => p.memoryMB).join(', ')} MB`);
+  const odd = points.filter(
+    (p, i) => p.memoryMB >= fit.breakpointMB - 1e-6 && p.memoryMB > kneeMB && comparisons[i].significantlySlower && !comparisons[i].withinTolerance,
+  );
+  if (odd.length)
+    notes.push(
+      `measured slower than the plateau beyond ${percent} though past the breakpoint (noise or interference; re-measure): ${odd.map((p) => p.memoryMB).join(', ')} MB`,
+    );
   return notes.length ? notes.join('; ') : undefined;
 }
 
@@ -321,7 +349,8 @@ export function findKnees(configs: readonly ConfigSummary[], options: KneeOption
 export function kneePointOf(config: ConfigSummary, centre: KneeCentre = 'median'): KneePoint {
   if (config.aggregateOnly) return { memoryMB: config.memoryMB, timeMs: config.meanMs };
   if (centre === 'mean') return { memoryMB: config.memoryMB, timeMs: config.meanMs, lowMs: config.ciLowMs, highMs: config.ciHighMs };
-  const interval = config.medianCiLowMs !== undefined && config.medianCiHighMs !== undefined ? { lowMs: config.medianCiLowMs, highMs: config.medianCiHighMs } : {};
+  const interval =
+    config.medianCiLowMs !== undefined && config.medianCiHighMs !== undefined ? { lowMs: config.medianCiLowMs, highMs: config.medianCiHighMs } : {};
   return { memoryMB: config.memoryMB, timeMs: config.medianMs, ...interval };
 }
 

@@ -27,7 +27,16 @@ function usd(value: number): string {
 }
 
 function recommendation(kind: Recommendation['kind'], config: ConfigSummary, reason: string): Recommendation {
-  return { kind, arch: config.arch, memoryMB: config.memoryMB, threads: config.threads, strategy: config.strategy, meanMs: config.meanMs, costPerInvocationUsd: config.costPerInvocationUsd, reason };
+  return {
+    kind,
+    arch: config.arch,
+    memoryMB: config.memoryMB,
+    threads: config.threads,
+    strategy: config.strategy,
+    meanMs: config.meanMs,
+    costPerInvocationUsd: config.costPerInvocationUsd,
+    reason,
+  };
 }
 
 export function recommend(configs: readonly ConfigSummary[], options: RecommendationOptions = {}): AnalysisResult['recommendations'] {
@@ -40,7 +49,9 @@ export function recommend(configs: readonly ConfigSummary[], options: Recommenda
   const cheapest = [...usable].sort((p, q) => p.costPerInvocationUsd - q.costPerInvocationUsd || p.meanMs - q.meanMs)[0];
   const budget = cheapest.costPerInvocationUsd * (1 + costSlack);
   const nearCheapest = usable.filter((c) => c.costPerInvocationUsd <= cheapest.costPerInvocationUsd * 1.01).length;
-  const balanced = [...usable].filter((c) => c.costPerInvocationUsd <= budget).sort((p, q) => p.meanMs - q.meanMs || p.costPerInvocationUsd - q.costPerInvocationUsd)[0];
+  const balanced = [...usable]
+    .filter((c) => c.costPerInvocationUsd <= budget)
+    .sort((p, q) => p.meanMs - q.meanMs || p.costPerInvocationUsd - q.costPerInvocationUsd)[0];
 
   const front = paretoFront(usable);
   const pareto = front.map((config, index) => {
@@ -49,11 +60,23 @@ export function recommend(configs: readonly ConfigSummary[], options: Recommenda
       index === 0
         ? `fastest of all (${seconds(config.meanMs)}); nothing is both as fast and cheaper`
         : `${(100 * (1 - config.costPerInvocationUsd / faster.costPerInvocationUsd)).toPrecision(2)}% cheaper than the next faster option, ${(config.meanMs / faster.meanMs).toFixed(2)}× its time`;
-    return { arch: config.arch, memoryMB: config.memoryMB, threads: config.threads, strategy: config.strategy, meanMs: config.meanMs, costPerInvocationUsd: config.costPerInvocationUsd, reason };
+    return {
+      arch: config.arch,
+      memoryMB: config.memoryMB,
+      threads: config.threads,
+      strategy: config.strategy,
+      meanMs: config.meanMs,
+      costPerInvocationUsd: config.costPerInvocationUsd,
+      reason,
+    };
   });
 
   return {
-    fastest: recommendation('fastest', fastest, `lowest mean time ${seconds(fastest.meanMs)} of ${usable.length} configurations, at ${usd(fastest.costPerInvocationUsd)} per invocation${estimated}`),
+    fastest: recommendation(
+      'fastest',
+      fastest,
+      `lowest mean time ${seconds(fastest.meanMs)} of ${usable.length} configurations, at ${usd(fastest.costPerInvocationUsd)} per invocation${estimated}`,
+    ),
     cheapest: recommendation(
       'cheapest',
       cheapest,
@@ -87,14 +110,16 @@ export function recommendPredicted(configs: readonly ConfigSummary[], prediction
   const predictedFastest = predictions.reduce((p, q) => (q.highMs < p.highMs ? q : p));
   if (predictedFastest.highMs < fastest.medianMs) {
     out.push({
-      ...predictedFastest, kind: 'fastest',
+      ...predictedFastest,
+      kind: 'fastest',
       reason: `PREDICTED, not measured: ${seconds(predictedFastest.predictedMs)} (95% ${seconds(predictedFastest.lowMs)}–${seconds(predictedFastest.highMs)}) against ${seconds(fastest.medianMs)} for the measured fastest (${describe(fastest)}); measure ${describePredicted(predictedFastest)} to confirm`,
     });
   }
   const predictedCheapest = predictions.reduce((p, q) => (q.costUsd < p.costUsd ? q : p));
   if (predictedCheapest.costUsd < cheapest.costPerInvocationUsd) {
     out.push({
-      ...predictedCheapest, kind: 'cheapest',
+      ...predictedCheapest,
+      kind: 'cheapest',
       reason: `PREDICTED, not measured: ${usd(predictedCheapest.costUsd)} per invocation (${seconds(predictedCheapest.predictedMs)}, 95% ${seconds(predictedCheapest.lowMs)}–${seconds(predictedCheapest.highMs)}) against ${usd(cheapest.costPerInvocationUsd)} for the measured cheapest (${describe(cheapest)}); measure ${describePredicted(predictedCheapest)} to confirm`,
     });
   }

@@ -74,7 +74,11 @@ function regressor(o: { memoryMB: number; threads: number }, shape: ShapeParamet
 
 /** Weighted least squares of time on [1, x] with weights 1/time²; serial and work clamped at >= 0. */
 function fitLinear(observations: readonly ScalingObservation[], shape: ShapeParameters): { serial: number; work: number; sse: number } {
-  let sw = 0, swx = 0, swy = 0, swxx = 0, swxy = 0;
+  let sw = 0,
+    swx = 0,
+    swy = 0,
+    swxx = 0,
+    swxy = 0;
   const xs = observations.map((o) => regressor(o, shape));
   observations.forEach((o, i) => {
     const w = 1 / (o.timeMs * o.timeMs);
@@ -143,7 +147,15 @@ function refine(observations: readonly ScalingObservation[], start: ShapeParamet
 
 function modelFrom(arch: Architecture, strategy: Strategy, observations: readonly ScalingObservation[], fit: ShapeFit): ScalingModel {
   const model: ScalingModel = {
-    arch, strategy, serialMs: fit.serial, workMs: fit.work, overheadPerThread: fit.overhead, mbPerVcpu: fit.mbPerVcpu, sharing: fit.sharing, logSigma: 0, n: observations.length,
+    arch,
+    strategy,
+    serialMs: fit.serial,
+    workMs: fit.work,
+    overheadPerThread: fit.overhead,
+    mbPerVcpu: fit.mbPerVcpu,
+    sharing: fit.sharing,
+    logSigma: 0,
+    n: observations.length,
   };
   const logResiduals = observations.map((o) => Math.log(o.timeMs / predictTime(model, o.memoryMB, o.threads)));
   const dof = Math.max(1, observations.length - 5);
@@ -167,11 +179,22 @@ export function fitScalingModel(arch: Architecture, strategy: Strategy, observat
 /** Refits a model to changed data by the fine search around its shape only (fast; for leave-one-out). */
 export function refitScalingModel(model: ScalingModel, observations: readonly ScalingObservation[]): ScalingModel {
   const usable = usableObservations(model.arch, model.strategy, observations);
-  return modelFrom(model.arch, model.strategy, usable, refine(usable, { mbPerVcpu: model.mbPerVcpu, overhead: model.overheadPerThread, sharing: model.sharing }, 0.4));
+  return modelFrom(
+    model.arch,
+    model.strategy,
+    usable,
+    refine(usable, { mbPerVcpu: model.mbPerVcpu, overhead: model.overheadPerThread, sharing: model.sharing }, 0.4),
+  );
 }
 
-export function predictTime(model: Pick<ScalingModel, 'serialMs' | 'workMs' | 'overheadPerThread' | 'mbPerVcpu' | 'sharing'>, memoryMB: number, threads: number): number {
-  return model.serialMs + model.workMs * regressor({ memoryMB, threads }, { mbPerVcpu: model.mbPerVcpu, overhead: model.overheadPerThread, sharing: model.sharing });
+export function predictTime(
+  model: Pick<ScalingModel, 'serialMs' | 'workMs' | 'overheadPerThread' | 'mbPerVcpu' | 'sharing'>,
+  memoryMB: number,
+  threads: number,
+): number {
+  return (
+    model.serialMs + model.workMs * regressor({ memoryMB, threads }, { mbPerVcpu: model.mbPerVcpu, overhead: model.overheadPerThread, sharing: model.sharing })
+  );
 }
 
 /** Prediction with a 95% interval from the log-scale residual spread (t quantile with n − 4 df). */
@@ -179,7 +202,16 @@ export function predict(model: ScalingModel, memoryMB: number, threads: number, 
   const predictedMs = predictTime(model, memoryMB, threads);
   const spread = studentTQuantile(0.975, Math.max(1, model.n - 5)) * model.logSigma * Math.sqrt(1 + 1 / model.n);
   const costUsd = invocationCostUsd({ billedMs: Math.ceil(predictedMs), memoryMB, arch: model.arch, region });
-  return { arch: model.arch, strategy: model.strategy, threads, memoryMB, predictedMs, lowMs: predictedMs * Math.exp(-spread), highMs: predictedMs * Math.exp(spread), costUsd };
+  return {
+    arch: model.arch,
+    strategy: model.strategy,
+    threads,
+    memoryMB,
+    predictedMs,
+    lowMs: predictedMs * Math.exp(-spread),
+    highMs: predictedMs * Math.exp(spread),
+    costUsd,
+  };
 }
 
 function observationOf(config: ConfigSummary): ScalingObservation {
@@ -253,8 +285,13 @@ export function leaveOneOut(configs: readonly ConfigSummary[]): LeaveOneOutSumma
       if (left.timeMs >= prediction.lowMs && left.timeMs <= prediction.highMs) covered++;
     });
     summaries.push({
-      arch: model.arch, strategy: model.strategy, configurations: family.length,
-      medianError: quantile(errors, 0.5), p90Error: quantile(errors, 0.9), maxError: Math.max(...errors), coverage: covered / family.length,
+      arch: model.arch,
+      strategy: model.strategy,
+      configurations: family.length,
+      medianError: quantile(errors, 0.5),
+      p90Error: quantile(errors, 0.9),
+      maxError: Math.max(...errors),
+      coverage: covered / family.length,
     });
   }
   return summaries;

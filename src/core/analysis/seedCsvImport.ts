@@ -91,7 +91,11 @@ function parseSimpleCsv(text: string, file: string): ParsedCsv {
     if (text.trim() === '') continue;
     const values = splitCsvLine(text);
     if (values.length !== header.length) {
-      throw new CsvImportError(file, index + 1, `expected ${header.length} comma-separated values (${header.join(',')}) but found ${values.length}. Fix or delete that line and import again.`);
+      throw new CsvImportError(
+        file,
+        index + 1,
+        `expected ${header.length} comma-separated values (${header.join(',')}) but found ${values.length}. Fix or delete that line and import again.`,
+      );
     }
     const cells: Record<string, string> = {};
     header.forEach((name, column) => {
@@ -160,7 +164,11 @@ export function parseSeedInvocationsCsv(text: string, file: string): InvocationR
   const { header, headerLine, rows } = parseSimpleCsv(text, file);
   const format = detectSeedCsvFormat(header, file, headerLine);
   if (format !== 'per-invocation') {
-    throw new CsvImportError(file, headerLine, `this is an AggregatedResults-style file (${AGGREGATED_COLUMNS.join(',')}); read it with the aggregated importer.`);
+    throw new CsvImportError(
+      file,
+      headerLine,
+      `this is an AggregatedResults-style file (${AGGREGATED_COLUMNS.join(',')}); read it with the aggregated importer.`,
+    );
   }
   if (rows.length === 0) throw new CsvImportError(file, headerLine + 1, 'the file has a header but no data rows.');
   const runId = `seed:${baseName(file)}`;
@@ -206,7 +214,11 @@ export function parseSeedAggregatedCsv(text: string, file: string): AggregatedCo
   const { header, headerLine, rows } = parseSimpleCsv(text, file);
   const format = detectSeedCsvFormat(header, file, headerLine);
   if (format !== 'aggregated') {
-    throw new CsvImportError(file, headerLine, `this is a per-configuration file (${PER_INVOCATION_COLUMNS.join(',')}); read it with the per-invocation importer.`);
+    throw new CsvImportError(
+      file,
+      headerLine,
+      `this is a per-configuration file (${PER_INVOCATION_COLUMNS.join(',')}); read it with the per-invocation importer.`,
+    );
   }
   if (rows.length === 0) throw new CsvImportError(file, headerLine + 1, 'the file has a header but no data rows.');
   return rows.map(({ line, cells }) => ({
@@ -221,9 +233,7 @@ export function parseSeedAggregatedCsv(text: string, file: string): AggregatedCo
   }));
 }
 
-export type SeedCsvContent =
-  | { format: 'per-invocation'; records: InvocationRecord[] }
-  | { format: 'aggregated'; aggregates: AggregatedConfig[] };
+export type SeedCsvContent = { format: 'per-invocation'; records: InvocationRecord[] } | { format: 'aggregated'; aggregates: AggregatedConfig[] };
 
 /** Reads either study format, deciding by the header. */
 export function parseSeedCsv(text: string, file: string): SeedCsvContent {

@@ -54,8 +54,8 @@ export function mode(values: readonly number[]): number | null {
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9); accurate to ~1e-15 for x > 0.
   const coefficients = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const shifted = x - 1;
@@ -177,9 +177,7 @@ export function ratioOfMeansInterval(numerator: SampleMoments, denominator: Samp
   const variance = varianceNumerator + varianceDenominator;
   if (!Number.isFinite(variance)) return { ratio, low: Number.NaN, high: Number.NaN };
   if (variance === 0) return { ratio, low: ratio, high: ratio };
-  const df =
-    variance ** 2 /
-    (varianceNumerator ** 2 / (numerator.n - 1) + varianceDenominator ** 2 / (denominator.n - 1));
+  const df = variance ** 2 / (varianceNumerator ** 2 / (numerator.n - 1) + varianceDenominator ** 2 / (denominator.n - 1));
   const spread = studentTQuantile(0.975, Math.max(1, df)) * Math.sqrt(variance);
   return { ratio, low: ratio * Math.exp(-spread), high: ratio * Math.exp(spread) };
 }

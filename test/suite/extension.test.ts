@@ -1,6 +1,5 @@
 // The extension activates, contributes and registers its five commands, and every one of them is
-// the real command (issue 2: "No command may pretend to work"): called with arguments it cannot
-// use, each fails with its own specific message, before any prompt and without changing anything.
+// the real command: called with arguments it cannot use, each fails with its own specific message, before any prompt and without changing anything.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

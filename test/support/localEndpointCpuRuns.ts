@@ -1,6 +1,6 @@
 // Runs the real template on the local endpoint at given memory sizes and worker counts and
 // returns the median of the template's own processingMs. Used by the CPU-model test and by the
-// measurement script that prints the table for issue 3.
+// measurement script that prints the table.
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import * as path from 'node:path';
 import { packageFunction } from '../../src/deploy/packager';

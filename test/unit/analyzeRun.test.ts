@@ -126,7 +126,7 @@ describe('analysis of invocation records', () => {
     );
   });
 
-  it('the --json object has exactly the fields issue #5 lists', () => {
+  it('the --json object has exactly its documented fields', () => {
     const json = stableAnalysisJson(analyzeRecords(smallRun())) as { configs: object[]; knee: object[]; recommendations: object };
     assert.deepEqual(Object.keys(json), ['configs', 'knee', 'recommendations']);
     assert.deepEqual(Object.keys(json.configs[0]), [

@@ -1,5 +1,5 @@
 // Plain-text rendering of an AnalysisResult (what `lambda-lab analyze` prints), and the stable
-// JSON projection of issue #5. Pure: returns strings.
+// JSON projection that `lambda-lab analyze --json` prints. Pure: returns strings.
 import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
@@ -205,7 +205,7 @@ export function formatPredictionTable(predictions: readonly PredictedConfig[]): 
   );
 }
 
-/** Exactly the object issue #5 specifies for `lambda-lab analyze --json`. */
+/** The stable object printed by `lambda-lab analyze --json`. */
 export function stableAnalysisJson(result: AnalysisResult): {
   configs: object[];
   knee: object[];

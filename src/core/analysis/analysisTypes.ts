@@ -1,5 +1,5 @@
 // The analysis result: what `lambda-lab analyze --json` prints and what the results view draws.
-// Field names are a stable public format (issue #5).
+// Field names are a stable public format.
 import type { Architecture, Strategy } from '../experimentConfig';
 
 export interface ConfigSummary {

@@ -1,5 +1,5 @@
 // Whether a run's times came from a CPU limited like Lambda's or from an unthrottled machine
-// (issue #3: unthrottled results are labelled in every result and in the UI, never silently).
+// (unthrottled results are labelled in every result and in the UI, never silently).
 // One check, made by the one analysis loader (analysisInput.ts) that `lambda-lab analyze`/`export`
 // and the results view share, so the two can never disagree. Pure: no I/O.
 import type { InvocationRecord } from '../invocationRecord';

@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', '.tools/**', 'node_modules/**', 'test-artifacts/**', '.lambda-lab/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'out/**', 'coverage/**', '.tools/**', 'node_modules/**', 'test-artifacts/**', '.lambda-lab/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

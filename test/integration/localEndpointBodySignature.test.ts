@@ -80,8 +80,13 @@ describe('local endpoint: the signature covers the body', () => {
   });
 
   test('an UpdateFunctionCode replayed with other code of the same length is refused and changes nothing', async () => {
-    // Stored (uncompressed) zips of two handlers that differ in one character have the same length.
-    const storedZip = (version: string) => zipSync({ 'index.mjs': new TextEncoder().encode(`export const handler = async () => '${version}';`) }, { level: 0 });
+    // Stored (uncompressed) zips of two handlers that differ in one character have the same length;
+    // a fixed mtime keeps two builds of the same version byte-identical across a clock tick.
+    const storedZip = (version: string) =>
+      zipSync(
+        { 'index.mjs': new TextEncoder().encode(`export const handler = async () => '${version}';`) },
+        { level: 0, mtime: new Date('2026-01-01T00:00:00Z') },
+      );
     const updated = await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'recorder', ZipFile: storedZip('v2') }));
     await waitUntilFunctionUpdatedV2({ client, maxWaitTime: 30 }, { FunctionName: 'recorder' });
     const signedUpdate = [...captured].reverse().find((request) => request.path.endsWith('/code'))!;

@@ -40,7 +40,7 @@ export const cases: BadInputCase[] = [
     name: 'strategy unknown',
     args: [...base, '--threads', '1', '--reps', '2', '--strategy', 'turbo'],
     exitCode: 2,
-    message: 'strategies must be pool or batch',
+    message: 'strategies must be pool, batch or warm',
   },
   { name: 'missing --experiment', args: ['sweep', '--threads', '1', '--reps', '2', '--local'], exitCode: 2, message: '--experiment <id> is required' },
   { name: 'missing --threads', args: ['sweep', '--experiment', 'x', '--reps', '2', '--local'], exitCode: 2, message: '--threads <list> is required' },

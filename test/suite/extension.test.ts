@@ -49,7 +49,10 @@ suite('Extension', () => {
 const unusableArguments: Record<string, { args: () => unknown; error: RegExp }> = {
   // A folder below a regular file cannot be created.
   'lambdaLab.scaffold': { args: () => ({ targetDir: path.join(probeFile(), 'function') }), error: /ENOTDIR|not a directory/ },
-  'lambdaLab.deploy': { args: () => ({ templateDir: missingFolder() }), error: /The template folder .*llab-missing-.* does not exist/ },
+  'lambdaLab.deploy': {
+    args: () => ({ templateDir: missingFolder() }),
+    error: /The function folder .*llab-missing-.* does not exist\. Scaffold the experiment function first/,
+  },
   'lambdaLab.cleanup': { args: () => ({ experimentId: 'Not An Id!', confirmed: true }), error: /experiment id .*Not An Id!.* is not allowed/ },
   // The built-in endpoint starts (the Local target), then the run to resume is not there.
   'lambdaLab.runSweep': { args: () => ({ target: { kind: 'local' }, resumeDir: missingFolder() }), error: /No run found in .*llab-missing-/ },

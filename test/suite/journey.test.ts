@@ -133,7 +133,7 @@ suite('Journey', () => {
     await screenshot('view-empty');
 
     // The welcome content's link opens the Get Started walkthrough.
-    await bridge.click('.welcome-view-content a:has-text("Get Started walkthrough")', { timeoutMs: 10_000 });
+    await bridge.click('.welcome-view-content a:has-text("Get Started walkthrough")', { timeoutMs: 60_000 });
     await bridge.waitForSelector('.gettingStartedContainer', { text: 'Get Started with Lambda Parallel Lab', timeoutMs: 30_000 });
     await bridge.waitForSelector('.gettingStartedContainer', { text: 'Scaffold the experiment function' });
     await screenshot('walkthrough');

@@ -131,13 +131,6 @@ suite('Journey', () => {
     await bridge.click('.activitybar .action-label[aria-label^="Lambda Lab"]', { timeoutMs: 20_000 });
     await bridge.waitForSelector('.welcome-view-content', { text: 'Scaffold the experiment function', timeoutMs: 60_000 });
     await screenshot('view-empty');
-
-    // The welcome content's link opens the Get Started walkthrough.
-    await bridge.click('.welcome-view-content a:has-text("Get Started walkthrough")', { timeoutMs: 60_000 });
-    await bridge.waitForSelector('.gettingStartedContainer', { text: 'Get Started with Lambda Parallel Lab', timeoutMs: 30_000 });
-    await bridge.waitForSelector('.gettingStartedContainer', { text: 'Scaffold the experiment function' });
-    await screenshot('walkthrough');
-    await runFromPalette('View: Close Editor');
     await bridge.waitForSelector('.gettingStartedContainer', { gone: true });
 
     // Scaffold from the palette; the default folder is accepted.

@@ -80,11 +80,16 @@ if (session !== 'after-restart') {
       await vscode.commands.executeCommand('workbench.extensions.search', '@installed Lambda Parallel Lab');
       await bridge!.click('.extensions-viewlet .monaco-list-row[aria-label*="Lambda Parallel Lab"]', { timeoutMs: 30_000 });
       await bridge!.waitForSelector('.extension-editor .name', { text: 'Lambda Parallel Lab', timeoutMs: 30_000 });
-      // The page itself (MARKETPLACE.md) is rendered in a webview: wait for its text and its screenshot image.
-      await bridge!.waitForFrame(
-        `() => { const text = document.body?.innerText ?? ''; const image = [...document.images].find((i) => i.src.includes('results.png')); return text.includes('What it does') && image && image.complete && image.naturalWidth > 0; }`,
+      // The page itself (MARKETPLACE.md) is rendered in a webview. Its screenshot must be an absolute
+      // https address: VS Code does not resolve a relative one against the installed extension, so
+      // it would be a broken image (it loads from the repository, so not on a machine without a network).
+      const page = await bridge!.waitForFrame<string[]>(
+        `() => (document.body?.innerText ?? '').includes('What it does') && [...document.images].map((i) => i.getAttribute('src') ?? '')`,
         { timeoutMs: 45_000 },
       );
+      const screenshots = (page.value ?? []).filter((src) => src.includes('results.png'));
+      assert.equal(screenshots.length, 1, `images on the page: ${JSON.stringify(page.value)}`);
+      assert.match(screenshots[0], /^https:\/\/github\.com\/.+\/raw\/HEAD\/media\/marketplace\/results\.png$/);
       await bridge!.screenshot('marketplace/details');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await vscode.commands.executeCommand('workbench.view.explorer');

@@ -62,9 +62,12 @@ export async function startBridge(host: BridgeHost): Promise<Bridge> {
       const deadline = Date.now() + timeoutMs;
       do {
         for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
-          const element = await frame.$(selector).catch(() => null);
-          if (element) {
-            await element.click({ timeout: 10_000, ...(button ? { button } : {}), ...(modifiers ? { modifiers } : {}) });
+          if (await frame.$(selector).catch(() => null)) {
+            // A locator, not the element found: a row the tree re-renders meanwhile is found again.
+            await frame
+              .locator(selector)
+              .first()
+              .click({ timeout: 10_000, ...(button ? { button } : {}), ...(modifiers ? { modifiers } : {}) });
             return { frameUrl: frame.url() };
           }
         }
@@ -77,9 +80,8 @@ export async function startBridge(host: BridgeHost): Promise<Bridge> {
     press: async ({ key }) => requirePage().keyboard.press(String(key)),
     hover: async ({ selector, frameUrlIncludes }) => {
       for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
-        const element = await frame.$(selector).catch(() => null);
-        if (element) {
-          await element.hover({ timeout: 10_000 });
+        if (await frame.$(selector).catch(() => null)) {
+          await frame.locator(selector).first().hover({ timeout: 10_000 });
           return { frameUrl: frame.url() };
         }
       }

@@ -1,4 +1,4 @@
-import { startActivationClock, type ActivationTiming } from './activationTiming';
+import { startActivationClock, type ActivationTiming } from './os/activationTiming';
 import * as vscode from 'vscode';
 import { registerScaffoldCommand } from './commands/scaffoldCommand';
 import { registerOutputLog } from './outputLog';

@@ -1,4 +1,4 @@
-// How long the extension takes to activate, measured in the extension host itself. Imported first
+// How long the extension takes to activate, measured in the extension host process. Imported first
 // by extension.ts, so `bundleStarted` is taken when the bundle's first statement runs.
 // The numbers are part of the extension's exports (`extensions.getExtension(id).exports`), where
 // the suite and the benchmarks read them, and are written to the Lambda Lab output channel.

@@ -1,3 +1,4 @@
+import { startActivationClock, type ActivationTiming } from './os/activationTiming';
 import * as vscode from 'vscode';
 import { registerScaffoldCommand } from './commands/scaffoldCommand';
 import { registerOutputLog } from './outputLog';
@@ -30,8 +31,14 @@ function registerOnFirstUse(context: vscode.ExtensionContext, commandIds: string
   context.subscriptions.push(...standIns);
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  registerOutputLog(context);
+/** What the extension exports to other extensions and to its tests. */
+export interface LambdaLabExports {
+  activationTiming: ActivationTiming;
+}
+
+export function activate(context: vscode.ExtensionContext): LambdaLabExports {
+  const activated = startActivationClock();
+  const log = registerOutputLog(context);
   registerScaffoldCommand(context);
   registerTargetStatusBarItem(context, sharedLocalEndpointService());
   registerOnFirstUse(context, ['lambdaLab.deploy'], async () => (await import('./commands/deployCommand.js')).registerDeployCommand);
@@ -47,6 +54,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   registerLambdaLabView(context);
+  const activationTiming = activated();
+  log.info(
+    `Activated in ${activationTiming.activateMs} ms (${activationTiming.loadAndActivateMs} ms with loading; ${activationTiming.sinceHostStartMs} ms after the extension host started).`,
+  );
+  return { activationTiming };
 }
 
 export function deactivate(): Promise<void> {

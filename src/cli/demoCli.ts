@@ -3,6 +3,7 @@
 // memory sizes, sweeps threads 1, 2, 4, prints what it found, says where the results are, and
 // stops the endpoint (on every way out: success, error, Ctrl-C).
 import { formatUsd } from '../core/usdFormat';
+import { targetBills } from '../core/targetBilling';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -157,7 +158,7 @@ async function run(argv: string[]): Promise<number> {
           if (Date.now() - lastLine > 2000 || progress.done === progress.total) {
             lastLine = Date.now();
             lastDone = progress.done;
-            say(`    ${progressLine(progress)}`);
+            say(`    ${progressLine(progress, { bills: targetBills(resolved) })}`);
           }
         },
       });

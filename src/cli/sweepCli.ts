@@ -6,6 +6,7 @@ import * as readline from 'node:readline/promises';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
+import { runningCost } from '../core/usdFormat';
 import {
   MEMORY_MAX_MB,
   REPETITIONS_MAX,
@@ -347,7 +348,7 @@ export async function runWithTerminal(
         if (options.quiet && progress.done !== progress.total && Date.now() - lastProgressLine < 5000) return;
         lastProgressLine = Date.now();
         lastPrintedDone = progress.done;
-        process.stderr.write(`${progressLine(progress)}\n`);
+        process.stderr.write(`${progressLine(progress, { bills })}\n`);
       },
     });
     process.stderr.write(`${outcomeSummary(outcome, prepared.store.runDir, { bills })}\n`);
@@ -380,9 +381,10 @@ async function confirmInTerminal(estimate: SweepCostEstimate, options: { bills: 
   }
 }
 
-export function progressLine(progress: SweepProgress): string {
+/** One progress line; `bills` says whether the cost is billed or what the run would cost on AWS. */
+export function progressLine(progress: SweepProgress, options: { bills: boolean }): string {
   const eta = progress.etaMs === null ? '' : `, ETA ${formatDuration(progress.etaMs)}`;
-  return `[${progress.done}/${progress.total}] ${formatUsd(progress.costUsd)} so far, ${progress.errors} error(s), ${progress.retries} retr${progress.retries === 1 ? 'y' : 'ies'}${eta}`;
+  return `[${progress.done}/${progress.total}] ${runningCost(progress.costUsd, options.bills)}, ${progress.errors} error(s), ${progress.retries} retr${progress.retries === 1 ? 'y' : 'ies'}${eta}`;
 }
 
 /** The CLI's next step for why a sweep stopped, in flags (VS Code words the same reasons with its own actions). */

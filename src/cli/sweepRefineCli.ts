@@ -316,7 +316,7 @@ async function refineAndReport(
       onProgress: (progress) => {
         if (!options.quiet || Date.now() - lastProgress < 5000) return;
         lastProgress = Date.now();
-        options.log(progressLine(progress));
+        options.log(progressLine(progress, { bills: options.bills === true }));
       },
     });
     options.log(outcomeSummary(result.outcome, result.runDir, { bills: options.bills === true }).split('\nResume')[0]);

@@ -2,6 +2,7 @@
 // the experiment and, if the user agrees, the role Lambda Lab created for it. Tests pass an
 // argument object with the same choices (including the confirmation); the rest runs as for a user.
 import * as vscode from 'vscode';
+import { inVsCodeWords } from './vsCodeWording';
 import { createIamClient, createLambdaClient, errorContextOf, type TargetChoice } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { roleNameFor } from '../core/experimentNaming';
@@ -40,7 +41,7 @@ export function registerCleanupCommand(context: vscode.ExtensionContext): void {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error(`Clean up failed: ${message}`);
-        void vscode.window.showErrorMessage(`Lambda Lab: ${message}`, 'Show Log').then((b) => b && log.show());
+        void vscode.window.showErrorMessage(`Lambda Lab: ${inVsCodeWords(message)}`, 'Show Log').then((b) => b && log.show());
         if (args) throw error;
         return undefined;
       }
@@ -107,7 +108,7 @@ async function cleanupCommand(context: vscode.ExtensionContext, args: CleanupCom
     notifyExperimentsChanged();
     const summary = describeCleanup(experimentId, result);
     for (const line of summary.split('\n')) log.info(line);
-    if (result.failures.length > 0) void vscode.window.showErrorMessage(`Lambda Lab: ${summary}`, 'Show Log').then((b) => b && log.show());
+    if (result.failures.length > 0) void vscode.window.showErrorMessage(`Lambda Lab: ${inVsCodeWords(summary)}`, 'Show Log').then((b) => b && log.show());
     else if (result.skipped.length > 0) {
       void vscode.window.showWarningMessage(`Lambda Lab: ${summary}`, 'Clean Up Again').then((b) => b && vscode.commands.executeCommand(CLEANUP_COMMAND));
     } else void vscode.window.showInformationMessage(`Lambda Lab: ${summary}`);

@@ -4,6 +4,7 @@
 // object with the same choices: it replaces only the pickers; everything else runs as for a user.
 import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
 import * as vscode from 'vscode';
+import { inVsCodeWords } from './vsCodeWording';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -67,7 +68,7 @@ export function registerDeployCommand(context: vscode.ExtensionContext): void {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error(`Deploy failed: ${message}`);
-        void vscode.window.showErrorMessage(`Lambda Lab: ${message}`, 'Show Log').then((b) => b && log.show());
+        void vscode.window.showErrorMessage(`Lambda Lab: ${inVsCodeWords(message)}`, 'Show Log').then((b) => b && log.show());
         if (args) throw error; // a test (or another command) gets the error too
         return undefined;
       }
@@ -159,7 +160,10 @@ async function deployCommand(context: vscode.ExtensionContext, args: DeployComma
         const done = `${created} created, ${result.functions.length - created - unchanged} updated, ${unchanged} unchanged`;
         if (failures.length > 0) {
           void vscode.window
-            .showErrorMessage(`Lambda Lab: ${failures.length} of ${total} functions failed to deploy (${done}): ${failures[0].message}`, 'Show Log')
+            .showErrorMessage(
+              `Lambda Lab: ${failures.length} of ${total} functions failed to deploy (${done}): ${inVsCodeWords(failures[0].message)}`,
+              'Show Log',
+            )
             .then((b) => b && log.show());
         } else if (result.skipped.length > 0) {
           void vscode.window

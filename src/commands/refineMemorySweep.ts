@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { DeleteFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { ResolvedTarget } from '../aws/lambdaTarget';
-import { formatUsd } from '../core/costEstimate';
+import { refineProgressMessage } from './sweepProgressWording';
 import type { Architecture, Strategy } from '../core/experimentConfig';
 import { parseStrategyList, parseThreadList, validateExperimentId } from '../core/experimentValidation';
 import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../core/lambdaModel';
@@ -98,7 +98,7 @@ export async function runRefiningSweep(options: {
               log(`  ${line}`);
               if (line.startsWith('Round')) progress.report({ message: line.slice(0, 120) });
             },
-            onProgress: (p) => progress.report({ message: `${p.done} invocations · ${formatUsd(p.costUsd)} so far` }),
+            onProgress: (p) => progress.report({ message: refineProgressMessage(p, targetBills(resolved)) }),
             deploy: async (arch, sizes) => {
               const { result } = await deployToTarget({
                 target: resolved,

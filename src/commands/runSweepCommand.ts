@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createLambdaClient, type ResolvedTarget, type TargetChoice } from '../aws/lambdaTarget';
 import { formatUsd, type SweepCostEstimate } from '../core/costEstimate';
+import { sweepProgressMessage } from './sweepProgressWording';
 import type { Strategy } from '../core/experimentConfig';
 import type { ExperimentFunctionIdentity } from '../core/experimentNaming';
 import { parseStrategyList, parseThreadList, validateCost, validateExperimentId, validateItems, validateRepetitions } from '../core/experimentValidation';
@@ -173,6 +174,8 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     log.info(`  run folder: ${runDir}`);
     void openResultsView(runDir);
     sweepProgress.report(runDir, { done: 0, total: meta.plan.plannedInvocations, errors: 0 });
+    // On a target that does not bill, the running cost is what the same invocations would cost on AWS.
+    const bills = targetBills(resolved);
 
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: sweeping "${meta.experimentId}"`, cancellable: true },
@@ -189,9 +192,8 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
             confirmCost: (estimate) => confirmCost(estimate, resolved, settings.get<number>('confirmCostAboveUsd', 0.5)),
             onProgress: (p) => {
               const fraction = p.total > 0 ? p.done / p.total : 0;
-              const eta = p.etaMs === null ? '' : ` · ETA ${formatEta(p.etaMs)}`;
               progress.report({
-                message: `${p.done}/${p.total}${eta} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}`,
+                message: sweepProgressMessage(p, bills),
                 increment: Math.max(0, (fraction - lastFraction) * 100),
               });
               lastFraction = fraction;
@@ -436,9 +438,4 @@ async function openResultsView(runDir: string): Promise<void> {
   } catch {
     // The results view is optional here; the run folder is in the output channel.
   }
-}
-
-function formatEta(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }

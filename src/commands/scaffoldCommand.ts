@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { inVsCodeWords } from './vsCodeWording';
 import { ScaffoldConflictError, nextStepCommand, scaffoldTemplate } from '../scaffold/scaffolder';
 
 export const SCAFFOLD_COMMAND_ID = 'lambdaLab.scaffold';
@@ -66,7 +67,7 @@ export async function runScaffold(templateDir: string, args?: ScaffoldCommandArg
     } catch (error) {
       if (!(error instanceof ScaffoldConflictError)) throw error;
       if (!interactive) {
-        void vscode.window.showWarningMessage(`Lambda Lab: nothing was copied. ${error.message}`);
+        void vscode.window.showWarningMessage(`Lambda Lab: nothing was copied. ${inVsCodeWords(error.message)}`);
         return { targetDir, files: [], conflicts: error.conflicts };
       }
       if (!(await confirmOverwrite(error))) return undefined;

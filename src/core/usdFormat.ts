@@ -20,3 +20,12 @@ export function formatUsd(usd: number | null | undefined, format: UsdFormat = {}
   if (format.scale === 'perInvocation') return amount >= 0.01 ? `${sign}$${amount.toFixed(4)}` : `${sign}$${amount.toPrecision(3)}`;
   return amount < 0.01 ? `${sign}$${amount.toPrecision(2)}` : `${sign}$${amount.toFixed(2)}`;
 }
+
+/**
+ * The cost of a sweep while it runs: "$0.12 so far" where invocations are billed, "$0.12 on AWS"
+ * where they are not (the built-in endpoint, an endpoint on this machine), which is what the same
+ * invocations would have cost on AWS Lambda, never a bill.
+ */
+export function runningCost(usd: number, bills: boolean): string {
+  return `${formatUsd(usd)} ${bills ? 'so far' : 'on AWS'}`;
+}

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { inVsCodeWords } from '../commands/vsCodeWording';
 import {
   createEnvelopeFactory,
   FromWebview,
@@ -149,7 +150,7 @@ export class ResultsPanel {
         if (slot === 'primary') this.emptyMessage = message;
       } else {
         if (slot === 'primary') this.emptyMessage = `Could not read the results: ${message}`;
-        if (announceErrors) void vscode.window.showErrorMessage(`Lambda Lab: could not read the results. ${message}`);
+        if (announceErrors) void vscode.window.showErrorMessage(`Lambda Lab: could not read the results. ${inVsCodeWords(message)}`);
         this.postToPage({ type: ToWebview.Status, level: 'error', text: message });
       }
     }

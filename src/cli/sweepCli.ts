@@ -22,12 +22,14 @@ import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import { MAX_PLANNED_INVOCATIONS, planSizeProblem, roughPlanMs } from '../core/sweepPlan';
 import type { RunTarget } from '../core/runFiles';
 import { runsFolder } from '../sweep/runStore';
-import { SDK_MAX_ATTEMPTS, type SweepOutcome, type SweepProgress, type SweepStopReason } from '../sweep/sweepEngine';
+import { SDK_MAX_ATTEMPTS, type InvocationAdapter, type SweepOutcome, type SweepProgress, type SweepStopReason } from '../sweep/sweepEngine';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { targetBills } from '../core/targetBilling';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { parseCliArgs } from './cliArgs';
+import { ownFunctionAdapter } from '../ownFunction/ownFunctionAdapter';
+import { ownFunctionFlagOptions, ownFunctionHelp, runOwnFunctionSweep } from './sweepOwnCli';
 import { checkReplayRefineFlagsUnused, replayRefineFlagOptions, replayRefineHelp, runReplayOrRefine, wantsReplayOrRefine } from './sweepRefineCli';
 
 export const DEFAULT_CONFIRM_ABOVE_USD = 0.5;
@@ -39,6 +41,7 @@ export const EXIT_SWEEP_ERRORS = 3;
 
 const HELP = `Usage: lambda-lab sweep --experiment <id> --threads <list> --reps <n> [options]
        lambda-lab sweep --resume <run dir> [options]
+       lambda-lab sweep --function <name|arn> --memory <sizes> --payload <file.json> --reps <n> [--threads <list> --threads-field <path> | --threads-env <NAME>]
 
 Invokes every deployed function of the experiment at every thread count and strategy, N times,
 in a shuffled (seeded) order, and appends one JSON line per invocation to
@@ -83,6 +86,8 @@ invocations ended in an error (the summary says how many; rerun them with --resu
 
 ${replayRefineHelp}
 
+${ownFunctionHelp}
+
 ${targetFlagsHelp}
 `;
 
@@ -116,9 +121,14 @@ export async function run(argv: string[]): Promise<number> {
     quiet: { type: 'boolean' },
     ...targetFlagOptions,
     ...replayRefineFlagOptions,
+    ...ownFunctionFlagOptions,
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  if (values.function !== undefined) return runOwnFunctionSweep(values);
+  for (const flag of Object.keys(ownFunctionFlagOptions) as Array<keyof typeof ownFunctionFlagOptions>) {
+    if (values[flag] !== undefined) return refuseFlag(`--${flag} only applies with --function <name|arn> (a sweep of your own function).`);
+  }
   if (wantsReplayOrRefine(values)) return runReplayOrRefine(values);
 
   let prepared: PreparedSweep | undefined;
@@ -246,6 +256,7 @@ export async function run(argv: string[]): Promise<number> {
       yes: values.yes === true,
       confirmAboveUsd: confirmAbove,
       retryErrors: values['retry-errors'] === true,
+      invocation: prepared.store.meta.ownFunction ? ownFunctionAdapter(prepared.store.meta.ownFunction) : undefined,
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
     if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
@@ -260,6 +271,11 @@ export async function run(argv: string[]): Promise<number> {
     // Also when checks between opening the run and sweeping it failed; releasing twice is harmless.
     prepared?.store.close();
   }
+}
+
+function refuseFlag(message: string): number {
+  process.stderr.write(`lambda-lab sweep: ${message}\n`);
+  return 2;
 }
 
 /** On a resumed run, the stored target is used unless target flags say otherwise. */
@@ -280,6 +296,8 @@ export interface TerminalRunOptions {
   yes: boolean;
   confirmAboveUsd: number;
   retryErrors?: boolean;
+  /** Payloads and records for a function that is not the template. */
+  invocation?: InvocationAdapter;
 }
 
 /** Signals that cancel a sweep the way Ctrl-C does: a closed terminal (SIGHUP) or `kill` (SIGTERM). */
@@ -319,6 +337,7 @@ export async function runWithTerminal(
       createSampler: createSamplerForSweep,
       log: options.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
       retryErrors: options.retryErrors,
+      invocation: options.invocation,
       confirmCost: async (estimate) => confirmInTerminal(estimate, { bills, ...options }),
       onProgress: (progress) => {
         // Verbose mode logs every invocation, so progress lines there only mark the phases;
@@ -380,6 +399,8 @@ export function cliStopAdvice(reason: SweepStopReason | null, runDir: string): s
       return `If that was a passing problem: ${resume} --retry-errors; otherwise fix the function, redeploy it and start a new sweep.`;
     case 'pilotFailed':
       return 'Fix the function (try it locally: node run-local.mjs in the scaffolded folder), redeploy it and start a new sweep.';
+    case 'functionFailed':
+      return 'Check the function works with this payload (invoke it once yourself), then start a new sweep; the copies stay until: lambda-lab cleanup --experiment <id>.';
     case 'functionNotFound':
       return '';
     case 'endpointUnreachable':

@@ -19,6 +19,8 @@ export function vscodeStopAdvice(outcome: Pick<SweepOutcome, 'stopReason' | 'err
     case 'cancelled':
     case 'unexpected':
       return 'Run "Lambda Lab: Run Sweep" and pick this run to resume it.';
+    case 'functionFailed':
+      return 'Check the function works with this payload (invoke it once yourself), then start a new sweep of it.';
     case 'functionNotFound':
       return '';
     case undefined:

@@ -29,6 +29,11 @@ export interface InvocationRecord {
    * endpoints). Absent in records written before this field existed.
    */
   cpuLimit?: string | null;
+  /**
+   * Where processingMs came from for a function that is not the template: 'function' (it returned
+   * processingMs) or 'report' (the REPORT line's Duration). Absent for the template.
+   */
+  timeSource?: 'function' | 'report';
   /** null, or the error message (function error, throttling after retries, network...). */
   error: string | null;
   retries: number;

@@ -3,6 +3,7 @@
 import type { Architecture, Strategy } from './experimentConfig';
 import type { InvocationRecord } from './invocationRecord';
 import type { MemoryRefinementRecord } from './memoryRefinement';
+import type { ThreadDimension } from './ownFunction';
 import { recordKey, type SweepPlanInput } from './sweepPlan';
 
 export const RUN_FILE = 'run.json';
@@ -44,6 +45,18 @@ export interface FunctionSnapshot {
   timeoutSeconds?: number | null;
 }
 
+/** What run.json records about a sweep of a user's own function. */
+export interface OwnFunctionRun {
+  /** The function that was copied (never changed, never invoked). */
+  original: { functionName: string; functionArn: string | null; codeSha256: string | null };
+  /** Where the payload came from, and the payload itself (each invocation sends it, with the thread field set). */
+  payloadFile: string | null;
+  payload: unknown;
+  threads: ThreadDimension;
+  /** How an invocation is timed: the function's processingMs when it returns one, else the REPORT line's Duration. */
+  timing: string;
+}
+
 export interface RunMetadata {
   formatVersion: number;
   runId: string;
@@ -75,6 +88,8 @@ export interface RunMetadata {
   configStops: ConfigStop[];
   /** Sweeps that chose their memory sizes: which sizes each round added and why. Absent otherwise. */
   memoryRefinement?: MemoryRefinementRecord;
+  /** Sweeps of a user's own function (through tagged copies of it): what was copied and how it was invoked. Absent otherwise. */
+  ownFunction?: OwnFunctionRun;
   /** Runs against the study replay: which study folder answered, and the seed of its draws. Absent otherwise. */
   replay?: { studyFolder: string; seed: number };
 }

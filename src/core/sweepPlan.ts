@@ -67,6 +67,8 @@ export interface SweepFunction {
   functionName: string;
   arch: Architecture;
   memoryMB: number;
+  /** A function fixed to one thread count (it reads the count from its environment): only that count is planned for it. */
+  threads?: number;
 }
 
 export interface SweepPlanInput {
@@ -158,10 +160,11 @@ export function buildSweepPlan(input: SweepPlanInput): SweepPlan {
   // The warm-up uses the smallest thread count and the first strategy: the cheapest, most
   // predictable invocation, which also serves as the pilot for the cost estimate.
   const warmupThreads = Math.min(...threadCounts);
-  const warmups = functions.map((f) => planned(f, warmupThreads, strategies[0], 0, true));
+  const warmups = functions.map((f) => planned(f, f.threads ?? warmupThreads, strategies[0], 0, true));
 
   const configs: Array<{ f: SweepFunction; threads: number; strategy: Strategy }> = [];
-  for (const f of functions) for (const threads of threadCounts) for (const strategy of strategies) configs.push({ f, threads, strategy });
+  for (const f of functions)
+    for (const threads of f.threads !== undefined ? [f.threads] : threadCounts) for (const strategy of strategies) configs.push({ f, threads, strategy });
 
   const random = createSeededRandom(input.seed);
   const measured: PlannedInvocation[] = [];

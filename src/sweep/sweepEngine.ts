@@ -46,6 +46,18 @@ export interface SweepProgress {
   last?: InvocationRecord;
 }
 
+/**
+ * How invocations are built and read, for functions that are not the template (a user's own
+ * function): the payload of each planned invocation, the record made from a response, and whether
+ * a record should stop the sweep. Without it, the template's event and result are used.
+ */
+export interface InvocationAdapter {
+  payloadFor(planned: PlannedInvocation): Uint8Array;
+  recordFrom: typeof recordFromResponse;
+  /** The error that stops the sweep after this record (e.g. the function failed on the payload), or null. */
+  stopAfter?(record: InvocationRecord): string | null;
+}
+
 export interface SweepEngineOptions {
   client: LambdaInvoker;
   store: RunStore;
@@ -73,6 +85,8 @@ export interface SweepEngineOptions {
    * record is appended and supersedes the error (see supersedes in src/core/runFiles.ts).
    */
   retryErrors?: boolean;
+  /** Payloads and records for a function that is not the template. */
+  invocation?: InvocationAdapter;
 }
 
 export interface SweepOutcome {
@@ -99,6 +113,7 @@ const STATUS_OF: Record<SweepStopReason['kind'], RunStatus> = {
   costCeiling: 'stopped-max-cost',
   pilotFailedEarlier: 'failed',
   pilotFailed: 'failed',
+  functionFailed: 'failed',
   functionNotFound: 'failed',
   endpointUnreachable: 'failed',
   unexpected: 'failed',
@@ -292,7 +307,8 @@ class SweepRun {
   private async invokeAndRecord(planned: PlannedInvocation): Promise<InvocationRecord | null> {
     const startedAt = new Date().toISOString();
     const event: TemplateEvent = { items: this.options.items, workers: planned.threads, cost: this.options.cost, strategy: planned.strategy };
-    const payload = new TextEncoder().encode(JSON.stringify(event));
+    const payload = this.options.invocation ? this.options.invocation.payloadFor(planned) : new TextEncoder().encode(JSON.stringify(event));
+    const recordFrom = this.options.invocation?.recordFrom ?? recordFromResponse;
     let retries = 0;
     let lastError: unknown = null;
     for (let outer = 0; outer <= this.retryPolicy.maxOuterRetries; outer++) {
@@ -304,7 +320,7 @@ class SweepRun {
         );
         retries += Math.max(0, (response.$metadata.attempts ?? 1) - 1);
         this.consecutiveTransportFailures = 0;
-        return this.record(recordFromResponse(this.runId, planned, response, retries, startedAt));
+        return this.record(recordFrom(this.runId, planned, response, retries, startedAt));
       } catch (error) {
         if (isAbort(error) || this.isCancelled()) return null;
         retries += Math.max(0, (sdkAttempts(error) ?? 1) - 1);
@@ -351,6 +367,8 @@ class SweepRun {
       this.options.store.updateMetadata({ costSoFarUsd: this.accounting.costUsd });
     }
     this.emitProgress(record);
+    const stopError = this.options.invocation?.stopAfter?.(record) ?? null;
+    if (stopError !== null) this.halt(new SweepStop({ kind: 'functionFailed', functionName: record.functionName, threads: record.threads, error: stopError }));
     return record;
   }
 

@@ -5,7 +5,7 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/cli
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Strategy } from '../core/experimentConfig';
-import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type RunMetadata, type RunTarget } from '../core/runFiles';
+import { RUN_FORMAT_VERSION, newRunId, type FunctionSnapshot, type OwnFunctionRun, type RunMetadata, type RunTarget } from '../core/runFiles';
 import { costTimeoutProblem, ValidationError } from '../core/experimentValidation';
 import { TIMEOUT_MAX_S } from '../core/lambdaModel';
 import {
@@ -48,6 +48,8 @@ export interface NewSweepRequest {
   seed?: number;
   /** Only these functions (e.g. the ones just deployed); default: every function of the experiment. */
   functions?: SweepFunction[];
+  /** A sweep of a user's own function through copies of it: recorded in run.json; no bcrypt cost check applies. */
+  ownFunction?: OwnFunctionRun;
 }
 
 export interface TargetDescription {
@@ -187,7 +189,7 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
         snapshots,
       }))
     : await findSweepFunctions(client, request.experimentId);
-  checkPlanCanRun(request, found.functions, found.snapshots);
+  checkPlanCanRun(request, found.functions, found.snapshots, { costCheck: !request.ownFunction });
   const seed = request.seed ?? newSeed();
   const plan = buildSweepPlan({
     functions: found.functions,
@@ -220,6 +222,7 @@ export async function prepareNewSweep(client: LambdaClient, request: NewSweepReq
     estimatedCostUsd: null,
     costSoFarUsd: 0,
     configStops: [],
+    ...(request.ownFunction ? { ownFunction: request.ownFunction } : {}),
   };
   return { store: RunStore.create(runDir, metadata), plan, warnings: [], resumed: false };
 }
@@ -233,6 +236,7 @@ export function checkPlanCanRun(
   request: Pick<NewSweepRequest, 'threadCounts' | 'strategies' | 'repetitions' | 'items' | 'cost' | 'concurrency'>,
   functions: readonly SweepFunction[],
   snapshots: readonly FunctionSnapshot[],
+  options: { costCheck: boolean } = { costCheck: true },
 ): void {
   const memoriesMB = functions.map((f) => f.memoryMB);
   const shape = {
@@ -244,6 +248,7 @@ export function checkPlanCanRun(
   const sizeProblem = planSizeProblem(shape, roughPlanMs({ ...request, memoriesMB, strategies: shape.strategies }));
   if (sizeProblem)
     throw new ValidationError('reps', request.repetitions, `at most ${MAX_PLANNED_INVOCATIONS} invocations`, `The sweep cannot run: ${sizeProblem}`);
+  if (!options.costCheck) return;
   const timeouts = snapshots.map((s) => s.timeoutSeconds).filter((t): t is number => typeof t === 'number' && t > 0);
   const timeoutSeconds = timeouts.length > 0 ? Math.min(...timeouts) : TIMEOUT_MAX_S;
   const costProblem = costTimeoutProblem({
@@ -304,7 +309,10 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
   return { store, plan, warnings: [...store.warnings], resumed: true };
 }
 
-export interface ExecuteOptions extends Pick<SweepEngineOptions, 'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors'> {
+export interface ExecuteOptions extends Pick<
+  SweepEngineOptions,
+  'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors' | 'invocation'
+> {
   client: SweepEngineOptions['client'];
   /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
   createSampler?: (settings: { minRepetitions: number; maxRepetitions: number; targetRelativeHalfWidth: number }) => SweepSampler;
@@ -343,6 +351,7 @@ async function runPreparedSweep(prepared: PreparedSweep, options: ExecuteOptions
     log: options.log,
     retry: options.retry,
     retryErrors: options.retryErrors,
+    invocation: options.invocation,
   });
 }
 

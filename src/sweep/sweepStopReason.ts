@@ -11,6 +11,8 @@ export type SweepStopReason =
   /** The pilot's record is an error from an earlier session (resume). */
   | { kind: 'pilotFailedEarlier'; functionName: string; error: string }
   | { kind: 'pilotFailed'; functionName: string; error: string }
+  /** The function failed on the payload (a user's own function): the rest of the plan would fail alike. */
+  | { kind: 'functionFailed'; functionName: string; threads: number; error: string }
   | { kind: 'functionNotFound'; functionName: string }
   | { kind: 'endpointUnreachable'; detail: string }
   | { kind: 'unexpected'; message: string };
@@ -30,6 +32,8 @@ export function describeStopReason(reason: SweepStopReason): string {
       return `The pilot invocation of ${reason.functionName} failed earlier (${reason.error}); nothing else was run.`;
     case 'pilotFailed':
       return `The pilot invocation of ${reason.functionName} failed: ${reason.error}. Nothing else was run.`;
+    case 'functionFailed':
+      return `${reason.functionName} failed on the payload (threads ${reason.threads}): ${reason.error}. The sweep stopped at this first function error instead of spending the rest of the plan.`;
     case 'functionNotFound':
       return `Function ${reason.functionName} was not found on the target (deleted, or the built-in endpoint was restarted); this run cannot be finished with a new function: deploy the experiment again and start a new sweep.`;
     case 'endpointUnreachable':

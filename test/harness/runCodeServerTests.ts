@@ -137,9 +137,13 @@ async function main(): Promise<number> {
     {
       cwd: workspaceDir,
       // The extension host inherits this environment: LAMBDA_LAB_TEST_* variables set by whoever
-      // runs the harness reach the tests unchanged, plus the three the harness adds.
+      // runs the harness reach the tests unchanged, plus the ones the harness adds. The run gets its
+      // own Lambda Lab home (the built-in endpoint's stored functions and state file), so functions a
+      // previous or failed run left in the user's store do not show in this run's view.
       env: {
         ...process.env,
+        LAMBDA_LAB_HOME: path.join(tempRoot, 'lambda-lab-home'),
+        LAMBDA_LAB_ENDPOINT_STORE: undefined,
         LAMBDA_LAB_TEST_BRIDGE_URL: bridgeUrl,
         LAMBDA_LAB_TEST_WORKSPACE: workspaceDir,
         LAMBDA_LAB_TEST_ARTIFACTS: settings.artifactsDir,
@@ -324,9 +328,12 @@ async function startBridge(): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       do {
         for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
-          const element = await frame.$(selector).catch(() => null);
-          if (element) {
-            await element.click({ timeout: 10_000, ...(button ? { button } : {}), ...(modifiers ? { modifiers } : {}) });
+          if (await frame.$(selector).catch(() => null)) {
+            // A locator, not the element found: a row the tree re-renders meanwhile is found again.
+            await frame
+              .locator(selector)
+              .first()
+              .click({ timeout: 10_000, ...(button ? { button } : {}), ...(modifiers ? { modifiers } : {}) });
             return { frameUrl: frame.url() };
           }
         }
@@ -339,9 +346,8 @@ async function startBridge(): Promise<string> {
     press: async ({ key }) => requirePage().keyboard.press(String(key)),
     hover: async ({ selector, frameUrlIncludes }) => {
       for (const frame of matchingFrames(requirePage(), frameUrlIncludes)) {
-        const element = await frame.$(selector).catch(() => null);
-        if (element) {
-          await element.hover({ timeout: 10_000 });
+        if (await frame.$(selector).catch(() => null)) {
+          await frame.locator(selector).first().hover({ timeout: 10_000 });
           return { frameUrl: frame.url() };
         }
       }

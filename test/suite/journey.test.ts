@@ -2,8 +2,9 @@
 // and input boxes (typed into, Enter pressed), the Lambda Lab view (tree rows clicked, inline
 // actions, a context menu, a modal). No step calls a command with arguments; the test only waits on
 // what the page shows (selectors, text) and takes a screenshot of every step
-// (test-artifacts/journey/). Scaffold → Deploy (two sizes) → Run Sweep (1 and 2 threads,
-// 3 repetitions) → results (table rows, drawn charts) → a second sweep → Compare → Clean Up.
+// (test-artifacts/journey/). The view's welcome link → the Get Started walkthrough, whose first
+// step's button scaffolds → Deploy (two sizes) → Run Sweep (1 and 2 threads, 3 repetitions) →
+// results (table rows, drawn charts) → a second sweep → Compare → Clean Up.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension } from './extensionUnderTest';
@@ -14,6 +15,7 @@ const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 /** 2 functions × 2 thread counts × 3 repetitions, plus one warm-up per function. */
 const INVOCATIONS_PER_SWEEP = 2 * 2 * 3 + 2;
 const QUICK_INPUT = '.quick-input-widget';
+const SCAFFOLD_STEP = '.gettingStartedContainer .getting-started-step[data-step-id$="#lambdaLab.getStarted#scaffold"]';
 const EXPERIMENT_ROW = `.monaco-list-row[aria-label^="Experiment ${EXPERIMENT},"]`;
 const COMPLETED_RUN_ROW = `.monaco-list-row[aria-label^="Run "][aria-label*="completed · ${INVOCATIONS_PER_SWEEP}/${INVOCATIONS_PER_SWEEP}"]`;
 
@@ -42,7 +44,13 @@ interface ResultsPage {
 suite('Journey', () => {
   let bridge: HarnessBridge;
   let shot = 0;
-  const screenshot = (step: string) => bridge.screenshot(`journey/${String(++shot).padStart(2, '0')}-${step}`);
+  let started = 0;
+  /** Saves test-artifacts/journey/NN-step.png and prints the step with the seconds since the journey began. */
+  const screenshot = async (step: string): Promise<void> => {
+    const name = `${String(++shot).padStart(2, '0')}-${step}`;
+    await bridge.screenshot(`journey/${name}`);
+    await bridge.log(`  journey ${name} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
 
   suiteSetup(async function () {
     const found = harnessBridge();
@@ -123,22 +131,31 @@ suite('Journey', () => {
     return hit.value!;
   }
 
-  // Skipped until it follows the merged Deploy memory picker (Local now offers "Fits this machine", not "Other…").
-  test.skip('Scaffold → Deploy → Run Sweep → Results → Compare → Clean Up, through the UI only', async function () {
+  test('Scaffold → Deploy → Run Sweep → Results → Compare → Clean Up, through the UI only', async function () {
     this.timeout(900_000);
+    started = Date.now();
     await vscode.commands.executeCommand('notifications.clearAll');
 
     // The Lambda Lab view, opened from the activity bar: empty, with its welcome buttons.
     await bridge.click('.activitybar .action-label[aria-label^="Lambda Lab"]', { timeoutMs: 20_000 });
     await bridge.waitForSelector('.welcome-view-content', { text: 'Scaffold the experiment function', timeoutMs: 60_000 });
     await screenshot('view-empty');
-    await bridge.waitForSelector('.gettingStartedContainer', { gone: true });
 
-    // Scaffold from the palette; the default folder is accepted.
-    await runFromPalette('Lambda Lab: Scaffold Experiment Function');
+    // The welcome content's link opens the Get Started walkthrough; its first step's button scaffolds
+    // (the default folder is accepted) and the step is then shown as done.
+    await bridge.click('.welcome-view-content a:has-text("Get Started walkthrough")', { timeoutMs: 30_000 });
+    await bridge.waitForSelector('.gettingStartedContainer', { text: 'Get Started with Lambda Parallel Lab', timeoutMs: 30_000 });
+    await bridge.waitForSelector(`${SCAFFOLD_STEP}.expanded .button-container a.monaco-button`, { text: 'Scaffold the experiment function' });
+    await screenshot('walkthrough');
+    await bridge.click(`${SCAFFOLD_STEP}.expanded .button-container a.monaco-button:has-text("Scaffold the experiment function")`);
     await answer('Folder for the experiment function', 'lambda-parallel-lab');
     await bridge.waitForSelector('.tabs-container .tab', { text: 'index.mjs', timeoutMs: 30_000 });
     await screenshot('scaffolded');
+    await bridge.click('.tabs-container .tab[aria-label^="Welcome"]');
+    await bridge.waitForSelector(`${SCAFFOLD_STEP} [role="checkbox"][aria-checked="true"]`, { timeoutMs: 30_000 });
+    await screenshot('walkthrough-scaffold-done');
+    await bridge.click('.tabs-container .tab.active[aria-label^="Welcome"] .tab-actions .action-label');
+    await bridge.waitForSelector('.gettingStartedContainer', { gone: true });
 
     // Deploy from the palette: experiment id, Local, two memory sizes, this machine's architecture.
     await runFromPalette('Lambda Lab: Deploy Experiment');

@@ -119,14 +119,24 @@ suite('Journey', () => {
   }
 
   async function waitForResults(check: (page: ResultsPage) => boolean, rows: number): Promise<ResultsPage> {
-    const hit = await bridge.waitForFrame<ResultsPage>(
-      `async (rows) => { const p = await (${RESULTS_PAGE})(); return p && p.rows === rows && p.drawn === p.charts ? p : null; }`,
-      {
+    const hit = await bridge
+      .waitForFrame<ResultsPage>(`async (rows) => { const p = await (${RESULTS_PAGE})(); return p && p.rows === rows && p.drawn === p.charts ? p : null; }`, {
         frameUrlIncludes: WEBVIEW_FRAMES,
         arg: rows,
         timeoutMs: 60_000,
-      },
-    );
+      })
+      .catch(async (error: unknown) => {
+        // What each results page showed instead, and the screen, for the failure report.
+        const pages = await bridge.evaluateInFrames(
+          `async () => { const p = await (${RESULTS_PAGE})(); return p && { ...p, title: document.querySelector('h1, h2')?.textContent, error: document.querySelector('.error, [role=alert]')?.textContent }; }`,
+          {
+            frameUrlIncludes: WEBVIEW_FRAMES,
+          },
+        );
+        await bridge.log(`  journey: results pages seen: ${JSON.stringify(pages.filter((f) => f.value).map((f) => f.value))}`);
+        await screenshot(`failed-waiting-for-${rows}-rows`);
+        throw error;
+      });
     assert.ok(check(hit.value!), JSON.stringify(hit.value));
     return hit.value!;
   }
@@ -197,6 +207,7 @@ suite('Journey', () => {
     const [first, second] = runRows.map((label) => `.monaco-list-row[aria-label=${JSON.stringify(label)}]`);
     await bridge.click(first);
     await bridge.click(second, { modifiers: ['Control'] });
+    await bridge.waitForFrame(`(rows) => rows.every((row) => document.querySelector(row)?.classList.contains('selected'))`, { arg: [first, second] });
     await bridge.hover(second);
     await bridge.click(`${second} .action-label[aria-label^="Compare Runs"]`, { timeoutMs: 10_000 });
     const compared = await waitForResults((page) => page.runColumn && page.charts === 3, 8);

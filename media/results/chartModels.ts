@@ -34,6 +34,8 @@ export interface ChartSeries {
   styleIndex: number;
   /** Reference lines (ideal speedup) and fronts are drawn dashed and thinner. */
   reference: boolean;
+  /** Model predictions, not measurements: drawn with the predicted dash and hollow points, labelled "(predicted)". */
+  predicted?: boolean;
   points: SeriesPoint[];
 }
 
@@ -111,8 +113,29 @@ export function timeVsMemoryChart(groups: readonly ConfigGroup[]): ChartSpec {
         reference: false,
         points,
       });
+      const predicted = (group.run.analysis.predictions ?? [])
+        .filter((p) => p.arch === group.arch && p.strategy === group.strategy && p.threads === threads)
+        .sort((a, b) => a.memoryMB - b.memoryMB);
+      if (predicted.length) {
+        // The measured points anchor the dashed line, so it reads as the model's continuation of the measured curve.
+        const merged = [
+          ...points.map((p) => ({ ...p, measured: true })),
+          ...predicted.map((p) => ({ x: p.memoryMB, y: p.predictedMs, low: p.lowMs, high: p.highMs, measured: false })),
+        ];
+        merged.sort((a, b) => a.x - b.x);
+        series.push({
+          label: `${group.prefix}${threads} thread${threads === 1 ? '' : 's'} (predicted)`,
+          kind: 'line',
+          colorIndex: allThreads.indexOf(threads),
+          styleIndex: group.styleIndex,
+          reference: false,
+          predicted: true,
+          points: merged.map(({ x, y, low, high, measured }) => (measured ? { x, y } : { x, y, low, high })),
+        });
+      }
     }
   }
+  const anyPredicted = series.some((s) => s.predicted);
   return {
     id: 'timeVsMemory',
     title: 'Time vs memory',
@@ -122,6 +145,11 @@ export function timeVsMemoryChart(groups: readonly ConfigGroup[]): ChartSpec {
     yScale: 'logarithmic',
     series,
     description: `Mean processing time against memory size, one line per thread count (${allThreads.join(', ')}), with 95% confidence bands.`,
+    ...(anyPredicted
+      ? {
+          note: 'Dashed lines labelled (predicted): model predictions at memory sizes not measured, with 95% prediction intervals; measure a size to confirm it.',
+        }
+      : {}),
   };
 }
 

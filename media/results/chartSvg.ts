@@ -14,6 +14,8 @@ export interface SvgTheme {
 }
 
 export const DASH_PATTERNS: ReadonlyArray<readonly number[]> = [[], [6, 4], [2, 3], [8, 3, 2, 3]];
+/** Model predictions: long dashes with wide gaps, unlike every measured pattern above. */
+export const PREDICTED_DASH: readonly number[] = [12, 6];
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
@@ -139,7 +141,7 @@ export function chartToSvg(spec: ChartSpec, theme: SvgTheme, width = 900, height
     const points = series.points.filter(usable);
     const label = escapeXml(series.label);
     if (series.kind === 'line') {
-      const dash = DASH_PATTERNS[series.reference ? 1 : series.styleIndex % DASH_PATTERNS.length];
+      const dash = series.predicted ? PREDICTED_DASH : DASH_PATTERNS[series.reference ? 1 : series.styleIndex % DASH_PATTERNS.length];
       const dashAttr = dash.length ? ` stroke-dasharray="${dash.join(' ')}"` : '';
       out.push(
         `<polyline class="series" data-label="${label}" points="${points.map((p) => `${n(px(p.x))},${n(py(p.y))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${series.reference ? 1.5 : 2}"${dashAttr}/>`,

@@ -16,7 +16,7 @@ import {
   type Plugin,
 } from 'chart.js';
 import type { ChartSpec } from './chartModels';
-import { chartToSvg, DASH_PATTERNS, formatTick, seriesColor } from './chartSvg';
+import { chartToSvg, DASH_PATTERNS, formatTick, PREDICTED_DASH, seriesColor } from './chartSvg';
 import { withAlpha, type ThemeColors } from './themeColors';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Legend, Tooltip);
@@ -67,7 +67,7 @@ function datasetsFor(spec: ChartSpec, theme: ThemeColors): Array<ChartDataset<'l
         order: 2,
       });
     }
-    const dash = series.reference ? DASH_PATTERNS[1] : DASH_PATTERNS[series.styleIndex % DASH_PATTERNS.length];
+    const dash = series.predicted ? PREDICTED_DASH : series.reference ? DASH_PATTERNS[1] : DASH_PATTERNS[series.styleIndex % DASH_PATTERNS.length];
     datasets.push({
       label: series.label,
       data: series.points.map((p) => ({ x: p.x, y: p.y })),
@@ -77,6 +77,8 @@ function datasetsFor(spec: ChartSpec, theme: ThemeColors): Array<ChartDataset<'l
       borderDash: [...dash],
       showLine: series.kind === 'line',
       pointRadius: series.kind === 'scatter' ? 4 : series.reference ? 0 : 3,
+      // Predicted points are hollow: the dash and the hollow marker both say "not measured".
+      ...(series.predicted ? { backgroundColor: theme.background, pointBorderWidth: 2 } : {}),
       pointStyle: POINT_STYLES[(Math.max(0, series.colorIndex) + series.styleIndex) % POINT_STYLES.length],
       // Reference lines (ideal speedup, Pareto front) are drawn on top of the data.
       order: series.reference ? 0 : 1,

@@ -1,5 +1,5 @@
 // The knee table and the recommendations: the answer the user came for.
-import type { KneeEstimate, Recommendation } from '../../src/core/analysis/analysisTypes';
+import type { KneeEstimate, PredictedConfig, PredictedRecommendation, Recommendation } from '../../src/core/analysis/analysisTypes';
 import type { ChartRun } from './chartModels';
 import { el } from './dom';
 import { formatMs, formatUsd } from './tableModel';
@@ -61,11 +61,13 @@ export function renderRecommendations(container: HTMLElement, runs: readonly Cha
       ),
     );
     const pareto = run.analysis.recommendations.pareto;
+    const predicted = run.analysis.recommendations.predicted ?? [];
     return el(
       'div',
       { class: 'recommendation-block' },
       runs.length > 1 ? el('h3', {}, run.label) : '',
       items.length ? el('ul', {}, ...items) : el('p', {}, 'No recommendation: no configuration has data yet.'),
+      predicted.length ? el('ul', { class: 'predicted-recommendations' }, ...predicted.map(predictedRecommendationItem)) : '',
       el(
         'p',
         { class: 'pareto-summary' },
@@ -74,4 +76,83 @@ export function renderRecommendations(container: HTMLElement, runs: readonly Cha
     );
   });
   container.replaceChildren(...blocks);
+}
+
+const PREDICTED_KIND_LABELS: Record<PredictedRecommendation['kind'], string> = {
+  fastest: 'Possibly faster (predicted)',
+  cheapest: 'Possibly cheaper (predicted)',
+};
+
+/** A predicted configuration is never a recommendation by itself: it says so, and which measurement would confirm it (in the reason). */
+function predictedRecommendationItem(p: PredictedRecommendation): HTMLElement {
+  return el(
+    'li',
+    { class: `predicted-recommendation ${p.kind}` },
+    el('strong', {}, `${PREDICTED_KIND_LABELS[p.kind]}: `),
+    el('span', { class: 'predicted-badge' }, 'predicted'),
+    ` ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.arch}, ${p.strategy}) — about ${formatMs(p.predictedMs)} ms (95% prediction interval ${formatMs(p.lowMs)}–${formatMs(p.highMs)}), ${formatUsd(p.costUsd)} per invocation. `,
+    el('span', { class: 'reason' }, p.reason),
+  );
+}
+
+/**
+ * Predicted configurations: the scaling model's time and cost where nothing was measured, each row
+ * marked "predicted" with its 95% prediction interval, apart from the measured summary table.
+ */
+export function renderPredictions(container: HTMLElement, runs: readonly ChartRun[]): void {
+  const comparing = runs.length > 1;
+  const rows: Array<{ run: ChartRun; p: PredictedConfig }> = runs.flatMap((run) => (run.analysis.predictions ?? []).map((p) => ({ run, p })));
+  if (rows.length === 0) {
+    container.replaceChildren();
+    return;
+  }
+  rows.sort(
+    (a, b) =>
+      a.run.tag.localeCompare(b.run.tag) ||
+      a.p.arch.localeCompare(b.p.arch) ||
+      a.p.strategy.localeCompare(b.p.strategy) ||
+      a.p.memoryMB - b.p.memoryMB ||
+      a.p.threads - b.p.threads,
+  );
+  const headers = [
+    ...(comparing ? ['Run'] : []),
+    'Arch',
+    'Strategy',
+    'Memory (MB)',
+    'Threads',
+    'Predicted (ms)',
+    '95% prediction interval (ms)',
+    'Cost / invocation',
+    '',
+  ];
+  const bodyRows = rows.map(({ run, p }) =>
+    el(
+      'tr',
+      { class: 'predicted' },
+      ...(comparing ? [el('td', {}, run.label)] : []),
+      el('td', {}, p.arch),
+      el('td', {}, p.strategy),
+      el('td', { class: 'numeric' }, String(p.memoryMB)),
+      el('td', { class: 'numeric' }, String(p.threads)),
+      el('td', { class: 'numeric' }, formatMs(p.predictedMs)),
+      el('td', { class: 'numeric' }, `${formatMs(p.lowMs)}–${formatMs(p.highMs)}`),
+      el('td', { class: 'numeric' }, formatUsd(p.costUsd)),
+      el('td', {}, el('span', { class: 'predicted-badge' }, 'predicted')),
+    ),
+  );
+  const table = el(
+    'table',
+    { class: 'prediction-table', id: 'prediction-table' },
+    el(
+      'caption',
+      {},
+      `Predicted, NOT measured (${rows.length} configurations): the scaling model fitted per architecture and strategy across memory and threads, with 95% prediction intervals. Measure a configuration to confirm it.`,
+    ),
+    el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, ...bodyRows),
+  );
+  container.replaceChildren(
+    el('h3', { id: 'predictions-heading' }, 'Predicted configurations'),
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Predicted configurations, scrolls horizontally' }, table),
+  );
 }

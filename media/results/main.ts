@@ -26,7 +26,7 @@ import {
 } from './chartModels';
 import { heatmapToSvg } from './chartSvg';
 import { button, el } from './dom';
-import { renderKneeTable, renderRecommendations } from './findingsView';
+import { renderKneeTable, renderPredictions, renderRecommendations } from './findingsView';
 import { renderHeatmaps } from './heatmapView';
 import { renderSummaryTable, type SortState } from './summaryTable';
 import { createExports } from './exports';
@@ -156,9 +156,11 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   findingsSection.replaceChildren(el('h2', { id: 'findings-heading' }, 'Recommendations and the knee'));
   const recs = el('div', { id: 'recommendations' });
   const knee = el('div', { id: 'knee' });
-  findingsSection.append(recs, knee);
+  const predictions = el('div', { id: 'predictions' });
+  findingsSection.append(recs, knee, predictions);
   renderRecommendations(recs, runs);
   renderKneeTable(knee, runs);
+  renderPredictions(predictions, runs);
 
   const tableHost = el('div', {});
   tableSection.replaceChildren(

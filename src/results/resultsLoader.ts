@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import path, { basename } from 'node:path';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import type { AnalysisInput } from '../core/analysis/analysisInput';
+import { findMemoryPreset } from '../core/memoryPresets';
 import { INVOCATIONS_FILE } from '../core/runFiles';
 import { loadAnalysisInput } from '../runs/analysisFiles';
 import { hasRecordedInvocations, isRunFolder, scanRunFolders } from '../runs/runFolders';
@@ -18,11 +19,19 @@ export class RunNotStartedError extends Error {
   }
 }
 
+/**
+ * The memory sizes the view predicts every measured thread count at, when not measured: the vCPU
+ * steps (1,769 MB × 1..5 and 10,240 MB), where the knees of CPU-bound work lie on Lambda. Few sizes,
+ * so the predicted rows stay readable next to the measured ones (`lambda-lab analyze --predict`
+ * takes any list; its default is every size of the original study).
+ */
+export const VIEW_PREDICTION_SIZES_MB: readonly number[] = findMemoryPreset('vcpu-steps')?.sizesMB ?? [];
+
 function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource, live: boolean): AnalysedRun {
   const analysis = analyzeMixed(
     input.records,
     input.aggregates,
-    { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation },
+    { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation, predictMemoryMB: VIEW_PREDICTION_SIZES_MB },
     input.warnings,
   );
   return { runLabel, source, analysis, cpuLimit: input.cpuLimit, recordCount: input.rowCount, live, analysedAt: new Date().toISOString() };

@@ -178,6 +178,7 @@ function isAnalysedRun(value: unknown): value is AnalysedRun {
     Array.isArray(value.analysis.knee) &&
     isRecord(value.analysis.recommendations) &&
     Array.isArray(value.analysis.warnings) &&
+    (value.analysis.predictions === undefined || Array.isArray(value.analysis.predictions)) &&
     isCpuLimitSummary(value.cpuLimit) &&
     typeof value.recordCount === 'number' &&
     typeof value.live === 'boolean' &&

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadFiles, loadRun } from '../../src/results/resultsLoader';
+import { loadFiles, loadRun, VIEW_PREDICTION_SIZES_MB } from '../../src/results/resultsLoader';
 import { resultsPageHtml } from '../../src/results/resultsHtml';
 import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
 import { FULL_STUDY, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
@@ -320,7 +320,16 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
         const heatPng = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'png')?.body.data as string;
         assert.ok(heatPng.startsWith('data:image/png;base64,') && heatPng.length > 10_000, 'heatmap PNG (SVG rasterised) has content');
         const svg = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'svg')?.body.data as string;
-        assert.equal((svg.match(/<polyline class="series"/g) ?? []).length, expected.threadCounts, 'one SVG line per thread count');
+        assert.equal(
+          (svg.match(/<polyline class="series" data-label="\d threads?"/g) ?? []).length,
+          expected.threadCounts,
+          'one measured SVG line per thread count',
+        );
+        assert.equal(
+          (svg.match(/<polyline class="series" data-label="\d threads? \(predicted\)"/g) ?? []).length,
+          expected.threadCounts,
+          'one predicted line per thread count (the vCPU-step sizes are not in the study)',
+        );
         const heatSvg = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'svg')?.body.data as string;
         assert.equal((heatSvg.match(/<rect class="cell"/g) ?? []).length, expected.arm64Configs);
 
@@ -371,6 +380,73 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       }
     });
   }
+
+  it('shows predicted configurations apart from measured ones: dashed lines, "predicted" rows with intervals, recommendations that say so', async () => {
+    // A run of our own format at 512-3538 MB, 1/2/4 threads: the host predicts the vCPU-step sizes it did not measure.
+    const run = loadRun(writeSyntheticRun(runsWorkspace, { runId: 'predicted-run', threads: [1, 2, 4], cpuLimit: 'cgroup-v1' }).runDir);
+    const predictions = run.analysis.predictions ?? [];
+    const expectedSizes = VIEW_PREDICTION_SIZES_MB.filter((m) => ![512, 1024, 1769, 3538].includes(m));
+    assert.equal(predictions.length, expectedSizes.length * 3, 'every thread count at every vCPU-step size not measured');
+    assert.deepEqual(
+      [...new Set(predictions.map((p) => p.memoryMB))].sort((a, b) => a - b),
+      expectedSizes,
+    );
+    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+    const { page } = probe;
+    try {
+      const rendered = await showAnalysis(page, run);
+      assert.equal(rendered.tableRows, 12, 'the summary table keeps measured configurations only');
+      assert.equal(await page.locator('#prediction-table tbody tr.predicted').count(), predictions.length);
+      const first = predictions.slice().sort((a, b) => a.memoryMB - b.memoryMB || a.threads - b.threads)[0];
+      const firstRow = page.locator('#prediction-table tbody tr').first();
+      const cells = await firstRow.locator('td').allTextContents();
+      assert.deepEqual(cells.slice(2, 4), [String(first.memoryMB), String(first.threads)]);
+      assert.match(cells[5], /^[\d,.]+–[\d,.]+$/, `interval cell: ${cells[5]}`);
+      assert.equal(cells[7], 'predicted');
+      assert.match((await page.locator('#prediction-table caption').textContent()) ?? '', /Predicted, NOT measured/);
+      // The time chart draws each thread count's predictions as its own dashed series, labelled (predicted).
+      const svg = await page.evaluate(() => {
+        const w = window as unknown as { __posted: unknown[] };
+        const before = w.__posted.length;
+        document.querySelector('button[data-export="timeVsMemory-svg"]')?.click();
+        return before;
+      });
+      const exported = await page.waitForFunction(
+        (count) => {
+          const posted = (window as unknown as { __posted: Array<{ body: { type: string; chartId?: string; format?: string; data?: string } }> }).__posted;
+          return (
+            posted.slice(count).find((m) => m.body.type === 'exportChart' && m.body.chartId === 'timeVsMemory' && m.body.format === 'svg')?.body.data ?? false
+          );
+        },
+        svg,
+        { timeout: 30_000 },
+      );
+      const svgText = (await exported.jsonValue()) as unknown as string;
+      const predictedLines = svgText.match(/<polyline class="series" data-label="[^"]*\(predicted\)"[^>]*stroke-dasharray="12 6"/g) ?? [];
+      assert.equal(predictedLines.length, 3, 'one dashed predicted line per thread count');
+      assert.match((await page.locator('#charts figcaption').first().textContent()) ?? '', /predicted/);
+      // Recommendations name a predicted configuration only as predicted, with the measurement that would confirm it.
+      const predictedRecs = run.analysis.recommendations.predicted ?? [];
+      assert.equal(await page.locator('.predicted-recommendation').count(), predictedRecs.length);
+      for (const text of await page.locator('.predicted-recommendation').allTextContents()) {
+        assert.match(text, /predicted/i);
+        assert.match(text, /measur/i, `says which measurement confirms it: ${text}`);
+      }
+      assert.equal(await page.locator('.recommendation').count(), 3, 'measured recommendations are unchanged');
+      await page.locator('#predictions').scrollIntoViewIfNeeded();
+      await page.locator('#findings').screenshot({ path: join(artifactsDir, 'results-predicted-findings.png') });
+      await page.locator('#chart-timeVsMemory').scrollIntoViewIfNeeded();
+      await page
+        .locator('#charts figure')
+        .first()
+        .screenshot({ path: join(artifactsDir, 'results-predicted-time-chart.png') });
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+      assert.deepEqual(probe.consoleCsp, []);
+      assert.deepEqual(probe.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
 
   it('says, visibly and to screen readers, when a run was unthrottled; a throttled run gets only its limit note', async () => {
     const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);

@@ -74,17 +74,24 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
 
 /**
  * Floors the headline reaches (measured, see the printed table). Sparse grids, where a tested size
- * sits on or near the knee, reach the issue's 95%. On the study's fine grid (256 MB steps) the size
- * just below the knee is often < 2% slower, which 20 runs at 3% noise cannot tell from the plateau,
- * so the headline is one step early in some data sets; with constants below 1,769 MB/vCPU the
- * visible-core bands bind first and the curve has steps a hinge fits badly.
+ * sits on or near the knee, reach the issue's 95% (quick, vcpu-steps, demo). Where they do not:
+ * - the study's fine grid (256 MB steps): the size just below the knee is often < 2% slower, which
+ *   20 runs at 3% noise (a median's error ~0.84%) cannot tell from the plateau, so the headline is
+ *   one step early in some data sets; and with constants below 1,769 MB/vCPU the visible-core bands
+ *   (2 cores up to 3,008 MB, then 3/4/5/6) cap the CPU share first, the curve becomes a staircase
+ *   (flat, then a whole core faster at a band edge), and the one-slope hinge puts the breakpoint
+ *   between the steps: up to 5 steps late. With Lambda's constant the bands never bind.
+ * - random sparse grids: a size 0.3–2% slower than the plateau is, within the noise, on it.
+ * Tried and not kept (each moved the study's own knees or traded one grid for another): trimming
+ * the smallest sizes while the hinge misfits (the study's real curves misfit the hinge at every
+ * noise level, arm64 1 thread went 1792 → 2560), and a likelihood test at the size below K̂.
  */
 const EXACT_FLOOR: Record<string, number> = {
-  'preset quick': 0.93,
+  'preset quick': 0.95,
   'preset vcpu-steps': 0.95,
   'preset original-study': 0.78,
   'demo sizes': 0.95,
-  'random sparse': 0.9,
+  'random sparse': 0.92,
 };
 
 describe('knee headline property', () => {

@@ -101,8 +101,17 @@ function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly
   return { a, b, sse };
 }
 
-/** Least-squares fit of time = a + b / min(m, K) with a 95% profile interval for K. Needs >= 4 points. */
-export function fitHinge(points: readonly KneePoint[]): HingeFit {
+/**
+ * Least-squares fit of time = a + b / min(m, K) with a 95% profile interval for K. Needs >= 4 points.
+ * `relativeError`, the measured relative standard error of one size's centre (pooledRelativeError),
+ * is a floor under the noise the interval allows for: a 3-parameter fit to 4–8 sizes leaves 1–5
+ * residual degrees of freedom, and by chance the residuals can be far smaller than the
+ * measurements' own error (a near-perfect fit). The interval then shrinks to a few MB and can
+ * exclude a tested size sitting exactly on the knee — seen on the quick preset: K̂ = 1789 MB, range
+ * 1772–1807, the size 1769 on the true knee ruled out and the headline one step late. The
+ * repetitions measure the noise directly, so the interval uses the larger of the two estimates.
+ */
+export function fitHinge(points: readonly KneePoint[], relativeError: number | null = null): HingeFit {
   if (points.length < 4) throw new RangeError(`a hinge fit needs at least 4 memory sizes, got ${points.length}`);
   const sorted = [...points].sort((p, q) => p.memoryMB - q.memoryMB);
   const memories = sorted.map((p) => p.memoryMB);
@@ -119,7 +128,8 @@ export function fitHinge(points: readonly KneePoint[]): HingeFit {
   let best = profile[0];
   for (const entry of profile) if (entry.sse < best.sse - 1e-15 * Math.max(1, best.sse)) best = entry;
   const dof = sorted.length - 3;
-  const threshold = Math.max(best.sse * (1 + fQuantile95OneNumeratorDf(dof) / dof), 1e-18);
+  const noiseVariance = Math.max(best.sse / dof, relativeError === null ? 0 : relativeError ** 2);
+  const threshold = Math.max(best.sse + fQuantile95OneNumeratorDf(dof) * noiseVariance, 1e-18);
   let lowMB = best.k;
   let highMB = best.k;
   for (const entry of profile) {
@@ -229,7 +239,7 @@ export function findKnee(
     const { memoryMB, method } = fallbackKnee(usable, tolerance);
     return { ...base, memoryMB, lowMB: grid[0], highMB: grid[grid.length - 1], method, reachedInRange: memoryMB < grid[grid.length - 1] };
   }
-  const fit = fitHinge(usable);
+  const fit = fitHinge(usable, pooledRelativeError(usable));
   const fitted = (m: number) => fit.a + fit.b / Math.min(m, fit.breakpointMB);
   const largest = grid[grid.length - 1];
   const totalGain = fitted(grid[0]) / (fit.a + fit.b / fit.breakpointMB) - 1;

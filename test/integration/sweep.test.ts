@@ -380,6 +380,11 @@ test('bad inputs give one clear error and write nothing', async () => {
   }
 });
 
+// Sweeps that a test stops with a signal: long enough (2 threads x 500 repetitions + a warm-up) that
+// they cannot finish before the signal even when a loaded machine delays the test's own steps.
+const LONG_SWEEP_REPS = 500;
+const LONG_SWEEP_INVOCATIONS = 2 * LONG_SWEEP_REPS + 1;
+
 test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how to resume', async () => {
   const { handle, resolved } = await cleanEndpoint();
   await deploy(resolved, 'itsigint', [1769]);
@@ -393,7 +398,7 @@ test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how t
       '--threads',
       '1,2',
       '--reps',
-      '10',
+      String(LONG_SWEEP_REPS),
       '--items',
       '6',
       '--cost',
@@ -432,7 +437,7 @@ test('Ctrl-C (SIGINT) cancels the CLI cleanly: run.json says cancelled and how t
   const meta = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata;
   assert.equal(meta.status, 'cancelled');
   const { records } = readRecords(runDir);
-  assert.ok(records.length >= 3 && records.length < 21);
+  assert.ok(records.length >= 3 && records.length < LONG_SWEEP_INVOCATIONS);
   assert.equal(new Set(records.map(recordKey)).size, records.length);
 });
 
@@ -539,7 +544,7 @@ test('a run being swept cannot be resumed by a second process; SIGTERM and SIGHU
       '--threads',
       '1,2',
       '--reps',
-      '10',
+      String(LONG_SWEEP_REPS),
       '--items',
       '6',
       '--cost',
@@ -587,6 +592,6 @@ test('a run being swept cannot be resumed by a second process; SIGTERM and SIGHU
   assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunMetadata).status, 'cancelled');
   assert.ok(!fs.existsSync(lockFile), 'SIGHUP released the lock');
   const { records } = readRecords(runDir);
-  assert.ok(records.length < 21, 'cancelled before the end');
+  assert.ok(records.length < LONG_SWEEP_INVOCATIONS, 'cancelled before the end');
   assert.equal(new Set(records.map(recordKey)).size, records.length, 'no duplicates');
 });

@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadFiles, loadRun } from '../../src/results/resultsLoader';
 import { resultsPageHtml } from '../../src/results/resultsHtml';
 import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
-import { seedResultsDir } from '../support/seedResults';
+import { FULL_STUDY, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
 import { writeSyntheticRun } from '../support/syntheticRun';
 import { themeStylesheet, WEBVIEW_THEMES, type WebviewTheme } from './webviewThemes';
 
@@ -30,21 +30,29 @@ type HTMLElement = { style: { backgroundColor: string } };
 
 const repoRoot = resolve(__dirname, '../../..');
 const chromiumPath = '/usr/bin/chromium';
-const seedDir = seedResultsDir() ?? join(repoRoot, 'data', 'seed-results');
 const artifactsDir = join(repoRoot, 'test-artifacts');
 const bundlePath = join(repoRoot, 'dist', 'webview', 'results.js');
 
-const skipReason = !existsSync(chromiumPath)
-  ? `${chromiumPath} is missing (install Debian's chromium package)`
-  : !existsSync(seedDir)
-    ? `${seedDir} (the study's data) is missing`
-    : undefined;
+const skipReason = !existsSync(chromiumPath) ? `${chromiumPath} is missing (install Debian's chromium package)` : undefined;
 
-function seedFiles(arch: 'arm64' | 'x86_64'): string[] {
+function seedFiles(seedDir: string, arch: 'arm64' | 'x86_64'): string[] {
   return readdirSync(seedDir)
     .filter((name) => new RegExp(`^Lambda_\\d+_\\d+_${arch}\\.csv$`).test(name))
     .map((name) => join(seedDir, name));
 }
+
+/** The study's data the page is drawn from: the fixture subset always, the full study as well when it is present. */
+interface StudyData {
+  label: string;
+  dir: string;
+  arm64?: AnalysedRun;
+  x86?: AnalysedRun;
+}
+const fullStudyDir = seedResultsDir();
+const studies: StudyData[] = [
+  { label: "the study's 1-thread fixture", dir: SEED_FIXTURE_DIR },
+  ...(fullStudyDir ? [{ label: `the ${FULL_STUDY}`, dir: fullStudyDir }] : []),
+];
 
 interface Harness {
   server: Server;
@@ -175,8 +183,8 @@ async function saveScreenshots(page: Page, name: string): Promise<void> {
 describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
   let browser: Browser;
   let harness: Harness;
+  // The fixture's arm64 run, for the tests below that need any study data on the page.
   let arm64: AnalysedRun;
-  let x86: AnalysedRun;
   let unthrottledRun: AnalysedRun;
   let throttledRun: AnalysedRun;
   let runsWorkspace: string;
@@ -193,10 +201,13 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       entryPoints: [join(repoRoot, 'media/results/main.ts')],
       outfile: bundlePath,
     });
-    arm64 = loadFiles(seedFiles('arm64'));
-    x86 = loadFiles(seedFiles('x86_64'));
-    arm64.runLabel = 'study arm64';
-    x86.runLabel = 'study x86_64';
+    for (const study of studies) {
+      study.arm64 = loadFiles(seedFiles(study.dir, 'arm64'));
+      study.x86 = loadFiles(seedFiles(study.dir, 'x86_64'));
+      study.arm64.runLabel = 'study arm64';
+      study.x86.runLabel = 'study x86_64';
+    }
+    arm64 = studies[0].arm64!;
     // Two runs of our own format, loaded the way the view loads them: one where no CPU limit could be applied.
     runsWorkspace = mkdtempSync(join(tmpdir(), 'lambda-lab-results-page-'));
     unthrottledRun = loadRun(writeSyntheticRun(runsWorkspace, { runId: 'unthrottled-run', cpuLimit: 'none' }).runDir);
@@ -215,137 +226,151 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
     if (runsWorkspace) rmSync(runsWorkspace, { recursive: true, force: true });
   });
 
-  it('analyses the study data the page is given (246 arm64 configurations)', () => {
-    assert.equal(seedFiles('arm64').length, 246);
-    assert.equal(arm64.analysis.configs.length, 246);
-    assert.ok(arm64.analysis.knee.length > 0, 'knee estimates exist');
-  });
+  for (const study of studies) {
+    // Counted from the files, so the same assertions hold for the fixture and the full study.
+    const expected = {
+      arm64Configs: seedFiles(study.dir, 'arm64').length,
+      x86Configs: seedFiles(study.dir, 'x86_64').length,
+      threadCounts: new Set(seedFiles(study.dir, 'arm64').map((file) => file.split('_').at(-2))).size,
+      // One thread falls steeply up to 1792 MB and is flat after it (one colour on the plateau).
+      heatColoursAbove: study.dir === SEED_FIXTURE_DIR ? 5 : 20,
+      // The full study's screenshots keep their old names; the fixture's are marked.
+      screenshotSuffix: study.dir === SEED_FIXTURE_DIR ? '-fixture' : '',
+    };
+    it(`analyses ${study.label} the page is given (${expected.arm64Configs} arm64 configurations)`, () => {
+      const arm64 = study.arm64!;
+      assert.equal(seedFiles(study.dir, 'arm64').length, expected.arm64Configs);
+      assert.equal(arm64.analysis.configs.length, expected.arm64Configs);
+      assert.ok(arm64.analysis.knee.length > 0, 'knee estimates exist');
+    });
 
-  it('draws the table, every chart and the heatmap, sorts, exports, and has no CSP violations (dark theme)', async () => {
-    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
-    const { page } = probe;
-    try {
-      const rendered = await showAnalysis(page, arm64);
-      assert.equal(rendered.tableRows, 246);
-      assert.deepEqual(rendered.charts.sort(), ['costVsTime', 'heatmap', 'speedupVsThreads', 'timeVsMemory']);
-      assert.equal(await page.locator('#summary-table tbody tr').count(), 246);
-      assert.equal(await page.locator('#summary-table thead th[scope="col"] button').count(), 18);
+    it(`draws ${study.label}: the table, every chart and the heatmap, sorts, exports, and has no CSP violations (dark theme)`, async () => {
+      const arm64 = study.arm64!;
+      const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+      const { page } = probe;
+      try {
+        const rendered = await showAnalysis(page, arm64);
+        assert.equal(rendered.tableRows, expected.arm64Configs);
+        assert.deepEqual(rendered.charts.sort(), ['costVsTime', 'heatmap', 'speedupVsThreads', 'timeVsMemory']);
+        assert.equal(await page.locator('#summary-table tbody tr').count(), expected.arm64Configs);
+        assert.equal(await page.locator('#summary-table thead th[scope="col"] button').count(), 18);
 
-      for (const id of ['timeVsMemory', 'speedupVsThreads', 'costVsTime']) {
-        const ink = await canvasInk(page, `#chart-${id}`, [0x37, 0x94, 0xff]);
-        assert.ok(ink.width > 100, `${id} canvas has a size`);
-        assert.ok(ink.ink > 0.01, `${id} canvas has drawing on it (${(ink.ink * 100).toFixed(2)}% of pixels)`);
-        assert.ok(ink.hasColor, `${id} uses the theme's charts-blue`);
-      }
-      // Heatmap: 41 memory sizes × 6 thread counts, coloured by value through CSSOM.
-      assert.equal(await page.locator('.heatmap td.heat-cell').count(), 246);
-      const colours = await page.$$eval('.heatmap td.heat-cell', (cells) => new Set(cells.map((c) => (c as HTMLElement).style.backgroundColor)).size);
-      assert.ok(colours > 20, `heatmap cells have graded colours (${colours} distinct)`);
-      assert.ok((await page.locator('#knee-table tbody tr').count()) >= 6, 'knee table has a row per thread count');
-      assert.equal(await page.locator('.recommendation').count(), 3);
+        for (const id of ['timeVsMemory', 'speedupVsThreads', 'costVsTime']) {
+          const ink = await canvasInk(page, `#chart-${id}`, [0x37, 0x94, 0xff]);
+          assert.ok(ink.width > 100, `${id} canvas has a size`);
+          assert.ok(ink.ink > 0.01, `${id} canvas has drawing on it (${(ink.ink * 100).toFixed(2)}% of pixels)`);
+          assert.ok(ink.hasColor, `${id} uses the theme's charts-blue`);
+        }
+        // Heatmap: 41 memory sizes × the thread counts, coloured by value through CSSOM.
+        assert.equal(await page.locator('.heatmap td.heat-cell').count(), expected.arm64Configs);
+        const colours = await page.$$eval('.heatmap td.heat-cell', (cells) => new Set(cells.map((c) => (c as HTMLElement).style.backgroundColor)).size);
+        assert.ok(colours > expected.heatColoursAbove, `heatmap cells have graded colours (${colours} distinct)`);
+        assert.ok((await page.locator('#knee-table tbody tr').count()) >= expected.threadCounts, 'knee table has a row per thread count');
+        assert.equal(await page.locator('.recommendation').count(), 3);
 
-      // Sorting by mean: ascending, then descending; aria-sort follows; rows reorder.
-      const meanButton = page.locator('#summary-table button[data-column="meanMs"]');
-      await meanButton.click();
-      assert.equal(await page.locator('#summary-table th[aria-sort]').count(), 1);
-      assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'ascending');
-      const meanColumn = async (): Promise<number[]> => {
-        const index = await page.$$eval('#summary-table thead th', (ths) =>
-          ths.findIndex((th) => th.querySelector('button')?.getAttribute('data-column') === 'meanMs'),
+        // Sorting by mean: ascending, then descending; aria-sort follows; rows reorder.
+        const meanButton = page.locator('#summary-table button[data-column="meanMs"]');
+        await meanButton.click();
+        assert.equal(await page.locator('#summary-table th[aria-sort]').count(), 1);
+        assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'ascending');
+        const meanColumn = async (): Promise<number[]> => {
+          const index = await page.$$eval('#summary-table thead th', (ths) =>
+            ths.findIndex((th) => th.querySelector('button')?.getAttribute('data-column') === 'meanMs'),
+          );
+          return page.$$eval(`#summary-table tbody tr td:nth-child(${index + 1})`, (tds) => tds.map((td) => Number(td.textContent?.replace(/,/g, ''))));
+        };
+        const ascending = await meanColumn();
+        assert.ok(
+          ascending.every((v, i) => i === 0 || v >= ascending[i - 1]),
+          'means ascend',
         );
-        return page.$$eval(`#summary-table tbody tr td:nth-child(${index + 1})`, (tds) => tds.map((td) => Number(td.textContent?.replace(/,/g, ''))));
-      };
-      const ascending = await meanColumn();
-      assert.ok(
-        ascending.every((v, i) => i === 0 || v >= ascending[i - 1]),
-        'means ascend',
-      );
-      await page.locator('#summary-table button[data-column="meanMs"]').click();
-      assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'descending');
-      const descending = await meanColumn();
-      assert.ok(
-        descending.every((v, i) => i === 0 || v <= descending[i - 1]),
-        'means descend',
-      );
-      assert.ok(descending[0] > descending[descending.length - 1]);
-      // Keyboard: the header buttons take Enter.
-      await page.locator('#summary-table button[data-column="threads"]').focus();
-      await page.keyboard.press('Enter');
-      assert.equal(await page.locator('#summary-table th:has(button[data-column="threads"])').getAttribute('aria-sort'), 'ascending');
-      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-column')), 'threads', 'focus stays on the header');
-      const state = (await page.evaluate(() => (window as unknown as { __state: { sort?: { column: string } } }).__state)) ?? {};
-      assert.equal(state.sort?.column, 'threads', 'sort is kept in the webview state');
+        await page.locator('#summary-table button[data-column="meanMs"]').click();
+        assert.equal(await page.locator('#summary-table th:has(button[data-column="meanMs"])').getAttribute('aria-sort'), 'descending');
+        const descending = await meanColumn();
+        assert.ok(
+          descending.every((v, i) => i === 0 || v <= descending[i - 1]),
+          'means descend',
+        );
+        assert.ok(descending[0] > descending[descending.length - 1]);
+        // Keyboard: the header buttons take Enter.
+        await page.locator('#summary-table button[data-column="threads"]').focus();
+        await page.keyboard.press('Enter');
+        assert.equal(await page.locator('#summary-table th:has(button[data-column="threads"])').getAttribute('aria-sort'), 'ascending');
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-column')), 'threads', 'focus stays on the header');
+        const state = (await page.evaluate(() => (window as unknown as { __state: { sort?: { column: string } } }).__state)) ?? {};
+        assert.equal(state.sort?.column, 'threads', 'sort is kept in the webview state');
 
-      // Exports go to the host as typed messages.
-      await page.locator('#export-csv-button').click();
-      const csv = (await postedOfType(page, 'exportCsv')).at(-1)?.body;
-      assert.ok(csv && typeof csv.csv === 'string');
-      const csvLines = (csv.csv as string).trim().split('\r\n');
-      assert.equal(csvLines.length, 247);
-      assert.match(csvLines[0], /^arch,memoryMB,threads,strategy,n,/);
-      for (const id of ['timeVsMemory', 'heatmap']) {
-        await page.locator(`button[data-export="${id}-png"]`).click();
-        await page.locator(`button[data-export="${id}-svg"]`).click();
+        // Exports go to the host as typed messages.
+        await page.locator('#export-csv-button').click();
+        const csv = (await postedOfType(page, 'exportCsv')).at(-1)?.body;
+        assert.ok(csv && typeof csv.csv === 'string');
+        const csvLines = (csv.csv as string).trim().split('\r\n');
+        assert.equal(csvLines.length, expected.arm64Configs + 1);
+        assert.match(csvLines[0], /^arch,memoryMB,threads,strategy,n,/);
+        for (const id of ['timeVsMemory', 'heatmap']) {
+          await page.locator(`button[data-export="${id}-png"]`).click();
+          await page.locator(`button[data-export="${id}-svg"]`).click();
+        }
+        await page.waitForFunction(
+          () => (window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted.filter((m) => m.body.type === 'exportChart').length >= 4,
+        );
+        const charts = await postedOfType(page, 'exportChart');
+        const png = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'png')?.body.data as string;
+        assert.ok(png.startsWith('data:image/png;base64,') && png.length > 10_000, 'chart PNG has content');
+        const heatPng = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'png')?.body.data as string;
+        assert.ok(heatPng.startsWith('data:image/png;base64,') && heatPng.length > 10_000, 'heatmap PNG (SVG rasterised) has content');
+        const svg = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'svg')?.body.data as string;
+        assert.equal((svg.match(/<polyline class="series"/g) ?? []).length, expected.threadCounts, 'one SVG line per thread count');
+        const heatSvg = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'svg')?.body.data as string;
+        assert.equal((heatSvg.match(/<rect class="cell"/g) ?? []).length, expected.arm64Configs);
+
+        await saveScreenshots(page, `dark${expected.screenshotSuffix}`);
+        assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+        assert.deepEqual(probe.consoleCsp, []);
+        assert.deepEqual(probe.pageErrors, []);
+      } finally {
+        await page.close();
       }
-      await page.waitForFunction(
-        () => (window as unknown as { __posted: Array<{ body: { type: string } }> }).__posted.filter((m) => m.body.type === 'exportChart').length >= 4,
-      );
-      const charts = await postedOfType(page, 'exportChart');
-      const png = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'png')?.body.data as string;
-      assert.ok(png.startsWith('data:image/png;base64,') && png.length > 10_000, 'chart PNG has content');
-      const heatPng = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'png')?.body.data as string;
-      assert.ok(heatPng.startsWith('data:image/png;base64,') && heatPng.length > 10_000, 'heatmap PNG (SVG rasterised) has content');
-      const svg = charts.find((m) => m.body.chartId === 'timeVsMemory' && m.body.format === 'svg')?.body.data as string;
-      assert.equal((svg.match(/<polyline class="series"/g) ?? []).length, 6, 'one SVG line per thread count');
-      const heatSvg = charts.find((m) => m.body.chartId === 'heatmap' && m.body.format === 'svg')?.body.data as string;
-      assert.equal((heatSvg.match(/<rect class="cell"/g) ?? []).length, 246);
+    });
 
-      await saveScreenshots(page, 'dark');
-      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
-      assert.deepEqual(probe.consoleCsp, []);
-      assert.deepEqual(probe.pageErrors, []);
-    } finally {
-      await page.close();
-    }
-  });
-
-  it('compares two runs (arm64 vs x86_64) and restores sources and sort from saved state', async () => {
-    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0], { sort: { column: 'costPerInvocationUsd', direction: 'descending' } });
-    const { page } = probe;
-    try {
-      const rendered = await showAnalysis(page, arm64, x86);
-      assert.equal(rendered.tableRows, 492);
-      assert.equal(await page.locator('#summary-table tbody tr').count(), 492);
-      assert.equal(await page.locator('#summary-table button[data-column="run"]').count(), 1, 'Run column appears when comparing');
-      assert.equal(
-        await page.locator('#summary-table th:has(button[data-column="costPerInvocationUsd"])').getAttribute('aria-sort'),
-        'descending',
-        'saved sort is restored',
-      );
-      assert.equal(await page.locator('.heatmap').count(), 2, 'one heatmap per run');
-      const legend = await page.locator('#clear-compare-button').isVisible();
-      assert.ok(legend, 'Stop comparing is offered');
-      const state = await page.evaluate(
-        () => (window as unknown as { __state: { source?: { kind: string; files?: string[] }; compareSource?: unknown } }).__state,
-      );
-      assert.equal(state.source?.kind, 'files');
-      assert.ok(state.compareSource, 'the compared run is saved for a reload');
-      for (const id of ['timeVsMemory', 'speedupVsThreads', 'costVsTime']) {
-        assert.ok((await canvasInk(page, `#chart-${id}`, [0xd1, 0x86, 0x16])).ink > 0.01, `${id} drawn in compare mode`);
+    it(`compares two runs of ${study.label} (arm64 vs x86_64) and restores sources and sort from saved state`, async () => {
+      const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0], { sort: { column: 'costPerInvocationUsd', direction: 'descending' } });
+      const { page } = probe;
+      try {
+        const rendered = await showAnalysis(page, study.arm64!, study.x86!);
+        assert.equal(rendered.tableRows, expected.arm64Configs + expected.x86Configs);
+        assert.equal(await page.locator('#summary-table tbody tr').count(), expected.arm64Configs + expected.x86Configs);
+        assert.equal(await page.locator('#summary-table button[data-column="run"]').count(), 1, 'Run column appears when comparing');
+        assert.equal(
+          await page.locator('#summary-table th:has(button[data-column="costPerInvocationUsd"])').getAttribute('aria-sort'),
+          'descending',
+          'saved sort is restored',
+        );
+        assert.equal(await page.locator('.heatmap').count(), 2, 'one heatmap per run');
+        const legend = await page.locator('#clear-compare-button').isVisible();
+        assert.ok(legend, 'Stop comparing is offered');
+        const state = await page.evaluate(
+          () => (window as unknown as { __state: { source?: { kind: string; files?: string[] }; compareSource?: unknown } }).__state,
+        );
+        assert.equal(state.source?.kind, 'files');
+        assert.ok(state.compareSource, 'the compared run is saved for a reload');
+        for (const id of ['timeVsMemory', 'speedupVsThreads', 'costVsTime']) {
+          assert.ok((await canvasInk(page, `#chart-${id}`, [0xd1, 0x86, 0x16])).ink > 0.01, `${id} drawn in compare mode`);
+        }
+        await page.locator('#charts').screenshot({ path: join(artifactsDir, `results-compare-dark-charts${expected.screenshotSuffix}.png`) });
+        // Filters narrow the charts to one architecture.
+        await page.selectOption('#filter-arch', 'arm64');
+        assert.equal(await page.locator('.heatmap').count(), 1);
+        await page.screenshot({ path: join(artifactsDir, `results-compare-dark${expected.screenshotSuffix}.png`), fullPage: false });
+        await page.locator('#knee-table').scrollIntoViewIfNeeded();
+        assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+        assert.deepEqual(probe.consoleCsp, []);
+        assert.deepEqual(probe.pageErrors, []);
+      } finally {
+        await page.close();
       }
-      await page.locator('#charts').screenshot({ path: join(artifactsDir, 'results-compare-dark-charts.png') });
-      // Filters narrow the charts to one architecture.
-      await page.selectOption('#filter-arch', 'arm64');
-      assert.equal(await page.locator('.heatmap').count(), 1);
-      await page.screenshot({ path: join(artifactsDir, 'results-compare-dark.png'), fullPage: false });
-      await page.locator('#knee-table').scrollIntoViewIfNeeded();
-      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
-      assert.deepEqual(probe.consoleCsp, []);
-      assert.deepEqual(probe.pageErrors, []);
-    } finally {
-      await page.close();
-    }
-  });
+    });
+  }
 
   it('says, visibly and to screen readers, when a run was unthrottled; a throttled run gets only its limit note', async () => {
     const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);

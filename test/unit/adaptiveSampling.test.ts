@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createAdaptiveSampler } from '../../src/core/analysis/adaptiveSampling';
 import { simulateAdaptiveSampling } from '../../src/core/analysis/adaptiveSimulation';
 import { loadAnalysisInput } from '../../src/runs/analysisFiles';
-import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
+import { FULL_STUDY, SEED_FIXTURE, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
 
 describe('adaptive sampling', () => {
   it('never stops before the minimum, then stops once the CI half-width is under the target', () => {
@@ -56,15 +56,29 @@ describe('adaptive sampling', () => {
     assert.throws(() => createAdaptiveSampler().observe('k', Number.NaN), /finite/);
   });
 
-  it('on the study arm64 data, a 2% target reaches the same knee table with a small share of the invocations', (t) => {
-    const dir = seedResultsDir();
-    if (!dir) return t.skip(SEED_MISSING);
-    const records = loadAnalysisInput([dir]).records.filter((r) => r.arch === 'arm64');
-    const result = simulateAdaptiveSampling(records, { minRepetitions: 5, targetRelativeHalfWidth: 0.02 });
-    assert.equal(result.fixedInvocations, 246 * 190);
-    // The knee is a tested size: a family may move one 256 MB step inside the fixed design's interval.
-    assert.ok(result.sameKneeTable || (result.differencesWithinFixedRange && result.differences.length <= 1), result.differences.join('; '));
-    assert.ok(result.invocations < 0.1 * result.fixedInvocations, `${result.invocations} invocations`);
-    assert.ok(result.invocations >= 246 * 5);
+  it("on the study's 1-thread data (fixture), a 2% target reaches the same knee on both architectures with a small share of the invocations", () => {
+    const records = loadAnalysisInput([SEED_FIXTURE_DIR]).records;
+    for (const arch of ['arm64', 'x86_64']) {
+      const result = simulateAdaptiveSampling(
+        records.filter((r) => r.arch === arch),
+        { minRepetitions: 5, targetRelativeHalfWidth: 0.02 },
+      );
+      assert.equal(result.fixedInvocations, SEED_FIXTURE.memorySizes * SEED_FIXTURE.invocationsPerConfiguration);
+      assert.ok(result.sameKneeTable, `${arch}: ${result.differences.join('; ')}`);
+      assert.ok(result.invocations < 0.1 * result.fixedInvocations, `${arch}: ${result.invocations} invocations`);
+      assert.ok(result.invocations >= SEED_FIXTURE.memorySizes * 5);
+    }
   });
+
+  const fullStudy = seedResultsDir();
+  if (fullStudy)
+    it(`on the ${FULL_STUDY} (arm64, 246 configurations), a 2% target reaches the same knee table with a small share of the invocations`, () => {
+      const records = loadAnalysisInput([fullStudy]).records.filter((r) => r.arch === 'arm64');
+      const result = simulateAdaptiveSampling(records, { minRepetitions: 5, targetRelativeHalfWidth: 0.02 });
+      assert.equal(result.fixedInvocations, 246 * 190);
+      // The knee is a tested size: a family may move one 256 MB step inside the fixed design's interval.
+      assert.ok(result.sameKneeTable || (result.differencesWithinFixedRange && result.differences.length <= 1), result.differences.join('; '));
+      assert.ok(result.invocations < 0.1 * result.fixedInvocations, `${result.invocations} invocations`);
+      assert.ok(result.invocations >= 246 * 5);
+    });
 });

@@ -7,7 +7,7 @@ import { MB_PER_VCPU } from '../../src/core/lambdaModel';
 import type { ConfigSummary, KneeEstimate } from '../../src/core/analysis/analysisTypes';
 import type { InvocationRecord } from '../../src/core/invocationRecord';
 import { createSeededRandom } from '../../src/core/seededRandom';
-import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
+import { FULL_STUDY, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
 
 /** The study's memory grid: 128, 256, 512, then every 256 MB to 10240. */
 const STUDY_GRID = [128, 256, ...Array.from({ length: 39 }, (_, i) => 512 + 256 * i)];
@@ -142,45 +142,57 @@ describe('knee finder', () => {
     assert.match(knee.method, /fewer than 4 memory sizes/);
   });
 
-  it('on the study arm64 data: within one 256 MB step of threads × 1769 (snapped up) for 1-5 threads', (t) => {
-    const dir = seedResultsDir();
-    if (!dir) return t.skip(SEED_MISSING);
-    const input = loadAnalysisInput([dir]);
-    const configs: ConfigSummary[] = summarizeConfigurations(input.records);
+  it("on the study's 1-thread data (fixture): 1792 MB on both architectures, where the naive 1% rule says 6144 MB on x86_64", () => {
+    const configs: ConfigSummary[] = summarizeConfigurations(loadAnalysisInput([SEED_FIXTURE_DIR]).records);
+    assert.equal(configs.length, 82);
     const knees = findKnees(configs);
-    for (let threads = 1; threads <= 5; threads++) {
-      const knee = kneeFor(knees, 'arm64', threads);
-      const model = snapUp(threads * 1769);
-      assert.equal(knee.modelGridMB, model);
-      assert.ok(Math.abs(knee.memoryMB - model) <= 256, `arm64 ${threads} threads: knee ${knee.memoryMB} vs model ${model}`);
-      assert.ok(knee.lowMB <= model && model <= knee.highMB, `arm64 ${threads}: model ${model} outside ${knee.lowMB}-${knee.highMB}`);
-    }
-    // 6 threads need 10614 MB, more than Lambda's 10240: still speeding up at the largest size.
-    assert.equal(kneeFor(knees, 'arm64', 6).reachedInRange, false);
-
-    // x86_64 (documented in kneeFinder.ts): 1-4 threads agree with the model; 5 threads lands
-    // past it on noisier data, with the model inside the interval.
-    for (let threads = 1; threads <= 4; threads++) {
-      const knee = kneeFor(knees, 'x86_64', threads);
-      assert.ok(Math.abs(knee.memoryMB - snapUp(threads * 1769)) <= 256, `x86_64 ${threads}: ${knee.memoryMB}`);
-    }
-    // The whole headline table, as kneeFinder.ts documents it (x86_64 5 threads: 8960 MB, measured on
-    // the plateau inside the fitted range; the fit's snapped-up breakpoint said 9472).
-    const table = (arch: string) => [1, 2, 3, 4, 5, 6].map((threads) => kneeFor(knees, arch, threads).memoryMB);
-    assert.deepEqual(table('arm64'), [1792, 3584, 5376, 7168, 9216, 10240]);
-    assert.deepEqual(table('x86_64'), [1792, 3584, 5376, 7168, 8960, 10240]);
-    const x86five = kneeFor(knees, 'x86_64', 5);
-    assert.ok(
-      x86five.lowMB <= 8960 && 8960 <= x86five.highMB && x86five.memoryMB <= 9472,
-      `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`,
+    assert.deepEqual(
+      knees.map((k) => `${k.arch} ${k.threads}: ${k.memoryMB}`),
+      ['arm64 1: 1792', 'x86_64 1: 1792'],
     );
-
+    for (const knee of knees) {
+      assert.equal(knee.modelGridMB, snapUp(1769));
+      assert.ok(knee.lowMB <= 1792 && 1792 <= knee.highMB, `${knee.arch}: model 1792 outside ${knee.lowMB}-${knee.highMB}`);
+      assert.equal(knee.reachedInRange, true);
+    }
     // The naive rule the issue warns about: first memory within 1% of the best MEAN picks
     // 6144 MB for x86 1 thread (one lucky configuration); the fit says 1792 MB.
     const x86one = configs.filter((c) => c.arch === 'x86_64' && c.threads === 1);
     const bestMean = Math.min(...x86one.map((c) => c.meanMs));
-    const naive = x86one.find((c) => c.meanMs <= bestMean * 1.01)!;
-    assert.equal(naive.memoryMB, 6144);
-    assert.equal(kneeFor(knees, 'x86_64', 1).memoryMB, 1792);
+    assert.equal(x86one.find((c) => c.meanMs <= bestMean * 1.01)!.memoryMB, 6144);
   });
+
+  const fullStudy = seedResultsDir();
+  if (fullStudy)
+    it(`on the ${FULL_STUDY}: within one 256 MB step of threads × 1769 (snapped up) for 1-5 threads, and the whole knee table`, () => {
+      const input = loadAnalysisInput([fullStudy]);
+      const configs: ConfigSummary[] = summarizeConfigurations(input.records);
+      const knees = findKnees(configs);
+      for (let threads = 1; threads <= 5; threads++) {
+        const knee = kneeFor(knees, 'arm64', threads);
+        const model = snapUp(threads * 1769);
+        assert.equal(knee.modelGridMB, model);
+        assert.ok(Math.abs(knee.memoryMB - model) <= 256, `arm64 ${threads} threads: knee ${knee.memoryMB} vs model ${model}`);
+        assert.ok(knee.lowMB <= model && model <= knee.highMB, `arm64 ${threads}: model ${model} outside ${knee.lowMB}-${knee.highMB}`);
+      }
+      // 6 threads need 10614 MB, more than Lambda's 10240: still speeding up at the largest size.
+      assert.equal(kneeFor(knees, 'arm64', 6).reachedInRange, false);
+
+      // x86_64 (documented in kneeFinder.ts): 1-4 threads agree with the model; 5 threads lands
+      // past it on noisier data, with the model inside the interval.
+      for (let threads = 1; threads <= 4; threads++) {
+        const knee = kneeFor(knees, 'x86_64', threads);
+        assert.ok(Math.abs(knee.memoryMB - snapUp(threads * 1769)) <= 256, `x86_64 ${threads}: ${knee.memoryMB}`);
+      }
+      // The whole headline table, as kneeFinder.ts documents it (x86_64 5 threads: 8960 MB, measured on
+      // the plateau inside the fitted range; the fit's snapped-up breakpoint said 9472).
+      const table = (arch: string) => [1, 2, 3, 4, 5, 6].map((threads) => kneeFor(knees, arch, threads).memoryMB);
+      assert.deepEqual(table('arm64'), [1792, 3584, 5376, 7168, 9216, 10240]);
+      assert.deepEqual(table('x86_64'), [1792, 3584, 5376, 7168, 8960, 10240]);
+      const x86five = kneeFor(knees, 'x86_64', 5);
+      assert.ok(
+        x86five.lowMB <= 8960 && 8960 <= x86five.highMB && x86five.memoryMB <= 9472,
+        `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`,
+      );
+    });
 });

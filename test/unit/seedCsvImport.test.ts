@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CsvImportError, parseSeedAggregatedCsv, parseSeedCsv, parseSeedInvocationsCsv, splitCsvLine } from '../../src/core/analysis/seedCsvImport';
 import { summarizeAggregates, summarizeConfigurations, configIdentityKey } from '../../src/core/analysis/configSummary';
 import { loadAnalysisInput } from '../../src/runs/analysisFiles';
-import { seedResultsDir, SEED_MISSING } from '../support/seedResults';
+import { FULL_STUDY, SEED_FIXTURE, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
 
 const HEADER = 'Architecture,Memory,Workers,sk,cores,proc_time';
 
@@ -18,6 +18,27 @@ function importError(text: string, file = 'Lambda_1024_2_arm64.csv'): CsvImportE
     return error;
   }
   assert.fail('the malformed CSV was accepted');
+}
+
+/** Reads a study folder both ways; every per-configuration file must agree with its AggregatedResults.csv row. */
+function checkImportsAgree(dir: string, perConfigurationFiles: number): void {
+  const files = readdirSync(dir).filter((name) => /^Lambda_\d+_\d+_(arm64|x86_64)\.csv$/.test(name));
+  assert.equal(files.length, perConfigurationFiles);
+  const records = files.flatMap((name) => parseSeedInvocationsCsv(readFileSync(path.join(dir, name), 'utf8'), name));
+  assert.equal(records.length, perConfigurationFiles * 190);
+  const perInvocation = summarizeConfigurations(records);
+  const aggregated = summarizeAggregates(parseSeedAggregatedCsv(readFileSync(path.join(dir, 'AggregatedResults.csv'), 'utf8'), 'AggregatedResults.csv'));
+  assert.equal(perInvocation.length, perConfigurationFiles);
+  // AggregatedResults.csv is kept whole in the fixture too: all 492 configurations.
+  assert.equal(aggregated.length, 492);
+  const byKey = new Map(aggregated.map((c) => [configIdentityKey(c), c]));
+  for (const config of perInvocation) {
+    const other = byKey.get(configIdentityKey(config));
+    assert.ok(other, `AggregatedResults.csv lacks ${configIdentityKey(config)}`);
+    assert.equal(config.n, 190);
+    assert.ok(Math.abs(config.meanMs - other.meanMs) <= 1e-9 * other.meanMs, `${configIdentityKey(config)}: ${config.meanMs} vs ${other.meanMs}`);
+    assert.equal(config.cores, other.cores);
+  }
 }
 
 describe('seed CSV import', () => {
@@ -98,24 +119,13 @@ describe('seed CSV import', () => {
     assert.deepEqual(splitCsvLine('a,"b, c","say ""hi""",'), ['a', 'b, c', 'say "hi"', '']);
   });
 
-  it('on the study data, per-configuration and AggregatedResults imports agree (means equal)', (t) => {
-    const dir = seedResultsDir();
-    if (!dir) return t.skip(SEED_MISSING);
-    const files = readdirSync(dir).filter((name) => /^Lambda_\d+_\d+_(arm64|x86_64)\.csv$/.test(name));
-    assert.equal(files.length, 492);
-    const records = files.flatMap((name) => parseSeedInvocationsCsv(readFileSync(path.join(dir, name), 'utf8'), name));
-    assert.equal(records.length, 492 * 190);
-    const perInvocation = summarizeConfigurations(records);
-    const aggregated = summarizeAggregates(parseSeedAggregatedCsv(readFileSync(path.join(dir, 'AggregatedResults.csv'), 'utf8'), 'AggregatedResults.csv'));
-    assert.equal(perInvocation.length, 492);
-    assert.equal(aggregated.length, 492);
-    const byKey = new Map(aggregated.map((c) => [configIdentityKey(c), c]));
-    for (const config of perInvocation) {
-      const other = byKey.get(configIdentityKey(config));
-      assert.ok(other, `AggregatedResults.csv lacks ${configIdentityKey(config)}`);
-      assert.equal(config.n, 190);
-      assert.ok(Math.abs(config.meanMs - other.meanMs) <= 1e-9 * other.meanMs, `${configIdentityKey(config)}: ${config.meanMs} vs ${other.meanMs}`);
-      assert.equal(config.cores, other.cores);
-    }
+  it("on the study's 1-thread data (fixture), per-configuration and AggregatedResults imports agree (means equal)", () => {
+    checkImportsAgree(SEED_FIXTURE_DIR, SEED_FIXTURE.perConfigurationFiles);
   });
+
+  const fullStudy = seedResultsDir();
+  if (fullStudy)
+    it(`on the ${FULL_STUDY} (492 configurations), per-configuration and AggregatedResults imports agree (means equal)`, () => {
+      checkImportsAgree(fullStudy, 492);
+    });
 });

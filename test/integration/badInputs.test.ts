@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
-import { runBadInputCase, type BadInputCase } from '../support/badInputTable';
+import { after, before, describe, test } from 'node:test';
+import { runBadInputCase, startSharedEndpoint, type BadInputCase } from '../support/badInputTable';
 
 const casesDir = path.join(__dirname, 'badInputs');
 const tables = readdirSync(casesDir)
@@ -13,6 +13,12 @@ const tables = readdirSync(casesDir)
   .map((file) => ({ area: file.replace(/\.cases\.js$/, ''), cases: (require(path.join(casesDir, file)) as { cases: BadInputCase[] }).cases }));
 
 const tally = { passed: 0, failed: 0, byExitCode: new Map<number | null, number>() };
+
+// Rows that talk to a running endpoint share one `lambda-lab endpoint` process.
+let endpoint: { stop(): Promise<void> } | undefined;
+before(async () => {
+  if (tables.some(({ cases }) => cases.some((c) => c.needsEndpoint))) endpoint = await startSharedEndpoint();
+});
 
 for (const { area, cases } of tables) {
   describe(`bad inputs: ${area}`, () => {
@@ -28,7 +34,8 @@ for (const { area, cases } of tables) {
   });
 }
 
-after(() => {
+after(async () => {
+  await endpoint?.stop();
   const codes = [...tally.byExitCode].map(([code, count]) => `exit ${code}: ${count}`).join(', ');
   process.stdout.write(`bad-input table: ${tally.passed + tally.failed} cases, ${tally.passed} as expected, ${tally.failed} not (${codes})\n`);
 });

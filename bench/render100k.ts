@@ -41,9 +41,15 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
   // 25 sizes × 4 thread counts × 1,000 repetitions = 100,000 invocations (plus one warm-up per size).
   const memories = Array.from({ length: 25 }, (_, i) => 128 + i * 384);
   const { runDir } = writeSyntheticRun(workspace, { runId: 'run-100k', memories, threads: [1, 2, 3, 4], repetitions: 1000 });
-  const loadStarted = performance.now();
-  const run = loadRun(runDir);
-  const loadMs = performance.now() - loadStarted;
+  // The extension host's part: read and analyse the 100,000 lines (what Show Results does before posting).
+  const loadTimes: number[] = [];
+  let run = loadRun(runDir);
+  for (let i = 0; i < (options.quick ? 2 : 3); i++) {
+    const loadStarted = performance.now();
+    run = loadRun(runDir);
+    loadTimes.push(performance.now() - loadStarted);
+  }
+  const loadMs = median(loadTimes);
   const messageBytes = JSON.stringify(run).length;
   let origin = '';
   const server = createServer((request, response) => {
@@ -104,11 +110,16 @@ export async function measureRender100k(options: BenchOptions): Promise<Measure[
     await page.close();
   }
   const value = round(median(times), 0);
+  const shown = round(loadMs + value, 0);
   return [
+    measured('load100kMs', round(loadMs, 0), 'ms', 'none (the view shows about a second after the data is asked for)', null, command, [
+      `the extension host reading and analysing invocations.jsonl of 100,000 invocations (${loadTimes.map((t) => t.toFixed(0)).join(', ')} ms, median), ` +
+        `before anything is posted to the view; with the render after it the view shows after about ${shown} ms`,
+    ]),
     measured('render100kMs', value, 'ms', goal, value <= 1000, command, [
       `100,000 invocations (${memories.length} sizes × 4 thread counts × 1,000 repetitions), ${rows} table rows; ` +
         `${attempts} fresh pages: ${times.map((t) => t.toFixed(0)).join(', ')} ms; median reported`,
-      `before that, in the extension host: loading and analysing the run's invocations.jsonl took ${loadMs.toFixed(0)} ms; ` +
+      `timed from the data's arrival in the page; before that, the extension host's load took ${loadMs.toFixed(0)} ms (load100kMs); ` +
         `the message to the view is ${(messageBytes / 1024).toFixed(0)} KiB of JSON`,
     ]),
   ];

@@ -15,7 +15,7 @@ import { SDK_MAX_ATTEMPTS } from '../src/sweep/sweepEngine';
 import { describeTargetForRun, executeSweep, prepareNewSweep } from '../src/sweep/sweepSession';
 import { createActiveFunction, zipOf } from '../test/support/localEndpointFixture';
 import { templateDir } from '../test/support/localEndpointCpuRuns';
-import { commandFor, descendantRssKiB, measured, onCleanup, repoRoot, round, unavailable, type BenchOptions, type Measure } from './common';
+import { commandFor, descendantRssKiB, measured, median, onCleanup, repoRoot, round, unavailable, type BenchOptions, type Measure } from './common';
 import { startBenchEndpoint } from './endpoints';
 
 const arch = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
@@ -30,32 +30,44 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
   const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
   onCleanup(() => client.destroy());
-  const functionName = 'bench-noop';
-  await createActiveFunction(client, { FunctionName: functionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
-  const repetitions = options.quick ? 60 : 300;
+  // One function per lane: the engine keeps at most one call in flight per function, so with
+  // concurrency 4 it needs 4 functions to have 4 calls in flight, and the plain loop gets the same.
   const concurrency = 4;
+  const functionNames = Array.from({ length: concurrency }, (_, i) => `bench-noop-${i}`);
+  for (const FunctionName of functionNames) await createActiveFunction(client, { FunctionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
+  const repetitions = options.quick ? 40 : 150;
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-bench-runs-'));
   onCleanup(() => fs.rmSync(runsDir, { recursive: true, force: true }));
-  const plainLoop = async (count: number): Promise<number> => {
+  const payload = JSON.stringify({ items: 1, workers: 1, cost: 4, strategy: 'pool' });
+  interface Timing {
+    ms: number;
+    cpuMs: number;
+    invocations: number;
+  }
+  const cpuMsSince = (start: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+  const plainLoop = async (count: number): Promise<Timing> => {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     let next = 0;
-    const payload = JSON.stringify({ items: 1, workers: 1, cost: 4, strategy: 'pool' });
     await Promise.all(
-      Array.from({ length: concurrency }, async () => {
+      functionNames.map(async (FunctionName) => {
         while (next < count) {
           next += 1;
-          await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
+          await client.send(new InvokeCommand({ FunctionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
         }
       }),
     );
-    return performance.now() - started;
+    return { ms: performance.now() - started, cpuMs: cpuMsSince(cpu), invocations: count };
   };
-  const engine = async (seed: number, reps: number): Promise<{ ms: number; invocations: number }> => {
+  const engine = async (seed: number, reps: number): Promise<Timing> => {
     const prepared = await prepareNewSweep(
       client,
       {
         experimentId: 'bench',
-        functions: [{ functionName, arch, memoryMB: 1769 }],
+        functions: functionNames.map((functionName) => ({ functionName, arch, memoryMB: 1769 })),
         threadCounts: [1],
         strategies: ['pool'],
         repetitions: reps,
@@ -67,45 +79,52 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
       },
       describeTargetForRun(resolved),
     );
+    const cpu = process.cpuUsage();
     const started = performance.now();
-    const outcome = await executeSweep(prepared, { client });
+    // As the CLI runs it: progress events and log lines are computed (and dropped here).
+    let progressEvents = 0;
+    const outcome = await executeSweep(prepared, { client, onProgress: () => progressEvents++, log: () => undefined });
+    if (progressEvents === 0) throw new Error('the sweep reported no progress');
     const ms = performance.now() - started;
+    const cpuMs = cpuMsSince(cpu);
     if (outcome.status !== 'completed') throw new Error(`the sweep ended ${outcome.status}: ${outcome.statusReason}`);
-    return { ms, invocations: outcome.done };
+    return { ms, cpuMs, invocations: outcome.done };
   };
-  // Warm both paths first (environments, JIT, sockets), then alternate to share the load's drift. Two run lengths
-  // split the engine's fixed cost per run (target checks, pilot, run.json) from its cost per invocation.
-  await plainLoop(20);
-  await engine(1, repetitions);
-  const rounds = options.quick ? 2 : 3;
-  const short = { engine: [] as number[], plain: [] as number[], invocations: 0 };
-  const long = { engine: [] as number[], plain: [] as number[], invocations: 0 };
-  for (let round = 0; round < rounds; round++) {
-    for (const [bucket, reps] of [
-      [short, repetitions],
-      [long, repetitions * 2],
-    ] as const) {
-      const e = await engine(100 + round * 2 + reps, reps);
-      bucket.invocations = e.invocations;
-      bucket.engine.push(e.ms);
-      bucket.plain.push(await plainLoop(e.invocations));
+  // Warm both paths first (environments, JIT, sockets), then alternate (which goes first alternates too)
+  // to share the load's drift; each path does the same number of invocations in each round.
+  await plainLoop(40);
+  let engineCount = (await engine(1, repetitions)).invocations;
+  const rounds = options.quick ? 3 : 7;
+  const engineRuns: Timing[] = [];
+  const plainRuns: Timing[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let e: Timing;
+    let p: Timing;
+    if (r % 2 === 0) {
+      e = await engine(100 + r, repetitions);
+      engineCount = e.invocations;
+      p = await plainLoop(engineCount);
+    } else {
+      p = await plainLoop(engineCount);
+      e = await engine(100 + r, repetitions);
     }
+    engineRuns.push(e);
+    plainRuns.push(p);
+    ratios.push(e.ms / e.invocations / (p.ms / p.invocations));
+    cpuRatios.push(e.cpuMs / e.invocations / (p.cpuMs / p.invocations));
   }
-  const best = (values: number[]) => Math.min(...values);
-  const ratio = round(best(long.engine) / best(long.plain));
-  const extra = long.invocations - short.invocations;
-  const marginalEngine = (best(long.engine) - best(short.engine)) / extra;
-  const marginalPlain = (best(long.plain) - best(short.plain)) / extra;
-  const fixedEngineMs = best(long.engine) - marginalEngine * long.invocations;
+  const ratio = round(median(ratios));
+  const perInvocation = (runs: Timing[], field: 'ms' | 'cpuMs') => median(runs.map((t) => t[field] / t.invocations)).toFixed(3);
   return [
     measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
-      `no-op function, concurrency ${concurrency}, both LogType Tail as the engine asks; best of ${rounds} alternating runs each`,
-      `${long.invocations} invocations (warm-up included): engine ${best(long.engine).toFixed(0)} ms, ` +
-        `plain SDK loop ${best(long.plain).toFixed(0)} ms -> ratio ${ratio}`,
-      `${short.invocations} invocations: engine ${best(short.engine).toFixed(0)} ms, plain ${best(short.plain).toFixed(0)} ms`,
-      `per extra invocation: engine ${marginalEngine.toFixed(2)} ms, ` +
-        `plain ${marginalPlain.toFixed(2)} ms (marginal ratio ${(marginalEngine / marginalPlain).toFixed(3)}); ` +
-        `engine fixed cost per run about ${fixedEngineMs.toFixed(0)} ms`,
+      `no-op function x ${concurrency} (one per lane), concurrency ${concurrency} in both, both LogType Tail as the engine asks; ` +
+        `${engineRuns[0].invocations} invocations per run (pilot and warm-ups included), ${rounds} alternating rounds, medians`,
+      `wall ms per invocation: engine ${perInvocation(engineRuns, 'ms')}, plain SDK loop ${perInvocation(plainRuns, 'ms')}; ` +
+        `ratio per round ${ratios.map((x) => x.toFixed(3)).join(' ')} -> median ${ratio}`,
+      `CPU ms of this process per invocation (the endpoint runs in it too, the same for both): engine ${perInvocation(engineRuns, 'cpuMs')}, ` +
+        `plain ${perInvocation(plainRuns, 'cpuMs')}; ratio per round ${cpuRatios.map((x) => x.toFixed(3)).join(' ')} -> median ${round(median(cpuRatios))}`,
     ]),
   ];
 }

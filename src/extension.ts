@@ -36,6 +36,11 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTargetStatusBarItem(context, sharedLocalEndpointService());
   registerOnFirstUse(context, ['lambdaLab.deploy'], async () => (await import('./commands/deployCommand.js')).registerDeployCommand);
   registerOnFirstUse(context, ['lambdaLab.runSweep'], async () => (await import('./commands/runSweepCommand.js')).registerRunSweepCommand);
+  registerOnFirstUse(
+    context,
+    ['lambdaLab.sweepOwnFunction'],
+    async () => (await import('./commands/ownFunctionSweepCommand.js')).registerOwnFunctionSweepCommand,
+  );
   registerOnFirstUse(context, ['lambdaLab.cleanup'], async () => (await import('./commands/cleanupCommand.js')).registerCleanupCommand);
   registerOnFirstUse(context, ['lambdaLab.showResults'], async () => (await import('./results/showResultsCommand.js')).registerShowResultsCommand);
   // A results panel restored after a reload needs a serializer now; the view's code loads when one is revived.

@@ -70,6 +70,8 @@ export function classifyAwsError(error: unknown): AwsProblem {
   ) {
     return 'unknown-profile';
   }
+  // A clock more than 15 minutes off: the signature, not the credentials, has expired.
+  if (/Signature expired|Signature not yet current/i.test(message)) return 'invalid-credentials';
   if (
     name === 'ExpiredTokenException' ||
     name === 'ExpiredToken' ||
@@ -145,17 +147,71 @@ export function explainAwsError(error: unknown, context: ErrorContext = {}): str
     case 'missing-credentials':
       return `No AWS credentials could be loaded for ${profileLabel(context)}. ${refreshAdvice(context)}`;
     case 'invalid-credentials':
-      // A custom or built-in endpoint checks its own keys: AWS and `aws configure` have nothing to do with it.
-      if (context.endpoint) {
-        return `The endpoint at ${context.endpoint} refused the access key id or signature (${name}). Use the key pair that endpoint accepts (the built-in endpoint's target selection does this for you), not your AWS keys.`;
-      }
-      return `AWS rejected the credentials of ${profileLabel(context)} as invalid (${name}). ${refreshAdvice(context)}`;
+      return invalidCredentialsMessage(name, message, context);
     case 'access-denied':
       return `The credentials of ${profileLabel(context)} are not allowed to do this: ${message} Ask for the permission, or use another profile.`;
     default:
       // Service errors are named by their exception (ServiceException, ResourceConflictException...): keep the name.
       return isServiceError(error) && name && !message.includes(name) ? `${name}: ${message}` : message;
   }
+}
+
+/** Which part of the key pair the refusal points at: the id is unknown, or the secret does not match it. */
+function refusedPart(name: string, message: string): 'key id' | 'secret' | 'clock' | 'other' {
+  if (/Signature expired|Signature not yet current/i.test(message)) return 'clock';
+  if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || /security token included in the request is invalid/i.test(message))
+    return 'key id';
+  if (name === 'SignatureDoesNotMatch' || /signature we calculated does not match/i.test(message)) return 'secret';
+  return 'other';
+}
+
+/** Marks the refusals of Lambda Parallel Lab's own endpoint (see requestAuth.ts). */
+const BUILT_IN_ENDPOINT_REFUSAL = /Lambda Parallel Lab endpoint accepts only/;
+
+function invalidCredentialsMessage(name: string, message: string, context: ErrorContext): string {
+  const part = refusedPart(name, message);
+  if (part === 'clock') {
+    return `${context.endpoint ? `The endpoint at ${context.endpoint}` : 'AWS'} refused the request because its signing time is more than 15 minutes from the server's clock (${name}: ${message.replace(/\s*This Lambda Parallel Lab endpoint accepts only.*$/s, '')}). Correct this machine's clock (for example enable NTP), then try again.`;
+  }
+  if (context.endpoint && BUILT_IN_ENDPOINT_REFUSAL.test(message)) {
+    // The built-in endpoint generates its own key pair at each start; AWS and `aws configure` have nothing to do with it.
+    const what =
+      part === 'key id'
+        ? 'does not know this access key id'
+        : part === 'secret'
+          ? 'knows the access key id but the signature does not match its secret access key'
+          : `refused the request (${name}: ${message.replace(/\s*This Lambda Parallel Lab endpoint accepts only.*$/s, '')})`;
+    return (
+      `The endpoint at ${context.endpoint} is a Lambda Parallel Lab built-in endpoint and ${what}: the credentials it generated when it started were not used ` +
+      `(AWS keys and an earlier start's keys do not work). Use --local instead of --endpoint (VS Code: the Local target), which reads them from the state file ` +
+      '`lambda-lab endpoint` writes, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the accessKeyId and secretAccessKey it printed.'
+    );
+  }
+  if (context.endpoint) {
+    // A custom endpoint checks its own keys: AWS and `aws configure` have nothing to do with it.
+    const what =
+      part === 'key id'
+        ? 'does not know the access key id'
+        : part === 'secret'
+          ? 'says the signature does not match the secret access key'
+          : 'refused the signature';
+    return (
+      `The endpoint at ${context.endpoint} ${what} (${name}). Use the key pair that endpoint accepts, not your AWS keys ` +
+      '(LocalStack and moto accept any; for a running `lambda-lab endpoint`, use --local, which reads the credentials it generated).'
+    );
+  }
+  const what =
+    part === 'key id'
+      ? 'AWS does not know the access key id of'
+      : part === 'secret'
+        ? 'The secret access key does not match the access key id of'
+        : 'AWS rejected the credentials of';
+  const whose = context.profile
+    ? profileLabel(context)
+    : 'the default credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY if set, else the default profile)';
+  const cause =
+    part === 'key id' ? ' (deleted, deactivated, mistyped, or meant for another partition)' : part === 'secret' ? ' (mistyped or from another key)' : '';
+  return `${what} ${whose}${cause} (${name}). ${refreshAdvice(context)}`;
 }
 
 /** Wraps any error from a call to the target into a TargetError with an explained message. */

@@ -13,8 +13,8 @@ const usage = `Usage: lambda-lab endpoint [--port N] [--region R] [--cpu-limit a
 Runs a Lambda-compatible API on 127.0.0.1 that executes functions in local Node processes with
 Lambda's CPU share (memory/1769 CPUs, visible-core bands). Prints one JSON line:
   {"endpoint","region","accessKeyId","secretAccessKey","cpuLimit","cpuLimitDetail"}
-Point the AWS SDK at "endpoint" with those credentials (requests must sign their body's SHA-256
-in x-amz-content-sha256, as the SDK does). Stops on Ctrl+C (SIGINT) or SIGTERM, removing its
+Point the AWS SDK or the AWS CLI (--endpoint-url) at "endpoint" with those credentials; every
+request must be SigV4-signed over its body, as both do. Stops on Ctrl+C (SIGINT) or SIGTERM, removing its
 processes, cgroups and temp files. Deployed functions are kept in the store folder and are there
 again on the next start.
 

@@ -6,17 +6,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { parseThreadList, validateExperimentId, validateRepetitions, ValidationError } from '../core/experimentValidation';
 import { resolveMemorySelection } from '../core/memoryPresets';
-import { checkThreadsField, defaultExperimentIdFor, parsePayloadText, planCopies, validateThreadsEnvName, type ThreadDimension } from '../core/ownFunction';
-import { configurationFingerprint, CopyRefusedError, createCopies, describeOriginal, downloadCode } from '../ownFunction/copyFunction';
-import { OWN_FUNCTION_TIMING, ownFunctionAdapter } from '../ownFunction/ownFunctionAdapter';
+import { checkThreadsField, defaultExperimentIdFor, parsePayloadText, validateThreadsEnvName, type ThreadDimension } from '../core/ownFunction';
+import { CopyRefusedError } from '../ownFunction/copyFunction';
+import { OWN_FUNCTION_TIMING } from '../ownFunction/ownFunctionAdapter';
+import { checkOriginalUnchanged, prepareOwnFunctionSweep, type PreparedOwnSweep } from '../ownFunction/ownFunctionSession';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS } from '../sweep/sweepEngine';
-import { describeTargetForRun, prepareNewSweep, type PreparedSweep } from '../sweep/sweepSession';
+import { describeTargetForRun, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget } from './targetFlags';
 import { DEFAULT_CONFIRM_ABOVE_USD, defaultConcurrency, EXIT_SWEEP_ERRORS, runWithTerminal } from './sweepCli';
 
@@ -168,75 +168,35 @@ export async function runOwnFunctionSweep(values: Values): Promise<number> {
     await checkLambdaReachable(resolved);
     process.stderr.write(`Target: ${resolved.label}\n`);
     const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
-    let before: string;
-    let original;
+    let own: PreparedOwnSweep;
     try {
-      original = await describeOriginal(client, input.functionRef, { copyVpc: input.copyVpc });
-      before = configurationFingerprint(original.configuration);
-      const zip = await downloadCode(original);
-      process.stderr.write(
-        `Original: ${original.functionName} (${original.configuration.Runtime}, ${original.configuration.Handler}, ${original.arch}, ${original.configuration.MemorySize} MB, CodeSha256 ${original.configuration.CodeSha256}); code downloaded, ${zip.length} bytes. It is not changed or invoked.\n`,
-      );
-      const copies = planCopies({
-        experimentId: input.experimentId,
-        memorySizesMB: input.memorySizesMB,
-        arch: original.arch,
-        threadCounts: input.threadCounts,
-        dimension: input.dimension,
-      });
-      await createCopies({
-        client,
-        experimentId: input.experimentId,
-        original,
-        zip,
-        copies,
-        dimension: input.dimension,
-        copyVpc: input.copyVpc,
-        onCopied: (copy, action) => process.stderr.write(`  ${action === 'created' ? 'created' : 'reused '} ${copy.functionName}\n`),
-      });
-      prepared = await prepareNewSweep(
+      own = await prepareOwnFunctionSweep(
         client,
         {
-          experimentId: input.experimentId,
-          threadCounts: input.threadCounts,
-          strategies: ['pool'],
-          repetitions: input.repetitions,
-          items: 0,
-          cost: 0,
-          concurrency: concurrency ?? defaultConcurrency(resolved),
+          ...input,
           runsDir: path.resolve(str(values, 'out') ?? runsFolder(process.cwd())),
+          concurrency: concurrency ?? defaultConcurrency(resolved),
           maxCostUsd: maxCostUsd ?? null,
-          adaptive: null,
           seed,
-          functions: copies.map((c) => ({
-            functionName: c.functionName,
-            arch: c.arch,
-            memoryMB: c.memoryMB,
-            ...(c.threads !== undefined ? { threads: c.threads } : {}),
-          })),
-          ownFunction: {
-            original: { functionName: original.functionName, functionArn: original.functionArn, codeSha256: original.configuration.CodeSha256 ?? null },
-            payloadFile: path.resolve(input.payloadFile),
-            payload: input.payload,
-            threads: input.dimension,
-            timing: OWN_FUNCTION_TIMING,
-          },
         },
         describeTargetForRun(resolved),
+        (line) => process.stderr.write(`${line}\n`),
       );
     } finally {
       client.destroy();
     }
+    prepared = own.prepared;
     process.stderr.write(`Run folder: ${prepared.store.runDir}\n`);
     const outcome = await runWithTerminal(prepared, resolved, {
       json: values.json === true,
       quiet: values.quiet === true,
       yes: values.yes === true,
       confirmAboveUsd,
-      invocation: ownFunctionAdapter({ payload: input.payload, threads: input.dimension }),
+      invocation: own.adapter,
     });
-    const unchanged = await checkOriginalUnchanged(resolved, original.functionName, before);
-    process.stderr.write(`${unchanged}\nThe copies stay for further sweeps; delete them with: lambda-lab cleanup --experiment ${input.experimentId}\n`);
+    const checkClient = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
+    const unchanged = await checkOriginalUnchanged(checkClient, own.original.functionName, own.before).finally(() => checkClient.destroy());
+    process.stderr.write(`${unchanged.line}\nThe copies stay for further sweeps; delete them with: lambda-lab cleanup --experiment ${input.experimentId}\n`);
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, experimentId: input.experimentId, ...outcome }, null, 2)}\n`);
     if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
     if (outcome.status !== 'completed') return 1;
@@ -250,21 +210,5 @@ export async function runOwnFunctionSweep(values: Values): Promise<number> {
     return error instanceof ValidationError || error instanceof CopyRefusedError ? 2 : 1;
   } finally {
     prepared?.store.close();
-  }
-}
-
-/** GetFunction on the original again: the same code and configuration as before the sweep. */
-async function checkOriginalUnchanged(resolved: ResolvedTarget, functionName: string, before: string): Promise<string> {
-  const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
-  try {
-    const after = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
-    const now = configurationFingerprint(after.Configuration ?? {});
-    return now === before
-      ? `Original ${functionName}: unchanged (CodeSha256 ${after.Configuration?.CodeSha256}, RevisionId ${after.Configuration?.RevisionId ?? '-'}, same configuration).`
-      : `Warning: ${functionName} changed during the sweep (not by Lambda Parallel Lab, which never updates it): before ${before}, now ${now}.`;
-  } catch (error) {
-    return `Warning: could not read ${functionName} again to check it is unchanged: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    client.destroy();
   }
 }

@@ -215,7 +215,6 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
     const roleChoice = { roleArn: str(values, 'role'), createRole: values['create-role'] === true };
     const resolved = await resolveCliTarget(values as Parameters<typeof resolveCliTarget>[0]);
     resolvedForErrors = resolved;
-    checkRoleChoice(roleChoice, resolved.builtInEndpoint);
     const bills = targetBills(resolved);
     // The loop cannot know its size before it runs, so a target that bills needs a ceiling or a yes.
     if (bills && maxCostUsd === null && values.yes !== true) {
@@ -226,6 +225,8 @@ export async function runReplayOrRefine(values: Values): Promise<number> {
       );
     }
     await checkLambdaReachable(resolved);
+    // After the credentials are known to work: an endpoint refusing them is not a role problem.
+    checkRoleChoice(roleChoice, resolved.builtInEndpoint);
     log(`Target: ${resolved.label}`);
     const architectures = requestedArchitectures ?? ['x86_64'];
     const created: string[] = [];

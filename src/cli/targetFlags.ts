@@ -62,8 +62,8 @@ export async function checkLambdaReachable(resolved: ResolvedTarget): Promise<vo
 }
 
 /**
- * Resolves the target flags, lets `checkTarget` refuse flags that do not fit the target, checks
- * Lambda answers and says which target is used, then runs `work`. Any failure, here or in `work`,
+ * Resolves the target flags, checks Lambda answers to these credentials, lets `checkTarget` refuse
+ * flags that do not fit the target and says which target is used, then runs `work`. Any failure, here or in `work`,
  * becomes one line on stderr phrased for the target (credentials, reachability…), and exit code 1.
  */
 export async function runAgainstTarget(
@@ -75,8 +75,11 @@ export async function runAgainstTarget(
   let resolved: ResolvedTarget | undefined;
   try {
     resolved = await resolveCliTarget(values);
-    checkTarget?.(resolved);
+    // Reachability and credentials first: an endpoint that refuses the keys may be a built-in one
+    // whose state file was not found, and then a flag check (such as the execution role) would
+    // blame the wrong thing.
     await checkLambdaReachable(resolved);
+    checkTarget?.(resolved);
     process.stderr.write(`Target: ${resolved.label}\n`);
     return await work(resolved);
   } catch (error) {

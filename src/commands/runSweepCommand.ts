@@ -32,6 +32,7 @@ import { askSweepChoices } from './runSweepWizard';
 import { inVsCodeWords } from './vsCodeWording';
 import { listDeployedFunctions } from '../views/experimentsModel';
 import { sweepProgress } from '../views/sweepProgress';
+import { abortSignalFor } from '../sweep/cancellationSignal';
 
 export const RUN_SWEEP_COMMAND = 'lambdaLab.runSweep';
 
@@ -176,13 +177,12 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: sweeping "${meta.experimentId}"`, cancellable: true },
       async (progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
+        const cancellation = abortSignalFor(token);
         let lastFraction = 0;
         try {
           return await executeSweep(prepared, {
             client,
-            signal: controller.signal,
+            signal: cancellation.signal,
             createSampler: createSamplerForSweep,
             retryErrors,
             log: (line) => log.info(`  ${line}`),
@@ -199,7 +199,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
             },
           });
         } finally {
-          subscription.dispose();
+          cancellation.dispose();
         }
       },
     );

@@ -95,9 +95,18 @@ export function parseReportLine(line: string): ReportLine {
  * REPORT line is malformed, because silently skipping it would attribute an older invocation's numbers.
  */
 export function findReportLine(logTail: string): ReportLine | null {
-  const lines = logTail.split(/\r?\n/);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (REPORT_START.test(lines[i])) return parseReportLine(lines[i]);
+  // From the end, only the lines that contain "REPORT" (the same lines as splitting on \r?\n).
+  let from = logTail.length;
+  while (from >= 0) {
+    const at = logTail.lastIndexOf('REPORT', from);
+    if (at === -1) return null;
+    const start = logTail.lastIndexOf('\n', at) + 1;
+    const newline = logTail.indexOf('\n', at);
+    let end = newline === -1 ? logTail.length : newline;
+    if (newline !== -1 && end > start && logTail[end - 1] === '\r') end--;
+    const line = logTail.slice(start, end);
+    if (REPORT_START.test(line)) return parseReportLine(line);
+    from = start - 2;
   }
   return null;
 }

@@ -145,44 +145,37 @@ export function supersedes(_later: InvocationRecord, earlier: InvocationRecord):
   return earlier.error !== null;
 }
 
+export interface ParseInvocationsOptions {
+  /**
+   * Called with each complete line's record (after it passed invocationRecordProblem); a reason sets
+   * the line aside as if it were blank: not kept, not a duplicate, no warning (the caller counts it).
+   */
+  setAside?: (record: InvocationRecord, lineNumber: number) => string | null;
+}
+
 /**
- * Parses invocations.jsonl. Complete lines that are not records (including lines that are not
- * valid UTF-8 or hold NUL bytes) are reported and skipped; a last line without its newline is a
- * torn write (crash, kill -9, full disk) unless it parses as a whole record; a torn line is
- * reported and excluded from `validLength`. Duplicate keys: a later attempt replaces an earlier
- * error record (see `supersedes`), otherwise the first record is kept.
+ * Parses invocations.jsonl in one pass, each line parsed once. Complete lines that are not records
+ * (including lines that are not valid UTF-8 or hold NUL bytes) are reported and skipped; a last line
+ * without its newline is a torn write (crash, kill -9, full disk) unless it parses as a whole
+ * record; a torn line is reported and excluded from `validLength`. Duplicate keys: a later attempt
+ * replaces an earlier error record (see `supersedes`), otherwise the first record is kept.
  * Give the file's bytes when the result is used to cut the file: offsets are counted in bytes of
  * the file as it is, so invalid UTF-8 (which decoding would replace by 3-byte characters) cannot
- * move the cut. A string is taken as its UTF-8 encoding.
+ * move the cut. A string (already decoded, so never invalid UTF-8) is split as it is, and its
+ * `validLength` is the UTF-8 length of its valid prefix.
  */
-export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = INVOCATIONS_FILE): ParsedInvocations {
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = INVOCATIONS_FILE, options: ParseInvocationsOptions = {}): ParsedInvocations {
   const kept: Array<InvocationRecord | null> = [];
   const superseded: InvocationRecord[] = [];
   const warnings: string[] = [];
   const indexByKey = new Map<string, number>();
-  let offset = 0;
-  let validLength = 0;
-  let needsNewline = false;
-  let lineNumber = 0;
-  while (offset < bytes.length) {
-    lineNumber++;
-    const newline = bytes.indexOf(0x0a, offset);
-    const complete = newline !== -1;
-    const end = complete ? newline : bytes.length;
-    const nextOffset = complete ? newline + 1 : bytes.length;
-    let line: string | null = null;
+  const setAside = options.setAside;
+  /** Handles one line (null: not valid UTF-8); false when it is a torn last line that ends the file. */
+  const handleLine = (line: string | null, complete: boolean, lineNumber: number, byteLength: number): boolean => {
     let parsed: unknown;
-    let problem: string | null = null;
-    try {
-      line = decoder.decode(bytes.subarray(offset, end));
-    } catch {
-      problem = 'not valid UTF-8';
-    }
-    if (line !== null && line.trim() === '') {
-      parsed = undefined;
-    } else if (line !== null) {
+    let problem: string | null = line === null ? 'not valid UTF-8' : null;
+    const blank = line !== null && isBlank(line);
+    if (line !== null && !blank) {
       try {
         parsed = JSON.parse(line);
         problem = invocationRecordProblem(parsed);
@@ -190,19 +183,19 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
         problem = `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
       }
     }
-    const blank = line !== null && line.trim() === '';
     if (!complete && (problem !== null || parsed === undefined)) {
       if (!blank) {
         warnings.push(
-          `${fileLabel} line ${lineNumber}: the last line is incomplete (${end - offset} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`,
+          `${fileLabel} line ${lineNumber}: the last line is incomplete (${byteLength} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`,
         );
       }
-      break; // validLength stays before the torn line
+      return false; // validLength stays before the torn line
     }
     if (problem !== null) {
       warnings.push(`${fileLabel} line ${lineNumber}: ${problem}; the line is ignored.`);
     } else if (parsed !== undefined) {
       const record = parsed as InvocationRecord;
+      if (complete && setAside && setAside(record, lineNumber) !== null) return true;
       const key = recordKey(record);
       const earlierIndex = indexByKey.get(key);
       if (earlierIndex === undefined) {
@@ -218,12 +211,80 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
         warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
       }
     }
-    validLength = nextOffset;
-    needsNewline = !complete;
-    offset = nextOffset;
+    return true;
+  };
+  let validLength = 0;
+  let needsNewline = false;
+  let lineNumber = 0;
+  if (typeof input === 'string') {
+    let offset = 0;
+    let validChars = 0;
+    while (offset < input.length) {
+      lineNumber++;
+      const newline = input.indexOf('\n', offset);
+      const complete = newline !== -1;
+      const end = complete ? newline : input.length;
+      const line = input.slice(offset, end);
+      if (!handleLine(line, complete, lineNumber, complete ? 0 : utf8Length(line))) break;
+      offset = complete ? newline + 1 : input.length;
+      validChars = offset;
+      needsNewline = !complete;
+    }
+    // Counted only if asked for (the readers of a decoded file never cut it; RunStore gives bytes).
+    const records = kept.filter((r): r is InvocationRecord => r !== null);
+    let validBytes: number | null = null;
+    return {
+      records,
+      superseded,
+      warnings,
+      get validLength() {
+        validBytes ??= utf8Length(validChars === input.length ? input : input.slice(0, validChars));
+        return validBytes;
+      },
+      needsNewline,
+    };
+  } else {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let offset = 0;
+    while (offset < input.length) {
+      lineNumber++;
+      const newline = input.indexOf(0x0a, offset);
+      const complete = newline !== -1;
+      const end = complete ? newline : input.length;
+      let line: string | null;
+      try {
+        line = decoder.decode(input.subarray(offset, end));
+      } catch {
+        line = null;
+      }
+      if (!handleLine(line, complete, lineNumber, end - offset)) break;
+      offset = complete ? newline + 1 : input.length;
+      validLength = offset;
+      needsNewline = !complete;
+    }
   }
   const records = kept.filter((r): r is InvocationRecord => r !== null);
   return { records, superseded, warnings, validLength, needsNewline };
+}
+
+/** Only whitespace (what String.prototype.trim removes), without building the trimmed copy. */
+function isBlank(line: string): boolean {
+  return line.length === 0 || line.trim().length === 0;
+}
+
+/** The number of bytes of a string's UTF-8 encoding (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /** A run id that sorts by time and is safe in paths, e.g. `2026-11-27T06-05-01Z-demo`. */

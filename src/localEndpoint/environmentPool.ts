@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import type { CpuLimiter, CpuPlacement } from './cpuLimiter';
 import { ExecutionEnvironment, type InvocationOutcome } from './executionEnvironment';
-import type { FunctionRevision } from './functionRegistry';
+import type { FunctionRevision } from './functionRecord';
 import { LambdaApiError } from './lambdaErrors';
 
 export interface PooledInvocation extends InvocationOutcome {

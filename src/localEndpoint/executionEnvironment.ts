@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CpuPlacement } from './cpuLimiter';
-import type { FunctionRevision } from './functionRegistry';
+import type { FunctionRevision } from './functionRecord';
 import { END_MARKER_PREFIX, type FromRuntime, type ToRuntime } from './runtimeBootstrap';
 
 /** Lambda allows 10 s for the INIT phase. */

@@ -2,51 +2,36 @@
 // them. Create leaves a function Pending for a moment before it becomes Active; an update sets
 // LastUpdateStatus InProgress before Successful, and further updates meanwhile get 409, so the
 // SDK waiters really poll. Invoke always runs the last *completed* revision.
-import { createHash, randomUUID } from 'node:crypto';
+// The shapes are in functionRecord.ts, names and ARNs in functionNames.ts, the response bodies in
+// functionResponses.ts, the AWS-worded checks in functionValidation.ts.
+import { randomUUID } from 'node:crypto';
 import type { Architecture } from '../core/experimentConfig';
 import { hostLambdaArchitecture } from '../core/hostArchitecture';
 import { MEMORY_MIN_MB } from '../core/lambdaModel';
-import { decodeZip, NAME_PATTERN, ROLE_PATTERN, validateArchitectures, validateSettings, validateTags } from './functionValidation';
-import type { LoadedFunction, StoredFunctionRecord } from './functionStore';
-import { invalidParameter, LambdaApiError, notFound, updateInProgress, validationError } from './lambdaErrors';
-
-/** What Invoke runs: an immutable snapshot of code and configuration. */
-export interface FunctionRevision {
-  functionName: string;
-  functionArn: string;
-  revisionId: string;
-  codeDir: string;
-  handler: string;
-  runtime: string;
-  memorySize: number;
-  timeout: number;
-  environment: Record<string, string>;
-  architecture: string;
-}
-
-interface StoredFunction {
-  name: string;
-  arn: string;
-  role: string;
-  description: string;
-  runtime: string;
-  handler: string;
-  memorySize: number;
-  timeout: number;
-  environment: Record<string, string> | undefined;
-  architectures: string[];
-  tags: Record<string, string>;
-  zip: Uint8Array;
-  codeSha256: string;
-  codeDir: string;
-  revisionId: string;
-  lastModified: string;
-  state: 'Pending' | 'Active';
-  lastUpdateStatus: 'InProgress' | 'Successful' | undefined;
-  /** The revision Invoke uses; null until the function first becomes Active. */
-  active: FunctionRevision | null;
-  timer: NodeJS.Timeout | undefined;
-}
+import { functionArn, functionNameOfArn, resolveFunctionName } from './functionNames';
+import {
+  lambdaTimestamp,
+  recordOf,
+  revisionOf,
+  sha256Base64,
+  type FunctionRevision,
+  type LoadedFunction,
+  type RegisteredFunction,
+  type StoredFunctionRecord,
+} from './functionRecord';
+import { configurationOf, getFunctionResponse, listFunctionsPage } from './functionResponses';
+import {
+  decodeZip,
+  NAME_PATTERN,
+  ROLE_PATTERN,
+  validateArchitectures,
+  validateFunctionName,
+  validateRole,
+  validateSettings,
+  validateTags,
+  type ValidatedSettings,
+} from './functionValidation';
+import { LambdaApiError, notFound, updateInProgress } from './lambdaErrors';
 
 export interface CodeStore {
   /** Validates and unpacks a zip; throws LambdaApiError for a bad package. Returns the folder. */
@@ -76,7 +61,7 @@ export interface RegistryOptions {
 }
 
 export class FunctionRegistry {
-  private readonly functions = new Map<string, StoredFunction>();
+  private readonly functions = new Map<string, RegisteredFunction>();
   /** Names being created right now (zip unpacking is async). */
   private readonly reserved = new Set<string>();
 
@@ -87,33 +72,17 @@ export class FunctionRegistry {
   }
 
   arnFor(name: string): string {
-    return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
+    return functionArn(this.options, name);
   }
 
   /** Accepts a name, a full or partial ARN, optionally with the only qualifier we have, $LATEST. */
   resolveName(functionName: string): string {
-    let rest = decodeURIComponentSafe(functionName);
-    // Full ARN (arn:aws:lambda:region:account:function:name) or partial (account:function:name).
-    const arn = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:(.*)$/.exec(rest);
-    if (arn) rest = arn[1];
-    const [name, qualifier] = rest.split(':');
-    if (qualifier !== undefined && qualifier !== '$LATEST') {
-      throw notFound(`${this.arnFor(name)}:${qualifier}`);
-    }
-    return name;
+    return resolveFunctionName(this.options, functionName);
   }
 
   async create(input: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const name = typeof input.FunctionName === 'string' ? this.resolveName(input.FunctionName) : '';
-    if (!NAME_PATTERN.test(name))
-      throw validationError(input.FunctionName, 'functionName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1 to 64 characters)');
-    if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role)) {
-      throw validationError(
-        input.Role,
-        'role',
-        'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
-      );
-    }
+    const name = validateFunctionName(typeof input.FunctionName === 'string' ? this.resolveName(input.FunctionName) : '', input.FunctionName);
+    const role = validateRole(input.Role);
     const settings = validateSettings({
       Runtime: input.Runtime ?? null,
       Handler: input.Handler ?? null,
@@ -133,28 +102,22 @@ export class FunctionRegistry {
     } finally {
       this.reserved.delete(name);
     }
-    const fn: StoredFunction = {
-      name,
-      arn: this.arnFor(name),
-      role: input.Role,
-      description: typeof input.Description === 'string' ? input.Description : '',
-      runtime: settings.runtime!,
-      handler: settings.handler!,
-      memorySize: settings.memorySize!,
-      timeout: settings.timeout!,
-      environment: settings.environment,
-      architectures,
-      tags: validateTags(input.Tags),
+    const fn = this.registered(
+      {
+        name,
+        role,
+        description: typeof input.Description === 'string' ? input.Description : '',
+        ...settings,
+        architectures,
+        tags: validateTags(input.Tags),
+        codeSha256: sha256Base64(zip),
+        revisionId: randomUUID(),
+        lastModified: lambdaTimestamp(),
+      },
       zip,
-      codeSha256: sha256Base64(zip),
       codeDir,
-      revisionId: randomUUID(),
-      lastModified: lambdaTimestamp(),
-      state: 'Pending',
-      lastUpdateStatus: undefined,
-      active: null,
-      timer: undefined,
-    };
+      'Pending',
+    );
     this.functions.set(name, fn);
     this.persist(fn);
     this.schedule(fn, () => {
@@ -162,7 +125,7 @@ export class FunctionRegistry {
       fn.lastUpdateStatus = 'Successful';
       fn.active = revisionOf(fn);
     });
-    return this.configuration(fn);
+    return configurationOf(fn);
   }
 
   /**
@@ -181,44 +144,18 @@ export class FunctionRegistry {
     });
     const architectures = validateArchitectures(record.architectures, this.hostArchitecture);
     const codeDir = await this.options.codeStore.unpack(record.name, zip);
-    const fn: StoredFunction = {
-      name: record.name,
-      arn: this.arnFor(record.name),
-      role: record.role,
-      description: record.description,
-      runtime: settings.runtime!,
-      handler: settings.handler!,
-      memorySize: settings.memorySize!,
-      timeout: settings.timeout!,
-      environment: settings.environment,
-      architectures,
-      tags: validateTags(record.tags),
-      zip,
-      codeSha256: record.codeSha256,
-      codeDir,
-      revisionId: record.revisionId,
-      lastModified: record.lastModified,
-      state: 'Active',
-      lastUpdateStatus: 'Successful',
-      active: null,
-      timer: undefined,
-    };
+    const fn = this.registered({ ...record, ...settings, architectures, tags: validateTags(record.tags) }, zip, codeDir, 'Active');
     fn.active = revisionOf(fn);
     this.functions.set(fn.name, fn);
   }
 
   get(functionName: string): Record<string, unknown> {
     const fn = this.find(functionName);
-    const result: Record<string, unknown> = {
-      Configuration: this.configuration(fn),
-      Code: { RepositoryType: 'S3', Location: this.options.codeUrl(fn.name, fn.codeSha256) },
-    };
-    if (Object.keys(fn.tags).length > 0) result.Tags = { ...fn.tags };
-    return result;
+    return getFunctionResponse(fn, this.options.codeUrl(fn.name, fn.codeSha256));
   }
 
   getConfiguration(functionName: string): Record<string, unknown> {
-    return this.configuration(this.find(functionName));
+    return configurationOf(this.find(functionName));
   }
 
   /** The zip behind a Code.Location URL, or null. */
@@ -259,23 +196,9 @@ export class FunctionRegistry {
       Timeout: input.Timeout ?? fn.timeout,
       Environment: input.Environment === undefined ? (fn.environment ? { Variables: fn.environment } : undefined) : input.Environment,
     });
-    if (input.Role !== undefined) {
-      if (typeof input.Role !== 'string' || !ROLE_PATTERN.test(input.Role))
-        throw validationError(
-          input.Role,
-          'role',
-          'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+',
-        );
-      fn.role = input.Role;
-    }
+    if (input.Role !== undefined) fn.role = validateRole(input.Role);
     if (typeof input.Description === 'string') fn.description = input.Description;
-    Object.assign(fn, {
-      runtime: settings.runtime,
-      handler: settings.handler,
-      memorySize: settings.memorySize,
-      timeout: settings.timeout,
-      environment: settings.environment,
-    });
+    Object.assign(fn, settings);
     return this.beginUpdate(fn); // persists
   }
 
@@ -293,18 +216,7 @@ export class FunctionRegistry {
   }
 
   list(marker: string | undefined, maxItems: number | undefined): Record<string, unknown> {
-    const pageSize = Math.min(Math.max(1, maxItems ?? 50), 50);
-    const names = [...this.functions.keys()].sort();
-    let start = 0;
-    if (marker) {
-      const after = Buffer.from(marker, 'base64url').toString('utf8');
-      start = names.findIndex((name) => name > after);
-      if (start < 0) start = names.length;
-    }
-    const page = names.slice(start, start + pageSize);
-    const result: Record<string, unknown> = { Functions: page.map((name) => this.configuration(this.functions.get(name)!)) };
-    if (start + pageSize < names.length) result.NextMarker = Buffer.from(page[page.length - 1], 'utf8').toString('base64url');
-    return result;
+    return listFunctionsPage(this.functions, marker, maxItems);
   }
 
   tag(resourceArn: string, tags: unknown): void {
@@ -348,28 +260,30 @@ export class FunctionRegistry {
     this.functions.clear();
   }
 
-  private persist(fn: StoredFunction): void {
-    this.options.persistence?.save(
-      {
-        name: fn.name,
-        role: fn.role,
-        description: fn.description,
-        runtime: fn.runtime,
-        handler: fn.handler,
-        memorySize: fn.memorySize,
-        timeout: fn.timeout,
-        environment: fn.environment,
-        architectures: fn.architectures,
-        tags: { ...fn.tags },
-        codeSha256: fn.codeSha256,
-        revisionId: fn.revisionId,
-        lastModified: fn.lastModified,
-      },
-      fn.zip,
-    );
+  /** A new in-memory function from a validated record; Active ones still need their revision set. */
+  private registered(
+    record: StoredFunctionRecord & ValidatedSettings,
+    zip: Uint8Array,
+    codeDir: string,
+    state: RegisteredFunction['state'],
+  ): RegisteredFunction {
+    return {
+      ...recordOf(record),
+      arn: this.arnFor(record.name),
+      zip,
+      codeDir,
+      state,
+      lastUpdateStatus: state === 'Active' ? 'Successful' : undefined,
+      active: null,
+      timer: undefined,
+    };
   }
 
-  private beginUpdate(fn: StoredFunction): Record<string, unknown> {
+  private persist(fn: RegisteredFunction): void {
+    this.options.persistence?.save(recordOf(fn), fn.zip);
+  }
+
+  private beginUpdate(fn: RegisteredFunction): Record<string, unknown> {
     fn.revisionId = randomUUID();
     fn.lastModified = lambdaTimestamp();
     fn.lastUpdateStatus = 'InProgress';
@@ -383,10 +297,10 @@ export class FunctionRegistry {
         if (previous.codeDir !== fn.codeDir) this.options.codeStore.discard(previous.codeDir);
       }
     });
-    return this.configuration(fn);
+    return configurationOf(fn);
   }
 
-  private schedule(fn: StoredFunction, complete: () => void): void {
+  private schedule(fn: RegisteredFunction, complete: () => void): void {
     if (fn.timer) clearTimeout(fn.timer);
     fn.timer = setTimeout(() => {
       fn.timer = undefined;
@@ -397,14 +311,14 @@ export class FunctionRegistry {
     fn.timer.unref();
   }
 
-  private find(functionName: string): StoredFunction {
+  private find(functionName: string): RegisteredFunction {
     const name = this.resolveName(functionName);
     const fn = this.functions.get(name);
     if (!fn) throw notFound(this.arnFor(name));
     return fn;
   }
 
-  private findUpdatable(functionName: string, revisionId: unknown): StoredFunction {
+  private findUpdatable(functionName: string, revisionId: unknown): RegisteredFunction {
     const fn = this.find(functionName);
     if (fn.state === 'Pending') {
       throw new LambdaApiError(
@@ -424,75 +338,7 @@ export class FunctionRegistry {
     return fn;
   }
 
-  private findByArn(resourceArn: string): StoredFunction {
-    const arn = decodeURIComponentSafe(resourceArn);
-    const match = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/.exec(arn);
-    if (!match) throw invalidParameter(`The resource you requested does not exist or the ARN is not a Lambda function ARN: ${arn}`);
-    if (match[1] !== this.options.region || match[2] !== this.options.accountId) throw notFound(arn);
-    return this.find(match[3]);
-  }
-
-  private configuration(fn: StoredFunction): Record<string, unknown> {
-    const config: Record<string, unknown> = {
-      FunctionName: fn.name,
-      FunctionArn: fn.arn,
-      Runtime: fn.runtime,
-      Role: fn.role,
-      Handler: fn.handler,
-      CodeSize: fn.zip.length,
-      Description: fn.description,
-      Timeout: fn.timeout,
-      MemorySize: fn.memorySize,
-      LastModified: fn.lastModified,
-      CodeSha256: fn.codeSha256,
-      Version: '$LATEST',
-      TracingConfig: { Mode: 'PassThrough' },
-      RevisionId: fn.revisionId,
-      State: fn.state,
-      PackageType: 'Zip',
-      Architectures: [...fn.architectures],
-      EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
-    };
-    if (fn.environment) config.Environment = { Variables: { ...fn.environment } };
-    if (fn.state === 'Pending') {
-      config.StateReason = 'The function is being created.';
-      config.StateReasonCode = 'Creating';
-    }
-    if (fn.lastUpdateStatus) config.LastUpdateStatus = fn.lastUpdateStatus;
-    if (fn.lastUpdateStatus === 'InProgress') config.LastUpdateStatusReason = 'The function is being updated.';
-    return config;
-  }
-}
-
-function revisionOf(fn: StoredFunction): FunctionRevision {
-  return {
-    functionName: fn.name,
-    functionArn: fn.arn,
-    revisionId: fn.revisionId,
-    codeDir: fn.codeDir,
-    handler: fn.handler,
-    runtime: fn.runtime,
-    memorySize: fn.memorySize,
-    timeout: fn.timeout,
-    environment: { ...(fn.environment ?? {}) },
-    architecture: fn.architectures[0],
-  };
-}
-
-export function sha256Base64(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('base64');
-}
-
-/** Lambda's LastModified format: 2024-01-01T12:00:00.000+0000 */
-function lambdaTimestamp(): string {
-  return new Date().toISOString().replace('Z', '+0000');
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+  private findByArn(resourceArn: string): RegisteredFunction {
+    return this.find(functionNameOfArn(this.options, resourceArn));
   }
 }

@@ -7,29 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isProcessAlive } from '../os/processLiveness';
-import { sha256Base64 } from './functionRegistry';
-
-/** What is stored for one function (the code is beside it, in code.zip). */
-export interface StoredFunctionRecord {
-  name: string;
-  role: string;
-  description: string;
-  runtime: string;
-  handler: string;
-  memorySize: number;
-  timeout: number;
-  environment: Record<string, string> | undefined;
-  architectures: string[];
-  tags: Record<string, string>;
-  codeSha256: string;
-  revisionId: string;
-  lastModified: string;
-}
-
-export interface LoadedFunction {
-  record: StoredFunctionRecord;
-  zip: Uint8Array;
-}
+import { sha256Base64, type LoadedFunction, type StoredFunctionRecord } from './functionRecord';
 
 type Env = Record<string, string | undefined>;
 

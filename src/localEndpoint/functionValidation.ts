@@ -52,11 +52,26 @@ const RESERVED_ENV_KEYS = [
 export const ROLE_PATTERN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 export const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
-interface ValidatedSettings {
-  runtime: string | undefined;
-  handler: string | undefined;
-  memorySize: number | undefined;
-  timeout: number | undefined;
+/** A function name, with AWS's wording when it is not one. */
+export function validateFunctionName(name: string, asGiven: unknown): string {
+  if (!NAME_PATTERN.test(name))
+    throw validationError(asGiven, 'functionName', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ (1 to 64 characters)');
+  return name;
+}
+
+/** An execution role ARN, with AWS's wording when it is not one. */
+export function validateRole(role: unknown): string {
+  if (typeof role !== 'string' || !ROLE_PATTERN.test(role))
+    throw validationError(role, 'role', 'Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+');
+  return role;
+}
+
+/** A function's settings once they passed validation. */
+export interface ValidatedSettings {
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
   environment: Record<string, string> | undefined;
 }
 

@@ -42,6 +42,8 @@ export interface LocalEndpointOptions {
   idleTimeoutMs?: number;
   /** Limits on reading request bodies (slots, bytes buffered in total, deadline); default DEFAULT_BODY_LIMITS. */
   bodyLimits?: Partial<BodyLimits>;
+  /** The same for bodies signed without x-amz-content-sha256 (botocore), checked once read; default DEFAULT_UNVERIFIED_BODY_LIMITS. */
+  unverifiedBodyLimits?: Partial<BodyLimits>;
 }
 
 export interface LocalEndpointHandle {

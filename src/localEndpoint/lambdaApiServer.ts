@@ -11,8 +11,24 @@ import type { FaultInjector } from './faultInjector';
 import type { FunctionRegistry } from './functionRegistry';
 import { formatEndLine, formatReportLine, formatStartLine, logTailBase64 } from './lambdaLogLines';
 import { LambdaApiError } from './lambdaErrors';
-import { BodyBudget, bodyLimitFor, DEFAULT_BODY_LIMITS, MAX_INVOKE_PAYLOAD_BYTES, readBody, tooLarge, type BodyLimits } from './requestBody';
-import { verifyHeadersBeforeBody, verifyPayloadHash, type GeneratedCredentials } from './requestAuth';
+import {
+  BodyBudget,
+  bodyLimitFor,
+  DEFAULT_BODY_LIMITS,
+  DEFAULT_UNVERIFIED_BODY_LIMITS,
+  MAX_INVOKE_PAYLOAD_BYTES,
+  readBody,
+  tooLarge,
+  type BodyLimits,
+} from './requestBody';
+import {
+  checkHeadersOfUndeclaredBody,
+  declaresPayloadHash,
+  verifyHeadersBeforeBody,
+  verifyPayloadHash,
+  verifyRequest,
+  type GeneratedCredentials,
+} from './requestAuth';
 
 export interface ApiServerOptions {
   credentials: GeneratedCredentials;
@@ -27,6 +43,8 @@ export interface ApiServerOptions {
   log: (line: string) => void;
   /** Concurrent body reads, queued requests, bytes buffered in total and the body deadline. Default DEFAULT_BODY_LIMITS. */
   bodyLimits?: Partial<BodyLimits>;
+  /** The same for bodies whose signature can only be checked once they are in (no x-amz-content-sha256). Default DEFAULT_UNVERIFIED_BODY_LIMITS. */
+  unverifiedBodyLimits?: Partial<BodyLimits>;
 }
 
 type Route =
@@ -71,6 +89,8 @@ export class LambdaApiServer {
   /** Host header values this server answers to, set once listening (DNS-rebinding defence). */
   private allowedHosts = new Set<string>();
   private readonly bodies: BodyBudget;
+  /** Kept apart, so holders of only the access key id cannot take the slots or bytes of signed clients. */
+  private readonly unverifiedBodies: BodyBudget;
 
   constructor(private readonly options: ApiServerOptions) {
     this.server = http.createServer((request, response) => {
@@ -78,6 +98,7 @@ export class LambdaApiServer {
     });
     this.server.keepAliveTimeout = 5_000;
     this.bodies = new BodyBudget({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
+    this.unverifiedBodies = new BodyBudget({ ...DEFAULT_UNVERIFIED_BODY_LIMITS, ...options.unverifiedBodyLimits });
   }
 
   /** Listens on 127.0.0.1 only (this server runs code). Returns the port. */
@@ -111,9 +132,16 @@ export class LambdaApiServer {
       const route = routeRequest(request.method ?? 'GET', url.pathname);
       if (!route) throw new LambdaApiError(404, 'UnknownOperationException', `Unknown operation: ${request.method} ${url.pathname}`);
       if (route.op === 'DownloadCode') return this.downloadCode(route, url, response);
-      // The signature (which covers the declared body hash) is checked before a byte of the body is read.
-      const signed = verifyHeadersBeforeBody({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers }, this.options.credentials);
-      if (!signed.ok) throw new LambdaApiError(signed.status, signed.errorType, signed.message);
+      const signable = { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers };
+      // With x-amz-content-sha256 (the SDK) the signature, which covers that declared hash, is checked
+      // before a byte of the body is read. Without it (botocore: the AWS CLI) the body's hash is signed
+      // only inside the canonical request: the headers are checked, the body is read under the
+      // tighter bounds for unverified bodies, then the signature is checked over it.
+      const declaresHash = declaresPayloadHash(request.headers);
+      const beforeBody = declaresHash
+        ? verifyHeadersBeforeBody(signable, this.options.credentials)
+        : checkHeadersOfUndeclaredBody(request.headers, this.options.credentials);
+      if (!beforeBody.ok) throw new LambdaApiError(beforeBody.status, beforeBody.errorType, beforeBody.message);
       const limit = bodyLimitFor(route.op);
       const declared = Number(header(request, 'content-length') ?? 0);
       if (declared > limit) throw tooLarge(route.op, limit);
@@ -121,12 +149,15 @@ export class LambdaApiServer {
       const hasBody = declared > 0 || request.headers['transfer-encoding'] !== undefined;
       let body: Buffer = Buffer.alloc(0);
       if (hasBody) {
-        const reading = await this.bodies.acquire(request);
+        const budget = declaresHash ? this.bodies : this.unverifiedBodies;
+        const reading = await budget.acquire(request);
         releaseBody = reading.release;
-        this.options.log(`${route.op}: receiving a ${declared || 'chunked'}-byte body (${this.bodies.describe()})`);
+        this.options.log(
+          `${route.op}: receiving a ${declared || 'chunked'}-byte body (${declaresHash ? '' : 'signature checked once it is in; '}${budget.describe()})`,
+        );
         body = await readBody(request, route.op, limit, reading);
       }
-      const auth = verifyPayloadHash(request.headers, body);
+      const auth = declaresHash ? verifyPayloadHash(request.headers, body) : verifyRequest({ ...signable, body }, this.options.credentials);
       if (!auth.ok) throw new LambdaApiError(auth.status, auth.errorType, auth.message);
       await this.options.faults.delay();
       await this.dispatch(route, url, request, body, response, requestId);

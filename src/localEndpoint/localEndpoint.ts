@@ -96,7 +96,17 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     if (loaded.length > 0) log(`restored ${loaded.length} function(s) from ${store.dir}`);
   }
   const cpuLimitLabel = limiter.method === 'none' ? `none (${limiter.detail})` : limiter.method;
-  const server = new LambdaApiServer({ credentials, registry, pool, faults, cpuLimitLabel, codeUrls, log, bodyLimits: options.bodyLimits });
+  const server = new LambdaApiServer({
+    credentials,
+    registry,
+    pool,
+    faults,
+    cpuLimitLabel,
+    codeUrls,
+    log,
+    bodyLimits: options.bodyLimits,
+    unverifiedBodyLimits: options.unverifiedBodyLimits,
+  });
 
   let port: number;
   try {

@@ -60,6 +60,17 @@ export type AuthResult =
   | { ok: true }
   | { ok: false; status: 403; errorType: 'MissingAuthenticationTokenException' | 'UnrecognizedClientException' | 'InvalidSignatureException'; message: string };
 
+/**
+ * AWS's words for a refused key id or secret, then what to do here: SDK and CLI clients show the
+ * message, and the usual cause is the user's AWS keys or an earlier start's.
+ */
+const USE_GENERATED_CREDENTIALS =
+  "This Lambda Parallel Lab endpoint accepts only the credentials it generated when it started (not AWS keys, nor an earlier start's): use `--local` with lambda-lab commands (VS Code: the Local target), or the accessKeyId and secretAccessKey that `lambda-lab endpoint` printed.";
+
+export const WRONG_KEY_ID_MESSAGE = `The security token included in the request is invalid. ${USE_GENERATED_CREDENTIALS}`;
+
+const WRONG_SECRET_MESSAGE = `The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. ${USE_GENERATED_CREDENTIALS}`;
+
 /** Clock skew AWS tolerates between the signature's time and the server's. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -83,7 +94,7 @@ export function preAuthorize(
     };
   }
   if (auth.accessKeyId !== credentials.accessKeyId) {
-    return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+    return { ok: false, status: 403, errorType: 'UnrecognizedClientException', message: WRONG_KEY_ID_MESSAGE };
   }
   return { ok: true, auth };
 }
@@ -92,6 +103,24 @@ export function verifyRequest(request: RequestToVerify, credentials: GeneratedCr
   const signed = verifySignature(request, credentials, now);
   if (!signed.ok) return signed;
   return single(request.headers['x-amz-content-sha256']) === undefined ? { ok: true } : verifyPayloadHash(request.headers, request.body);
+}
+
+/** Whether the client declared the body's hash in a header (the SDK) or signed it only inside the canonical request (botocore, the AWS CLI). */
+export function declaresPayloadHash(headers: RequestToVerify['headers']): boolean {
+  return single(headers['x-amz-content-sha256']) !== undefined;
+}
+
+/**
+ * For a request without x-amz-content-sha256 (botocore, hence the AWS CLI, sends none to Lambda):
+ * SigV4 still puts the body's SHA-256 at the end of the canonical request, so the signature can
+ * only be checked once the body is in. Before reading it, everything the headers alone show is
+ * checked (a SigV4 header naming our key id, its date within 15 minutes); the caller reads the
+ * body under the bounds for unverified bodies, then calls verifyRequest, whose signature covers it.
+ */
+export function checkHeadersOfUndeclaredBody(headers: RequestToVerify['headers'], credentials: GeneratedCredentials, now = Date.now()): AuthResult {
+  const pre = preAuthorize(headers, credentials);
+  if (!pre.ok) return pre;
+  return checkDateAndSignedHeaders(headers, pre.auth, now);
 }
 
 /**
@@ -137,7 +166,35 @@ function verifySignature(request: RequestToVerify, credentials: GeneratedCredent
   const pre = preAuthorize(request.headers, credentials);
   if (!pre.ok) return pre;
   const { auth } = pre;
-  const amzDate = single(request.headers['x-amz-date']);
+  const checked = checkDateAndSignedHeaders(request.headers, auth, now);
+  if (!checked.ok) return checked;
+  const amzDate = single(request.headers['x-amz-date'])!;
+  const expected = computeSignature(request, auth, amzDate, credentials.secretAccessKey);
+  const given = Buffer.from(auth.signature, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, status: 403, errorType: 'InvalidSignatureException', message: WRONG_SECRET_MESSAGE };
+  }
+  return { ok: true };
+}
+
+/** X-Amz-Date present, matching the credential scope, and within 15 minutes of our clock; every signed header present. */
+function checkDateAndSignedHeaders(headers: RequestToVerify['headers'], auth: SigV4Authorization, now: number): AuthResult {
+  const dated = checkDateOnly(headers, auth, now);
+  if (!dated.ok) return dated;
+  const absent = auth.signedHeaders.find((name) => single(headers[name]) === undefined);
+  if (absent !== undefined) {
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      message: `The request lists ${absent.slice(0, 100)} in SignedHeaders but does not carry it: it was changed after signing. Send the request again, signed by the AWS SDK or CLI.`,
+    };
+  }
+  return { ok: true };
+}
+
+function checkDateOnly(headers: RequestToVerify['headers'], auth: SigV4Authorization, now: number): AuthResult {
+  const amzDate = single(headers['x-amz-date']);
   if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== auth.date) {
     return {
       ok: false,
@@ -155,17 +212,6 @@ function verifySignature(request: RequestToVerify, credentials: GeneratedCredent
       status: 403,
       errorType: 'InvalidSignatureException',
       message: `Signature expired: ${amzDate} is more than 15 minutes away from the server's time.`,
-    };
-  }
-  const expected = computeSignature(request, auth, amzDate, credentials.secretAccessKey);
-  const given = Buffer.from(auth.signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return {
-      ok: false,
-      status: 403,
-      errorType: 'InvalidSignatureException',
-      message:
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     };
   }
   return { ok: true };

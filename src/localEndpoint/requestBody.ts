@@ -1,5 +1,6 @@
-// Reading request bodies without letting slow or large ones take the endpoint down. Only requests
-// whose signature already verified from the headers get here. Each body has a deadline, each
+// Reading request bodies without letting slow or large ones take the endpoint down. Requests
+// whose signature verified from the headers use one budget; those whose signature covers only the
+// body's hash inside the canonical request (no x-amz-content-sha256) another, smaller one. Each body has a deadline, each
 // operation Lambda's size limit, and the bytes buffered across all requests in flight are capped:
 // a slow body holds a slot only until its deadline and costs only the bytes it has sent.
 import type * as http from 'node:http';
@@ -23,6 +24,15 @@ export interface BodyLimits {
 }
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = { reading: 32, waiting: 64, bufferedBytes: 200 * 1024 * 1024, bodyDeadlineMs: 30_000 };
+
+/**
+ * Bodies whose signature can be checked only once they are in (requests without
+ * x-amz-content-sha256, as botocore sends them): anyone who knows the access key id can start one,
+ * so they get a budget of their own, small enough that the endpoint's memory stays bounded
+ * (at most 100 MB more: one code upload of the largest size plus change) and large enough for
+ * one AWS CLI user deploying and invoking.
+ */
+export const DEFAULT_UNVERIFIED_BODY_LIMITS: BodyLimits = { reading: 4, waiting: 16, bufferedBytes: 100 * 1024 * 1024, bodyDeadlineMs: 30_000 };
 
 export function bodyLimitFor(op: string): number {
   if (op === 'CreateFunction' || op === 'UpdateFunctionCode') return MAX_CODE_REQUEST_BYTES;

@@ -15,7 +15,8 @@ import type { LocalEndpointConnection } from '../aws/lambdaTarget';
 import type { FunctionPackage } from '../deploy/deployer';
 import type { PooledInvocation } from '../localEndpoint/environmentPool';
 import { FaultInjector } from '../localEndpoint/faultInjector';
-import { FunctionRegistry, type FunctionRevision } from '../localEndpoint/functionRegistry';
+import { FunctionRegistry } from '../localEndpoint/functionRegistry';
+import type { FunctionRevision } from '../localEndpoint/functionRecord';
 import { LambdaApiServer } from '../localEndpoint/lambdaApiServer';
 import { generateCredentials } from '../localEndpoint/requestAuth';
 

@@ -37,6 +37,11 @@ export class AdaptiveStops {
     return true;
   }
 
+  /** How many configurations have been stopped early so far (changes whenever isEarlyStopped may). */
+  get earlyStopCount(): number {
+    return this.earlyStops.size;
+  }
+
   isEarlyStopped(p: PlannedInvocation): boolean {
     return !p.warmup && this.earlyStops.has(p.configKey);
   }

@@ -5,6 +5,8 @@ import type { InvocationRecord } from '../core/invocationRecord';
 import { findReportLine, type ReportLine } from '../core/reportLine';
 import type { PlannedInvocation } from '../core/sweepPlan';
 
+const utf8 = new TextDecoder();
+
 interface TemplateResult {
   processingMs?: unknown;
   availableParallelism?: unknown;
@@ -23,7 +25,7 @@ export function recordFromResponse(
   retries: number,
   startedAt: string,
 ): InvocationRecord {
-  const payloadText = response.Payload ? new TextDecoder().decode(response.Payload) : '';
+  const payloadText = response.Payload ? utf8.decode(response.Payload) : '';
   let result: TemplateResult | null = null;
   try {
     const parsed: unknown = payloadText ? JSON.parse(payloadText) : null;

@@ -21,6 +21,8 @@ export interface OpenRunOptions {
 export class RunStore {
   /** The record that counts for each key (a later attempt replaces an error record). */
   private readonly byKey = new Map<string, InvocationRecord>();
+  /** invocations.jsonl opened for appending on the first append, closed by close(). */
+  private fd: number | null = null;
 
   private constructor(
     readonly runDir: string,
@@ -96,6 +98,14 @@ export class RunStore {
 
   /** Releases the run folder's lock; the store can no longer write. Safe to call more than once. */
   close(): void {
+    if (this.fd !== null) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // already closed: nothing was left unwritten (every append is written before it returns)
+      }
+      this.fd = null;
+    }
     this.lock?.release();
     this.lock = null;
   }
@@ -136,7 +146,7 @@ export class RunStore {
     const key = recordKey(record);
     const earlier = this.byKey.get(key);
     if (earlier && !supersedes(record, earlier)) throw new Error(`Internal error: invocation ${key} is already recorded in ${this.runDir}.`);
-    fs.appendFileSync(path.join(this.runDir, INVOCATIONS_FILE), `${JSON.stringify(record)}\n`);
+    this.writeLine(`${JSON.stringify(record)}\n`);
     if (earlier) {
       this.records = this.records.filter((r) => r !== earlier);
       this.supersededRecords.push(earlier);
@@ -149,6 +159,19 @@ export class RunStore {
     this.checkWritable();
     this.metadata = { ...this.metadata, ...change, updatedAt: new Date().toISOString() };
     this.writeMetadata();
+  }
+
+  /**
+   * Written before append returns, to a descriptor kept open in append mode (opening and closing the
+   * file for each record cost more than the write). The data is in the kernel once writeSync returns,
+   * so a crash or kill -9 of this process cannot lose it; a partial write (e.g. disk full) continues
+   * with the rest, and a failure leaves at most a torn last line, which the next open cuts off.
+   */
+  private writeLine(line: string): void {
+    if (this.fd === null) this.fd = fs.openSync(path.join(this.runDir, INVOCATIONS_FILE), 'a');
+    const bytes = Buffer.from(line, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) offset += fs.writeSync(this.fd, bytes, offset, bytes.length - offset);
   }
 
   private checkWritable(): void {

@@ -150,6 +150,13 @@ class SweepRun {
   /** With retryErrors: error records found at the start, each run again once in this session. */
   private readonly retryKeys = new Set<string>();
   private phase: SweepProgress['phase'] = 'pilot';
+  /**
+   * done/total as last counted over the whole plan. A record only moves its own invocation from
+   * pending to done, so record() bumps done; a skipped invocation or a newly stopped configuration
+   * changes total, and the next progress event counts again (counting the whole plan for every
+   * record made progress quadratic in the plan's size).
+   */
+  private countsCache: { done: number; total: number; skipped: number; earlyStops: number } | null = null;
   private lastMetadataWrite = 0;
   /** Ends backoff sleeps when the sweep stops for any reason. */
   private readonly sleepAbort = new AbortController();
@@ -353,6 +360,7 @@ class SweepRun {
       this.retriedErrors++;
     }
     this.options.store.append(record);
+    if (this.countsCache) this.countsCache.done++;
     this.accounting.account(record, true);
     this.adaptive.observe(record);
     this.options.onRecord?.(record);
@@ -386,18 +394,23 @@ class SweepRun {
   }
 
   private counts(): { done: number; total: number } {
+    const cached = this.countsCache;
+    if (cached && cached.skipped === this.skippedKeys.size && cached.earlyStops === this.adaptive.earlyStopCount) return cached;
     const { plan } = this.options;
     let done = 0;
     let total = 0;
-    for (const p of [...plan.warmups, ...plan.measured]) {
-      if (this.isRecorded(p.key)) {
-        done++;
-        total++;
-      } else if (!this.skippedKeys.has(p.key) && !this.adaptive.isEarlyStopped(p)) {
-        total++;
+    for (const planned of [plan.warmups, plan.measured]) {
+      for (const p of planned) {
+        if (this.isRecorded(p.key)) {
+          done++;
+          total++;
+        } else if (!this.skippedKeys.has(p.key) && !this.adaptive.isEarlyStopped(p)) {
+          total++;
+        }
       }
     }
-    return { done, total };
+    this.countsCache = { done, total, skipped: this.skippedKeys.size, earlyStops: this.adaptive.earlyStopCount };
+    return this.countsCache;
   }
 
   private emitProgress(last?: InvocationRecord): void {

@@ -1,12 +1,15 @@
 // Slow bodies cannot block the endpoint: strangers who know only the access key id are refused
-// from the headers, and even requests with a valid signature (a captured one, replayed slowly)
-// hold a reading slot only until their deadline and cost only the bytes they have sent, while a
-// real SDK client deploys and invokes as usual.
+// from the headers when they declare a payload hash, and even requests with a valid signature (a
+// captured one, replayed slowly) hold a reading slot only until their deadline and cost only the
+// bytes they have sent, while a real SDK client deploys and invokes as usual. Requests without a
+// payload hash header (botocore's way) can only be checked after their body: they are read in a
+// budget of their own, so the same strangers cannot hold up signed SDK clients that way either.
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_UNVERIFIED_BODY_LIMITS } from '../../src/localEndpoint/requestBody';
 import { zipSync } from 'fflate';
 import type { LocalEndpointHandle, LocalEndpointOptions } from '../../src/localEndpoint';
 import { captureSignedRequests, createActiveFunction, startTestEndpoint, zipOf, type CapturedRequest } from '../support/localEndpointFixture';
@@ -141,6 +144,73 @@ describe('local endpoint: slow bodies do not block signed clients', () => {
         `rss ${megabytes(before.rss)} -> ${megabytes(during.rss)} MB, arrayBuffers ${megabytes(before.arrayBuffers)} -> ${megabytes(during.arrayBuffers)} MB`,
     );
     for (const s of slow) s.abort();
+  });
+});
+
+describe('local endpoint: slow bodies without x-amz-content-sha256 do not block signed clients', () => {
+  const watcher = bodyReadWatcher();
+  let handle: LocalEndpointHandle;
+  let client: LambdaClient;
+  const slow: SlowUpload[] = [];
+  before(async () => {
+    // A long deadline, so the slow uploads are certainly still open while the SDK works.
+    ({ handle, client } = await startTestEndpoint({ cpuLimit: 'none', log: watcher.log, unverifiedBodyLimits: { bodyDeadlineMs: 300_000 } }));
+  });
+  after(async () => {
+    for (const s of slow) s.abort();
+    client?.destroy();
+    await handle?.stop();
+  });
+
+  /** What a holder of only the access key id can send: no payload hash header (as botocore), so the signature is checked after the body. */
+  const keyIdOnlyHeaders = () => {
+    const date = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+    return {
+      host: new URL(handle.endpoint).host,
+      'x-amz-date': date,
+      authorization: `AWS4-HMAC-SHA256 Credential=${handle.accessKeyId}/${date.slice(0, 8)}/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+    };
+  };
+
+  test(`while ${SLOW_CONNECTIONS} such uploads from a holder of only the key id trickle, the SDK deploys and invokes; memory stays bounded`, async (t) => {
+    global.gc?.();
+    const before = process.memoryUsage();
+    const declaredBody = Buffer.alloc(69_000_000);
+    const sentPerUpload = 1024 * 1024;
+    for (let i = 0; i < SLOW_CONNECTIONS; i++) {
+      slow.push(slowUpload(handle.endpoint, { method: 'POST', path: '/2015-03-31/functions', headers: keyIdOnlyHeaders() }, declaredBody, sentPerUpload));
+    }
+    // Only DEFAULT_UNVERIFIED_BODY_LIMITS.reading of them are read at once; the rest wait unread.
+    await watcher.reached(DEFAULT_UNVERIFIED_BODY_LIMITS.reading);
+    await createActiveFunction(client, {
+      FunctionName: 'quick',
+      zip: zipOf({ 'index.mjs': 'export const handler = async (event) => ({ doubled: event.n * 2 });' }),
+    });
+    const response = await client.send(new InvokeCommand({ FunctionName: 'quick', Payload: JSON.stringify({ n: 21 }) }));
+    assert.equal(Buffer.from(response.Payload!).toString('utf8'), '{"doubled":42}');
+    assert.deepEqual(
+      slow.map((s) => s.isOpen()),
+      slow.map(() => true),
+      'the slow uploads are still open: the SDK did not have to wait for them',
+    );
+    const during = process.memoryUsage();
+    t.diagnostic(
+      `memory with ${SLOW_CONNECTIONS} unverified slow uploads of ${megabytes(declaredBody.length)} MB open (${megabytes(sentPerUpload)} MB sent each, ` +
+        `${DEFAULT_UNVERIFIED_BODY_LIMITS.reading} read at once): rss ${megabytes(before.rss)} -> ${megabytes(during.rss)} MB, ` +
+        `arrayBuffers ${megabytes(before.arrayBuffers)} -> ${megabytes(during.arrayBuffers)} MB`,
+    );
+    for (const s of slow) s.abort();
+  });
+
+  test('such a body, once complete, is refused by its signature and runs nothing', async () => {
+    const body = Buffer.from(
+      JSON.stringify({ FunctionName: 'forged', Role: 'arn:aws:iam::123456789012:role/x', Runtime: 'nodejs20.x', Handler: 'index.handler' }),
+    );
+    const complete = slowUpload(handle.endpoint, { method: 'POST', path: '/2015-03-31/functions', headers: keyIdOnlyHeaders() }, body, body.length);
+    assert.deepEqual(await complete.answered, { status: 403, errorType: 'InvalidSignatureException' });
+    complete.abort();
+    const names = (await client.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName);
+    assert.ok(!names?.includes('forged'));
   });
 });
 

@@ -2,24 +2,12 @@
 // every file under src/core is checked for such imports (a failure names the file and the import).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { importedModules, sourceDir, sourceFiles } from '../support/sourceImports';
 
-const coreDir = path.resolve(__dirname, '../../..', 'src', 'core');
+const coreDir = sourceDir('src', 'core');
 const FORBIDDEN = [/^(node:)?fs(\/promises)?$/, /^(node:)?child_process$/, /^vscode$/, /^@aws-sdk\//];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
-  });
-}
-
-/** Module names in import/export-from statements, dynamic import() and require(). */
-function importedModules(source: string): string[] {
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
-  return [...source.matchAll(pattern)].map((match) => match[1]);
-}
 
 describe('src/core stays pure', () => {
   it('finds the imports it checks (the check can fail)', () => {

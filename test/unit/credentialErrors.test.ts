@@ -108,13 +108,73 @@ test('log lines are redacted: access key ids and secret assignments are masked',
   );
 });
 
-test('a wrong key id or secret against a custom or local endpoint does not send the user to aws configure', () => {
-  for (const name of ['UnrecognizedClientException', 'InvalidSignatureException']) {
-    const message = explainAwsError(
-      Object.assign(new Error('The security token included in the request is invalid.'), { name, $metadata: { httpStatusCode: 403 } }),
+test('a wrong key id or secret against a custom endpoint says which was refused, not "aws configure"', () => {
+  const keyId = explainAwsError(
+    Object.assign(new Error('The security token included in the request is invalid.'), {
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 403 },
+    }),
+    { endpoint: 'http://127.0.0.1:4567' },
+  );
+  assert.match(keyId, /endpoint at http:\/\/127\.0\.0\.1:4567 does not know the access key id \(UnrecognizedClientException\)/);
+  assert.match(keyId, /use --local/);
+  const secret = explainAwsError(
+    Object.assign(new Error('The request signature we calculated does not match the signature you provided.'), {
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    }),
+    { endpoint: 'http://127.0.0.1:4567' },
+  );
+  assert.match(secret, /says the signature does not match the secret access key/);
+  for (const message of [keyId, secret]) assert.doesNotMatch(message, /aws configure|execution role/);
+});
+
+test("the built-in endpoint's refusals say its generated credentials were not used and how to get them", () => {
+  const refusal = (name: string, text: string) =>
+    explainAwsError(
+      Object.assign(new Error(`${text} This Lambda Parallel Lab endpoint accepts only the credentials it generated when it started.`), {
+        name,
+        $metadata: { httpStatusCode: 403 },
+      }),
       { endpoint: 'http://127.0.0.1:4567' },
     );
-    assert.match(message, /endpoint at http:\/\/127\.0\.0\.1:4567 refused the access key id or signature/);
+  const keyId = refusal('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  assert.match(
+    keyId,
+    /is a Lambda Parallel Lab built-in endpoint and does not know this access key id: the credentials it generated when it started were not used/,
+  );
+  const secret = refusal('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+  assert.match(secret, /knows the access key id but the signature does not match its secret access key/);
+  const other = refusal('InvalidSignatureException', 'The request lists host in SignedHeaders but does not carry it.');
+  assert.match(other, /refused the request \(InvalidSignatureException: The request lists host in SignedHeaders/);
+  for (const message of [keyId, secret, other]) {
+    assert.match(
+      message,
+      /Use --local instead of --endpoint \(VS Code: the Local target\).*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the accessKeyId and secretAccessKey it printed/,
+    );
     assert.doesNotMatch(message, /aws configure|execution role/);
   }
+});
+
+test('a signature refused for the clock says to fix the clock, not that the credentials expired', () => {
+  const error = named('InvalidSignatureException', "Signature expired: 20260101T000000Z is more than 15 minutes away from the server's time.");
+  assert.equal(classifyAwsError(error), 'invalid-credentials');
+  const message = explainAwsError(error, { endpoint: 'http://127.0.0.1:4567' });
+  assert.match(message, /signing time is more than 15 minutes from the server's clock.*Correct this machine's clock/);
+  assert.doesNotMatch(message, /have expired|aws configure/);
+});
+
+test('AWS refusing a key id or a secret says which, and where the keys came from', () => {
+  const keyId = explainAwsError(named('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+  assert.match(
+    keyId,
+    /AWS does not know the access key id of the default credentials \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY if set, else the default profile\)/,
+  );
+  assert.match(keyId, /aws configure/);
+  const secret = explainAwsError(named('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'), {
+    profile: 'dev',
+    profileKind: 'static',
+  });
+  assert.match(secret, /The secret access key does not match the access key id of profile "dev"/);
+  assert.match(secret, /aws configure --profile dev/);
 });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { FunctionRegistry } from '../../src/localEndpoint/functionRegistry';
-import type { LoadedFunction, StoredFunctionRecord } from '../../src/localEndpoint/functionStore';
+import type { LoadedFunction, StoredFunctionRecord } from '../../src/localEndpoint/functionRecord';
 import { LambdaApiError } from '../../src/localEndpoint/lambdaErrors';
 
 const ROLE = 'arn:aws:iam::123456789012:role/r';

@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { routeRequest } from '../../src/localEndpoint/lambdaApiServer';
-import { FunctionRegistry, type FunctionRevision } from '../../src/localEndpoint/functionRegistry';
+import { FunctionRegistry } from '../../src/localEndpoint/functionRegistry';
+import type { FunctionRevision } from '../../src/localEndpoint/functionRecord';
 import { validateSettings } from '../../src/localEndpoint/functionValidation';
 import { LambdaApiError } from '../../src/localEndpoint/lambdaErrors';
 

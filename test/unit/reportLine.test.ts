@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReportLineError, findReportLine, parseReportLine } from '../../src/core/reportLine';
+import { createSeededRandom } from '../../src/core/seededRandom';
 
 const AWS_COLD =
   'REPORT RequestId: 3f5c2a1e-8b7d-4c1a-9e2f-0a1b2c3d4e5f\tDuration: 7.00 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\tInit Duration: 139.19 ms\t';
@@ -139,5 +140,41 @@ describe('findReportLine', () => {
       () => findReportLine(tail),
       (error: unknown) => error instanceof ReportLineError && error.missing.includes('Billed Duration'),
     );
+  });
+
+  it('finds the same line as splitting the tail into lines and testing each from the end (seeded random tails)', () => {
+    const reference = (tail: string) => {
+      const lines = tail.split(/\r?\n/);
+      for (let i = lines.length - 1; i >= 0; i--) if (/\bREPORT\s+(?=RequestId\s*:)/.test(lines[i])) return parseReportLine(lines[i]);
+      return null;
+    };
+    const random = createSeededRandom(20261201);
+    const pieces = [
+      AWS_COLD,
+      AWS_WARM,
+      'REPORT',
+      'xREPORT RequestId: a',
+      'START RequestId: x',
+      'END RequestId: x',
+      'log REPORT line',
+      '\n',
+      '\r\n',
+      '\r',
+      ' ',
+      'a',
+    ];
+    for (let n = 0; n < 2000; n++) {
+      let tail = '';
+      const count = Math.floor(random() * 8);
+      for (let i = 0; i < count; i++) tail += pieces[Math.floor(random() * pieces.length)];
+      const outcome = (find: (t: string) => unknown) => {
+        try {
+          return { value: find(tail) };
+        } catch (error) {
+          return { error: (error as Error).message };
+        }
+      };
+      assert.deepEqual(outcome(findReportLine), outcome(reference), JSON.stringify(tail));
+    }
   });
 });

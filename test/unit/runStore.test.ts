@@ -83,6 +83,24 @@ function fileLines(dir: string): string[] {
   return text.split('\n').filter((l) => l !== '');
 }
 
+test('each record is in the file as soon as append returns, while the store stays open (what a kill -9 would leave)', () => {
+  const dir = tempDir();
+  const store = RunStore.create(dir, meta('r1'));
+  try {
+    for (let rep = 0; rep < 5; rep++) {
+      store.append(record(rep, rep === 0));
+      // Read by path, as another process (or the next open after a crash) would.
+      const lines = fileLines(dir);
+      assert.equal(lines.length, rep + 1);
+      assert.deepEqual(JSON.parse(lines[rep]), record(rep, rep === 0));
+    }
+  } finally {
+    store.close();
+  }
+  assert.throws(() => store.append(record(9)), /closed/);
+  assert.equal(RunStore.open(dir, { readOnly: true }).invocations.length, 5);
+});
+
 test('records are appended one line each and read back in order', () => {
   const dir = tempDir();
   const store = RunStore.create(dir, meta('r1'));

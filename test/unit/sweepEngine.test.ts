@@ -331,8 +331,25 @@ test('adaptive sampling stops steady configurations early and records why', asyn
   // 1-thread configurations are steady; 2-thread ones alternate ±30%, so they never get tight.
   const lambda = fakeLambda((call) => ({ processingMs: call.event.workers === 1 ? 100 + (n++ % 2) * 0.5 : n++ % 2 ? 130 : 70 }));
   const sampler = createAdaptiveSampler({ minRepetitions: 3, maxRepetitions: 12, targetRelativeHalfWidth: 0.02 });
-  const outcome = await runSweep({ client: lambda, store, plan, items: 4, cost: 6, region: 'us-east-1', concurrency: 1, sampler, retry: fastRetry });
+  const progress: Array<{ done: number; total: number; recorded: number }> = [];
+  const outcome = await runSweep({
+    client: lambda,
+    store,
+    plan,
+    items: 4,
+    cost: 6,
+    region: 'us-east-1',
+    concurrency: 1,
+    sampler,
+    retry: fastRetry,
+    onProgress: (p) => progress.push({ done: p.done, total: p.total, recorded: store.invocations.length }),
+  });
   assert.equal(outcome.status, 'completed');
+  // Progress counts (kept up to date per record, recounted when a configuration stops) say what the files say.
+  assert.ok(progress.length > planSize(plan) / 2);
+  for (const p of progress) assert.equal(p.done, p.recorded);
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i].total <= progress[i - 1].total, 'total only shrinks');
+  assert.deepEqual(progress[progress.length - 1], { done: outcome.done, total: outcome.total, recorded: outcome.done });
   const meta = RunStore.open(dir, { readOnly: true }).meta;
   const steady = meta.configStops.filter((s) => s.threads === 1);
   const noisy = meta.configStops.filter((s) => s.threads === 2);

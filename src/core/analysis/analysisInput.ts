@@ -3,7 +3,7 @@
 // study's CSVs, loose invocations.jsonl files and unknown files; parse them; set aside impossible
 // records with a counted reason; and say what was wrong. Pure: reads no disk.
 import type { InvocationRecord } from '../invocationRecord';
-import { INVOCATIONS_FILE, invocationRecordProblem, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
+import { INVOCATIONS_FILE, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
 import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../lambdaModel';
 import { THREADS_MAX, THREADS_MIN } from '../experimentValidation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../pricing';
@@ -104,30 +104,6 @@ class DropCounter {
   }
 }
 
-/**
- * Blanks the complete lines of an invocations.jsonl that hold impossible records (the parser
- * ignores blank lines), so the parser's own rules (torn last line, duplicates, retries) still apply.
- */
-function withoutImpossibleLines(text: string, file: string, drops: DropCounter): string {
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length - 1; index++) {
-    const line = lines[index];
-    if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      continue; // the parser reports it
-    }
-    if (invocationRecordProblem(value) !== null) continue; // not a record at all: the parser says why
-    const reason = impossibleRecordReason(value as Record<string, unknown>);
-    if (reason === null) continue;
-    drops.add(reason, `${file}:${index + 1}`);
-    lines[index] = '';
-  }
-  return lines.join('\n');
-}
-
 function parseRunMetadata(file: InputFile | undefined, dir: string, warnings: string[]): RunMetadata | null {
   const path = file?.path ?? `${dir}/${RUN_FILE}`;
   if (!file || file.text === null) {
@@ -178,7 +154,15 @@ export function analyseInputFiles(files: readonly InputFile[]): AnalysisInput {
       unusable(file.path, `cannot be read (${file.readError ?? 'unknown error'}).`);
       return null;
     }
-    const parsed = parseInvocationsJsonl(withoutImpossibleLines(file.text, file.path, drops), file.path);
+    // Impossible records are set aside as the parser reads each line (complete lines only), so its own
+    // rules (torn last line, duplicates, retries) apply to the rest.
+    const parsed = parseInvocationsJsonl(file.text, file.path, {
+      setAside: (record, lineNumber) => {
+        const reason = impossibleRecordReason(record as unknown as Record<string, unknown>);
+        if (reason !== null) drops.add(reason, `${file.path}:${lineNumber}`);
+        return reason;
+      },
+    });
     warnings.push(...parsed.warnings);
     if (parsed.records.length === 0) {
       const why = file.text.trim() === '' ? 'is empty: the sweep recorded no invocation' : 'holds no usable invocation record (see the warnings above)';

@@ -24,10 +24,11 @@ export function describeStopReason(reason: SweepStopReason): string {
       return 'Cancelled by the user; the run can be resumed.';
     case 'notConfirmed':
       return `Not confirmed: the sweep would cost about ${formatUsd(reason.estimatedUsd)}. Nothing more was run; the run can be resumed.`;
+    // At AWS prices on every target: on the built-in endpoint nothing is billed, so "spent" would be wrong.
     case 'costCeiling':
       return reason.beforePilot
-        ? `Cost limit reached: ${formatUsd(reason.spentUsd)} spent, and even the pilot invocation would pass the limit of ${formatUsd(reason.limitUsd)}.`
-        : `Cost limit reached: ${formatUsd(reason.spentUsd)} spent${reason.inFlight ? ' (plus invocations in flight)' : ''}, and the next invocation would pass the limit of ${formatUsd(reason.limitUsd)}.`;
+        ? `Cost limit reached: the invocations so far come to ${formatUsd(reason.spentUsd)} at AWS Lambda prices, and even the pilot invocation would pass the limit of ${formatUsd(reason.limitUsd)}.`
+        : `Cost limit reached: the invocations so far come to ${formatUsd(reason.spentUsd)} at AWS Lambda prices${reason.inFlight ? ' (plus invocations in flight)' : ''}, and the next invocation would pass the limit of ${formatUsd(reason.limitUsd)}.`;
     case 'pilotFailedEarlier':
       return `The pilot invocation of ${reason.functionName} failed earlier (${reason.error}); nothing else was run.`;
     case 'pilotFailed':

@@ -254,7 +254,8 @@ test('the cost ceiling stops the sweep before passing it', async () => {
     retry: fastRetry,
   });
   assert.equal(outcome.status, 'stopped-max-cost');
-  assert.match(outcome.statusReason!, /Cost limit reached/);
+  assert.match(outcome.statusReason!, /Cost limit reached: the invocations so far come to \$[0-9.e-]+ at AWS Lambda prices/);
+  assert.doesNotMatch(outcome.statusReason!, /spent/, 'nothing is spent on a target that does not bill: the figure is at AWS prices');
   // The engine states the reason as data and in neutral words; the CLI and VS Code word the remedy.
   assert.equal(outcome.stopReason?.kind, 'costCeiling');
   assert.doesNotMatch(outcome.statusReason!, /--/);

@@ -17,7 +17,8 @@ const cli = path.resolve(__dirname, '../../..', 'dist', 'cli.js');
 const HEADER = 'Architecture,Memory,Workers,sk,cores,proc_time';
 
 async function analyzeWithCli(paths: string[]): Promise<{ json: unknown; warnings: string[] }> {
-  const { stdout, stderr } = await run(process.execPath, [cli, 'analyze', '--json', ...paths]);
+  // The results view predicts the vcpu-steps sizes nobody measured; the CLI does when asked to.
+  const { stdout, stderr } = await run(process.execPath, [cli, 'analyze', '--json', '--predict', 'vcpu-steps', ...paths]);
   const warnings = stderr
     .split('\n')
     .filter((line) => line.startsWith('warning: '))

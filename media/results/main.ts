@@ -309,6 +309,11 @@ function showStatus(level: 'info' | 'error', text: string): void {
   statusLine.classList.toggle('error', level === 'error');
 }
 
+// An error the host sent about loading (e.g. a run whose invocations.jsonl was still empty when the
+// view opened) is about the data shown before; data that arrives later replaces it, or the page
+// would show a stale "no usable record" beside the records. Export errors stay until the next action.
+let loadErrorShown = false;
+
 function showEmpty(message: string): void {
   shown = null;
   for (const { chart } of charts.values()) chart.destroy();
@@ -328,6 +333,8 @@ window.addEventListener('message', (event: MessageEvent) => {
   const body = message.body;
   switch (body.type) {
     case ToWebview.ShowAnalysis:
+      if (loadErrorShown) showStatus('info', '');
+      loadErrorShown = false;
       renderAll(body, message.messageId);
       break;
     case ToWebview.ShowEmpty:
@@ -335,6 +342,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       break;
     case ToWebview.Status:
       showStatus(body.level, body.text);
+      loadErrorShown = body.level === 'error';
       break;
     case ToWebview.ExportDone:
       if (body.outcome === 'saved') showStatus('info', `Saved ${body.path ?? ''}`);

@@ -14,7 +14,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadFiles, loadRun, VIEW_PREDICTION_SIZES_MB } from '../../src/results/resultsLoader';
 import { resultsPageHtml } from '../../src/results/resultsHtml';
-import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody } from '../../src/shared/resultsProtocol';
+import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody, type StatusBody } from '../../src/shared/resultsProtocol';
 import { FULL_STUDY, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
 import { writeSyntheticRun } from '../support/syntheticRun';
 import { themeStylesheet, WEBVIEW_THEMES, type WebviewTheme } from './webviewThemes';
@@ -491,6 +491,26 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       assert.match(await page.locator('#notices .cpu-limit-note[data-run="A"]').innerText(), /^A — throttled-run: CPU limited like Lambda \(cgroup-v1\)/);
       assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
       assert.deepEqual(probe.consoleCsp, []);
+      assert.deepEqual(probe.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('clears a load error the host sent once data arrives (a run that was empty when the view opened, then filled)', async () => {
+    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+    const { page } = probe;
+    try {
+      const error: Envelope<StatusBody> = {
+        messageId: nextMessageId++,
+        body: { type: ToWebview.Status, level: 'error', text: 'none of the 1 file(s) holds a usable record: invocations.jsonl is empty.' },
+      };
+      await page.evaluate((m) => window.postMessage(m, '*'), error);
+      await page.waitForFunction(() => document.getElementById('status')?.classList.contains('error'));
+      assert.match(await page.locator('#status').innerText(), /no usable record|holds a usable record/);
+      await showAnalysis(page, throttledRun);
+      assert.equal(await page.locator('#status').innerText(), '', 'the stale load error is gone');
+      assert.equal(await page.locator('#status.error').count(), 0);
       assert.deepEqual(probe.pageErrors, []);
     } finally {
       await page.close();

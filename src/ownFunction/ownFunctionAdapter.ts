@@ -4,7 +4,8 @@
 import { payloadForThreads } from '../core/ownFunction';
 import type { OwnFunctionRun } from '../core/runFiles';
 import type { InvocationAdapter } from '../sweep/sweepEngine';
-import { FUNCTION_ERROR_PREFIX, recordFromOwnFunction } from './ownFunctionRecord';
+import { FUNCTION_ERROR_PREFIX } from '../sweep/invokeResponse';
+import { recordFromOwnFunction } from './ownFunctionRecord';
 
 export const OWN_FUNCTION_TIMING = "the function's processingMs when it returns one, else the REPORT line's Duration (Billed and Init Duration as reported)";
 

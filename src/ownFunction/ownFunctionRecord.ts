@@ -3,12 +3,8 @@
 // error or timeout is recorded as an error, never as a time.
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { InvocationRecord } from '../core/invocationRecord';
-import { findReportLine, type ReportLine } from '../core/reportLine';
 import type { PlannedInvocation } from '../core/sweepPlan';
-import { unmeasuredRecord } from '../sweep/invokeResponse';
-
-/** Prefix of the error of a record whose function failed (FunctionError): what stops an own-function sweep. */
-export const FUNCTION_ERROR_PREFIX = 'Function error';
+import { readInvokeResponse, unmeasuredRecord } from '../sweep/invokeResponse';
 
 export function recordFromOwnFunction(
   runId: string,
@@ -17,32 +13,8 @@ export function recordFromOwnFunction(
   retries: number,
   startedAt: string,
 ): InvocationRecord {
-  const payloadText = response.Payload ? new TextDecoder().decode(response.Payload) : '';
-  let result: Record<string, unknown> | null = null;
-  try {
-    const parsed: unknown = payloadText ? JSON.parse(payloadText) : null;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) result = parsed as Record<string, unknown>;
-  } catch {
-    result = null;
-  }
-  let report: ReportLine | null = null;
-  let error: string | null = null;
-  if (response.LogResult) {
-    try {
-      report = findReportLine(Buffer.from(response.LogResult, 'base64').toString('utf8'));
-    } catch (problem) {
-      error = `the REPORT line could not be read: ${problem instanceof Error ? problem.message : String(problem)}`;
-    }
-  }
-  if (response.FunctionError) {
-    const message =
-      typeof result?.errorMessage === 'string'
-        ? result.errorMessage
-        : typeof result?.errorType === 'string'
-          ? result.errorType
-          : payloadText.slice(0, 500) || 'no message';
-    error = `${FUNCTION_ERROR_PREFIX} (${response.FunctionError}): ${message}`;
-  }
+  const { result, report, reportProblem, functionError } = readInvokeResponse(response);
+  let error = functionError ?? reportProblem;
   const ownMs = typeof result?.processingMs === 'number' && Number.isFinite(result.processingMs) && result.processingMs >= 0 ? result.processingMs : null;
   const timeSource = ownMs !== null ? 'function' : report ? 'report' : null;
   if (error === null && timeSource === null) {

@@ -18,13 +18,21 @@ interface TemplateResult {
   errorType?: unknown;
 }
 
-export function recordFromResponse(
-  runId: string,
-  planned: PlannedInvocation,
-  response: InvokeCommandOutput,
-  retries: number,
-  startedAt: string,
-): InvocationRecord {
+/** Prefix of the error of a record whose function failed (FunctionError). */
+export const FUNCTION_ERROR_PREFIX = 'Function error';
+
+/** What any Invoke response says, read once: the payload, its JSON object, the REPORT line, the function's error. */
+export interface InvokeResponseParts {
+  payloadText: string;
+  result: TemplateResult | null;
+  report: ReportLine | null;
+  /** Why the log tail's REPORT line could not be read, if it could not. */
+  reportProblem: string | null;
+  /** "Function error (Unhandled): <message>" when the function failed, else null. */
+  functionError: string | null;
+}
+
+export function readInvokeResponse(response: InvokeCommandOutput): InvokeResponseParts {
   const payloadText = response.Payload ? utf8.decode(response.Payload) : '';
   let result: TemplateResult | null = null;
   try {
@@ -42,7 +50,7 @@ export function recordFromResponse(
       reportProblem = `the REPORT line could not be read: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  let error: string | null = null;
+  let functionError: string | null = null;
   if (response.FunctionError) {
     const message =
       typeof result?.errorMessage === 'string'
@@ -50,12 +58,22 @@ export function recordFromResponse(
         : typeof result?.errorType === 'string'
           ? result.errorType
           : payloadText.slice(0, 500) || 'no message';
-    error = `Function error (${response.FunctionError}): ${message}`;
-  } else if (typeof result?.error === 'string') {
-    error = `The function refused the event: ${result.error}`;
-  } else if (result === null) {
-    error = `The function returned no JSON object: ${payloadText.slice(0, 200) || '(empty payload)'}`;
+    functionError = `${FUNCTION_ERROR_PREFIX} (${response.FunctionError}): ${message}`;
   }
+  return { payloadText, result, report, reportProblem, functionError };
+}
+
+export function recordFromResponse(
+  runId: string,
+  planned: PlannedInvocation,
+  response: InvokeCommandOutput,
+  retries: number,
+  startedAt: string,
+): InvocationRecord {
+  const { payloadText, result, report, reportProblem, functionError } = readInvokeResponse(response);
+  let error: string | null = functionError;
+  if (error === null && typeof result?.error === 'string') error = `The function refused the event: ${result.error}`;
+  else if (error === null && result === null) error = `The function returned no JSON object: ${payloadText.slice(0, 200) || '(empty payload)'}`;
   const processingMs = typeof result?.processingMs === 'number' ? result.processingMs : null;
   if (error === null && processingMs === null) error = 'The function result has no processingMs; is this the Lambda Lab template?';
   if (error === null && reportProblem) error = reportProblem;

@@ -1,6 +1,5 @@
 // Small waiting helpers of the code-server harness: deferred results, timeouts, ports, HTTP readiness, line streams.
 import * as http from 'node:http';
-import * as net from 'node:net';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -36,16 +35,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, label: string): 
   ]).finally(() => clearTimeout(timer));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/freePort';
 
 export async function waitForHttp(url: string, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;

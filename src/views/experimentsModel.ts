@@ -15,6 +15,8 @@ export interface ExperimentFunctionInfo {
   arch: Architecture;
   /** Lambda's State (Active, Pending, Failed, Inactive) or "unknown" when the target did not say. */
   state: string;
+  /** The thread count a copy of the user's own function is fixed to (`…-t<n>`: thread count in an environment variable), else absent. */
+  threads?: number;
 }
 
 export interface RunInfo {
@@ -36,7 +38,8 @@ export interface ExperimentInfo {
   runs: RunInfo[];
 }
 
-const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-(\\d+)-(x86_64|arm64)$`);
+/** `llab-<experiment>-<memory>-<arch>`, or a per-thread-count copy of a user's function `llab-<experiment>-<memory>-<arch>-t<threads>` (src/core/ownFunction.ts planCopies). */
+const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-(\\d+)-(x86_64|arm64)(?:-t(\\d+))?$`);
 
 /** The experiments' functions on a target, by experiment id (from function names: one ListFunctions walk). */
 export async function listDeployedFunctions(client: LambdaClient): Promise<Map<string, ExperimentFunctionInfo[]>> {
@@ -47,18 +50,20 @@ export async function listDeployedFunctions(client: LambdaClient): Promise<Map<s
     for (const fn of page.Functions ?? []) {
       const match = FUNCTION_NAME.exec(fn.FunctionName ?? '');
       if (!match) continue;
-      const [, experimentId, memory, arch] = match;
+      const [, experimentId, memory, arch, threads] = match;
       const info: ExperimentFunctionInfo = {
         experimentId,
         functionName: fn.FunctionName!,
         memoryMB: fn.MemorySize ?? Number(memory),
         arch: (fn.Architectures?.[0] as Architecture | undefined) ?? (arch as Architecture),
         state: fn.State ?? 'unknown',
+        ...(threads !== undefined ? { threads: Number(threads) } : {}),
       };
       byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), info]);
     }
   }
-  for (const functions of byExperiment.values()) functions.sort((a, b) => a.arch.localeCompare(b.arch) || a.memoryMB - b.memoryMB);
+  for (const functions of byExperiment.values())
+    functions.sort((a, b) => a.arch.localeCompare(b.arch) || a.memoryMB - b.memoryMB || (a.threads ?? 0) - (b.threads ?? 0));
   return byExperiment;
 }
 

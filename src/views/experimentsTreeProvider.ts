@@ -126,7 +126,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         item.iconPath = new vscode.ThemeIcon('beaker');
         item.contextValue = 'experiment';
         item.accessibilityInformation = { label: `Experiment ${experimentId}, ${item.description}` };
-        item.tooltip = `Experiment "${experimentId}": ${functions.map((f) => `${f.memoryMB} MB ${f.arch}`).join(', ')}`;
+        item.tooltip = `Experiment "${experimentId}": ${functions.map((f) => `${f.memoryMB} MB ${f.arch}${f.threads === undefined ? '' : ` t${f.threads}`}`).join(', ')}`;
         return item;
       }
       case 'functions': {
@@ -146,13 +146,15 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       }
       case 'function': {
         const { fn } = node;
-        const item = new vscode.TreeItem(`${fn.memoryMB} MB`, vscode.TreeItemCollapsibleState.None);
+        // A per-thread-count copy of the user's own function (…-t<n>) says its thread count, or two rows would both read "512 MB".
+        const threads = fn.threads === undefined ? '' : ` · ${fn.threads} thread${fn.threads === 1 ? '' : 's'}`;
+        const item = new vscode.TreeItem(`${fn.memoryMB} MB${threads}`, vscode.TreeItemCollapsibleState.None);
         item.id = `function:${fn.functionName}`;
         item.description = `${fn.arch} · ${fn.state}`;
-        item.tooltip = `${fn.functionName}\n${fn.memoryMB} MB, ${fn.arch}, state ${fn.state}`;
+        item.tooltip = `${fn.functionName}\n${fn.memoryMB} MB${threads ? `, ${fn.threads} threads (environment variable)` : ''}, ${fn.arch}, state ${fn.state}`;
         item.iconPath = new vscode.ThemeIcon(fn.state === 'Failed' ? 'error' : 'symbol-function');
         item.contextValue = 'function';
-        item.accessibilityInformation = { label: `Function ${fn.memoryMB} MB ${fn.arch}, ${fn.state}` };
+        item.accessibilityInformation = { label: `Function ${fn.memoryMB} MB${threads} ${fn.arch}, ${fn.state}` };
         return item;
       }
       case 'run':

@@ -1,0 +1,54 @@
+// The Lambda Lab view's listing of a target's experiment functions: the template's functions
+// (`llab-<experiment>-<memory>-<arch>`) and the copies of a user's own function, including the
+// per-thread-count copies made when the thread count is an environment variable (`…-t<n>`);
+// functions that are not ours are left out.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { planCopies } from '../../src/core/ownFunction';
+import { listDeployedFunctions } from '../../src/views/experimentsModel';
+
+/** A client whose ListFunctions answers `functions` (one page); the paginator needs a real LambdaClient. */
+function clientListing(functions: FunctionConfiguration[]): LambdaClient {
+  const client = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
+  client.send = (async () => ({ Functions: functions })) as unknown as LambdaClient['send'];
+  return client;
+}
+
+const fn = (name: string, memory: number): FunctionConfiguration => ({ FunctionName: name, MemorySize: memory, Architectures: ['x86_64'], State: 'Active' });
+
+describe('listDeployedFunctions', () => {
+  it('lists the per-thread-count copies of an own function (…-t<n>) with their thread count, beside template functions', async () => {
+    const copies = planCopies({
+      experimentId: 'own-my-hasher',
+      memorySizesMB: [1024, 512],
+      arch: 'x86_64',
+      threadCounts: [2, 1],
+      dimension: { kind: 'env', name: 'THREADS' },
+    });
+    const listed = await listDeployedFunctions(
+      clientListing([
+        fn('my-hasher', 512),
+        ...copies.map((c) => fn(c.functionName, c.memoryMB)).reverse(),
+        fn('llab-demo-1769-x86_64', 1769),
+        fn('llab-own-other-256-x86_64', 256),
+        fn('llab-bad-512-x86_64-tx', 512),
+      ]),
+    );
+    assert.deepEqual([...listed.keys()].sort(), ['demo', 'own-my-hasher', 'own-other']);
+    assert.deepEqual(
+      listed.get('own-my-hasher')!.map((f) => [f.functionName, f.memoryMB, f.threads]),
+      [
+        ['llab-own-my-hasher-512-x86_64-t1', 512, 1],
+        ['llab-own-my-hasher-512-x86_64-t2', 512, 2],
+        ['llab-own-my-hasher-1024-x86_64-t1', 1024, 1],
+        ['llab-own-my-hasher-1024-x86_64-t2', 1024, 2],
+      ],
+    );
+    assert.equal(listed.get('demo')![0].threads, undefined);
+    assert.deepEqual(
+      listed.get('own-other')!.map((f) => [f.functionName, f.memoryMB, f.arch, f.state]),
+      [['llab-own-other-256-x86_64', 256, 'x86_64', 'Active']],
+    );
+  });
+});

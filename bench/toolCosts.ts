@@ -13,6 +13,9 @@ import { deployExperiment } from '../src/deploy/deployer';
 import { packageFunction } from '../src/deploy/packager';
 import { SDK_MAX_ATTEMPTS } from '../src/sweep/sweepEngine';
 import { describeTargetForRun, executeSweep, prepareNewSweep } from '../src/sweep/sweepSession';
+import { recordFromResponse, type SweepOutcome } from '../src/sweep/sweepEngine';
+import type { PlannedInvocation } from '../src/core/sweepPlan';
+import { startChildEndpoint } from './endpointProcess';
 import { createActiveFunction, zipOf } from '../test/support/localEndpointFixture';
 import { templateDir } from '../test/support/localEndpointCpuRuns';
 import { commandFor, descendantRssKiB, measured, median, onCleanup, repoRoot, round, unavailable, type BenchOptions, type Measure } from './common';
@@ -26,12 +29,15 @@ const NO_OP_HANDLER = `export const handler = async (event) => ({ statusCode: 20
 
 export async function measureEngineOverhead(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('engine', options.quick);
-  const { handle } = await startBenchEndpoint(false, 20);
-  const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: handle });
+  // The endpoint runs in a process of its own, so this process's CPU time (and a --cpu-prof of it)
+  // holds only the client side: the SDK, and in the engine's arm the engine. With the endpoint in
+  // this process, its HTTP server and routing took half the CPU of both arms and hid the difference.
+  const endpoint = await startChildEndpoint(20);
+  const resolved = await resolveTarget({ kind: 'local' }, { localEndpoint: endpoint });
   const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
   onCleanup(() => client.destroy());
   // One function per lane: the engine keeps at most one call in flight per function, so with
-  // concurrency 4 it needs 4 functions to have 4 calls in flight, and the plain loop gets the same.
+  // concurrency 4 it needs 4 functions to have 4 calls in flight, and the loops get the same.
   const concurrency = 4;
   const functionNames = Array.from({ length: concurrency }, (_, i) => `bench-noop-${i}`);
   for (const FunctionName of functionNames) await createActiveFunction(client, { FunctionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
@@ -41,27 +47,77 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   const payload = JSON.stringify({ items: 1, workers: 1, cost: 4, strategy: 'pool' });
   interface Timing {
     ms: number;
+    /** CPU ms of this process (client side only). */
     cpuMs: number;
+    /** CPU ms of the endpoint's process (null off Linux). */
+    endpointCpuMs: number | null;
     invocations: number;
   }
-  const cpuMsSince = (start: NodeJS.CpuUsage) => {
-    const used = process.cpuUsage(start);
-    return (used.user + used.system) / 1000;
-  };
-  const plainLoop = async (count: number): Promise<Timing> => {
+  const timed = async (run: () => Promise<number>): Promise<Timing> => {
     const cpu = process.cpuUsage();
+    const endpointCpu = endpoint.cpuSeconds();
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      functionNames.map(async (FunctionName) => {
-        while (next < count) {
-          next += 1;
-          await client.send(new InvokeCommand({ FunctionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
-        }
-      }),
-    );
-    return { ms: performance.now() - started, cpuMs: cpuMsSince(cpu), invocations: count };
+    const invocations = await run();
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const endpointAfter = endpoint.cpuSeconds();
+    return {
+      ms,
+      cpuMs: (used.user + used.system) / 1000,
+      endpointCpuMs: endpointCpu === null || endpointAfter === null ? null : (endpointAfter - endpointCpu) * 1000,
+      invocations,
+    };
   };
+  const plainLoop = (count: number): Promise<Timing> =>
+    timed(async () => {
+      let next = 0;
+      await Promise.all(
+        functionNames.map(async (FunctionName) => {
+          while (next < count) {
+            next += 1;
+            await client.send(new InvokeCommand({ FunctionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
+          }
+        }),
+      );
+      return count;
+    });
+  // The plain loop keeping what any measuring loop keeps: the response read into a record
+  // (payload JSON, REPORT line) and written as one JSON line before the next call. What the engine
+  // costs beyond this is its own machinery (lanes, accounting, progress, cost ceiling, run.json).
+  const recordsFile = path.join(runsDir, 'recording-loop.jsonl');
+  const recordingLoop = (count: number): Promise<Timing> =>
+    timed(async () => {
+      const fd = fs.openSync(recordsFile, 'a');
+      try {
+        let next = 0;
+        await Promise.all(
+          functionNames.map(async (functionName) => {
+            while (next < count) {
+              const rep = ++next;
+              const startedAt = new Date().toISOString();
+              const response = await client.send(
+                new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }),
+              );
+              const planned: PlannedInvocation = {
+                functionName,
+                arch,
+                memoryMB: 1769,
+                threads: 1,
+                strategy: 'pool',
+                rep,
+                warmup: false,
+                key: `${functionName}|1|pool|r${rep}`,
+                configKey: `${functionName}|1|pool`,
+              };
+              fs.writeSync(fd, `${JSON.stringify(recordFromResponse('bench', planned, response, 0, startedAt))}\n`);
+            }
+          }),
+        );
+      } finally {
+        fs.closeSync(fd);
+      }
+      return count;
+    });
   const engine = async (seed: number, reps: number): Promise<Timing> => {
     const prepared = await prepareNewSweep(
       client,
@@ -79,52 +135,57 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
       },
       describeTargetForRun(resolved),
     );
-    const cpu = process.cpuUsage();
-    const started = performance.now();
     // As the CLI runs it: progress events and log lines are computed (and dropped here).
     let progressEvents = 0;
-    const outcome = await executeSweep(prepared, { client, onProgress: () => progressEvents++, log: () => undefined });
+    let outcome: SweepOutcome | undefined;
+    const timing = await timed(async () => {
+      outcome = await executeSweep(prepared, { client, onProgress: () => progressEvents++, log: () => undefined });
+      return outcome.done;
+    });
     if (progressEvents === 0) throw new Error('the sweep reported no progress');
-    const ms = performance.now() - started;
-    const cpuMs = cpuMsSince(cpu);
-    if (outcome.status !== 'completed') throw new Error(`the sweep ended ${outcome.status}: ${outcome.statusReason}`);
-    return { ms, cpuMs, invocations: outcome.done };
+    if (outcome?.status !== 'completed') throw new Error(`the sweep ended ${outcome?.status}: ${outcome?.statusReason}`);
+    return timing;
   };
-  // Warm both paths first (environments, JIT, sockets), then alternate (which goes first alternates too)
-  // to share the load's drift; each path does the same number of invocations in each round.
-  await plainLoop(40);
-  let engineCount = (await engine(1, repetitions)).invocations;
-  const rounds = options.quick ? 3 : 7;
-  const engineRuns: Timing[] = [];
-  const plainRuns: Timing[] = [];
-  const ratios: number[] = [];
-  const cpuRatios: number[] = [];
+  // Warm-up: two whole rounds of every arm, not counted. The CPU per invocation kept falling for
+  // about 3,000 calls in each arm (JIT, the SDK's lazily built parts), so one short warm-up let the
+  // first counted rounds favour whichever arm had run more.
+  const engineCount = (await engine(1, repetitions)).invocations;
+  const arms: Array<{ name: string; run: (round: number) => Promise<Timing>; timings: Timing[] }> = [
+    { name: 'engine', run: (round) => engine(100 + round, repetitions), timings: [] },
+    { name: 'plain SDK loop', run: () => plainLoop(engineCount), timings: [] },
+    { name: 'recording loop', run: () => recordingLoop(engineCount), timings: [] },
+  ];
+  for (let r = 0; r < 2; r++) for (const arm of arms) await arm.run(-1 - r);
+  // Then alternate (the order reverses every round) to share the load's drift.
+  const rounds = options.quick ? 3 : 9;
+  const load: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    let e: Timing;
-    let p: Timing;
-    if (r % 2 === 0) {
-      e = await engine(100 + r, repetitions);
-      engineCount = e.invocations;
-      p = await plainLoop(engineCount);
-    } else {
-      p = await plainLoop(engineCount);
-      e = await engine(100 + r, repetitions);
-    }
-    engineRuns.push(e);
-    plainRuns.push(p);
-    ratios.push(e.ms / e.invocations / (p.ms / p.invocations));
-    cpuRatios.push(e.cpuMs / e.invocations / (p.cpuMs / p.invocations));
+    for (const arm of r % 2 === 0 ? arms : [...arms].reverse()) arm.timings.push(await arm.run(r));
+    load.push(os.loadavg()[0]);
   }
+  const [engineArm, plainArm, recordingArm] = arms;
+  const perInvocation = (t: Timing, field: 'ms' | 'cpuMs') => t[field] / t.invocations;
+  const ratiosTo = (base: typeof plainArm, field: 'ms' | 'cpuMs') =>
+    engineArm.timings.map((e, i) => perInvocation(e, field) / perInvocation(base.timings[i], field));
+  const ratios = ratiosTo(plainArm, 'ms');
   const ratio = round(median(ratios));
-  const perInvocation = (runs: Timing[], field: 'ms' | 'cpuMs') => median(runs.map((t) => t[field] / t.invocations)).toFixed(3);
+  const medianOf = (arm: typeof plainArm, field: 'ms' | 'cpuMs') => median(arm.timings.map((t) => perInvocation(t, field))).toFixed(3);
+  const endpointMs = (arm: typeof plainArm) => {
+    const values = arm.timings.filter((t) => t.endpointCpuMs !== null).map((t) => t.endpointCpuMs! / t.invocations);
+    return values.length ? median(values).toFixed(3) : 'n/a';
+  };
+  const list = (values: number[]) => values.map((x) => x.toFixed(3)).join(' ');
   return [
     measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
-      `no-op function x ${concurrency} (one per lane), concurrency ${concurrency} in both, both LogType Tail as the engine asks; ` +
-        `${engineRuns[0].invocations} invocations per run (pilot and warm-ups included), ${rounds} alternating rounds, medians`,
-      `wall ms per invocation: engine ${perInvocation(engineRuns, 'ms')}, plain SDK loop ${perInvocation(plainRuns, 'ms')}; ` +
-        `ratio per round ${ratios.map((x) => x.toFixed(3)).join(' ')} -> median ${ratio}`,
-      `CPU ms of this process per invocation (the endpoint runs in it too, the same for both): engine ${perInvocation(engineRuns, 'cpuMs')}, ` +
-        `plain ${perInvocation(plainRuns, 'cpuMs')}; ratio per round ${cpuRatios.map((x) => x.toFixed(3)).join(' ')} -> median ${round(median(cpuRatios))}`,
+      `no-op function x ${concurrency} (one per lane), concurrency ${concurrency} in every arm, LogType Tail as the engine asks; the endpoint in its own process; ` +
+        `${engineCount} invocations per run (pilot and warm-ups included), 2 warm-up rounds, ${rounds} alternating rounds, medians; load (1 min) per round ${list(load)}`,
+      `wall ms per invocation: engine ${medianOf(engineArm, 'ms')}, plain SDK loop ${medianOf(plainArm, 'ms')}, recording loop ${medianOf(recordingArm, 'ms')}; ` +
+        `engine / plain per round ${list(ratios)} -> median ${ratio}`,
+      `CPU ms per invocation, client side (this process): engine ${medianOf(engineArm, 'cpuMs')}, plain ${medianOf(plainArm, 'cpuMs')}, recording loop ${medianOf(recordingArm, 'cpuMs')}; ` +
+        `engine / plain per round ${list(ratiosTo(plainArm, 'cpuMs'))} -> median ${round(median(ratiosTo(plainArm, 'cpuMs')))}`,
+      `engine / recording loop (what the engine costs beyond reading and writing each record): wall median ${round(median(ratiosTo(recordingArm, 'ms')))}, ` +
+        `CPU median ${round(median(ratiosTo(recordingArm, 'cpuMs')))}`,
+      `endpoint process CPU ms per invocation (the same work in every arm): engine ${endpointMs(engineArm)}, plain ${endpointMs(plainArm)}, recording loop ${endpointMs(recordingArm)}`,
     ]),
   ];
 }

@@ -146,6 +146,8 @@ class SweepRun {
   /** Spent before the estimate plus the estimate of the rest: what run.json reports. */
   private estimatedTotalUsd: number | null = null;
   private pilot: PilotMeasurement | null = null;
+  /** estimatedCostOf per configuration (and warm-up or not) for the current pilot: the same for every repetition. */
+  private readonly costOfCache = new Map<string, number>();
   private readonly skippedKeys = new Set<string>();
   /** With retryErrors: error records found at the start, each run again once in this session. */
   private readonly retryKeys = new Set<string>();
@@ -263,6 +265,7 @@ class SweepRun {
         });
       }
       this.pilot = pilotFromRecords([record]);
+      this.costOfCache.clear();
     }
     if (!this.pilot) return;
     const remaining = [...plan.warmups, ...plan.measured].filter((p) => !this.isRecorded(p.key) && !this.skippedKeys.has(p.key));
@@ -292,7 +295,7 @@ class SweepRun {
           this.skippedKeys.add(planned.key);
           return true;
         }
-        const estimate = estimatedCostOf(planned, this.pilot, this.options.region);
+        const estimate = this.estimatedCost(planned);
         const ceilingStop = ceilingStopBeforeInvocation(this.options.maxCostUsd, this.accounting.costUsd, this.inFlightEstimateUsd, estimate);
         if (ceilingStop) {
           this.halt(new SweepStop(ceilingStop));
@@ -308,6 +311,14 @@ class SweepRun {
       },
     });
     if (this.stop) throw this.stop;
+  }
+
+  private estimatedCost(planned: PlannedInvocation): number {
+    if (!this.pilot) return 0;
+    const key = planned.warmup ? planned.key : planned.configKey;
+    let cost = this.costOfCache.get(key);
+    if (cost === undefined) this.costOfCache.set(key, (cost = estimatedCostOf(planned, this.pilot, this.options.region)));
+    return cost;
   }
 
   /** Invokes with retries and appends the record; null when the sweep stopped before it finished (not recorded). */

@@ -73,36 +73,35 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
 }
 
 /**
- * Floors the headline reaches (measured, see the printed table). Sparse grids, where a tested size
- * sits on or near the knee, reach the issue's 95% (quick, vcpu-steps, demo). Where they do not:
- * - the study's fine grid (256 MB steps): the size just below the knee is often < 2% slower, which
- *   20 runs at 3% noise (a median's error ~0.84%) cannot tell from the plateau, so the headline is
- *   one step early in some data sets; and with constants below 1,769 MB/vCPU the visible-core bands
- *   (2 cores up to 3,008 MB, then 3/4/5/6) cap the CPU share first, the curve becomes a staircase
- *   (flat, then a whole core faster at a band edge), and the one-slope hinge puts the breakpoint
- *   between the steps: up to 5 steps late. With Lambda's constant the bands never bind.
- * - random sparse grids: a size 0.3–2% slower than the plateau is, within the noise, on it.
- * Tried and not kept (each moved the study's own knees or traded one grid for another): trimming
- * the smallest sizes while the hinge misfits (the study's real curves misfit the hinge at every
- * noise level, arm64 1 thread went 1792 → 2560), and a likelihood test at the size below K̂.
+ * Floors the headline reaches (measured, see the printed table; the issue asks 95% everywhere).
+ * The fit models the visible-core staircase (kneeFinder.ts), so the headline is never more than
+ * one step off for any constant. Where 95% is not reached:
+ * - the study's fine grid (256 MB steps), constants other than 1,769: the size just below the
+ *   knee is often < 1% slower (K a few MB to ~60 MB above it), which neither 20 runs at 3% noise
+ *   (a median's error ~0.84%) nor the pooled fit (K's standard error ~0.45% of K, 10–45 MB)
+ *   can tell from the plateau, so the headline is one step early in some data sets;
+ * - random sparse grids: the same, and grids with one size on the slope leave K unidentified.
  */
 const EXACT_FLOOR: Record<string, number> = {
   'preset quick': 0.95,
   'preset vcpu-steps': 0.95,
-  'preset original-study': 0.78,
+  'preset original-study': 0.9,
   'demo sizes': 0.95,
-  'random sparse': 0.92,
+  'random sparse': 0.93,
 };
 
+/** Seeds start here; KNEE_PROPERTY_SEED_BASE in the environment runs the same test on fresh data sets. */
+const SEED_BASE = Number(process.env.KNEE_PROPERTY_SEED_BASE ?? 0);
+
 describe('knee headline property', () => {
-  it("is the smallest tested size on the true plateau in most data sets per grid kind, one step off at worst for Lambda's constant", () => {
+  it('is the smallest tested size on the true plateau in most data sets per grid kind, one step off at worst', () => {
     const rows: string[][] = [];
     const failures: string[] = [];
     GRID_KINDS.forEach((kind, kindIndex) => {
       const tally = { all: { exact: 0, count: 0, worst: 0 }, lambda: { exact: 0, count: 0, worst: 0 } };
       let worstCase = '';
       for (let i = 0; i < DATA_SETS_PER_KIND; i++) {
-        const seed = 1000 * (kindIndex + 1) + i;
+        const seed = SEED_BASE + 1000 * (kindIndex + 1) + i;
         const set = dataSet(kind, seed);
         const knee = findKnee({ arch: 'arm64', strategy: 'pool', threads: set.threads }, set.points);
         const miss = Math.abs(set.grid.indexOf(knee.memoryMB) - set.expectedIndex);
@@ -112,8 +111,8 @@ describe('knee headline property', () => {
           if (miss === 0) group.exact++;
           group.worst = Math.max(group.worst, miss);
         }
-        if (set.mbPerVcpu === MB_PER_VCPU && miss > 1 && !worstCase) {
-          worstCase = `seed ${seed}, ${set.threads} threads, grid ${set.grid.join('/')}: headline ${knee.memoryMB}, true ${set.grid[set.expectedIndex]} (${knee.method})`;
+        if (miss > 1 && !worstCase) {
+          worstCase = `seed ${seed}, ${set.threads} threads, ${set.mbPerVcpu} MB/vCPU, grid ${set.grid.join('/')}: headline ${knee.memoryMB}, true ${set.grid[set.expectedIndex]} (${knee.method})`;
         }
       }
       const share = (group: { exact: number; count: number }) => group.exact / group.count;
@@ -127,7 +126,7 @@ describe('knee headline property', () => {
       ]);
       if (share(tally.all) < EXACT_FLOOR[kind.name])
         failures.push(`${kind.name}: ${(share(tally.all) * 100).toFixed(1)}% exact, floor ${EXACT_FLOOR[kind.name] * 100}%`);
-      if (tally.lambda.worst > 1) failures.push(`${kind.name}: ${worstCase}`);
+      if (tally.all.worst > 1) failures.push(`${kind.name}: ${worstCase}`);
     });
     const header = ['grid kind', 'data sets', 'share exact', 'worst miss (steps)', 'exact, 1769 MB/vCPU only', 'worst, 1769 only'];
     process.stdout.write(

@@ -4,12 +4,17 @@
 // Method. Lambda gives a function CPU time in proportion to memory (1769 MB = one vCPU), so a
 // CPU-bound run with `threads` busy threads takes time ∝ 1/memory until its CPU share covers the
 // threads, and then stays flat. We fit exactly that shape,
-//     time(m) = a + b / min(m, K)      (a hinge in 1/m, continuous at the breakpoint K),
+//     time(m) = a + b / min(m, K, (K/threads)·visibleCores(m))
+// (a hinge in 1/m, continuous at the breakpoint K = threads × MB per vCPU; the third term is the
+// visible-core cap, see cpuShareMB: with fewer than 1,792 MB per vCPU and 3+ threads the cores
+// Lambda shows, 2 up to 3,008 MB then 3/4/5/6, bind before the CPU share and the curve is a
+// staircase; a one-slope hinge put its breakpoint between the steps, up to 5 steps late on the
+// fine grid; with Lambda's 1,769 MB/vCPU the bands bind at no size the study tested),
 // to the per-memory MEDIANS (one outlier configuration cannot move a median far, and a mean can:
 // the study's x86 1-thread mean at 6144 MB is 4% below its median because of a few fast runs), by
 // weighted least squares with weights 1/median² (noise is roughly proportional to the time, so this is a
 // least squares on relative errors, and 110 s at 128 MB does not drown 2 s at 8 GB). For each
-// candidate K (1 MB steps)
+// candidate K (1 MB steps, up to a quarter past the largest size)
 // a and b have a closed form; K̂ minimises the residual sum of squares. Its 95% range is the
 // profile-likelihood interval {K : SSE(K) <= SSE(K̂)·(1 + F₀.₉₅(1, n−3)/(n−3))}, which includes
 // the misfit of the model, not only the sampling noise. K is a model figure, reported apart.
@@ -24,7 +29,8 @@
 // the study's x86_64 has slow runs up to 3.7× the median, which move a mean and inflate its t
 // interval, and move a median by at most one order statistic. With no size past K̂ (time still
 // falling) or only one size on the plateau, the plateau is not confirmed (`reachedInRange: false`,
-// knee = the largest size). The tolerance also decides when a family shows no meaningful speed-up
+// knee = the largest size); when K's range reaches past the largest size, the plateau starts at
+// the first size not significantly slower than the largest. The tolerance also decides when a family shows no meaningful speed-up
 // at all (flat), gives `toleranceMB`, and is the criterion of the fallback with < 4 sizes.
 // test/unit/kneeProperty.test.ts measures the headline against the true plateau on synthetic data.
 //
@@ -39,13 +45,16 @@
 //          and its 5-thread curve falls faster than one 1/m slope between 7168 and 8960 MB); 8960
 //          MB lies inside that range and measures on the plateau, so it is the headline (snapping K
 //          up gave 9472). 6 threads: still falling at 10240 MB, as on arm64.
+//   6 threads, both: the curve is a staircase (time jumps down ~25% at 8960 MB, where 6 cores
+//          become visible), so the staircase fit puts K at 9683 (arm64) / 9728 MB (x86_64), but its
+//          range reaches past 10240 and time still falls 2.8% (arm64) from 9728 to 10240 MB: not reached.
 import type { Architecture, Strategy } from '../experimentConfig';
 import type { InvocationRecord } from '../invocationRecord';
 import type { ConfigSummary, KneeEstimate } from './analysisTypes';
 import { summarizeConfigurations } from './configSummary';
 import { fQuantile95OneNumeratorDf, median, studentTQuantile } from './statistics';
 
-import { MB_PER_VCPU } from '../lambdaModel';
+import { lambdaVisibleCores, MAX_VCPUS, MB_PER_VCPU, MEMORY_MAX_MB, MEMORY_MIN_MB } from '../lambdaModel';
 
 export interface KneeOptions {
   /** Relative slack for "meaningful", default 0.05. */
@@ -69,6 +78,7 @@ export interface KneePoint {
 }
 
 export interface HingeFit {
+  /** The CPU-share knee K (MB): threads × MB per vCPU. */
   breakpointMB: number;
   a: number;
   b: number;
@@ -76,6 +86,15 @@ export interface HingeFit {
   /** Hull of the breakpoints inside the 95% profile-likelihood region. */
   lowMB: number;
   highMB: number;
+  /** Busy threads the staircase was fitted for (1 when none was given: the plain hinge). */
+  threads: number;
+  /**
+   * Where the fitted curve reaches its plateau: K, or later when the visible cores bind first
+   * (plateauStart(K, threads)). Equal to K whenever threads ≤ 2 or the MB per vCPU is ≥ 1,792.
+   */
+  plateauStartMB: number;
+  plateauStartLowMB: number;
+  plateauStartHighMB: number;
 }
 
 function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly number[]): { a: number; b: number; sse: number } {
@@ -102,7 +121,43 @@ function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly
 }
 
 /**
- * Least-squares fit of time = a + b / min(m, K) with a 95% profile interval for K. Needs >= 4 points.
+ * The CPU a function with `threads` busy threads gets at memory m, in units of "K's worth":
+ * min(m, K, (K/threads)·visibleCores(m)). K = threads × MB per vCPU; the third term is the
+ * visible-core cap (a thread runs on one core at a time, Lambda shows 2 cores up to 3,008 MB,
+ * then 3/4/5/6), which binds only when the MB per vCPU is below 1,792 (m/visibleCores(m) ≤ 1,792
+ * at every size) and there are 3 or more threads. With it the curve is a staircase: flat, then a
+ * whole core faster at a band's first size; a one-slope hinge put the breakpoint between steps.
+ */
+export function cpuShareMB(memoryMB: number, breakpointMB: number, threads: number): number {
+  const mbPerVcpu = breakpointMB / threads;
+  return Math.min(memoryMB, breakpointMB, mbPerVcpu * lambdaVisibleCores(memoryMB));
+}
+
+/** Smallest memory from which the fitted staircase is flat: K, or the first band showing `threads` cores when that is later. */
+export function plateauStart(breakpointMB: number, threads: number): number {
+  const cores = Math.min(threads, MAX_VCPUS);
+  let bandStart = MEMORY_MIN_MB;
+  for (let m = MEMORY_MIN_MB; m <= MEMORY_MAX_MB; m++)
+    if (lambdaVisibleCores(m) >= cores) {
+      bandStart = m;
+      break;
+    }
+  // With more threads than the most cores Lambda shows, the curve flattens where 6 cores' worth is reached.
+  const cpuFlat = threads > MAX_VCPUS ? (breakpointMB * MAX_VCPUS) / threads : breakpointMB;
+  return Math.max(cpuFlat, bandStart);
+}
+
+/** How far past the largest tested size the fit looks for K (×). */
+const SEARCH_PAST_LARGEST = 1.25;
+
+/** The fitted time at memory m: a + b / cpuShareMB(m). */
+export function fittedTime(fit: HingeFit, memoryMB: number): number {
+  return fit.a + fit.b / cpuShareMB(memoryMB, fit.breakpointMB, fit.threads);
+}
+
+/**
+ * Least-squares fit of time = a + b / min(m, K, (K/threads)·visibleCores(m)) (see cpuShareMB;
+ * with threads ≤ 2 the plain hinge a + b / min(m, K)) with a 95% profile interval for K. Needs >= 4 points.
  * `relativeError`, the measured relative standard error of one size's centre (pooledRelativeError),
  * is a floor under the noise the interval allows for: a 3-parameter fit to 4–8 sizes leaves 1–5
  * residual degrees of freedom, and by chance the residuals can be far smaller than the
@@ -111,18 +166,20 @@ function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly
  * 1772–1807, the size 1769 on the true knee ruled out and the headline one step late. The
  * repetitions measure the noise directly, so the interval uses the larger of the two estimates.
  */
-export function fitHinge(points: readonly KneePoint[], relativeError: number | null = null): HingeFit {
+export function fitHinge(points: readonly KneePoint[], relativeError: number | null = null, threads = 1): HingeFit {
   if (points.length < 4) throw new RangeError(`a hinge fit needs at least 4 memory sizes, got ${points.length}`);
   const sorted = [...points].sort((p, q) => p.memoryMB - q.memoryMB);
   const memories = sorted.map((p) => p.memoryMB);
   const times = sorted.map((p) => p.timeMs);
   const weights = times.map((t) => 1 / Math.max(t, 1e-9) ** 2);
   const lowest = memories[0];
-  const highest = memories[memories.length - 1];
+  // K is searched a quarter past the largest size (a curve still falling there), and further with
+  // more threads than visible cores (K = threads × MB per vCPU then lies past the flat start).
+  const highest = memories[memories.length - 1] * SEARCH_PAST_LARGEST * Math.max(1, threads / MAX_VCPUS);
   const step = Math.max(1, (highest - lowest) / 20000);
   const profile: Array<{ k: number; sse: number; a: number; b: number }> = [];
   for (let k = lowest; k <= highest + 1e-9; k += step) {
-    const xs = memories.map((m) => 1 / Math.min(m, k));
+    const xs = memories.map((m) => 1 / cpuShareMB(m, k, threads));
     profile.push({ k, ...weightedLine(xs, times, weights) });
   }
   let best = profile[0];
@@ -138,7 +195,18 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
       highMB = Math.max(highMB, entry.k);
     }
   }
-  return { breakpointMB: best.k, a: best.a, b: best.b, sse: best.sse, lowMB, highMB };
+  return {
+    breakpointMB: best.k,
+    a: best.a,
+    b: best.b,
+    sse: best.sse,
+    lowMB,
+    highMB,
+    threads,
+    plateauStartMB: plateauStart(best.k, threads),
+    plateauStartLowMB: plateauStart(lowMB, threads),
+    plateauStartHighMB: plateauStart(highMB, threads),
+  };
 }
 
 /** Smallest tested size >= value (with a hair of slack for float steps), or null beyond the grid. */
@@ -239,10 +307,11 @@ export function findKnee(
     const { memoryMB, method } = fallbackKnee(usable, tolerance);
     return { ...base, memoryMB, lowMB: grid[0], highMB: grid[grid.length - 1], method, reachedInRange: memoryMB < grid[grid.length - 1] };
   }
-  const fit = fitHinge(usable, pooledRelativeError(usable));
-  const fitted = (m: number) => fit.a + fit.b / Math.min(m, fit.breakpointMB);
+  const hinge = fitHinge(usable, pooledRelativeError(usable), family.threads);
+  // Decisions use where the fitted curve reaches its plateau (K, or later when the visible cores bind).
+  const fit = { ...hinge, breakpointMB: hinge.plateauStartMB, lowMB: hinge.plateauStartLowMB, highMB: hinge.plateauStartHighMB };
   const largest = grid[grid.length - 1];
-  const totalGain = fitted(grid[0]) / (fit.a + fit.b / fit.breakpointMB) - 1;
+  const totalGain = fittedTime(hinge, grid[0]) / fittedTime(hinge, largest) - 1;
   const plateau = plateauLevel(usable, fit.breakpointMB);
   // Sizes past the breakpoint are judged together (Bonferroni) for the note on odd sizes.
   const pastBreakpoint = grid.filter((m) => m >= fit.breakpointMB - 1e-6).length;
@@ -287,8 +356,19 @@ export function findKnee(
   });
   let first = usable.length;
   while (first > 0 && onPlateau[first - 1]) first--;
-  const plateauSizes = usable.length - first;
   const stillFalling = fit.breakpointMB >= largest - 1e-6;
+  // The fit searches K up to a quarter past the largest size: when its 95% range reaches past it,
+  // the fit cannot tell a plateau from a curve still falling at the largest size, and the
+  // measurements decide: the plateau starts at the first size not significantly slower than the
+  // largest one (on the study's 6-thread data time falls 2.8% from 9,728 to 10,240 MB at 0.5% noise).
+  const fitUnsure = !stillFalling && fit.highMB > largest + 1e-6;
+  if (fitUnsure && plateau.relativeError !== null) {
+    const last = usable[usable.length - 1];
+    const error = plateau.relativeError;
+    while (first < usable.length - 1 && usable[first].timeMs - last.timeMs > 1.959964 * Math.hypot(error * usable[first].timeMs, error * last.timeMs)) first++;
+  }
+  const plateauSizes = usable.length - first;
+  const beyondPlausible = fitUnsure && plateauSizes < 2;
   const reachedInRange = !stillFalling && plateauSizes >= 2;
   const memoryMB = reachedInRange ? grid[first] : largest;
   const snappedLow = snapUp(grid, fit.lowMB) ?? largest;
@@ -296,13 +376,20 @@ export function findKnee(
   const lowMB = Math.min(snappedLow, memoryMB);
   const highMB = Math.max(snappedHigh, memoryMB);
   const rangeNote = describeRange(usable, comparisons, fit, memoryMB, percent);
-  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB)`;
+  const bandsBind = Math.round(hinge.plateauStartMB) !== Math.round(hinge.breakpointMB);
+  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB)${
+    bandsBind
+      ? `, where ${Math.min(family.threads, MAX_VCPUS)} cores become visible; the CPU share alone would flatten at ${Math.round(hinge.breakpointMB)} MB`
+      : ''
+  }`;
   const method = reachedInRange
     ? `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
-    : stillFalling
-      ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
-      : // One size on the plateau cannot confirm it: do not claim that time still falls either.
-        `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
+    : beyondPlausible
+      ? `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, but its 95% range (${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB) reaches past the largest size tested (${largest} MB): time may still fall there (model ${modelMB} MB)`
+      : stillFalling
+        ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
+        : // One size on the plateau cannot confirm it: do not claim that time still falls either.
+          `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
   return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method, ...(rangeNote ? { rangeNote } : {}) };
 }
 
@@ -310,7 +397,7 @@ export function findKnee(
 function describeRange(
   points: readonly KneePoint[],
   comparisons: readonly PlateauComparison[],
-  fit: HingeFit,
+  fit: { breakpointMB: number; lowMB: number; highMB: number },
   kneeMB: number,
   percent: string,
 ): string | undefined {

@@ -26,7 +26,7 @@ const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions)
   { name: 'bundle', keys: ['bundleBytes'], run: measureBundleBytes },
   { name: 'activation', keys: ['activationMs'], run: measureActivation },
   { name: 'memory', keys: ['endpointEnvironmentMB'], run: measureEnvironmentMemory },
-  { name: 'render', keys: ['load100kMs', 'render100kMs'], run: measureRender100k },
+  { name: 'render', keys: ['load100kMs', 'reload100kMs', 'render100kMs'], run: measureRender100k },
 ];
 
 function formatValue(measure: Measure): string {

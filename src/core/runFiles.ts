@@ -153,25 +153,51 @@ export interface ParseInvocationsOptions {
   setAside?: (record: InvocationRecord, lineNumber: number) => string | null;
 }
 
+/** What `InvocationsJsonlParser.result` says about the lines read so far. */
+export interface ParsedLines extends Omit<ParsedInvocations, 'validLength' | 'needsNewline'> {
+  empty: boolean;
+  tailKept: boolean;
+}
+
+/** What a parse says about one line, before it changes the parser's state. */
+type LineOutcome =
+  | { kind: 'skip' }
+  | { kind: 'torn'; warning: string | null }
+  | { kind: 'problem'; warning: string }
+  | { kind: 'new' | 'duplicate'; record: InvocationRecord; key: string; warning?: string }
+  | { kind: 'supersedes'; record: InvocationRecord; key: string; earlierIndex: number };
+
 /**
- * Parses invocations.jsonl in one pass, each line parsed once. Complete lines that are not records
- * (including lines that are not valid UTF-8 or hold NUL bytes) are reported and skipped; a last line
- * without its newline is a torn write (crash, kill -9, full disk) unless it parses as a whole
- * record; a torn line is reported and excluded from `validLength`. Duplicate keys: a later attempt
- * replaces an earlier error record (see `supersedes`), otherwise the first record is kept.
- * Give the file's bytes when the result is used to cut the file: offsets are counted in bytes of
- * the file as it is, so invalid UTF-8 (which decoding would replace by 3-byte characters) cannot
- * move the cut. A string (already decoded, so never invalid UTF-8) is split as it is, and its
- * `validLength` is the UTF-8 length of its valid prefix.
+ * Parses invocations.jsonl a piece at a time, each line parsed once: whole lines as they are read
+ * (`pushLines`), and, in `result(tail)`, the text after the last newline as the file's last line,
+ * without remembering it, so a reader following a growing file (the results view during a sweep)
+ * can parse only what was appended since and still get exactly what a parse of the whole file says.
+ * Rules (the same for `parseInvocationsJsonl`): complete lines that are not records (including lines
+ * that are not valid UTF-8 or hold NUL bytes) are reported and skipped; a last line without its
+ * newline is a torn write (crash, kill -9, full disk) unless it parses as a whole record; duplicate
+ * keys: a later attempt replaces an earlier error record (see `supersedes`), otherwise the first
+ * record is kept.
  */
-export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = INVOCATIONS_FILE, options: ParseInvocationsOptions = {}): ParsedInvocations {
-  const kept: Array<InvocationRecord | null> = [];
-  const superseded: InvocationRecord[] = [];
-  const warnings: string[] = [];
-  const indexByKey = new Map<string, number>();
-  const setAside = options.setAside;
-  /** Handles one line (null: not valid UTF-8); false when it is a torn last line that ends the file. */
-  const handleLine = (line: string | null, complete: boolean, lineNumber: number, byteLength: number): boolean => {
+export class InvocationsJsonlParser {
+  private readonly kept: Array<InvocationRecord | null> = [];
+  private readonly superseded: InvocationRecord[] = [];
+  private readonly warnings: string[] = [];
+  private readonly indexByKey = new Map<string, number>();
+  private lines = 0;
+  private contentLines = 0;
+
+  constructor(
+    private readonly fileLabel = INVOCATIONS_FILE,
+    private readonly options: ParseInvocationsOptions = {},
+  ) {}
+
+  /** Complete lines read so far. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Judges one line (null: not valid UTF-8) without changing the state. */
+  private judge(line: string | null, complete: boolean, lineNumber: number, byteLength: number): LineOutcome {
     let parsed: unknown;
     let problem: string | null = line === null ? 'not valid UTF-8' : null;
     const blank = line !== null && isBlank(line);
@@ -184,54 +210,132 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
       }
     }
     if (!complete && (problem !== null || parsed === undefined)) {
-      if (!blank) {
-        warnings.push(
-          `${fileLabel} line ${lineNumber}: the last line is incomplete (${byteLength} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`,
-        );
-      }
-      return false; // validLength stays before the torn line
+      return {
+        kind: 'torn',
+        warning: blank
+          ? null
+          : `${this.fileLabel} line ${lineNumber}: the last line is incomplete (${byteLength} bytes, the previous run was probably interrupted mid-write); it is ignored and that invocation will run again.`,
+      };
     }
-    if (problem !== null) {
-      warnings.push(`${fileLabel} line ${lineNumber}: ${problem}; the line is ignored.`);
-    } else if (parsed !== undefined) {
-      const record = parsed as InvocationRecord;
-      if (complete && setAside && setAside(record, lineNumber) !== null) return true;
-      const key = recordKey(record);
-      const earlierIndex = indexByKey.get(key);
-      if (earlierIndex === undefined) {
-        indexByKey.set(key, kept.length);
-        kept.push(record);
-      } else if (supersedes(record, kept[earlierIndex]!)) {
-        // The retry goes where it happened in time (file order); the error it replaces is dropped.
-        superseded.push(kept[earlierIndex]!);
-        kept[earlierIndex] = null;
-        indexByKey.set(key, kept.length);
-        kept.push(record);
-      } else {
-        warnings.push(`${fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.`);
-      }
+    if (problem !== null) return { kind: 'problem', warning: `${this.fileLabel} line ${lineNumber}: ${problem}; the line is ignored.` };
+    if (parsed === undefined) return { kind: 'skip' };
+    const record = parsed as InvocationRecord;
+    if (complete && this.options.setAside && this.options.setAside(record, lineNumber) !== null) return { kind: 'skip' };
+    const key = recordKey(record);
+    const earlierIndex = this.indexByKey.get(key);
+    if (earlierIndex === undefined) return { kind: 'new', record, key };
+    // The retry goes where it happened in time (file order); the error it replaces is dropped.
+    if (supersedes(record, this.kept[earlierIndex]!)) return { kind: 'supersedes', record, key, earlierIndex };
+    return { kind: 'duplicate', record, key, warning: `${this.fileLabel} line ${lineNumber}: a second record for ${key}; the first one is kept.` };
+  }
+
+  private apply(outcome: LineOutcome): void {
+    switch (outcome.kind) {
+      case 'skip':
+      case 'torn':
+        break;
+      case 'problem':
+        this.warnings.push(outcome.warning);
+        break;
+      case 'duplicate':
+        this.warnings.push(outcome.warning!);
+        break;
+      case 'supersedes':
+        this.superseded.push(this.kept[outcome.earlierIndex]!);
+        this.kept[outcome.earlierIndex] = null;
+        this.indexByKey.set(outcome.key, this.kept.length);
+        this.kept.push(outcome.record);
+        break;
+      case 'new':
+        this.indexByKey.set(outcome.key, this.kept.length);
+        this.kept.push(outcome.record);
+        break;
     }
+  }
+
+  /**
+   * One line, remembered. `complete`: it ended with a newline. Returns false when it is a torn last
+   * line (not remembered; the file ends there).
+   */
+  line(line: string | null, complete: boolean, byteLength = 0): boolean {
+    const outcome = this.judge(line, complete, this.lines + 1, byteLength);
+    if (outcome.kind === 'torn') {
+      if (outcome.warning) this.warnings.push(outcome.warning);
+      return false;
+    }
+    this.lines++;
+    if (line === null || !isBlank(line)) this.contentLines++;
+    this.apply(outcome);
     return true;
-  };
-  let validLength = 0;
-  let needsNewline = false;
-  let lineNumber = 0;
-  if (typeof input === 'string') {
+  }
+
+  /** Text made of whole lines: every line in it ends with '\n' (anything after the last one is ignored). */
+  pushLines(text: string): void {
     let offset = 0;
-    let validChars = 0;
-    while (offset < input.length) {
-      lineNumber++;
-      const newline = input.indexOf('\n', offset);
-      const complete = newline !== -1;
-      const end = complete ? newline : input.length;
-      const line = input.slice(offset, end);
-      if (!handleLine(line, complete, lineNumber, complete ? 0 : utf8Length(line))) break;
-      offset = complete ? newline + 1 : input.length;
-      validChars = offset;
-      needsNewline = !complete;
+    for (;;) {
+      const newline = text.indexOf('\n', offset);
+      if (newline === -1) return;
+      this.line(text.slice(offset, newline), true);
+      offset = newline + 1;
     }
+  }
+
+  /**
+   * What a parse of the whole file says when `tail` (the text after its last newline, '' if none)
+   * ends it. The tail is judged as the last line but not remembered: the file may still grow.
+   * `empty`: no line of the file (tail included) holds anything but whitespace; `tailKept`: the tail
+   * is a whole record (a complete line that only lacks its newline), not a torn write.
+   */
+  result(tail = ''): ParsedLines {
+    const records = this.kept.filter((r): r is InvocationRecord => r !== null);
+    if (tail === '') return { records, superseded: [...this.superseded], warnings: [...this.warnings], empty: this.contentLines === 0, tailKept: false };
+    const outcome = this.judge(tail, false, this.lines + 1, utf8Length(tail));
+    const warnings = [...this.warnings];
+    const superseded = [...this.superseded];
+    const empty = this.contentLines === 0 && isBlank(tail);
+    switch (outcome.kind) {
+      case 'torn':
+        if (outcome.warning) warnings.push(outcome.warning);
+        break;
+      case 'problem':
+      case 'skip':
+        break;
+      case 'duplicate':
+        warnings.push(outcome.warning!);
+        break;
+      case 'supersedes': {
+        const earlier = this.kept[outcome.earlierIndex]!;
+        superseded.push(earlier);
+        records.splice(records.indexOf(earlier), 1);
+        records.push(outcome.record);
+        break;
+      }
+      case 'new':
+        records.push(outcome.record);
+        break;
+    }
+    return { records, superseded, warnings, empty, tailKept: outcome.kind !== 'torn' };
+  }
+}
+
+/**
+ * Parses invocations.jsonl in one pass, each line parsed once, by the rules of
+ * `InvocationsJsonlParser`. A torn line is reported and excluded from `validLength`.
+ * Give the file's bytes when the result is used to cut the file: offsets are counted in bytes of
+ * the file as it is, so invalid UTF-8 (which decoding would replace by 3-byte characters) cannot
+ * move the cut. A string (already decoded, so never invalid UTF-8) is split as it is, and its
+ * `validLength` is the UTF-8 length of its valid prefix.
+ */
+export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = INVOCATIONS_FILE, options: ParseInvocationsOptions = {}): ParsedInvocations {
+  const parser = new InvocationsJsonlParser(fileLabel, options);
+  if (typeof input === 'string') {
+    const lastNewline = input.lastIndexOf('\n');
+    const tail = input.slice(lastNewline + 1);
+    parser.pushLines(lastNewline === -1 ? '' : input.slice(0, lastNewline + 1));
+    // A tail that is a whole record is part of the valid prefix (it only lacks its newline).
+    const { records, superseded, warnings, tailKept } = parser.result(tail);
+    const validChars = tailKept ? input.length : lastNewline + 1;
     // Counted only if asked for (the readers of a decoded file never cut it; RunStore gives bytes).
-    const records = kept.filter((r): r is InvocationRecord => r !== null);
     let validBytes: number | null = null;
     return {
       records,
@@ -241,29 +345,29 @@ export function parseInvocationsJsonl(input: string | Uint8Array, fileLabel = IN
         validBytes ??= utf8Length(validChars === input.length ? input : input.slice(0, validChars));
         return validBytes;
       },
-      needsNewline,
+      needsNewline: tailKept,
     };
-  } else {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let offset = 0;
-    while (offset < input.length) {
-      lineNumber++;
-      const newline = input.indexOf(0x0a, offset);
-      const complete = newline !== -1;
-      const end = complete ? newline : input.length;
-      let line: string | null;
-      try {
-        line = decoder.decode(input.subarray(offset, end));
-      } catch {
-        line = null;
-      }
-      if (!handleLine(line, complete, lineNumber, end - offset)) break;
-      offset = complete ? newline + 1 : input.length;
-      validLength = offset;
-      needsNewline = !complete;
-    }
   }
-  const records = kept.filter((r): r is InvocationRecord => r !== null);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  let validLength = 0;
+  let needsNewline = false;
+  while (offset < input.length) {
+    const newline = input.indexOf(0x0a, offset);
+    const complete = newline !== -1;
+    const end = complete ? newline : input.length;
+    let line: string | null;
+    try {
+      line = decoder.decode(input.subarray(offset, end));
+    } catch {
+      line = null;
+    }
+    if (!parser.line(line, complete, end - offset)) break;
+    offset = complete ? newline + 1 : input.length;
+    validLength = offset;
+    needsNewline = !complete;
+  }
+  const { records, superseded, warnings } = parser.result();
   return { records, superseded, warnings, validLength, needsNewline };
 }
 

@@ -4,10 +4,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path, { basename } from 'node:path';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
-import type { AnalysisInput } from '../core/analysis/analysisInput';
+import { analyseInputFiles, type AnalysisInput } from '../core/analysis/analysisInput';
 import { findMemoryPreset } from '../core/memoryPresets';
 import { INVOCATIONS_FILE } from '../core/runFiles';
-import { loadAnalysisInput } from '../runs/analysisFiles';
+import { loadAnalysisInput, runFolderFiles } from '../runs/analysisFiles';
+import { InvocationsFollower } from '../runs/invocationsFollower';
 import { hasRecordedInvocations, isRunFolder, scanRunFolders } from '../runs/runFolders';
 import type { AnalysedRun, ResultsSource } from '../shared/resultsProtocol';
 
@@ -37,15 +38,52 @@ function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource,
   return { runLabel, source, analysis, cpuLimit: input.cpuLimit, recordCount: input.rowCount, live, analysedAt: new Date().toISOString() };
 }
 
-export function loadRun(runDir: string): AnalysedRun {
-  if (!existsSync(runDir)) throw new Error(`${runDir} does not exist. Pick a run under .lambda-lab/runs/ in the workspace.`);
-  if (!hasRecordedInvocations(runDir)) {
-    if (isRunFolder(runDir)) throw new RunNotStartedError(runDir);
-    throw new Error(`${runDir} is not a run directory: it has no ${INVOCATIONS_FILE}. Pick a folder under .lambda-lab/runs/, or import CSV files.`);
+/**
+ * One run, loaded again and again: the results view keeps one per run it follows, so a reload
+ * during a live sweep parses only the invocations appended since the last (the whole file again
+ * only when it was replaced or cut short). The analysis is the same as `lambda-lab analyze` of the
+ * run folder gives.
+ */
+export class RunLoader {
+  private follower: InvocationsFollower | undefined;
+
+  constructor(
+    readonly runDir: string,
+    /** Bytes read at a time (tests use a few); the follower's default otherwise. */
+    private readonly chunkBytes?: number,
+  ) {}
+
+  /** The follower of invocations.jsonl (for tests and the benchmark: what the last load read). */
+  get invocations(): InvocationsFollower | undefined {
+    return this.follower;
   }
-  const input = loadAnalysisInput([runDir]);
-  const meta = input.runs[0]?.meta ?? null;
-  return analysed(input, typeof meta?.runId === 'string' ? meta.runId : basename(runDir), { kind: 'run', runDir }, meta?.status === 'running');
+
+  load(): AnalysedRun {
+    const runDir = this.runDir;
+    if (!existsSync(runDir)) throw new Error(`${runDir} does not exist. Pick a run under .lambda-lab/runs/ in the workspace.`);
+    if (!hasRecordedInvocations(runDir)) {
+      this.follower = undefined;
+      if (isRunFolder(runDir)) throw new RunNotStartedError(runDir);
+      throw new Error(`${runDir} is not a run directory: it has no ${INVOCATIONS_FILE}. Pick a folder under .lambda-lab/runs/, or import CSV files.`);
+    }
+    let input: AnalysisInput;
+    try {
+      this.follower ??= new InvocationsFollower(path.join(runDir, INVOCATIONS_FILE), this.chunkBytes);
+      this.follower.refresh();
+      input = analyseInputFiles(runFolderFiles(runDir, this.follower.result()));
+    } catch (error) {
+      // Unreadable (permissions, a folder by that name...): read as the CLI does, which says why.
+      this.follower = undefined;
+      if (!(error instanceof Error && 'code' in error)) throw error;
+      input = loadAnalysisInput([runDir]);
+    }
+    const meta = input.runs[0]?.meta ?? null;
+    return analysed(input, typeof meta?.runId === 'string' ? meta.runId : basename(runDir), { kind: 'run', runDir }, meta?.status === 'running');
+  }
+}
+
+export function loadRun(runDir: string): AnalysedRun {
+  return new RunLoader(runDir).load();
 }
 
 export function loadFiles(paths: readonly string[]): AnalysedRun {

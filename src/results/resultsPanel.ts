@@ -21,7 +21,7 @@ import {
   type ToWebviewBody,
 } from '../shared/resultsProtocol';
 import { resultsPageHtml } from './resultsHtml';
-import { loadResultsSource, RunNotStartedError } from './resultsLoader';
+import { loadResultsSource, RunLoader, RunNotStartedError } from './resultsLoader';
 import { pickImportFiles, pickResultsSource } from './resultsPickers';
 import { RunWatcher } from './runWatcher';
 
@@ -39,6 +39,8 @@ export class ResultsPanel {
   private readonly sources: Record<Slot, ResultsSource | undefined> = { primary: undefined, compare: undefined };
   private readonly runs: Record<Slot, AnalysedRun | undefined> = { primary: undefined, compare: undefined };
   private readonly watchers: Record<Slot, RunWatcher | undefined> = { primary: undefined, compare: undefined };
+  /** A run's loader keeps what it parsed, so a live update reads only the records appended since. */
+  private readonly loaders: Record<Slot, RunLoader | undefined> = { primary: undefined, compare: undefined };
   private emptyMessage = 'No run chosen yet.';
   private pageReady = false;
   private lastRendered: RenderedBody | undefined;
@@ -117,8 +119,10 @@ export class ResultsPanel {
       this.watchers[slot]?.dispose();
       this.watchers[slot] = undefined;
       this.runs[slot] = undefined;
+      this.loaders[slot] = undefined;
       const slotSource = this.sources[slot];
       if (slotSource?.kind === 'run') {
+        this.loaders[slot] = new RunLoader(slotSource.runDir);
         this.watchers[slot] = new RunWatcher(slotSource.runDir, () => this.reload(slot, false));
       }
       this.readSlot(slot, true);
@@ -142,7 +146,8 @@ export class ResultsPanel {
       return;
     }
     try {
-      this.runs[slot] = loadResultsSource(source);
+      const loader = this.loaders[slot];
+      this.runs[slot] = loader ? loader.load() : loadResultsSource(source);
     } catch (error) {
       this.runs[slot] = undefined;
       const message = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@
 // `lambda-lab analyze`/`export` and the results view alike, so both see the same files.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { analyseInputFiles, type AnalysisInput, type InputFile } from '../core/analysis/analysisInput';
+import { analyseInputFiles, type AnalysisInput, type InputFile, type PreparsedInvocations } from '../core/analysis/analysisInput';
 import { INVOCATIONS_FILE, RUN_FILE } from '../core/runFiles';
 import { hasRecordedInvocations, isRunFolder, scanRunFolders } from './runFolders';
 
@@ -23,6 +23,11 @@ function readRunFolder(dir: string): InputFile[] {
   const files = [readInput(join(dir, RUN_FILE), true)];
   if (hasRecordedInvocations(dir)) files.push(readInput(join(dir, INVOCATIONS_FILE), true));
   return files;
+}
+
+/** A run folder's files with its invocations already parsed (the results view following a run), as `readAnalysisFiles` names them. */
+export function runFolderFiles(dir: string, invocations: PreparsedInvocations): InputFile[] {
+  return [readInput(join(dir, RUN_FILE), true), { path: join(dir, INVOCATIONS_FILE), text: null, named: true, invocations }];
 }
 
 /** The files behind `paths`: a run folder's files, files named, and analysable files and runs one level inside folders. */

@@ -1,12 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resultsContentSecurityPolicy, resultsPageHtml } from '../../src/results/resultsHtml';
-import { listRuns, loadFiles, loadResultsSource, loadRun, RunNotStartedError } from '../../src/results/resultsLoader';
+import { analyseInputFiles } from '../../src/core/analysis/analysisInput';
+import { listRuns, loadFiles, loadResultsSource, loadRun, RunLoader, RunNotStartedError } from '../../src/results/resultsLoader';
+import type { AnalysedRun } from '../../src/shared/resultsProtocol';
+import { loadAnalysisInput, runFolderFiles } from '../../src/runs/analysisFiles';
 import { RunWatcher } from '../../src/results/runWatcher';
-import { appendSyntheticConfigs, writeSyntheticRun } from '../support/syntheticRun';
+import { appendSyntheticConfigs, syntheticRecords, writeSyntheticRun } from '../support/syntheticRun';
 
 function tempWorkspace(): string {
   return mkdtempSync(join(tmpdir(), 'lambda-lab-results-'));
@@ -108,6 +111,93 @@ describe('results loader', () => {
       rmSync(workspace, { recursive: true, force: true });
     }
   });
+});
+
+describe('live run loading (only the appended bytes are parsed)', () => {
+  /** Everything but the time of the analysis. */
+  const comparable = (run: AnalysedRun) => ({ ...run, analysedAt: '' });
+
+  for (const chunkBytes of [undefined, 97]) {
+    it(`gives exactly what a full reload gives after appends, a corrupt line, a torn line, an impossible record and a retry (${chunkBytes ?? 'default'} bytes a read)`, () => {
+      const workspace = tempWorkspace();
+      try {
+        const { runDir } = writeSyntheticRun(workspace, { runId: 'r-follow', status: 'running', cpuLimit: 'cgroup-v1' });
+        const file = join(runDir, 'invocations.jsonl');
+        const loader = new RunLoader(runDir, chunkBytes);
+        const steps: string[] = [];
+        const check = (step: string, fullReads = 1) => {
+          steps.push(step);
+          const sizeBefore = statSync(file).size;
+          const live = loader.load();
+          const full = loadRun(runDir);
+          assert.deepEqual(comparable(live), comparable(full), `after: ${step}`);
+          assert.equal(loader.invocations?.fullReads, fullReads, `after: ${step}: read from the start ${loader.invocations?.fullReads} times`);
+          // The text path the CLI takes reads the same records, warnings and set-aside counts.
+          const cli = loadAnalysisInput([runDir]);
+          const followed = analyseInputFiles(runFolderFiles(runDir, loader.invocations!.result()));
+          assert.deepEqual({ ...followed, runs: [] }, { ...cli, runs: [] }, `input after: ${step}`);
+          return { live, sizeBefore };
+        };
+        const first = check('the first load');
+        assert.equal(loader.invocations?.lastReadBytes, first.sizeBefore, 'the first load reads the whole file');
+
+        appendSyntheticConfigs(runDir, { runId: 'r-follow', memories: [4096], cpuLimit: 'cgroup-v1' });
+        let sizeBefore = statSync(file).size;
+        check('one more memory size');
+        assert.ok(loader.invocations!.lastReadBytes < sizeBefore / 2, `read ${loader.invocations!.lastReadBytes} of ${sizeBefore} bytes`);
+
+        appendFileSync(file, 'this line is not JSON\n');
+        const corrupt = check('a corrupt line').live;
+        assert.ok(
+          corrupt.analysis.warnings.some((w) => /line \d+: not valid JSON/.test(w)),
+          corrupt.analysis.warnings.join('\n'),
+        );
+
+        const [extra, ...more] = syntheticRecords({ runId: 'r-follow', memories: [5120], cpuLimit: 'cgroup-v1' });
+        const extraLine = JSON.stringify(extra);
+        appendFileSync(file, extraLine.slice(0, 40));
+        const torn = check('a torn last line').live;
+        assert.ok(
+          torn.analysis.warnings.some((w) => w.includes('the last line is incomplete')),
+          torn.analysis.warnings.join('\n'),
+        );
+        appendFileSync(file, extraLine.slice(40));
+        check('the torn line completed, still without its newline');
+        appendFileSync(file, '\n' + more.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        const completed = check('the rest of the memory size').live;
+        assert.ok(!completed.analysis.warnings.some((w) => w.includes('the last line is incomplete')));
+        assert.equal(completed.recordCount, first.live.recordCount + 2 * 13);
+
+        const [failed, retried] = syntheticRecords({ runId: 'r-follow', memories: [6144], threads: [1], repetitions: 2, cpuLimit: 'cgroup-v1' }).slice(1);
+        const impossible = { ...retried, rep: 9, memoryMB: 99_999 };
+        appendFileSync(file, [{ ...failed, error: 'Task timed out', processingMs: null }, impossible, failed].map((r) => JSON.stringify(r)).join('\n') + '\n');
+        const retry = check('an error, an impossible record, and the retry that supersedes the error').live;
+        assert.ok(
+          retry.analysis.warnings.some((w) => w.includes('impossible record set aside')),
+          retry.analysis.warnings.join('\n'),
+        );
+
+        // Cut short (as a resumed sweep cuts a torn line, or a user's edit): read again from the start.
+        sizeBefore = statSync(file).size;
+        truncateSync(file, sizeBefore - 10);
+        check('the file cut short', 2);
+        // Replaced by another file (another inode) of the same run.
+        const text = readFileSync(file, 'utf8');
+        writeFileSync(`${file}.new`, text.slice(0, text.indexOf('\n', text.length / 2) + 1));
+        renameSync(`${file}.new`, file);
+        check('the file replaced', 3);
+        appendSyntheticConfigs(runDir, { runId: 'r-follow', memories: [7168], cpuLimit: 'cgroup-v1' });
+        check('an append after the replacement', 3);
+        // Rewritten in place under the parsed part, longer than before: the last parsed bytes differ.
+        const now = readFileSync(file, 'utf8');
+        writeFileSync(file, now.replace(/"rep":1,/, '"rep":1, ') + now);
+        check('rewritten in place', 4);
+        assert.equal(steps.length, 11);
+      } finally {
+        rmSync(workspace, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('run watcher', () => {

@@ -3,7 +3,7 @@
 // study's CSVs, loose invocations.jsonl files and unknown files; parse them; set aside impossible
 // records with a counted reason; and say what was wrong. Pure: reads no disk.
 import type { InvocationRecord } from '../invocationRecord';
-import { INVOCATIONS_FILE, parseInvocationsJsonl, RUN_FILE, type RunMetadata } from '../runFiles';
+import { INVOCATIONS_FILE, InvocationsJsonlParser, RUN_FILE, type ParsedLines, type RunMetadata } from '../runFiles';
 import { MEMORY_MAX_MB, MEMORY_MIN_MB } from '../lambdaModel';
 import { THREADS_MAX, THREADS_MIN } from '../experimentValidation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../pricing';
@@ -17,6 +17,17 @@ export interface InputFile {
   text: string | null;
   readError?: string;
   named: boolean;
+  /**
+   * An invocations file parsed ahead, instead of `text` (the results view follows a growing run and
+   * parses only what was appended: see `InvocationsFileParse`).
+   */
+  invocations?: PreparsedInvocations;
+}
+
+/** An invocations.jsonl file as `InvocationsFileParse` read it: records, and impossible ones set aside. */
+export interface PreparsedInvocations {
+  parsed: ParsedLines;
+  dropped: DroppedCount[];
 }
 
 export interface AnalysisInput {
@@ -99,8 +110,62 @@ class DropCounter {
     if (entry.where.length < WHERE_LIMIT) entry.where.push(where);
     this.byReason.set(reason, entry);
   }
+  /** Adds another counter's counts (a file's), as if its records had been added here one by one. */
+  merge(counts: readonly DroppedCount[]): void {
+    for (const other of counts) {
+      const entry = this.byReason.get(other.reason) ?? { reason: other.reason, count: 0, where: [] };
+      entry.count += other.count;
+      for (const where of other.where) if (entry.where.length < WHERE_LIMIT) entry.where.push(where);
+      this.byReason.set(other.reason, entry);
+    }
+  }
   counts(): DroppedCount[] {
-    return [...this.byReason.values()];
+    return [...this.byReason.values()].map((entry) => ({ ...entry, where: [...entry.where] }));
+  }
+}
+
+/**
+ * One invocations.jsonl file parsed a piece at a time (whole lines as they are read), with the
+ * impossible records set aside and counted as the parser reads each complete line, so the parser's
+ * own rules (torn last line, duplicates, retries) apply to the rest. The one way analysis reads
+ * such a file: `analyseInputFiles` parses a file's text with it in one go; the results view keeps
+ * one per followed run and feeds it only the lines appended since the last read.
+ */
+export class InvocationsFileParse {
+  private readonly drops = new DropCounter();
+  private readonly parser: InvocationsJsonlParser;
+
+  constructor(readonly path: string) {
+    this.parser = new InvocationsJsonlParser(path, {
+      setAside: (record, lineNumber) => {
+        const reason = impossibleRecordReason(record as unknown as Record<string, unknown>);
+        if (reason !== null) this.drops.add(reason, `${path}:${lineNumber}`);
+        return reason;
+      },
+    });
+  }
+
+  /** Complete lines read so far. */
+  get lineCount(): number {
+    return this.parser.lineCount;
+  }
+
+  /** Text of whole lines, each ending with '\n'. */
+  pushLines(text: string): void {
+    this.parser.pushLines(text);
+  }
+
+  /** What analysis of the file ending with `tail` (the text after its last newline) reads; the tail is not remembered. */
+  result(tail = ''): PreparsedInvocations {
+    return { parsed: this.parser.result(tail), dropped: this.drops.counts() };
+  }
+
+  /** The whole text of a file, parsed in one go. */
+  static ofText(path: string, text: string): PreparsedInvocations {
+    const parse = new InvocationsFileParse(path);
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline !== -1) parse.pushLines(text.slice(0, lastNewline + 1));
+    return parse.result(text.slice(lastNewline + 1));
   }
 }
 
@@ -150,22 +215,19 @@ export function analyseInputFiles(files: readonly InputFile[]): AnalysisInput {
     if (check.warning) warnings.push(check.warning);
   };
   const readInvocations = (file: InputFile): InvocationRecord[] | null => {
-    if (file.text === null) {
-      unusable(file.path, `cannot be read (${file.readError ?? 'unknown error'}).`);
-      return null;
+    let invocations = file.invocations;
+    if (!invocations) {
+      if (file.text === null) {
+        unusable(file.path, `cannot be read (${file.readError ?? 'unknown error'}).`);
+        return null;
+      }
+      invocations = InvocationsFileParse.ofText(file.path, file.text);
     }
-    // Impossible records are set aside as the parser reads each line (complete lines only), so its own
-    // rules (torn last line, duplicates, retries) apply to the rest.
-    const parsed = parseInvocationsJsonl(file.text, file.path, {
-      setAside: (record, lineNumber) => {
-        const reason = impossibleRecordReason(record as unknown as Record<string, unknown>);
-        if (reason !== null) drops.add(reason, `${file.path}:${lineNumber}`);
-        return reason;
-      },
-    });
+    drops.merge(invocations.dropped);
+    const parsed = invocations.parsed;
     warnings.push(...parsed.warnings);
     if (parsed.records.length === 0) {
-      const why = file.text.trim() === '' ? 'is empty: the sweep recorded no invocation' : 'holds no usable invocation record (see the warnings above)';
+      const why = parsed.empty ? 'is empty: the sweep recorded no invocation' : 'holds no usable invocation record (see the warnings above)';
       unusable(file.path, `${why}.`);
     }
     return parsed.records;

@@ -41,10 +41,77 @@ export interface Measure {
   machine: MachineState;
   /** Supporting rows (per-configuration numbers) printed under the table. */
   detail?: string[];
+  /** Which study data answered it and what that data lacks (measures compared with the study). */
+  dataSet?: string;
 }
 
 export interface BenchOptions {
   quick: boolean;
+  /** `--study <dir>`: the study's CSVs (AggregatedResults.csv and Lambda_<memory>_<threads>_<arch>.csv). */
+  study?: string;
+}
+
+/** The study publishes 492 configurations (41 sizes × 6 thread counts × 2 architectures), one CSV each. */
+const STUDY_CONFIGURATIONS = 492;
+
+export interface StudyData {
+  dir: string;
+  /** Where it came from: `--study`, LAMBDA_LAB_SEED_DIR, ../shared/data/seed-results or the committed fixture. */
+  origin: string;
+  /** Per-configuration CSVs (Lambda_*.csv) in the folder, and the thread counts they cover. */
+  configurationFiles: number;
+  threadCounts: number[];
+  /** What the folder lacks of the study, or null when it holds all of it. */
+  missing: string | null;
+  /** One line for the output: which data, and what is missing. */
+  description: string;
+}
+
+/**
+ * The study's data for the measures compared with it, in this order: `--study <dir>`,
+ * $LAMBDA_LAB_SEED_DIR, ../shared/data/seed-results beside the checkout if present, else the subset
+ * committed in test/fixtures/seed-results (AggregatedResults.csv whole, 1-thread CSVs only), so a
+ * fresh clone measures what it can instead of nothing.
+ */
+export function studyData(options: Pick<BenchOptions, 'study'>): StudyData {
+  const candidates: Array<[string | undefined, string]> = [
+    [options.study, '--study'],
+    [process.env.LAMBDA_LAB_SEED_DIR, 'LAMBDA_LAB_SEED_DIR'],
+    [path.join(repoRoot, '..', 'shared', 'data', 'seed-results'), '../shared/data/seed-results'],
+  ];
+  let dir = path.join(repoRoot, 'test', 'fixtures', 'seed-results');
+  let origin = 'the committed fixture test/fixtures/seed-results';
+  for (const [candidate, name] of candidates) {
+    if (!candidate) continue;
+    // A folder named explicitly must be usable: falling back silently would measure other data.
+    if (name !== '../shared/data/seed-results' && !fs.existsSync(path.join(candidate, 'AggregatedResults.csv')))
+      throw new Error(`${name} (${candidate}) has no AggregatedResults.csv: it must be a folder of the study's CSV files.`);
+    if (fs.existsSync(path.join(candidate, 'AggregatedResults.csv'))) {
+      dir = path.resolve(candidate);
+      origin =
+        name === '--study'
+          ? `--study ${candidate}`
+          : name === 'LAMBDA_LAB_SEED_DIR'
+            ? `LAMBDA_LAB_SEED_DIR=${candidate}`
+            : `../shared/data/seed-results (${dir})`;
+      break;
+    }
+  }
+  const files = fs.readdirSync(dir).filter((name) => /^Lambda_\d+_\d+_(arm64|x86_64)\.csv$/.test(name));
+  const threadCounts = [...new Set(files.map((name) => Number(name.split('_')[2])))].sort((a, b) => a - b);
+  const missing =
+    files.length >= STUDY_CONFIGURATIONS
+      ? null
+      : `${STUDY_CONFIGURATIONS - files.length} of the study's ${STUDY_CONFIGURATIONS} per-configuration CSVs (it holds ${files.length}: ` +
+        `threads ${threadCounts.join(', ') || 'none'}), so the invocations of the other thread counts (AggregatedResults.csv has their means only)`;
+  return {
+    dir,
+    origin,
+    configurationFiles: files.length,
+    threadCounts,
+    missing,
+    description: `study data: ${origin}${missing ? `; missing: ${missing}` : ' (all 492 configurations)'}`,
+  };
 }
 
 export function commandFor(group: string, quick: boolean): string {

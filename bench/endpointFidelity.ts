@@ -6,8 +6,7 @@ import * as path from 'node:path';
 import { lambdaCpuShare } from '../src/localEndpoint/lambdaCpuModel';
 import { createActiveFunction, decodePayload } from '../test/support/localEndpointFixture';
 import { deployTemplate, invokeTemplate, type TemplateEvent } from '../test/support/localEndpointCpuRuns';
-import { seedResultsDir } from '../test/support/seedResults';
-import { commandFor, cv, mean, measured, median, percent, round, tableRow, unavailable, type BenchOptions, type Measure } from './common';
+import { commandFor, cv, mean, measured, median, percent, round, studyData, tableRow, unavailable, type BenchOptions, type Measure } from './common';
 import { startBenchEndpoint } from './endpoints';
 import { calibrateIterations, probeZip } from './probeFunction';
 
@@ -34,11 +33,10 @@ async function invokeProbe(client: LambdaClient, memory: number, workers: number
 export async function measureFidelity(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('fidelity', options.quick);
   const goal = '<= 0.05';
-  const seedDir = seedResultsDir();
-  if (!seedDir)
-    return [unavailable('fidelityWorstDeviation', 'ratio', goal, 'the study data (AggregatedResults.csv) is not available; set LAMBDA_LAB_SEED_DIR', command)];
+  // Only AggregatedResults.csv is read, which the committed fixture holds whole: every source answers in full.
+  const data = studyData(options);
   const study = new Map<string, number>();
-  for (const row of readCsv(path.join(seedDir, 'AggregatedResults.csv'))) {
+  for (const row of readCsv(path.join(data.dir, 'AggregatedResults.csv'))) {
     if (row.Architecture === 'arm64') study.set(`${row.Memory}/${row.Workers}`, Number(row.avg_proc_time));
   }
   const { handle, client } = await startBenchEndpoint(true);
@@ -99,7 +97,12 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   }
   rows.push(`worst: ${(worst * 100).toFixed(1)}% at ${worstCell}`);
   const value = round(Math.abs(worst));
-  return [measured('fidelityWorstDeviation', value, 'ratio', goal, value <= 0.05, command, rows)];
+  return [
+    {
+      ...measured('fidelityWorstDeviation', value, 'ratio', goal, value <= 0.05, command, rows),
+      dataSet: `study data: ${data.origin}; AggregatedResults.csv (arm64 means, all sizes and thread counts), which every source holds whole: nothing missing for this measure`,
+    },
+  ];
 }
 
 interface CvConfig {
@@ -146,7 +149,8 @@ export async function measureEndpointCv(options: BenchOptions): Promise<Measure[
       }
     }
   }
-  const seedDir = seedResultsDir();
+  const data = studyData(options);
+  const seedDir = data.dir;
   const rows = [
     `template, ${repetitions} warm invocations per cell, cost ${cost}, interleaved; study CV from its per-run CSVs at the nearest grid size`,
     '| memory MB | workers | strategy | mean ms | CV | study CV arm64 | study CV x86_64 |',
@@ -155,8 +159,8 @@ export async function measureEndpointCv(options: BenchOptions): Promise<Measure[
   let worstWarm = 0;
   for (const c of configs) {
     const studyMemory = c.memory === 1769 ? 1792 : 3584;
-    const arm = seedDir ? studyCv(seedDir, studyMemory, c.workers, 'arm64') : null;
-    const x86 = seedDir ? studyCv(seedDir, studyMemory, c.workers, 'x86_64') : null;
+    const arm = studyCv(seedDir, studyMemory, c.workers, 'arm64');
+    const x86 = studyCv(seedDir, studyMemory, c.workers, 'x86_64');
     for (const strategy of strategies) {
       const values = samples.get(key(c, strategy))!;
       const variation = cv(values);
@@ -175,5 +179,15 @@ export async function measureEndpointCv(options: BenchOptions): Promise<Measure[
     }
   }
   const value = round(worstWarm, 4);
-  return [measured('endpointCv', value, 'ratio (worst warm configuration)', goal, value <= 0.03, command, rows)];
+  const studyMissing = configs.filter((c) => !fs.existsSync(path.join(seedDir, `Lambda_${c.memory === 1769 ? 1792 : 3584}_${c.workers}_arm64.csv`)));
+  return [
+    {
+      ...measured('endpointCv', value, 'ratio (worst warm configuration)', goal, value <= 0.03, command, rows),
+      dataSet:
+        `study data (for the study's CV beside ours; the measure itself needs none): ${data.origin}` +
+        (studyMissing.length > 0
+          ? `; its CV is n/a at ${studyMissing.map((c) => `${c.memory} MB × ${c.workers}`).join(', ')} (no per-invocation CSV there)`
+          : ''),
+    },
+  ];
 }

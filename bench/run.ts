@@ -1,4 +1,4 @@
-// npm run bench [-- --json] [-- --quick] [-- --only <group>[,<group>]]
+// npm run bench [-- --json] [-- --quick] [-- --only <group>[,<group>]] [-- --study <dir>]
 // Measures the template against the physical limit, the endpoint against the study, and the tool's
 // own costs; prints a table (each number with the machine's state and the command that reproduces
 // it) and, with --json, one JSON object with a key per measure on the last line. Benchmarks print:
@@ -36,9 +36,9 @@ function formatValue(measure: Measure): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, study: { type: 'string' } },
   });
-  const options: BenchOptions = { quick: values.quick };
+  const options: BenchOptions = { quick: values.quick, ...(values.study ? { study: values.study } : {}) };
   const wanted = values.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((name) => !GROUPS.some((g) => g.name === name)) ?? [];
   if (unknown.length > 0) {
@@ -78,6 +78,7 @@ async function main(): Promise<number> {
       process.stdout.write(`\n${measure.key} = ${formatValue(measure)} ${measure.unit}; goal ${measure.goal || 'none'}${verdict}\n`);
       process.stdout.write(`  machine: ${describeMachine(measure.machine)}\n`);
       if (measure.reason) process.stdout.write(`  null because: ${measure.reason}\n`);
+      if (measure.dataSet) process.stdout.write(`  ${measure.dataSet}\n`);
       process.stdout.write(`  reproduce: ${measure.command}\n`);
       for (const line of measure.detail ?? []) process.stdout.write(`  ${line}\n`);
     }
@@ -95,6 +96,8 @@ async function main(): Promise<number> {
     json.machine = machineState();
     json.quick = options.quick;
     json.nullReasons = Object.fromEntries(measures.filter((m) => m.value === null).map((m) => [m.key, m.reason]));
+    // Which study data answered the measures compared with the study, and what it lacks.
+    json.dataSets = Object.fromEntries(measures.filter((m) => m.dataSet).map((m) => [m.key, m.dataSet]));
     process.stdout.write(`${JSON.stringify(json)}\n`);
   }
   return 0;

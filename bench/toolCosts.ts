@@ -18,7 +18,7 @@ import type { PlannedInvocation } from '../src/core/sweepPlan';
 import { startChildEndpoint } from './endpointProcess';
 import { createActiveFunction, zipOf } from '../test/support/localEndpointFixture';
 import { templateDir } from '../test/support/localEndpointCpuRuns';
-import { commandFor, descendantRssKiB, measured, median, onCleanup, repoRoot, round, unavailable, type BenchOptions, type Measure } from './common';
+import { commandFor, descendantRssKiB, measured, median, onCleanup, repoRoot, round, studyData, unavailable, type BenchOptions, type Measure } from './common';
 import { startBenchEndpoint } from './endpoints';
 
 const arch = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
@@ -302,6 +302,11 @@ export async function measureVsixBytes(options: BenchOptions): Promise<Measure[]
   ];
 }
 
+/** Four significant digits: 0.0019 of the study, not 0.0019255455712451862. */
+function roundShare(share: number | null): number | null {
+  return share === null || !Number.isFinite(share) ? share : Number(share.toPrecision(4));
+}
+
 interface EconomyResult {
   [key: string]: unknown;
 }
@@ -326,20 +331,29 @@ export async function measureEconomyShares(options: BenchOptions): Promise<Measu
       unavailable('economyInvocationShareX86', 'share', goal, reason, command),
     ];
   }
-  const result = await economy.measureEconomy(options);
+  const data = studyData(options);
+  const result = await economy.measureEconomy({ quick: options.quick, studyFolder: data.dir });
   const pick = (...names: string[]): number | null => {
     for (const name of names) if (typeof result[name] === 'number') return result[name] as number;
     return null;
   };
-  const arm = pick('economyInvocationShareArm64', 'invocationShareArm64');
-  const x86 = pick('economyInvocationShareX86', 'invocationShareX86');
-  const detail = [`measureEconomy(): ${JSON.stringify(result)}`];
+  const arm = roundShare(pick('economyInvocationShareArm64', 'invocationShareArm64'));
+  const x86 = roundShare(pick('economyInvocationShareX86', 'invocationShareX86'));
+  const { rows: _rows, ...summary } = result as EconomyResult & { rows?: unknown };
+  const detail = [`measureEconomy(): ${JSON.stringify(summary)}`];
+  const invocations = typeof result.studyInvocations === 'number' ? result.studyInvocations : null;
+  const threads = Array.isArray(result.threadCounts) ? (result.threadCounts as number[]).join(', ') : '?';
+  // On a subset the share is of what the subset holds, and only its thread counts' knees are compared.
+  const dataSet = data.missing
+    ? `${data.description}. So the replay covers threads ${threads} only: the share is of the ${invocations?.toLocaleString('en-US') ?? '?'} invocations ` +
+      `this data holds (not of the study's 93,480), and the knee table compared is that of threads ${threads}; the full data gives the measure as the goal states it`
+    : data.description;
   return [
     arm === null
       ? unavailable('economyInvocationShareArm64', 'share', goal, 'measureEconomy() returned no arm64 invocation share', command)
-      : measured('economyInvocationShareArm64', arm, 'share', goal, null, command, detail),
+      : { ...measured('economyInvocationShareArm64', arm, 'share', goal, null, command, detail), dataSet },
     x86 === null
       ? unavailable('economyInvocationShareX86', 'share', goal, 'measureEconomy() returned no x86_64 invocation share', command)
-      : measured('economyInvocationShareX86', x86, 'share', goal, null, command),
+      : { ...measured('economyInvocationShareX86', x86, 'share', goal, null, command), dataSet },
   ];
 }

@@ -31,9 +31,23 @@ function registerOnFirstUse(context: vscode.ExtensionContext, commandIds: string
   context.subscriptions.push(...standIns);
 }
 
+/** The built-in endpoint's address and generated credentials, for a test's own SDK client. */
+export interface LocalEndpointAccess {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 /** What the extension exports to other extensions and to its tests. */
 export interface LambdaLabExports {
   activationTiming: ActivationTiming;
+  /**
+   * Only when a test launcher runs the window (LAMBDA_LAB_TEST_WORKSPACE is set): starts the
+   * window's built-in endpoint if needed and says how to reach it, so a suite test can put a
+   * function of "the user's" on it through the SDK. Absent otherwise: the credentials stay inside.
+   */
+  testing?: { localEndpoint(): Promise<LocalEndpointAccess> };
 }
 
 export function activate(context: vscode.ExtensionContext): LambdaLabExports {
@@ -63,7 +77,14 @@ export function activate(context: vscode.ExtensionContext): LambdaLabExports {
   log.info(
     `Activated in ${activationTiming.activateMs} ms (${activationTiming.loadAndActivateMs} ms with loading; ${activationTiming.sinceHostStartMs} ms after the extension host started).`,
   );
-  return { activationTiming };
+  if (!process.env.LAMBDA_LAB_TEST_WORKSPACE) return { activationTiming };
+  const testing = {
+    async localEndpoint(): Promise<LocalEndpointAccess> {
+      const { endpoint, region, accessKeyId, secretAccessKey } = await sharedLocalEndpointService().ensureStarted();
+      return { endpoint, region, accessKeyId, secretAccessKey };
+    },
+  };
+  return { activationTiming, testing };
 }
 
 export function deactivate(): Promise<void> {

@@ -17,6 +17,8 @@ import { checkThreadsField, defaultExperimentIdFor, parsePayloadText, planCopies
 import { targetBills } from '../core/targetBilling';
 import { checkOriginalUnchanged, prepareOwnFunctionSweep, type PreparedOwnSweep } from '../ownFunction/ownFunctionSession';
 import { outputLog } from '../outputLog';
+import { notifyExperimentsChanged } from '../views/experimentsChanged';
+import { sweepProgress } from '../views/sweepProgress';
 import { runsFolder } from '../sweep/runStore';
 import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
 import { describeTargetForRun, executeSweep } from '../sweep/sweepSession';
@@ -139,6 +141,9 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
           (line) => log.info(line),
         );
         const runDir = own.prepared.store.runDir;
+        // The copies exist now: the Lambda Lab view lists them (and this run, with its progress).
+        sweepProgress.report(runDir, { done: 0, total: own.prepared.plan.warmups.length + own.prepared.plan.measured.length, errors: 0 });
+        notifyExperimentsChanged();
         void vscode.commands.executeCommand('lambdaLab.showResults', { runDir, offerCompare: false }).then(undefined, () => undefined);
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
@@ -148,7 +153,10 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
             signal: controller.signal,
             invocation: own.adapter,
             log: (line) => log.info(`  ${line}`),
-            onProgress: (p) => progress.report({ message: `${p.done}/${p.total} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}` }),
+            onProgress: (p) => {
+              progress.report({ message: `${p.done}/${p.total} · ${formatUsd(p.costUsd)} so far${p.errors ? ` · ${p.errors} errors` : ''}` });
+              sweepProgress.report(runDir, { done: p.done, total: p.total, errors: p.errors });
+            },
           });
           return { runDir, outcome };
         } finally {
@@ -180,6 +188,7 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
       .then(undefined, () => undefined);
     return { runDir, experimentId, outcome, originalUnchanged: check.unchanged };
   } finally {
+    if (own) sweepProgress.finish(own.prepared.store.runDir);
     own?.prepared.store.close();
     client.destroy();
   }

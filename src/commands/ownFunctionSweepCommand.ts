@@ -105,14 +105,16 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
     const invocations = copyCount + (dimension.kind === 'env' ? copyCount : copyCount * threadCounts.length) * repetitions;
     const planLine = `${copyCount} cop${copyCount === 1 ? 'y' : 'ies'} of ${functionName} (experiment ${experimentId}) at ${memorySizesMB.join(', ')} MB${dimension.kind === 'none' ? '' : `, threads ${threadCounts.join(', ')} via ${dimension.kind === 'field' ? `payload field ${dimension.path}` : `environment variable ${dimension.name}`}`}; ${invocations} invocations with ${path.basename(payloadFile)}. ${functionName} itself is not changed or invoked.`;
     log.info(`Sweep Your Own Function: ${planLine}`);
-    if (!args.yes) {
-      const go = await vscode.window.showInformationMessage(
-        `Lambda Lab: ${planLine}`,
-        { modal: true, detail: targetBills(resolved) ? 'The copies are billed at AWS prices as they run.' : 'This target does not bill.' },
-        'Sweep',
-      );
-      if (go !== 'Sweep') return undefined;
-    }
+    if (
+      !args.yes &&
+      !(await confirmPlan(
+        planLine,
+        copyCount,
+        invocations,
+        targetBills(resolved) ? 'the copies are billed at AWS prices as they run' : `nothing is billed on ${resolved.label}`,
+      ))
+    )
+      return undefined;
 
     const folder = vscode.workspace.workspaceFolders?.[0];
     const runsDir =
@@ -192,6 +194,27 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
     own?.prepared.store.close();
     client.destroy();
   }
+}
+
+/**
+ * The plan, in a QuickPick that stays open until answered, like Run Sweep's Start step (a modal
+ * dialog would be the alternative, but the workbench refuses modal dialogs while extension tests
+ * run, so the command could not be tested through the UI: its first suite run failed on that).
+ */
+async function confirmPlan(planLine: string, copyCount: number, invocations: number, billing: string): Promise<boolean> {
+  const start = {
+    label: '$(play) Start sweep',
+    description: `${copyCount} cop${copyCount === 1 ? 'y' : 'ies'} · ${invocations} invocations · ${billing}`,
+    detail: planLine,
+    start: true,
+  };
+  const cancel = { label: '$(close) Cancel', description: 'create nothing', start: false };
+  const picked = await vscode.window.showQuickPick([start, cancel], {
+    title: 'Sweep Your Own Function: plan',
+    placeHolder: 'Nothing is created until you start; then the copies are made and swept',
+    ignoreFocusOut: true,
+  });
+  return picked?.start === true;
 }
 
 async function pickFunction(client: ReturnType<typeof createLambdaClient>, targetLabel: string): Promise<string | undefined> {

@@ -202,10 +202,10 @@ suite('Own Function UI', () => {
     await answer('Thread counts to sweep', THREADS.join(','));
     await answer('One copy of the function per memory size', MEMORY.join(','));
     await answer('Repetitions per configuration', String(REPS));
-    // The plan, before anything is created: a modal, shown in the quick input while extension tests run.
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: 'Sweep', timeoutMs: 60_000 });
+    // The plan, before anything is created.
+    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: `${INVOCATIONS} invocations`, timeoutMs: 60_000 });
     await bridge.screenshot('own-function/plan');
-    await choose('Sweep', 'Sweep');
+    await choose('Start sweep', 'Start');
     await step('questions answered');
 
     // The view lists the experiment's copies, one per memory size and thread count, and its run completes.

@@ -234,6 +234,10 @@ suite('Own Function UI', () => {
         throw error;
       });
     assert.deepEqual(shown.value!.configs, expected);
+    // The summary table in sight for the screenshot (the recommendations come first on the page).
+    await bridge.evaluateInFrames(`() => { const table = document.querySelector('#table'); table?.scrollIntoView({ block: 'start' }); return !!table; }`, {
+      frameUrlIncludes: WEBVIEW_FRAMES,
+    });
     const shot = await bridge.screenshot('own-function/results');
     const png = fs.readFileSync(shot);
     assert.ok(png.length > 10_000, `${shot} is ${png.length} bytes`);
@@ -257,7 +261,7 @@ suite('Own Function UI', () => {
     // Clean Up from the experiment's context menu: only the copies go.
     await bridge.click(EXPERIMENT_ROW, { button: 'right' });
     await bridge.click('.monaco-menu .action-label:has-text("Clean Up")', { timeoutMs: 10_000 });
-    await choose(`Delete ${COPIES} Functions`, 'Delete');
+    await choose(`Delete ${COPIES} functions`, 'Delete');
     await bridge.waitForSelector(EXPERIMENT_ROW, { gone: true, timeoutMs: 120_000 });
     const left = await functionNames();
     assert.ok(left.includes(ORIGINAL), left.join(', '));

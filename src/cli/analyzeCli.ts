@@ -22,6 +22,10 @@ Inputs: a run directory (.lambda-lab/runs/<id>), the original study's CSVs
   --region <r>           Pricing region (default: the run's region, else ${DEFAULT_PRICING_REGION}).
   --arch <a>             Only this architecture (x86_64 or arm64).
   --strategy <s>         Only this strategy (pool, batch or warm).
+  --payload <name>       Only the invocations that sent this payload (a sweep of your own function
+                         with several payloads: its file path as given, or json#n for a typed one).
+                         Invocations of different payloads are never averaged together: such a
+                         run is refused without this filter.
   --cost-slack <x>       Balanced = fastest within this extra cost over the cheapest (default 0.10).
   --brief                Omit the per-configuration table.
   --predict [sizes|preset]
@@ -79,6 +83,7 @@ async function run(argv: string[]): Promise<number> {
         region: { type: 'string' },
         arch: { type: 'string' },
         strategy: { type: 'string' },
+        payload: { type: 'string' },
         'cost-slack': { type: 'string' },
         brief: { type: 'boolean' },
         predict: { type: 'string' },
@@ -110,10 +115,27 @@ async function run(argv: string[]): Promise<number> {
     const input = loadAnalysisInput(positionals);
     const keep = (c: { arch: Architecture; strategy: Strategy }) =>
       (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
-    const records = input.records.filter(keep);
+    let records = input.records.filter(keep);
+    if (values.payload !== undefined) {
+      const names = [...new Set(input.records.map((r) => r.payload).filter((p): p is string => typeof p === 'string'))];
+      if (!names.includes(values.payload)) {
+        throw new UsageError(
+          names.length === 0
+            ? `--payload ${values.payload}: ${input.label} has no payload names (it is not a sweep of your own function with named payloads).`
+            : `--payload ${values.payload}: no invocation in ${input.label} sent that payload; its payloads: ${names.join(', ')}.`,
+        );
+      }
+      records = records.filter((r) => r.payload === values.payload);
+    }
     const aggregates = input.aggregates.filter(keep);
     if (records.length + aggregates.length === 0) {
-      const filter = [values.arch && `--arch ${values.arch}`, values.strategy && `--strategy ${values.strategy}`].filter(Boolean).join(' ');
+      const filter = [
+        values.arch && `--arch ${values.arch}`,
+        values.strategy && `--strategy ${values.strategy}`,
+        values.payload && `--payload ${values.payload}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
       throw new UsageError(`no data left to analyse in ${input.label} after ${filter}; drop the filter or pick another value.`);
     }
     const region = values.region ?? input.region ?? DEFAULT_PRICING_REGION;

@@ -29,7 +29,9 @@ import { targetBills } from '../core/targetBilling';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { checkLambdaReachable, resolveCliTarget, targetFlagOptions, targetFlagsHelp } from './targetFlags';
 import { parseCliArgs } from './cliArgs';
-import { ownFunctionAdapter } from '../ownFunction/ownFunctionAdapter';
+import { loadPayloads, payloadSourcesFromFlags } from '../ownFunction/ownFunctionPayloads';
+import { prepareOwnFunctionResume } from '../ownFunction/ownFunctionSession';
+import { CopyRefusedError } from '../ownFunction/copyFunction';
 import { ownFunctionFlagOptions, ownFunctionHelp, runOwnFunctionSweep } from './sweepOwnCli';
 import { checkReplayRefineFlagsUnused, replayRefineFlagOptions, replayRefineHelp, runReplayOrRefine, wantsReplayOrRefine } from './sweepRefineCli';
 
@@ -63,7 +65,10 @@ Options:
   --out <dir>             Folder for runs (default .lambda-lab/runs).
   --resume <run dir>      Finish an interrupted run: only missing invocations run. Refused while
                           another process sweeps the run (run.lock), and if a function's code
-                          or memory changed since the run started.
+                          or memory changed since the run started. A sweep of your own function
+                          also checks the original's code hash and each payload's SHA-256: its
+                          payload files are read again from the current folder, or give them
+                          (--payload <file>, --payload-json '<json>'; typed ones must be given).
   --retry-errors          With --resume: also run again, once, the invocations that ended in an
                           error. invocations.jsonl stays append-only: the new record is appended
                           and readers use the later record instead of the earlier error.
@@ -128,11 +133,14 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   if (values.function !== undefined) return runOwnFunctionSweep(values);
   for (const flag of Object.keys(ownFunctionFlagOptions) as Array<keyof typeof ownFunctionFlagOptions>) {
+    // A resumed sweep of your own function takes its payloads again (run.json keeps only their digests).
+    if (values.resume !== undefined && (flag === 'payload' || flag === 'payload-json')) continue;
     if (values[flag] !== undefined) return refuseFlag(`--${flag} only applies with --function <name|arn> (a sweep of your own function).`);
   }
   if (wantsReplayOrRefine(values)) return runReplayOrRefine(values);
 
   let prepared: PreparedSweep | undefined;
+  let invocation: InvocationAdapter | undefined;
   let resolved: ResolvedTarget;
   let resolvedForErrors: ResolvedTarget | undefined;
   try {
@@ -169,6 +177,18 @@ export async function run(argv: string[]): Promise<number> {
       const client = createLambdaClient(resolved, { maxAttempts: SDK_MAX_ATTEMPTS });
       try {
         await checkPlanFunctionsUnchanged(client, prepared);
+        const own = meta.ownFunction;
+        if (own) {
+          const given = loadPayloads(payloadSourcesFromFlags(values.payload ?? [], values['payload-json'] ?? []), process.cwd());
+          invocation = await prepareOwnFunctionResume(client, own, meta.experimentId, given, process.cwd());
+        } else if (values.payload !== undefined || values['payload-json'] !== undefined) {
+          throw new ValidationError(
+            'payload',
+            undefined,
+            'only for a sweep of your own function',
+            `--payload only applies when resuming a sweep of your own function; ${runDir} sweeps the template.`,
+          );
+        }
       } finally {
         client.destroy();
       }
@@ -257,7 +277,7 @@ export async function run(argv: string[]): Promise<number> {
       yes: values.yes === true,
       confirmAboveUsd: confirmAbove,
       retryErrors: values['retry-errors'] === true,
-      invocation: prepared.store.meta.ownFunction ? ownFunctionAdapter(prepared.store.meta.ownFunction) : undefined,
+      invocation,
     });
     if (values.json) process.stdout.write(`${JSON.stringify({ runDir: prepared.store.runDir, ...outcome }, null, 2)}\n`);
     if (outcome.status === 'cancelled') return outcome.signal ? 128 + (os.constants.signals[outcome.signal] ?? 2) : 130;
@@ -265,9 +285,12 @@ export async function run(argv: string[]): Promise<number> {
     return outcome.errors > 0 ? EXIT_SWEEP_ERRORS : 0;
   } catch (error) {
     // SDK errors (credentials, network, access) get the same explained message as deploy's.
-    const message = error instanceof ValidationError ? error.message : toTargetError(error, resolvedForErrors ? errorContextOf(resolvedForErrors) : {}).message;
+    const message =
+      error instanceof ValidationError || error instanceof CopyRefusedError
+        ? error.message
+        : toTargetError(error, resolvedForErrors ? errorContextOf(resolvedForErrors) : {}).message;
     process.stderr.write(`lambda-lab sweep: ${message}\n`);
-    return error instanceof ValidationError ? 2 : 1;
+    return error instanceof ValidationError || error instanceof CopyRefusedError ? 2 : 1;
   } finally {
     // Also when checks between opening the run and sweeping it failed; releasing twice is harmless.
     prepared?.store.close();

@@ -3,14 +3,14 @@
 // per memory size, and per thread count with --threads-env), the copies swept with the usual engine
 // and run files, then the original checked unchanged. `lambda-lab cleanup --experiment <id>`
 // deletes the copies (by tag) and nothing else.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createLambdaClient, errorContextOf, type ResolvedTarget } from '../aws/lambdaTarget';
 import { toTargetError } from '../aws/credentialErrors';
 import { parseThreadList, validateExperimentId, validateRepetitions, ValidationError } from '../core/experimentValidation';
 import { resolveMemorySelection } from '../core/memoryPresets';
-import { checkThreadsField, defaultExperimentIdFor, parsePayloadText, validateThreadsEnvName, type ThreadDimension } from '../core/ownFunction';
+import { defaultExperimentIdFor, repetitionsPerPayload, validateThreadsEnvName, type SweepPayload, type ThreadDimension } from '../core/ownFunction';
+import { checkThreadsFieldInAll, loadPayloads, payloadSourcesFromFlags } from '../ownFunction/ownFunctionPayloads';
 import { CopyRefusedError } from '../ownFunction/copyFunction';
 import { OWN_FUNCTION_TIMING } from '../ownFunction/ownFunctionAdapter';
 import { checkOriginalUnchanged, prepareOwnFunctionSweep, type PreparedOwnSweep } from '../ownFunction/ownFunctionSession';
@@ -22,7 +22,8 @@ import { DEFAULT_CONFIRM_ABOVE_USD, defaultConcurrency, EXIT_SWEEP_ERRORS, runWi
 
 export const ownFunctionFlagOptions = {
   function: { type: 'string' },
-  payload: { type: 'string' },
+  payload: { type: 'string', multiple: true },
+  'payload-json': { type: 'string', multiple: true },
   'threads-field': { type: 'string' },
   'threads-env': { type: 'string' },
   'copy-vpc': { type: 'boolean' },
@@ -33,7 +34,15 @@ export const ownFunctionHelp = `Your own function (never updated, never invoked:
                           configuration (runtime, handler, role, environment, layers, architecture,
                           timeout) are copied into functions llab-<experiment>-<memory>-<arch>[-t<n>].
   --memory <sizes|preset> Memory sizes of the copies (required).
-  --payload <file.json>   The JSON payload each invocation sends (required).
+  --payload <file.json>   The JSON payload each invocation sends (this or --payload-json is required).
+                          Several: --payload a.json,b.json (or --payload a.json --payload b.json),
+                          used in turn: repetition r of each configuration sends the next one.
+                          Weighted: --payload a.json:3,b.json sends a.json 3 times for every b.json.
+                          Each invocation record names its payload ("payload": "a.json"); analyze
+                          refuses to average different payloads: lambda-lab analyze <run> --payload a.json.
+  --payload-json <json>   A payload typed inline (repeatable; named json#1, json#2... weight 1).
+                          Run files keep each payload's SHA-256, size and top-level keys, never its
+                          values; resume reads the files again (or takes --payload/--payload-json).
   --threads <list>        Thread counts, with one of:
   --threads-field <path>  the payload field set to each thread count (e.g. workers, options.threads);
   --threads-env <NAME>    an environment variable: one copy per memory size and thread count.
@@ -44,7 +53,7 @@ export const ownFunctionHelp = `Your own function (never updated, never invoked:
   Time: ${OWN_FUNCTION_TIMING}. The first function error (or timeout) stops the sweep.
   Delete the copies with: lambda-lab cleanup --experiment <id>.`;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const NOT_WITH_FUNCTION = [
   'items',
@@ -60,6 +69,11 @@ const NOT_WITH_FUNCTION = [
   'role',
   'create-role',
 ];
+
+function list(values: Values, key: string): string[] {
+  const value = values[key];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
 
 function str(values: Values, key: string): string | undefined {
   const value = values[key];
@@ -77,8 +91,7 @@ function numberFlag(values: Values, flag: string, check: (n: number) => boolean,
 interface OwnSweepInput {
   functionRef: string;
   memorySizesMB: number[];
-  payloadFile: string;
-  payload: unknown;
+  payloads: SweepPayload[];
   threadCounts: number[];
   dimension: ThreadDimension;
   repetitions: number;
@@ -98,21 +111,16 @@ export function parseOwnSweepFlags(values: Values): OwnSweepInput {
   if (memoryText === undefined)
     throw new ValidationError('memory', undefined, 'required', '--memory <sizes> is required with --function, e.g. --memory 512,1024,1769.');
   const memorySizesMB = resolveMemorySelection(memoryText);
-  const payloadFile = str(values, 'payload');
-  if (payloadFile === undefined)
-    throw new ValidationError('payload', undefined, 'required', '--payload <file.json> is required with --function: the JSON event each invocation sends.');
-  let text: string;
-  try {
-    text = fs.readFileSync(payloadFile, 'utf8');
-  } catch (error) {
+  const files = list(values, 'payload');
+  const typed = list(values, 'payload-json');
+  if (files.length === 0 && typed.length === 0)
     throw new ValidationError(
       'payload',
-      payloadFile,
-      'a readable file',
-      `--payload ${payloadFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      undefined,
+      'required',
+      "--payload <file.json> (or --payload-json '<json>') is required with --function: the JSON event each invocation sends.",
     );
-  }
-  const payload = parsePayloadText(text, payloadFile);
+  const payloads = loadPayloads(payloadSourcesFromFlags(files, typed), process.cwd());
   const repsText = str(values, 'reps');
   if (repsText === undefined) throw new ValidationError('reps', undefined, 'required', '--reps <n> is required, e.g. --reps 5.');
   const repetitions = validateRepetitions(repsText);
@@ -134,7 +142,7 @@ export function parseOwnSweepFlags(values: Values): OwnSweepInput {
     }
     threadCounts = parseThreadList(threadsText);
     if (field !== undefined) {
-      checkThreadsField(payload, field, payloadFile);
+      checkThreadsFieldInAll(payloads, field);
       dimension = { kind: 'field', path: field };
     } else {
       dimension = { kind: 'env', name: validateThreadsEnvName(env!) };
@@ -147,8 +155,9 @@ export function parseOwnSweepFlags(values: Values): OwnSweepInput {
       `--${field !== undefined ? 'threads-field' : 'threads-env'} needs --threads <list>, e.g. --threads 1,2,4.`,
     );
   }
+  repetitionsPerPayload(repetitions, payloads);
   const experimentId = validateExperimentId(str(values, 'experiment') ?? defaultExperimentIdFor(functionRef));
-  return { functionRef, memorySizesMB, payloadFile, payload, threadCounts, dimension, repetitions, experimentId, copyVpc: values['copy-vpc'] === true };
+  return { functionRef, memorySizesMB, payloads, threadCounts, dimension, repetitions, experimentId, copyVpc: values['copy-vpc'] === true };
 }
 
 export async function runOwnFunctionSweep(values: Values): Promise<number> {
@@ -164,6 +173,12 @@ export async function runOwnFunctionSweep(values: Values): Promise<number> {
       throw new ValidationError('adaptive', values.adaptive, 'not with --function', '--adaptive is not available with --function yet; give --reps.');
     }
 
+    const perPayload = repetitionsPerPayload(input.repetitions, input.payloads);
+    if (input.payloads.length > 1) {
+      process.stderr.write(
+        `Payloads, per configuration (${input.repetitions} repetitions): ${input.payloads.map((p, i) => `${p.name} ×${perPayload[i]}`).join(', ')}; warm-ups send ${input.payloads[0].name}. Each record names its payload; analyse one payload at a time (lambda-lab analyze <run> --payload <name>).\n`,
+      );
+    }
     resolved = await resolveCliTarget(values);
     await checkLambdaReachable(resolved);
     process.stderr.write(`Target: ${resolved.label}\n`);

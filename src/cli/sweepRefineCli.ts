@@ -73,7 +73,7 @@ export const replayRefineHelp = `Replay and memory refinement:
                           With --refine-memory on AWS or an endpoint: what to deploy, as for
                           lambda-lab deploy.`;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function str(values: Values, name: string): string | undefined {
   const value = values[name];

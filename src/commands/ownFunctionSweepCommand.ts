@@ -1,11 +1,11 @@
-// "Lambda Lab: Sweep Your Own Function…": picks a function on the target, a JSON payload file, how
+// "Lambda Lab: Sweep Your Own Function…": picks a function on the target, its payloads (a JSON file
+// of the workspace, Browse…, typed JSON, or several files used in turn), how
 // the function takes its thread count (none, a payload field, an environment variable), thread
 // counts, memory sizes and repetitions; shows the plan; then copies the function into tagged
 // experiment functions (the original is never updated or invoked), sweeps the copies with the usual
 // engine and opens the run in the results view. Tests pass an argument object: each field given
 // skips its question.
 import * as vscode from 'vscode';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TargetChoice } from '../aws/lambdaTarget';
 import { createLambdaClient } from '../aws/lambdaTarget';
@@ -13,7 +13,16 @@ import { formatUsd } from '../core/costEstimate';
 import { parseThreadList, validateExperimentId, validateRepetitions, ValidationError } from '../core/experimentValidation';
 import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
 import { resolveMemorySelection } from '../core/memoryPresets';
-import { checkThreadsField, defaultExperimentIdFor, parsePayloadText, planCopies, validateThreadsEnvName, type ThreadDimension } from '../core/ownFunction';
+import {
+  defaultExperimentIdFor,
+  parsePayloadText,
+  planCopies,
+  repetitionsPerPayload,
+  validateThreadsEnvName,
+  type SweepPayload,
+  type ThreadDimension,
+} from '../core/ownFunction';
+import { checkThreadsFieldInAll, loadPayloads, type PayloadSource } from '../ownFunction/ownFunctionPayloads';
 import { targetBills } from '../core/targetBilling';
 import { checkOriginalUnchanged, prepareOwnFunctionSweep, type PreparedOwnSweep } from '../ownFunction/ownFunctionSession';
 import { outputLog } from '../outputLog';
@@ -32,6 +41,10 @@ export interface OwnFunctionSweepArgs {
   target?: TargetChoice;
   functionName?: string;
   payloadFile?: string;
+  /** Several payload files, used in turn (instead of payloadFile). */
+  payloadFiles?: string[];
+  /** Payloads typed as JSON (json#1, json#2...), after any files. */
+  payloadJson?: string[];
   /** 'none', { field: 'a.b' } or { env: 'NAME' }. */
   threads?: 'none' | { field: string } | { env: string };
   threadCounts?: string;
@@ -76,10 +89,21 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
   try {
     const functionName = args.functionName ?? (await pickFunction(client, resolved.label));
     if (!functionName) return undefined;
-    const payloadFile = args.payloadFile ?? (await pickPayloadFile());
-    if (!payloadFile) return undefined;
-    const payload = parsePayloadText(fs.readFileSync(payloadFile, 'utf8'), path.basename(payloadFile));
-    const dimension = await pickThreadDimension(args.threads, payload, payloadFile);
+    const workspaceDir = workspaceFolderPath() ?? process.cwd();
+    const givenFiles = args.payloadFiles ?? (args.payloadFile !== undefined ? [args.payloadFile] : []);
+    const payloads =
+      givenFiles.length > 0 || args.payloadJson !== undefined
+        ? loadPayloads(
+            [
+              ...givenFiles.map((file) => ({ kind: 'file' as const, file, weight: 1 })),
+              ...(args.payloadJson ?? []).map((text) => ({ kind: 'json' as const, text, weight: 1 })),
+            ],
+            workspaceDir,
+          )
+        : await pickPayloads(workspaceDir);
+    if (!payloads) return undefined;
+    const payloadNames = payloads.map((p) => p.name).join(', ');
+    const dimension = await pickThreadDimension(args.threads, payloads);
     if (!dimension) return undefined;
     let threadCounts = [1];
     if (dimension.kind !== 'none') {
@@ -94,16 +118,22 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
     const repsText =
       args.repetitions !== undefined
         ? String(args.repetitions)
-        : await ask('Repetitions', '5', 'Repetitions per configuration', (v) => void validateRepetitions(v));
+        : await ask(
+            'Repetitions',
+            String(Math.max(5, payloads.length)),
+            payloads.length > 1 ? `Repetitions per configuration, shared in turn by the ${payloads.length} payloads` : 'Repetitions per configuration',
+            (v) => void repetitionsPerPayload(validateRepetitions(v), payloads),
+          );
     if (repsText === undefined) return undefined;
     const repetitions = validateRepetitions(repsText);
+    repetitionsPerPayload(repetitions, payloads);
     const experimentId = validateExperimentId(args.experimentId ?? defaultExperimentIdFor(functionName));
 
     // The plan, before anything is created: which copies, how many invocations.
     const arch = 'x86_64';
     const copyCount = planCopies({ experimentId, memorySizesMB, arch, threadCounts, dimension }).length;
     const invocations = copyCount + (dimension.kind === 'env' ? copyCount : copyCount * threadCounts.length) * repetitions;
-    const planLine = `${copyCount} cop${copyCount === 1 ? 'y' : 'ies'} of ${functionName} (experiment ${experimentId}) at ${memorySizesMB.join(', ')} MB${dimension.kind === 'none' ? '' : `, threads ${threadCounts.join(', ')} via ${dimension.kind === 'field' ? `payload field ${dimension.path}` : `environment variable ${dimension.name}`}`}; ${invocations} invocations with ${path.basename(payloadFile)}. ${functionName} itself is not changed or invoked.`;
+    const planLine = `${copyCount} cop${copyCount === 1 ? 'y' : 'ies'} of ${functionName} (experiment ${experimentId}) at ${memorySizesMB.join(', ')} MB${dimension.kind === 'none' ? '' : `, threads ${threadCounts.join(', ')} via ${dimension.kind === 'field' ? `payload field ${dimension.path}` : `environment variable ${dimension.name}`}`}; ${invocations} invocations with ${payloads.length > 1 ? `payloads ${payloadNames} in turn (each record names its payload)` : payloadNames}. ${functionName} itself is not changed or invoked.`;
     log.info(`Sweep Your Own Function: ${planLine}`);
     if (
       !args.yes &&
@@ -116,9 +146,8 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
     )
       return undefined;
 
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    const runsDir =
-      args.runsDir ?? (folder && folder.uri.scheme === 'file' ? runsFolder(folder.uri.fsPath) : path.join(context.globalStorageUri.fsPath, 'runs'));
+    const folderPath = workspaceFolderPath();
+    const runsDir = args.runsDir ?? (folderPath ? runsFolder(folderPath) : path.join(context.globalStorageUri.fsPath, 'runs'));
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Lambda Lab: sweeping your function ${functionName}`, cancellable: true },
       async (progress, token) => {
@@ -128,8 +157,7 @@ async function sweepOwnFunction(context: vscode.ExtensionContext, args: OwnFunct
           {
             functionRef: functionName,
             memorySizesMB,
-            payloadFile,
-            payload,
+            payloads,
             threadCounts,
             dimension,
             repetitions,
@@ -241,28 +269,76 @@ async function pickFunction(client: ReturnType<typeof createLambdaClient>, targe
   )?.label;
 }
 
-async function pickPayloadFile(): Promise<string | undefined> {
+function workspaceFolderPath(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder && folder.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+}
+
+/** The labels of the payload step's extra items (after the workspace's JSON files and Browse…). */
+export const PAYLOAD_TYPED_ITEM = '$(edit) Type JSON…';
+export const PAYLOAD_SEVERAL_ITEM = '$(files) Several files (used in turn)…';
+
+/**
+ * The payload step: one of the workspace's JSON files (first, as before), Browse…, then typed JSON
+ * (an InputBox that checks it parses) or several files (a multi-select; used in turn).
+ */
+async function pickPayloads(workspaceDir: string): Promise<SweepPayload[] | undefined> {
   const files = await vscode.workspace.findFiles('**/*.json', '{**/node_modules/**,**/.lambda-lab/**,**/package*.json,**/tsconfig*.json}', 50);
   const browse = '$(folder-opened) Browse…';
+  const fileItems = files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f }));
   const picked = await vscode.window.showQuickPick(
-    [...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { label: browse, uri: undefined }],
+    [
+      ...fileItems.map((item) => ({ ...item, extra: undefined })),
+      { label: browse, uri: undefined, extra: undefined },
+      { label: PAYLOAD_TYPED_ITEM, description: 'a payload typed here (not saved to a file)', uri: undefined, extra: 'typed' as const },
+      ...(fileItems.length > 1
+        ? [{ label: PAYLOAD_SEVERAL_ITEM, description: 'each record names its payload', uri: undefined, extra: 'several' as const }]
+        : []),
+    ],
     {
       title: 'Sweep Your Own Function: payload',
       placeHolder: 'The JSON event each invocation sends',
     },
   );
   if (!picked) return undefined;
-  if (picked.uri) return picked.uri.fsPath;
+  const load = (sources: PayloadSource[]) => loadPayloads(sources, workspaceDir);
+  if (picked.uri) return load([{ kind: 'file', file: picked.uri.fsPath, weight: 1 }]);
+  if (picked.extra === 'typed') {
+    const text = await vscode.window.showInputBox({
+      title: 'Sweep Your Own Function: payload (JSON)',
+      prompt:
+        'The JSON event each invocation sends, e.g. {"n": 1000, "options": {"threads": 1}}. It is not written to disk: the run keeps its SHA-256 and top-level keys.',
+      placeHolder: '{"n": 1000}',
+      validateInput: (value) => {
+        try {
+          parsePayloadText(value, 'The typed payload');
+          return undefined;
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      },
+    });
+    return text === undefined ? undefined : load([{ kind: 'json', text, weight: 1 }]);
+  }
+  if (picked.extra === 'several') {
+    const chosen = await vscode.window.showQuickPick(fileItems, {
+      title: 'Sweep Your Own Function: payloads (used in turn)',
+      placeHolder: 'Pick two or more JSON files; repetition r of each configuration sends the next one',
+      canPickMany: true,
+    });
+    if (!chosen || chosen.length === 0) return undefined;
+    return load(chosen.map((item) => ({ kind: 'file' as const, file: item.uri.fsPath, weight: 1 })));
+  }
   const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSON: ['json'] }, title: 'Payload (JSON)' });
-  return chosen?.[0]?.fsPath;
+  return chosen?.[0] ? load([{ kind: 'file', file: chosen[0].fsPath, weight: 1 }]) : undefined;
 }
 
-async function pickThreadDimension(given: OwnFunctionSweepArgs['threads'], payload: unknown, payloadFile: string): Promise<ThreadDimension | undefined> {
-  const label = path.basename(payloadFile);
+async function pickThreadDimension(given: OwnFunctionSweepArgs['threads'], payloads: readonly SweepPayload[]): Promise<ThreadDimension | undefined> {
+  const label = payloads.map((p) => p.name).join(', ');
   if (given !== undefined) {
     if (given === 'none') return { kind: 'none' };
     if ('field' in given) {
-      checkThreadsField(payload, given.field, label);
+      checkThreadsFieldInAll(payloads, given.field);
       return { kind: 'field', path: given.field };
     }
     return { kind: 'env', name: validateThreadsEnvName(given.env) };
@@ -278,7 +354,7 @@ async function pickThreadDimension(given: OwnFunctionSweepArgs['threads'], paylo
   if (!picked) return undefined;
   if (picked.dimension === 'none') return { kind: 'none' };
   if (picked.dimension === 'field') {
-    const field = await ask('Thread field', '', `JSON path in ${label}, e.g. workers or options.threads`, (v) => void checkThreadsField(payload, v, label));
+    const field = await ask('Thread field', '', `JSON path in ${label}, e.g. workers or options.threads`, (v) => checkThreadsFieldInAll(payloads, v));
     return field === undefined ? undefined : { kind: 'field', path: field };
   }
   const name = await ask('Thread variable', 'THREADS', 'Environment variable your function reads', (v) => void validateThreadsEnvName(v));

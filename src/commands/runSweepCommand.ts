@@ -22,7 +22,8 @@ import { targetBills } from '../core/targetBilling';
 import { inspectRunLock, lockedMessage } from '../sweep/runLock';
 import { createSamplerForSweep } from '../sweep/adaptiveSamplerFactory';
 import { runsFolder } from '../sweep/runStore';
-import { SDK_MAX_ATTEMPTS, type SweepOutcome } from '../sweep/sweepEngine';
+import { SDK_MAX_ATTEMPTS, type InvocationAdapter, type SweepOutcome } from '../sweep/sweepEngine';
+import { prepareOwnFunctionResume } from '../ownFunction/ownFunctionSession';
 import { vscodeStopAdvice } from './sweepStopWording';
 import { checkPlanFunctionsUnchanged, describeTargetForRun, executeSweep, prepareNewSweep, prepareResume, type PreparedSweep } from '../sweep/sweepSession';
 import { outputLog, type OutputLog } from '../outputLog';
@@ -106,6 +107,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
     const maxCostSetting = settings.get<number | null>('maxCostUsd', null);
     const maxCostUsd = args.maxCostUsd !== undefined ? args.maxCostUsd : typeof maxCostSetting === 'number' && maxCostSetting > 0 ? maxCostSetting : null;
     let prepared: PreparedSweep;
+    let invocation: InvocationAdapter | undefined;
     const runsDir = args.runsDir ?? defaultRunsDir(context);
     if (args.refineMemory) {
       const refined = await runRefiningSweep({
@@ -134,6 +136,16 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
       preparedForCleanup = prepared;
       for (const warning of prepared.warnings) log.warn(warning);
       await checkPlanFunctionsUnchanged(client, prepared);
+      // A sweep of your own function: its payloads are read again (checked by SHA-256) and the original's code hash checked.
+      const own = prepared.store.meta.ownFunction;
+      if (own)
+        invocation = await prepareOwnFunctionResume(
+          client,
+          own,
+          prepared.store.meta.experimentId,
+          [],
+          vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+        );
     } else {
       const concurrency = args.concurrency ?? (resolved.target.kind === 'aws' ? 4 : 1);
       const choice = await pickSweep(context, client, args, deployed!, {
@@ -188,6 +200,7 @@ async function runSweepCommand(context: vscode.ExtensionContext, log: OutputLog,
             signal: cancellation.signal,
             createSampler: createSamplerForSweep,
             retryErrors,
+            invocation,
             log: (line) => log.info(`  ${line}`),
             confirmCost: (estimate) => confirmCost(estimate, resolved, settings.get<number>('confirmCostAboveUsd', 0.5)),
             onProgress: (p) => {

@@ -34,6 +34,12 @@ export interface InvocationRecord {
    * processingMs) or 'report' (the REPORT line's Duration). Absent for the template.
    */
   timeSource?: 'function' | 'report';
+  /**
+   * Which payload the invocation sent, for a function that is not the template: the payload's
+   * workspace-relative file path or json#n for a typed one (see run.json's ownFunction.payloads).
+   * Absent for the template and in records written before this field existed.
+   */
+  payload?: string;
   /** null, or the error message (function error, throttling after retries, network...). */
   error: string | null;
   retries: number;

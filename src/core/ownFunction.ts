@@ -2,6 +2,7 @@
 // tagged copies of it (one per memory size, and per thread count when the thread count comes from
 // an environment variable) are. Here: payload checks, the JSON path of a thread field, the thread
 // dimension, the copies' names and tags, and why a function cannot be copied.
+import { createHash } from 'node:crypto';
 import type { Architecture } from './experimentConfig';
 import { ValidationError } from './experimentValidation';
 import { FUNCTION_NAME_PREFIX, functionTags } from './experimentNaming';
@@ -167,6 +168,108 @@ export function validateThreadsEnvName(name: string): string {
     throw new ValidationError('threads-env', name, 'a name Lambda does not reserve', `--threads-env ${name} is reserved by Lambda; choose another name.`);
   }
   return name;
+}
+
+/** One payload of a sweep as loaded: its value lives in memory only, never in the run folder. */
+export interface SweepPayload {
+  /** How records and messages name it: the workspace-relative file path, or json#1, json#2... for typed payloads. */
+  name: string;
+  /** Workspace-relative file path (forward slashes), or null for a payload typed as JSON. */
+  file: string | null;
+  value: unknown;
+  /** Share of each configuration's repetitions (a positive whole number; 1 = used in turn). */
+  weight: number;
+}
+
+/**
+ * What run.json keeps of a payload: enough to check on resume that it is the same payload (its
+ * SHA-256) and to describe it (size, type, top-level keys), never a value: a payload may hold secrets.
+ */
+export interface PayloadSummary {
+  name: string;
+  file: string | null;
+  weight: number;
+  /** Hex SHA-256 of the payload as sent (JSON.stringify of the parsed value, before the thread field is set). */
+  sha256: string;
+  /** UTF-8 bytes of the payload as sent. */
+  bytes: number;
+  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  /** An object's top-level field names (at most 50); absent otherwise. */
+  topLevelKeys?: string[];
+}
+
+/** The hex SHA-256 and byte size of a payload as it is sent. */
+export function payloadDigest(value: unknown): { sha256: string; bytes: number } {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
+export function summarizePayload(payload: SweepPayload): PayloadSummary {
+  const v = payload.value;
+  const type: PayloadSummary['type'] = v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as 'object' | 'string' | 'number' | 'boolean');
+  return {
+    name: payload.name,
+    file: payload.file,
+    weight: payload.weight,
+    ...payloadDigest(v),
+    type,
+    ...(type === 'object' ? { topLevelKeys: Object.keys(v as object).slice(0, 50) } : {}),
+  };
+}
+
+/** A `--payload` item: `file.json` or `file.json:<weight>`. An existing file whose name ends in `:n` is taken as a file. */
+export function parsePayloadItem(item: string, fileExists: (file: string) => boolean = () => false): { file: string; weight: number } {
+  const text = item.trim();
+  if (text === '')
+    throw new ValidationError(
+      'payload',
+      item,
+      'file.json or file.json:<weight>',
+      '--payload has an empty entry; give file.json or file.json:<weight>, separated by commas.',
+    );
+  const match = /^(.+):([^:\\/]*)$/.exec(text);
+  if (!match || fileExists(text)) return { file: text, weight: 1 };
+  const [, file, weightText] = match;
+  if (!/^\d+$/.test(weightText) || Number(weightText) < 1 || Number(weightText) > 1000) {
+    throw new ValidationError(
+      'payload',
+      item,
+      'a weight from 1 to 1000',
+      `--payload ${text}: the weight "${weightText}" of ${file} is not a whole number from 1 to 1000 (file.json:3 sends it 3 times for every 1 of a payload of weight 1).`,
+    );
+  }
+  return { file, weight: Number(weightText) };
+}
+
+/**
+ * The order payloads take within each configuration's repetitions: each payload's index repeated by
+ * its weight, e.g. a:2,b → [0, 0, 1]. Repetition r (1-based) sends schedule[(r - 1) % length].
+ */
+export function payloadSchedule(weights: readonly number[]): number[] {
+  return weights.flatMap((weight, index) => Array<number>(weight).fill(index));
+}
+
+/** Which payload a planned invocation sends: the first for warm-ups, else by its repetition (see payloadSchedule). */
+export function payloadIndexFor(planned: { rep: number; warmup: boolean }, schedule: readonly number[]): number {
+  if (planned.warmup || schedule.length === 0) return 0;
+  return schedule[(planned.rep - 1) % schedule.length];
+}
+
+/** Repetitions of each configuration that each payload gets; refuses a plan that gives a payload none. */
+export function repetitionsPerPayload(repetitions: number, payloads: ReadonlyArray<Pick<SweepPayload, 'name' | 'weight'>>): number[] {
+  const schedule = payloadSchedule(payloads.map((p) => p.weight));
+  const counts = payloads.map(() => 0);
+  for (let rep = 1; rep <= repetitions; rep++) counts[payloadIndexFor({ rep, warmup: false }, schedule)]++;
+  const unused = payloads.filter((_, i) => counts[i] === 0);
+  if (unused.length > 0) {
+    throw new ValidationError(
+      'reps',
+      repetitions,
+      `at least ${schedule.length}`,
+      `--reps ${repetitions} gives payload ${unused.map((p) => p.name).join(', ')} no repetition: with these payloads and weights one round is ${schedule.length} repetitions; use --reps ${schedule.length} or more.`,
+    );
+  }
+  return counts;
 }
 
 /** The payload for one thread count, as bytes for Invoke. */

@@ -3,7 +3,7 @@
 import type { Architecture, Strategy } from './experimentConfig';
 import type { InvocationRecord } from './invocationRecord';
 import type { MemoryRefinementRecord } from './memoryRefinement';
-import type { ThreadDimension } from './ownFunction';
+import type { PayloadSummary, ThreadDimension } from './ownFunction';
 import { recordKey, type SweepPlanInput } from './sweepPlan';
 
 export const RUN_FILE = 'run.json';
@@ -49,9 +49,16 @@ export interface FunctionSnapshot {
 export interface OwnFunctionRun {
   /** The function that was copied (never changed, never invoked). */
   original: { functionName: string; functionArn: string | null; codeSha256: string | null };
-  /** Where the payload came from, and the payload itself (each invocation sends it, with the thread field set). */
-  payloadFile: string | null;
-  payload: unknown;
+  /**
+   * The payloads, in the order given, each by name, workspace-relative file (null when typed),
+   * weight, SHA-256, size, type and top-level keys — never their values (a payload may hold
+   * secrets). Repetition r of each configuration sends payloadSchedule(weights)[(r - 1) % length];
+   * warm-ups send the first. Resume reads the payloads again and checks their SHA-256.
+   */
+  payloads?: PayloadSummary[];
+  /** Runs written before `payloads`: the payload file and the payload itself. Never written now. */
+  payloadFile?: string | null;
+  payload?: unknown;
   threads: ThreadDimension;
   /** How an invocation is timed: the function's processingMs when it returns one, else the REPORT line's Duration. */
   timing: string;

@@ -2,18 +2,20 @@
 // (GetFunction), downloads its code, creates the tagged copies and opens the run folder. After the
 // sweep, checkOriginalUnchanged reads the original again.
 import { GetFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import * as path from 'node:path';
-import { planCopies, type PlannedCopy, type ThreadDimension } from '../core/ownFunction';
+import { planCopies, summarizePayload, type PlannedCopy, type SweepPayload, type ThreadDimension } from '../core/ownFunction';
 import type { InvocationAdapter } from '../sweep/sweepEngine';
 import { prepareNewSweep, type PreparedSweep, type TargetDescription } from '../sweep/sweepSession';
-import { configurationFingerprint, createCopies, describeOriginal, downloadCode, type OriginalFunction } from './copyFunction';
+import { isNotFoundError } from '../aws/sdkErrors';
+import type { OwnFunctionRun } from '../core/runFiles';
+import { configurationFingerprint, CopyRefusedError, createCopies, describeOriginal, downloadCode, type OriginalFunction } from './copyFunction';
+import { payloadsForResume } from './ownFunctionPayloads';
 import { OWN_FUNCTION_TIMING, ownFunctionAdapter } from './ownFunctionAdapter';
 
 export interface OwnSweepRequest {
   functionRef: string;
   memorySizesMB: number[];
-  payloadFile: string | null;
-  payload: unknown;
+  /** Read and checked (loadPayloads); only their summaries are written to the run folder. */
+  payloads: SweepPayload[];
   threadCounts: number[];
   dimension: ThreadDimension;
   repetitions: number;
@@ -86,15 +88,14 @@ export async function prepareOwnFunctionSweep(
       })),
       ownFunction: {
         original: { functionName: original.functionName, functionArn: original.functionArn, codeSha256: c.CodeSha256 ?? null },
-        payloadFile: request.payloadFile ? path.resolve(request.payloadFile) : null,
-        payload: request.payload,
+        payloads: request.payloads.map(summarizePayload),
         threads: request.dimension,
         timing: OWN_FUNCTION_TIMING,
       },
     },
     target,
   );
-  return { prepared, original, before, adapter: ownFunctionAdapter({ payload: request.payload, threads: request.dimension }), copies };
+  return { prepared, original, before, adapter: ownFunctionAdapter(request.payloads, request.dimension), copies };
 }
 
 /** GetFunction on the original again: one line saying it is unchanged, or what changed. */
@@ -117,4 +118,39 @@ export async function checkOriginalUnchanged(client: LambdaClient, functionName:
       line: `Warning: could not read ${functionName} again to check it is unchanged: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
+}
+
+/**
+ * Before resuming a sweep of your own function: the original must still have the code it had when
+ * the run started (the copies hold that code; the copies' own code and memory are checked by
+ * checkPlanFunctionsUnchanged), and the payloads must be the recorded ones (payloadsForResume).
+ * Returns the adapter the resumed sweep invokes with.
+ */
+export async function prepareOwnFunctionResume(
+  client: LambdaClient,
+  run: OwnFunctionRun,
+  experimentId: string,
+  given: readonly SweepPayload[],
+  workspaceDir: string,
+): Promise<InvocationAdapter> {
+  const { payloads, threads, nameRecords } = payloadsForResume(run, given, workspaceDir);
+  const name = run.original.functionName;
+  let current: string | undefined;
+  try {
+    const got = await client.send(new GetFunctionCommand({ FunctionName: run.original.functionArn ?? name }));
+    current = got.Configuration?.CodeSha256;
+  } catch (error) {
+    if (isNotFoundError(error))
+      throw new CopyRefusedError(
+        `Cannot resume this sweep of ${name}: ${name} does not exist on this target any more, so its code cannot be checked against the copies'. Start a new sweep.`,
+      );
+    throw error;
+  }
+  if (run.original.codeSha256 !== null && current !== run.original.codeSha256) {
+    throw new CopyRefusedError(
+      `Cannot resume this sweep of ${name}: its code changed since the run started (CodeSha256 was ${run.original.codeSha256}, now ${current ?? 'unknown'}); the copies hold the old code, so new measurements would not describe ${name}. ` +
+        `Delete the copies (lambda-lab cleanup --experiment ${experimentId}) and start a new sweep.`,
+    );
+  }
+  return ownFunctionAdapter(payloads, threads, nameRecords);
 }

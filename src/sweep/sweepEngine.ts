@@ -54,6 +54,8 @@ export interface SweepProgress {
 export interface InvocationAdapter {
   payloadFor(planned: PlannedInvocation): Uint8Array;
   recordFrom: typeof recordFromResponse;
+  /** The record of an invocation that got no response (network, throttling after retries); default unmeasuredRecord. */
+  unmeasuredFrom?: typeof unmeasuredRecord;
   /** The error that stops the sweep after this record (e.g. the function failed on the payload), or null. */
   stopAfter?(record: InvocationRecord): string | null;
 }
@@ -361,7 +363,7 @@ class SweepRun {
       }
     }
     const message = `${describeError(lastError)}${retries > 0 ? ` (after ${retries} retr${retries === 1 ? 'y' : 'ies'})` : ''}`;
-    return this.record(unmeasuredRecord(this.runId, planned, message, retries, startedAt));
+    return this.record((this.options.invocation?.unmeasuredFrom ?? unmeasuredRecord)(this.runId, planned, message, retries, startedAt));
   }
 
   private record(record: InvocationRecord): InvocationRecord {

@@ -15,7 +15,14 @@ import {
   planCopies,
   setAtPath,
   validateThreadsEnvName,
+  parsePayloadItem,
+  payloadDigest,
+  payloadIndexFor,
+  payloadSchedule,
+  repetitionsPerPayload,
+  summarizePayload,
 } from '../../src/core/ownFunction';
+import { mixedPayloadProblem, analyzeRecords } from '../../src/core/analysis/analyzeRun';
 import { ValidationError } from '../../src/core/experimentValidation';
 import { buildSweepPlan } from '../../src/core/sweepPlan';
 import { recordFromOwnFunction } from '../../src/ownFunction/ownFunctionRecord';
@@ -196,12 +203,128 @@ describe('records of an own function', () => {
     assert.equal(failed.processingMs, null);
     assert.equal(failed.timeSource, undefined);
     assert.equal(failed.billedMs, 813, 'still billed');
-    const adapter = ownFunctionAdapter({ payload: {}, threads: { kind: 'none' } });
+    const adapter = ownFunctionAdapter([{ name: 'p.json', file: 'p.json', value: {}, weight: 1 }], { kind: 'none' });
     assert.equal(adapter.stopAfter!(failed), failed.error);
     assert.equal(adapter.stopAfter!({ ...failed, error: 'ThrottlingException after 5 retries' }), null, 'only function errors stop the sweep');
   });
   it('no processingMs and no REPORT line: an error saying so', () => {
     const record = recordFromOwnFunction('r', planned, response({}, { LogResult: undefined }) as never, 0, 't');
     assert.match(record.error ?? '', /no processingMs and the response had no REPORT line/);
+  });
+});
+
+describe('several payloads', () => {
+  const response = (payload: unknown) => ({ $metadata: {}, StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(payload)) });
+  it('reads file.json and file.json:<weight>; refuses a weight that is not a positive whole number, naming the file', () => {
+    assert.deepEqual(parsePayloadItem('a.json'), { file: 'a.json', weight: 1 });
+    assert.deepEqual(parsePayloadItem(' dir/b.json:3 '), { file: 'dir/b.json', weight: 3 });
+    assert.deepEqual(parsePayloadItem('C:\\x\\p.json'), { file: 'C:\\x\\p.json', weight: 1 }, 'a Windows drive is not a weight');
+    assert.deepEqual(
+      parsePayloadItem('odd:name', () => true),
+      { file: 'odd:name', weight: 1 },
+      'an existing file is a file',
+    );
+    for (const bad of ['a.json:0', 'a.json:-1', 'a.json:1.5', 'a.json:x', 'a.json:', 'a.json:1001']) {
+      assert.throws(
+        () => parsePayloadItem(bad),
+        (e: Error) => e instanceof ValidationError && /the weight .* of a\.json is not a whole number from 1 to 1000/.test(e.message),
+        bad,
+      );
+    }
+    assert.throws(() => parsePayloadItem(' '), /empty entry/);
+  });
+  it('sends payloads in turn by repetition, weighted, warm-ups the first; every payload gets repetitions', () => {
+    const schedule = payloadSchedule([2, 1]);
+    assert.deepEqual(schedule, [0, 0, 1]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((rep) => payloadIndexFor({ rep, warmup: false }, schedule)),
+      [0, 0, 1, 0, 0, 1],
+    );
+    assert.equal(payloadIndexFor({ rep: 0, warmup: true }, schedule), 0);
+    assert.deepEqual(
+      repetitionsPerPayload(5, [
+        { name: 'a', weight: 2 },
+        { name: 'b', weight: 1 },
+      ]),
+      [4, 1],
+    );
+    assert.throws(
+      () =>
+        repetitionsPerPayload(2, [
+          { name: 'a', weight: 2 },
+          { name: 'b', weight: 1 },
+        ]),
+      /--reps 2 gives payload b no repetition.*use --reps 3/,
+    );
+  });
+  it('the adapter sends each repetition its payload (thread field set) and names it in the record', () => {
+    const payloads = [
+      { name: 'a.json', file: 'a.json', value: { kind: 'a', t: 0 }, weight: 1 },
+      { name: 'json#1', file: null, value: { kind: 'b', t: 0 }, weight: 1 },
+    ];
+    const adapter = ownFunctionAdapter(payloads, { kind: 'field', path: 't' });
+    const plan = buildSweepPlan({
+      functions: [{ functionName: 'f', arch: 'x86_64', memoryMB: 512 }],
+      threadCounts: [2],
+      strategies: ['pool'],
+      repetitions: 4,
+      seed: 1,
+    });
+    const sent = plan.measured.map((p) => [p.rep, JSON.parse(new TextDecoder().decode(adapter.payloadFor(p))) as { kind: string; t: number }] as const);
+    for (const [rep, body] of sent) assert.deepEqual(body, { kind: rep % 2 === 1 ? 'a' : 'b', t: 2 });
+    const record = adapter.recordFrom(
+      'r',
+      plan.measured.find((p) => p.rep === 2)!,
+      response({ processingMs: 5 }) as never,
+      0,
+      't',
+    );
+    assert.equal(record.payload, 'json#1');
+    assert.equal(
+      adapter.unmeasuredFrom!(
+        'r',
+        plan.measured.find((p) => p.rep === 1)!,
+        'throttled',
+        3,
+        't',
+      ).payload,
+      'a.json',
+    );
+  });
+  it('run files keep a digest, size, type and top-level keys, never a value', () => {
+    const summary = summarizePayload({ name: 'p.json', file: 'p.json', value: { user: 'ann', password: 'hunter2', n: 3 }, weight: 2 });
+    assert.deepEqual(Object.keys(summary).sort(), ['bytes', 'file', 'name', 'sha256', 'topLevelKeys', 'type', 'weight']);
+    assert.deepEqual(summary.topLevelKeys, ['user', 'password', 'n']);
+    assert.equal(summary.sha256, payloadDigest({ user: 'ann', password: 'hunter2', n: 3 }).sha256);
+    assert.match(summary.sha256, /^[0-9a-f]{64}$/);
+    assert.doesNotMatch(JSON.stringify(summary), /hunter2|ann/);
+    assert.equal(summarizePayload({ name: 'x', file: null, value: [1, 2], weight: 1 }).type, 'array');
+  });
+  it('analysis refuses to average records of different payloads, and names them', () => {
+    const base = {
+      runId: 'r',
+      functionName: 'f',
+      arch: 'x86_64' as const,
+      memoryMB: 512,
+      threads: 1,
+      strategy: 'pool' as const,
+      warmup: false,
+      coldStart: false,
+      durationMs: null,
+      billedMs: 10,
+      initMs: null,
+      maxMemoryMB: null,
+      cores: 1,
+      cpuModel: null,
+      error: null,
+      retries: 0,
+      startedAt: 't',
+      endedAt: 't',
+    };
+    const records = [1, 2, 3, 4].map((rep) => ({ ...base, rep, processingMs: rep % 2 ? 10 : 1000, payload: rep % 2 ? 'small.json' : 'big.json' }));
+    assert.match(mixedPayloadProblem(records) ?? '', /2 different payloads \(small\.json: 2, big\.json: 2\).*--payload small\.json/);
+    assert.throws(() => analyzeRecords(records), /Cannot analyse these records together/);
+    assert.equal(mixedPayloadProblem(records.filter((r) => r.payload === 'big.json')), null);
+    assert.equal(analyzeRecords(records.filter((r) => r.payload === 'big.json')).configs[0].n, 2);
   });
 });

@@ -23,7 +23,37 @@ export function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptio
   return result;
 }
 
+/**
+ * Null, or why these records cannot be analysed together: they sent different payloads (a sweep of
+ * your own function with several payloads, or runs of different workloads), and averaging them would
+ * merge different workloads into one configuration. Records without a payload (the template) count
+ * as one workload of their own.
+ */
+export function mixedPayloadProblem(records: readonly InvocationRecord[]): string | null {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    const name = typeof record.payload === 'string' ? record.payload : TEMPLATE_WORKLOAD;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  if (counts.size <= 1) return null;
+  const named = [...counts.keys()].filter((name) => name !== TEMPLATE_WORKLOAD);
+  return (
+    `the invocations sent ${counts.size} different payloads (${[...counts].map(([name, n]) => `${name}: ${n}`).join(', ')}); ` +
+    'averaging them would merge different workloads into one configuration, so they are analysed one payload at a time ' +
+    `(lambda-lab analyze <run> --payload ${named[0] ?? '<name>'}).`
+  );
+}
+
+/** How mixedPayloadProblem names records that carry no payload (the template function's). */
+export const TEMPLATE_WORKLOAD = 'the template event';
+
+function refuseMixedPayloads(records: readonly InvocationRecord[]): void {
+  const problem = mixedPayloadProblem(records);
+  if (problem) throw new Error(`Cannot analyse these records together: ${problem}`);
+}
+
 export function analyzeRecords(records: readonly InvocationRecord[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
+  refuseMixedPayloads(records);
   return analyzeSummaries(summarizeConfigurations(records, options), options, warnings);
 }
 
@@ -37,6 +67,7 @@ export function analyzeMixed(
   options: AnalyzeOptions = {},
   warnings: string[] = [],
 ): AnalysisResult {
+  refuseMixedPayloads(records);
   const fromRecords = summarizeConfigurations(records, options);
   const covered = new Set(fromRecords.map(configIdentityKey));
   const extra = aggregates.filter((aggregate) => !covered.has(configIdentityKey(aggregate)));

@@ -30,6 +30,16 @@ async function invokeProbe(client: LambdaClient, memory: number, workers: number
   return body.processingMs;
 }
 
+/** Loop iterations the probe runs in about `targetMs` at `memory` MB with 1 worker (median of three trials, after one warm-up). */
+async function calibrateThroughProbe(client: LambdaClient, memory: number, targetMs: number): Promise<number> {
+  // A first guess from this process (short, so a loaded machine costs little), then through the probe.
+  const guess = await calibrateIterations(targetMs / 4);
+  await invokeProbe(client, memory, 1, guess);
+  const trials: number[] = [];
+  for (let i = 0; i < 3; i++) trials.push(await invokeProbe(client, memory, 1, guess));
+  return Math.round((guess * targetMs) / median(trials));
+}
+
 export async function measureFidelity(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('fidelity', options.quick);
   const goal = '<= 0.05';
@@ -50,15 +60,29 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   const sizes = options.quick ? [1024, REFERENCE_MEMORY, 3584].filter((m) => allSizes.includes(m)) : allSizes;
   const workersList = options.quick ? [1, 2] : [1, 2, 3, 4];
   const repetitions = options.quick ? 2 : 3;
-  // One full-speed thread: about a second (half in the quick run).
-  const iterations = await calibrateIterations(options.quick ? 500 : 1000);
   for (const memory of sizes) await createActiveFunction(client, { FunctionName: `probe-${memory}`, zip: probeZip(), MemorySize: memory, Timeout: 300 });
+  // The work is calibrated through the probe itself at the reference size (1 worker, its own cgroup):
+  // calibrated in this process, a loaded machine gave the loop a fraction of a core and the "1 s"
+  // probe became 0.2 s of work, a couple of CFS periods per cell.
+  const referenceMs = options.quick ? 500 : 1000;
+  const iterations = await calibrateThroughProbe(client, REFERENCE_MEMORY, referenceMs);
+  // Every cell's timed part at least `minMs` (20 CFS periods of 100 ms in the full run): the work is
+  // scaled up for cells the model expects to be shorter and the time scaled back. Where a timed part
+  // starts and ends inside a period moves it by up to about a period, 7% of a 1.4 s cell but 5% of 2 s
+  // and less for the longer ones.
+  const minMs = options.quick ? referenceMs : 2000;
+  const modelRatioOf = (memory: number, workers: number) => {
+    const share = lambdaCpuShare(memory, hostCores);
+    return Math.min(1, lambdaCpuShare(REFERENCE_MEMORY, hostCores).quotaCpus) / Math.min(workers, share.quotaCpus, share.visibleCores);
+  };
+  const scaleOf = (memory: number, workers: number) => Math.max(1, minMs / (referenceMs * modelRatioOf(memory, workers)));
   const times = new Map<string, number[]>();
   for (const memory of sizes) {
     for (const workers of workersList) {
       await invokeProbe(client, memory, workers, iterations);
+      const scale = scaleOf(memory, workers);
       const samples: number[] = [];
-      for (let i = 0; i < repetitions; i++) samples.push(await invokeProbe(client, memory, workers, iterations));
+      for (let i = 0; i < repetitions; i++) samples.push((await invokeProbe(client, memory, workers, Math.round(iterations * scale))) / scale);
       times.set(`${memory}/${workers}`, samples);
     }
   }
@@ -67,7 +91,8 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   let worst = 0;
   let worstCell = '';
   const rows = [
-    `probe: ${iterations} loop iterations split over the workers; ${repetitions} warm repetitions per cell; ` +
+    `probe: ${iterations} loop iterations (${referenceMs} ms at ${REFERENCE_MEMORY} MB with 1 worker, calibrated through the probe) split over the workers, ` +
+      `scaled up so every timed part lasts at least ${minMs} ms (times scaled back); ${repetitions} warm repetitions per cell; ` +
       `ratios are time / time at ${REFERENCE_MEMORY} MB with 1 worker; study: arm64 averages`,
     '| memory MB | workers | median ms | measured ratio | study ratio | model ratio | deviation |',
     '|---:|---:|---:|---:|---:|---:|---:|',
@@ -78,7 +103,7 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
       const measuredRatio = ms / reference;
       const studyRatio = study.get(`${memory}/${workers}`)! / studyReference;
       const share = lambdaCpuShare(memory, hostCores);
-      const modelRatio = Math.min(1, lambdaCpuShare(REFERENCE_MEMORY, hostCores).quotaCpus) / Math.min(workers, share.quotaCpus, share.visibleCores);
+      const modelRatio = modelRatioOf(memory, workers);
       const deviation = measuredRatio / studyRatio - 1;
       // Lambda gave these threads a core each; this host has fewer, so the kernel's load balancing (not the quota)
       // decides when the last thread ends. Printed, but not part of the worst deviation.

@@ -175,14 +175,14 @@ export async function cleanupAll(): Promise<void> {
   }
 }
 
-/** Resident memory (KiB) of every descendant process of `rootPid`, from /proc; empty off Linux. */
-export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
+/** Every descendant process of `rootPid`, from /proc; empty off Linux. */
+export function descendantPids(rootPid = process.pid): number[] {
   const parents = new Map<number, number>();
   let entries: string[];
   try {
     entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return new Map();
+    return [];
   }
   for (const name of entries) {
     try {
@@ -193,13 +193,17 @@ export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
       // the process ended meanwhile
     }
   }
-  const result = new Map<number, number>();
   const isDescendant = (pid: number): boolean => {
     for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 64; p = parents.get(p), hops++) if (p === rootPid) return true;
     return false;
   };
-  for (const pid of parents.keys()) {
-    if (!isDescendant(pid)) continue;
+  return [...parents.keys()].filter(isDescendant);
+}
+
+/** Resident memory (KiB) of every descendant process of `rootPid`, from /proc; empty off Linux. */
+export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const pid of descendantPids(rootPid)) {
     try {
       const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (match) result.set(pid, Number(match[1]));
@@ -208,4 +212,44 @@ export function descendantRssKiB(rootPid = process.pid): Map<number, number> {
     }
   }
   return result;
+}
+
+/**
+ * Scheduler time of every thread of every descendant process (/proc/<pid>/task/<tid>/schedstat):
+ * ns on a CPU and ns runnable but waiting for one (run-queue wait), per "pid/tid". Empty off Linux.
+ */
+export function descendantSchedstat(rootPid = process.pid): Map<string, { runNs: number; waitNs: number }> {
+  const result = new Map<string, { runNs: number; waitNs: number }>();
+  for (const pid of descendantPids(rootPid)) {
+    let tids: string[];
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        result.set(`${pid}/${tid}`, { runNs: run, waitNs: wait });
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return result;
+}
+
+/** Run and run-queue wait ms of the threads alive at `after`, since `before` (threads started since count from 0). */
+export function schedstatDelta(
+  before: Map<string, { runNs: number; waitNs: number }>,
+  after: Map<string, { runNs: number; waitNs: number }>,
+): { runMs: number; waitMs: number } {
+  let runNs = 0;
+  let waitNs = 0;
+  for (const [key, value] of after) {
+    const earlier = before.get(key);
+    runNs += value.runNs - (earlier?.runNs ?? 0);
+    waitNs += value.waitNs - (earlier?.waitNs ?? 0);
+  }
+  return { runMs: runNs / 1e6, waitMs: waitNs / 1e6 };
 }

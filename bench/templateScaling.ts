@@ -2,7 +2,19 @@
 // for every strategy, unthrottled and under the endpoint's quota, through the real endpoint and SDK.
 import { lambdaCpuShare } from '../src/localEndpoint/lambdaCpuModel';
 import { deployTemplate, invokeTemplate, type TemplateEvent } from '../test/support/localEndpointCpuRuns';
-import { commandFor, measured, median, percent, round, tableRow, unavailable, type BenchOptions, type Measure } from './common';
+import {
+  commandFor,
+  descendantSchedstat,
+  measured,
+  median,
+  percent,
+  round,
+  schedstatDelta,
+  tableRow,
+  unavailable,
+  type BenchOptions,
+  type Measure,
+} from './common';
 import { startBenchEndpoint } from './endpoints';
 
 type Strategy = TemplateEvent['strategy'];
@@ -17,6 +29,12 @@ interface Cell {
   workers: number;
   medianMs: number;
   startupShare: number;
+  /**
+   * Of the time the environment's threads were runnable, the share they waited for a CPU (run-queue
+   * wait from schedstat): time the machine gave to something else. Counts only threads alive at the
+   * end of the invocation, so it means something for warm (kept threads), not for pool and batch.
+   */
+  waitShare: number | null;
 }
 
 export async function measureTemplateScaling(options: BenchOptions): Promise<Measure[]> {
@@ -33,12 +51,24 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
     await invokeTemplate(client, memory, event);
     const times: number[] = [];
     const startupShares: number[] = [];
+    const waitShares: number[] = [];
     for (let i = 0; i < repetitions; i++) {
+      const before = descendantSchedstat();
       const result = await invokeTemplate(client, memory, event);
+      const { runMs, waitMs } = schedstatDelta(before, descendantSchedstat());
       times.push(result.processingMs);
       startupShares.push(result.threadStartupMs / result.processingMs);
+      if (runMs + waitMs > 0) waitShares.push(waitMs / (runMs + waitMs));
     }
-    cells.push({ condition, memory, strategy, workers, medianMs: median(times), startupShare: median(startupShares) });
+    cells.push({
+      condition,
+      memory,
+      strategy,
+      workers,
+      medianMs: median(times),
+      startupShare: median(startupShares),
+      waitShare: waitShares.length ? median(waitShares) : null,
+    });
   };
 
   const unthrottled = await startBenchEndpoint(false);
@@ -71,11 +101,22 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
   const detail = [
     `single-thread rate ${(singleRate * 1000).toFixed(2)} hashes/s (fastest warm 1-worker cell: ${single.condition}, ` +
       `cost ${cost}); ${items} items, ${repetitions} warm repetitions per cell; host cores ${hostCores}`,
-    '| condition | strategy | workers | median ms | limit ms | efficiency | thread start-up share |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    "run-queue wait: of the time the environment's threads were runnable, the share they waited for a CPU (schedstat; warm only: " +
+      'pool and batch threads exit before it is read); a 2-worker cell on 2 cores cannot exceed about 1 minus its wait share',
+    '| condition | strategy | workers | median ms | limit ms | efficiency | thread start-up share | run-queue wait |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
     ...cells.map((c) => {
       const eff = efficiency(c);
-      return tableRow([c.condition, c.strategy, c.workers, c.medianMs.toFixed(0), (c.medianMs * eff).toFixed(0), eff.toFixed(3), percent(c.startupShare)]);
+      return tableRow([
+        c.condition,
+        c.strategy,
+        c.workers,
+        c.medianMs.toFixed(0),
+        (c.medianMs * eff).toFixed(0),
+        eff.toFixed(3),
+        percent(c.startupShare),
+        c.strategy === 'warm' && c.waitShare !== null ? percent(c.waitShare) : '–',
+      ]);
     }),
   ];
   if (!canThrottle) detail.push(`no quota rows: ${throttled.handle.cpuLimitDetail}`);

@@ -77,22 +77,32 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   };
   const scaleOf = (memory: number, workers: number) => Math.max(1, minMs / (referenceMs * modelRatioOf(memory, workers)));
   const times = new Map<string, number[]>();
+  const timeCell = async (memory: number, workers: number) => {
+    const scale = scaleOf(memory, workers);
+    return (await invokeProbe(client, memory, workers, Math.round(iterations * scale))) / scale;
+  };
+  // The reference cell is also timed once after every size (full run): every ratio divides by it, and
+  // over a run of several minutes the machine's load drifts; three samples taken together made one
+  // lucky or unlucky minute shift every ratio (the 1-worker cells above 1,792 MB, the same CPU as the
+  // reference in the model, came out 2-7% slow at load ~8).
+  const referenceSamples: number[] = [];
   for (const memory of sizes) {
     for (const workers of workersList) {
       await invokeProbe(client, memory, workers, iterations);
-      const scale = scaleOf(memory, workers);
       const samples: number[] = [];
-      for (let i = 0; i < repetitions; i++) samples.push((await invokeProbe(client, memory, workers, Math.round(iterations * scale))) / scale);
+      for (let i = 0; i < repetitions; i++) samples.push(await timeCell(memory, workers));
       times.set(`${memory}/${workers}`, samples);
     }
+    if (!options.quick) referenceSamples.push(await timeCell(REFERENCE_MEMORY, 1));
   }
-  const reference = median(times.get(`${REFERENCE_MEMORY}/1`)!);
+  const reference = median([...times.get(`${REFERENCE_MEMORY}/1`)!, ...referenceSamples]);
   const studyReference = study.get(`${REFERENCE_MEMORY}/1`)!;
   let worst = 0;
   let worstCell = '';
   const rows = [
     `probe: ${iterations} loop iterations (${referenceMs} ms at ${REFERENCE_MEMORY} MB with 1 worker, calibrated through the probe) split over the workers, ` +
       `scaled up so every timed part lasts at least ${minMs} ms (times scaled back); ${repetitions} warm repetitions per cell; ` +
+      `reference: median of ${repetitions + referenceSamples.length} samples${referenceSamples.length ? ' (one after every size)' : ''}, ${reference.toFixed(0)} ms; ` +
       `ratios are time / time at ${REFERENCE_MEMORY} MB with 1 worker; study: arm64 averages`,
     '| memory MB | workers | median ms | measured ratio | study ratio | model ratio | deviation |',
     '|---:|---:|---:|---:|---:|---:|---:|',

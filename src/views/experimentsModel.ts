@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Architecture } from '../core/experimentConfig';
 import { FUNCTION_NAME_PREFIX } from '../core/experimentNaming';
+import { TAG_COPY_OF } from '../core/ownFunction';
 import { INVOCATIONS_FILE, RUN_FILE, parseInvocationsJsonl, type RunMetadata, type RunStatus } from '../core/runFiles';
 
 export interface ExperimentFunctionInfo {
@@ -17,6 +18,8 @@ export interface ExperimentFunctionInfo {
   state: string;
   /** The thread count a copy of the user's own function is fixed to (`…-t<n>`: thread count in an environment variable), else absent. */
   threads?: number;
+  /** For a copy made by Sweep Your Own Function: the user's function it copies (its copy-of tag). */
+  copyOf?: string;
 }
 
 export interface RunInfo {
@@ -44,6 +47,7 @@ const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-
 /** The experiments' functions on a target, by experiment id (from function names: one ListFunctions walk). */
 export async function listDeployedFunctions(client: LambdaClient): Promise<Map<string, ExperimentFunctionInfo[]>> {
   const byExperiment = new Map<string, ExperimentFunctionInfo[]>();
+  const arns = new Map<string, string>();
   // Loaded on first listing, not when the view registers at activation.
   const { paginateListFunctions } = await import('@aws-sdk/client-lambda');
   for await (const page of paginateListFunctions({ client }, {})) {
@@ -60,7 +64,24 @@ export async function listDeployedFunctions(client: LambdaClient): Promise<Map<s
         ...(threads !== undefined ? { threads: Number(threads) } : {}),
       };
       byExperiment.set(experimentId, [...(byExperiment.get(experimentId) ?? []), info]);
+      if (fn.FunctionArn) arns.set(fn.FunctionName!, fn.FunctionArn);
     }
+  }
+  // Copies of a user's function are told apart by their tag (ListFunctions gives no tags): one
+  // ListTags per experiment, on its first function. Their experiments offer no template Run Sweep or Deploy.
+  const { ListTagsCommand } = await import('@aws-sdk/client-lambda');
+  for (const [experimentId, functions] of byExperiment) {
+    const first = arns.get(functions[0].functionName) ?? functions[0].functionName;
+    const tags = await client.send(new ListTagsCommand({ Resource: first })).then(
+      (answer) => answer.Tags,
+      () => undefined, // no tags readable: listed as a template experiment, as before
+    );
+    const copyOf = tags?.[TAG_COPY_OF];
+    if (copyOf)
+      byExperiment.set(
+        experimentId,
+        functions.map((fn) => ({ ...fn, copyOf })),
+      );
   }
   for (const functions of byExperiment.values())
     functions.sort((a, b) => a.arch.localeCompare(b.arch) || a.memoryMB - b.memoryMB || (a.threads ?? 0) - (b.threads ?? 0));

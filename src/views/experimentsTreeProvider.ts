@@ -124,7 +124,11 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         item.id = `experiment:${experimentId}`;
         item.description = `${functions.length} function${functions.length === 1 ? '' : 's'} · ${runs.length} run${runs.length === 1 ? '' : 's'}`;
         item.iconPath = new vscode.ThemeIcon('beaker');
-        item.contextValue = 'experiment';
+        // Copies of the user's own function: the template's Run Sweep and Deploy are not offered (they would send
+        // the template's payload to the copies, or overwrite them with the template); Clean Up is.
+        const copyOf = functions.find((f) => f.copyOf)?.copyOf;
+        if (copyOf) item.description += ` · copies of ${copyOf}`;
+        item.contextValue = copyOf ? 'experiment-own' : 'experiment';
         item.accessibilityInformation = { label: `Experiment ${experimentId}, ${item.description}` };
         item.tooltip = `Experiment "${experimentId}": ${functions.map((f) => `${f.memoryMB} MB ${f.arch}${f.threads === undefined ? '' : ` t${f.threads}`}`).join(', ')}`;
         return item;
@@ -133,7 +137,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         const item = new vscode.TreeItem('Functions', vscode.TreeItemCollapsibleState.Expanded);
         item.id = `functions:${node.experiment.experimentId}`;
         item.iconPath = new vscode.ThemeIcon('symbol-function');
-        item.contextValue = 'functions';
+        item.contextValue = node.experiment.functions.some((f) => f.copyOf) ? 'functions-own' : 'functions';
         return item;
       }
       case 'runs': {
@@ -153,7 +157,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         item.description = `${fn.arch} · ${fn.state}`;
         item.tooltip = `${fn.functionName}\n${fn.memoryMB} MB${threads ? `, ${fn.threads} threads (environment variable)` : ''}, ${fn.arch}, state ${fn.state}`;
         item.iconPath = new vscode.ThemeIcon(fn.state === 'Failed' ? 'error' : 'symbol-function');
-        item.contextValue = 'function';
+        item.contextValue = fn.copyOf ? 'function-own' : 'function';
         item.accessibilityInformation = { label: `Function ${fn.memoryMB} MB${threads} ${fn.arch}, ${fn.state}` };
         return item;
       }

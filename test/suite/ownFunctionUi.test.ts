@@ -213,6 +213,17 @@ suite('Own Function UI', () => {
     for (const memory of MEMORY)
       for (const threads of THREADS)
         await bridge.waitForSelector(`.monaco-list-row[aria-label^="Function ${memory} MB · ${threads} thread${threads === 1 ? '' : 's'} "]`);
+    // The experiment says whose copies they are and offers no template Run Sweep or Deploy (Clean Up, below, stays).
+    await bridge.waitForSelector(EXPERIMENT_ROW, { text: `copies of ${ORIGINAL}` });
+    await bridge.hover(EXPERIMENT_ROW);
+    const templateActions = await bridge.evaluateInFrames<number>(
+      `(row) => document.querySelectorAll(row + ' .action-label[aria-label^="Run Sweep"], ' + row + ' .action-label[aria-label^="Deploy"]').length`,
+      { arg: EXPERIMENT_ROW },
+    );
+    assert.equal(
+      templateActions.reduce((sum, f) => sum + (f.value ?? 0), 0),
+      0,
+    );
     await step('copies listed in the view');
     await bridge.waitForSelector(COMPLETED_RUN_ROW, { timeoutMs: 600_000 });
     await bridge.screenshot('own-function/view');

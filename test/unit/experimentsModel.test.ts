@@ -1,21 +1,38 @@
 // The Lambda Lab view's listing of a target's experiment functions: the template's functions
 // (`llab-<experiment>-<memory>-<arch>`) and the copies of a user's own function, including the
 // per-thread-count copies made when the thread count is an environment variable (`…-t<n>`);
-// functions that are not ours are left out.
+// functions that are not ours are left out; copies say which function they copy (from its tag).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { planCopies } from '../../src/core/ownFunction';
+import { LambdaClient, ListFunctionsCommand, ListTagsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { TAG_EXPERIMENT } from '../../src/core/experimentNaming';
+import { planCopies, TAG_COPY_OF } from '../../src/core/ownFunction';
 import { listDeployedFunctions } from '../../src/views/experimentsModel';
 
-/** A client whose ListFunctions answers `functions` (one page); the paginator needs a real LambdaClient. */
-function clientListing(functions: FunctionConfiguration[]): LambdaClient {
+/**
+ * A client whose ListFunctions answers `functions` (one page) and ListTags answers a copy-of tag for
+ * the functions whose names start with `copiesOf`; the paginator needs a real LambdaClient.
+ */
+function clientListing(functions: FunctionConfiguration[], copiesOf: Record<string, string> = {}): { client: LambdaClient; tagged: string[] } {
   const client = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
-  client.send = (async () => ({ Functions: functions })) as unknown as LambdaClient['send'];
-  return client;
+  const tagged: string[] = [];
+  client.send = (async (command: ListTagsCommand | ListFunctionsCommand) => {
+    if (!(command instanceof ListTagsCommand)) return { Functions: functions };
+    const arn = command.input.Resource!;
+    tagged.push(arn);
+    const prefix = Object.keys(copiesOf).find((p) => arn.includes(`:function:${p}`));
+    return { Tags: { [TAG_EXPERIMENT]: 'x', ...(prefix ? { [TAG_COPY_OF]: copiesOf[prefix] } : {}) } };
+  }) as unknown as LambdaClient['send'];
+  return { client, tagged };
 }
 
-const fn = (name: string, memory: number): FunctionConfiguration => ({ FunctionName: name, MemorySize: memory, Architectures: ['x86_64'], State: 'Active' });
+const fn = (name: string, memory: number): FunctionConfiguration => ({
+  FunctionName: name,
+  FunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+  MemorySize: memory,
+  Architectures: ['x86_64'],
+  State: 'Active',
+});
 
 describe('listDeployedFunctions', () => {
   it('lists the per-thread-count copies of an own function (…-t<n>) with their thread count, beside template functions', async () => {
@@ -26,15 +43,17 @@ describe('listDeployedFunctions', () => {
       threadCounts: [2, 1],
       dimension: { kind: 'env', name: 'THREADS' },
     });
-    const listed = await listDeployedFunctions(
-      clientListing([
+    const { client, tagged } = clientListing(
+      [
         fn('my-hasher', 512),
         ...copies.map((c) => fn(c.functionName, c.memoryMB)).reverse(),
         fn('llab-demo-1769-x86_64', 1769),
         fn('llab-own-other-256-x86_64', 256),
         fn('llab-bad-512-x86_64-tx', 512),
-      ]),
+      ],
+      { 'llab-own-my-hasher-': 'my-hasher', 'llab-own-other-': 'other' },
     );
+    const listed = await listDeployedFunctions(client);
     assert.deepEqual([...listed.keys()].sort(), ['demo', 'own-my-hasher', 'own-other']);
     assert.deepEqual(
       listed.get('own-my-hasher')!.map((f) => [f.functionName, f.memoryMB, f.threads]),
@@ -46,6 +65,11 @@ describe('listDeployedFunctions', () => {
       ],
     );
     assert.equal(listed.get('demo')![0].threads, undefined);
+    // Copies say which function they copy (one ListTags per experiment); the template's functions do not.
+    assert.equal(tagged.length, 3, tagged.join(', '));
+    assert.deepEqual(new Set(listed.get('own-my-hasher')!.map((f) => f.copyOf)), new Set(['my-hasher']));
+    assert.equal(listed.get('own-other')![0].copyOf, 'other');
+    assert.equal(listed.get('demo')![0].copyOf, undefined);
     assert.deepEqual(
       listed.get('own-other')!.map((f) => [f.functionName, f.memoryMB, f.arch, f.state]),
       [['llab-own-other-256-x86_64', 256, 'x86_64', 'Active']],

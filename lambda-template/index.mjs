@@ -31,6 +31,9 @@ export const STRATEGIES = Object.freeze(['pool', 'batch', 'warm']);
 export const MAX_EVENT_TEXT_BYTES = 16 * 1024;
 export const MAX_EVENT_DEPTH = 8;
 export const DEFAULT_EVENT = Object.freeze({ items: 20, workers: 1, cost: 10, strategy: 'pool' });
+// The only fields an event may have: any other (a typo such as "worker", or padding) is refused, so
+// what was measured is what the event says.
+export const EVENT_FIELDS = Object.freeze(['items', 'workers', 'cost', 'strategy', 'returnHashes']);
 
 // True until the first invocation in this execution environment (process) has started.
 let coldStart = true;
@@ -145,10 +148,18 @@ export function parseEvent(event) {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { errors: [`the event must be a JSON object, got ${describeValue(input)}`] };
   }
+  const errors = [];
+  const unknown = Object.keys(input).filter((key) => !EVENT_FIELDS.includes(key));
+  if (unknown.length > 0) {
+    const named = unknown.slice(0, 5).map(describeValue).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+    errors.push(`unknown field${unknown.length === 1 ? '' : 's'} ${named}: the event takes only ${EVENT_FIELDS.join(', ')}`);
+    input = Object.fromEntries(EVENT_FIELDS.filter((key) => Object.hasOwn(input, key)).map((key) => [key, input[key]]));
+  }
   const depth = nestingDepth(input, MAX_EVENT_DEPTH + 1);
   if (depth > MAX_EVENT_DEPTH)
-    return { errors: [`the event is nested more than ${MAX_EVENT_DEPTH} levels deep; it needs one level: ${describeValue(DEFAULT_EVENT)}`] };
-  const errors = [];
+    return {
+      errors: [...errors, `the event is nested more than ${MAX_EVENT_DEPTH} levels deep; it needs one level: ${describeValue(DEFAULT_EVENT)}`],
+    };
   const integer = (name) => {
     const value = input[name] ?? DEFAULT_EVENT[name];
     const { min, max } = LIMITS[name];

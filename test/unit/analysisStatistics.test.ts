@@ -11,6 +11,7 @@ import {
   studentTCdf,
   studentTQuantile,
   fQuantile95OneNumeratorDf,
+  chiSquareQuantile,
 } from '../../src/core/analysis/statistics';
 
 function near(actual: number, expected: number, tolerance: number): void {
@@ -41,6 +42,10 @@ describe('statistics', () => {
     near(studentTQuantile(0.025, 9), -2.2622, 1e-3);
     near(studentTCdf(0, 5), 0.5, 1e-12);
     near(fQuantile95OneNumeratorDf(38), 4.098, 2e-3);
+    // Wilson–Hilferty: tables give 18.307 (df 10) and 53.384 (df 38); 3.841 at df 1 (approximation 3.75).
+    near(chiSquareQuantile(0.95, 10), 18.307, 0.05);
+    near(chiSquareQuantile(0.95, 38), 53.384, 0.05);
+    near(chiSquareQuantile(0.95, 1), 3.841, 0.1);
   });
 
   it('the 95% CI of a mean is mean ± t·s/√n', () => {

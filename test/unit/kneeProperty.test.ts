@@ -74,18 +74,18 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
 
 /**
  * Floors the headline reaches (measured, see the printed table; the issue asks 95% everywhere).
- * The fit models the visible-core staircase (kneeFinder.ts), so the headline is never more than
- * one step off for any constant. Where 95% is not reached:
- * - the study's fine grid (256 MB steps), constants other than 1,769: the size just below the
- *   knee is often < 1% slower (K a few MB to ~60 MB above it), which neither 20 runs at 3% noise
- *   (a median's error ~0.84%) nor the pooled fit (K's standard error ~0.45% of K, 10–45 MB)
- *   can tell from the plateau, so the headline is one step early in some data sets;
- * - random sparse grids: the same, and grids with one size on the slope leave K unidentified.
+ * The fit models the visible-core staircase and, when it pools (2+ sizes on the slope, 2+ on the
+ * plateau, residuals within the noise), places the size just below the knee by K̂ rather than by
+ * that size's own median (kneeFinder.ts). Fresh seeds (KNEE_PROPERTY_SEED_BASE=100000, 200000):
+ * original-study 94.3% / 95.0%, random sparse 92.7% / 92.7% with a worst miss of 2 steps. Random
+ * sparse stays below 95%: a grid with one size on the slope leaves K unidentified, so only that
+ * size's median speaks, and a size < 1.5% slower than the plateau cannot be told from it by 20
+ * runs at 3% noise; a miss of 2 steps there comes from two sizes a few MB apart.
  */
 const EXACT_FLOOR: Record<string, number> = {
   'preset quick': 0.95,
   'preset vcpu-steps': 0.95,
-  'preset original-study': 0.9,
+  'preset original-study': 0.95,
   'demo sizes': 0.95,
   'random sparse': 0.93,
 };

@@ -3,6 +3,7 @@
 import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
+import { describeBreakpointRange } from './kneeFinder';
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
@@ -103,7 +104,10 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
   const rows = knees.map((k) => {
     const grid = k.modelGridMB;
     const steps = grid !== undefined && Number.isFinite(k.memoryMB) ? String(Math.round((k.memoryMB - grid) / 256)) : '-';
-    const fitted = k.breakpointMB === undefined ? '-' : `${k.breakpointMB} (${fixed(k.breakpointLowMB, 0)}–${fixed(k.breakpointHighMB, 0)})`;
+    const fitted =
+      k.breakpointMB === undefined
+        ? '-'
+        : `${k.breakpointMB} (${k.breakpointLowMB !== undefined && k.breakpointHighMB !== undefined ? describeBreakpointRange(k.breakpointLowMB, k.breakpointHighMB, '–').replace(/ MB$/, '') : '-'})`;
     const verdict =
       k.reachedInRange === false
         ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB

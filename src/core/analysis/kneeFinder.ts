@@ -401,7 +401,7 @@ export function findKnee(
   const highMB = Math.max(snappedHigh, memoryMB);
   const rangeNote = describeRange(usable, comparisons, fit, memoryMB, percent, (i) => fitPools(i) && Math.abs(usable[i].memoryMB - modelMB) >= 1);
   const bandsBind = Math.round(hinge.plateauStartMB) !== Math.round(hinge.breakpointMB);
-  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB)${
+  const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${describeBreakpointRange(fit.lowMB, fit.highMB)})${
     bandsBind
       ? `, where ${Math.min(family.threads, MAX_VCPUS)} cores become visible; the CPU share alone would flatten at ${Math.round(hinge.breakpointMB)} MB`
       : ''
@@ -409,12 +409,21 @@ export function findKnee(
   const method = reachedInRange
     ? `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
     : beyondPlausible
-      ? `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, but its 95% range (${Math.round(fit.lowMB)}-${Math.round(fit.highMB)} MB) reaches past the largest size tested (${largest} MB): time may still fall there (model ${modelMB} MB)`
+      ? `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, but its 95% range (${describeBreakpointRange(fit.lowMB, fit.highMB)}) reaches past the largest size tested (${largest} MB): time may still fall there (model ${modelMB} MB)`
       : stillFalling
         ? `time still falls at the largest memory tested (${largest} MB): the knee is at or beyond it (model ${modelMB} MB)`
         : // One size on the plateau cannot confirm it: do not claim that time still falls either.
           `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, just below the largest size tested (${largest} MB); no larger size confirms the plateau: test one to be sure (model ${modelMB} MB)`;
   return { ...base, ...details, memoryMB, lowMB, highMB, reachedInRange, method, ...(rangeNote ? { rangeNote } : {}) };
+}
+
+/**
+ * The breakpoint's 95% range in words. The fit searches K a quarter past the largest size, so an
+ * upper end beyond Lambda's maximum is the search's edge, not a bound: say "past the maximum".
+ */
+export function describeBreakpointRange(lowMB: number, highMB: number, dash = '-'): string {
+  const high = highMB > MEMORY_MAX_MB ? `past ${MEMORY_MAX_MB}` : String(Math.round(highMB));
+  return `${Math.round(lowMB)}${dash}${high} MB`;
 }
 
 /** What the tested sizes inside the fitted breakpoint's 95% range mean for the headline. */

@@ -73,6 +73,9 @@ const runInfo = el('p', { id: 'run-info', class: 'run-info' });
 const notices = new Notices();
 const archSelect = el('select', { id: 'filter-arch' });
 const strategySelect = el('select', { id: 'filter-strategy' });
+// A run that sent several payloads is analysed one payload at a time; the host filters, this picks.
+const payloadSelect = el('select', { id: 'filter-payload' });
+const payloadFilter = el('span', { class: 'filter', id: 'payload-filter', hidden: '' }, el('label', { for: 'filter-payload' }, 'Payload'), payloadSelect);
 const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), {
   id: 'compare-button',
   title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)',
@@ -91,6 +94,7 @@ const toolbar = el(
   clearCompareButton,
   el('span', { class: 'filter' }, el('label', { for: 'filter-arch' }, 'Architecture'), archSelect),
   el('span', { class: 'filter' }, el('label', { for: 'filter-strategy' }, 'Strategy'), strategySelect),
+  payloadFilter,
 );
 const findingsSection = el('section', { id: 'findings', 'aria-labelledby': 'findings-heading' });
 const chartsSection = el('section', { id: 'charts', 'aria-labelledby': 'charts-heading' });
@@ -101,6 +105,12 @@ const content = el('div', { id: 'content' });
 app.replaceChildren(el('header', {}, el('h1', {}, 'Lambda Lab results'), runInfo, notices.element, toolbar, statusLine, announcer), content);
 archSelect.addEventListener('change', () => onFiltersChanged());
 strategySelect.addEventListener('change', () => onFiltersChanged());
+payloadSelect.addEventListener('change', () => {
+  if (shown?.primary.payload && payloadSelect.value !== shown.primary.payload.shown) {
+    showStatus('info', `Analysing payload ${payloadSelect.value}…`);
+    post({ type: FromWebview.SelectPayload, payload: payloadSelect.value });
+  }
+});
 
 function filters(): ChartFilters {
   return viewState.current.filters ?? { arch: 'all', strategy: 'all' };
@@ -145,6 +155,7 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   const describe = (run: ShowAnalysisBody['primary']): string =>
     `${run.runLabel}: ${run.analysis.configs.length} configurations from ${run.recordCount} records${run.live ? ' — live, updating while the sweep runs' : ''} (analysed ${new Date(run.analysedAt).toLocaleTimeString()})`;
   runInfo.textContent = [describe(body.primary), ...(body.compareWith ? [`compared with ${describe(body.compareWith)}`] : [])].join('; ');
+  renderPayloadChoice(body);
   clearCompareButton.hidden = !comparing;
   compareButton.textContent = comparing ? 'Compare with another…' : 'Compare with…';
 
@@ -203,6 +214,30 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   document.body.dataset.renderedRows = String(rows.length);
   // Answers the ShowAnalysis message, so the host knows which analysis was drawn.
   post({ type: FromWebview.Rendered, tableRows: rows.length, charts: [...charts.keys(), 'heatmap'] }, messageId);
+}
+
+/** The Payload select and the line saying which payload is shown; hidden for runs with one payload or none. */
+function renderPayloadChoice(body: ShowAnalysisBody): void {
+  const selection = body.primary.payload;
+  payloadFilter.hidden = !selection;
+  document.getElementById('payload-info')?.remove();
+  if (!selection) {
+    payloadSelect.replaceChildren();
+    return;
+  }
+  payloadSelect.replaceChildren(...selection.names.map((name) => el('option', { value: name }, name)));
+  payloadSelect.value = selection.shown;
+  payloadSelect.disabled = false;
+  if (statusLine.textContent?.startsWith('Analysing payload ')) showStatus('info', '');
+  const others = body.compareWith?.payload ? ` The compared run shows its payload ${body.compareWith.payload.shown}.` : '';
+  runInfo.after(
+    el(
+      'p',
+      { id: 'payload-info', class: 'run-info' },
+      `Payload ${selection.shown} (${selection.names.indexOf(selection.shown) + 1} of the run’s ${selection.names.length} payloads): ` +
+        `only its invocations are analysed, since different payloads are different workloads. Choose another under Payload.${others}`,
+    ),
+  );
 }
 
 let theme: ThemeColors = readThemeColors();
@@ -290,7 +325,8 @@ function heatmapSvg(): string {
 
 function runStem(): string {
   if (!shown) return 'results';
-  return safeFileStem(shown.compareWith ? `${shown.primary.runLabel}-vs-${shown.compareWith.runLabel}` : shown.primary.runLabel);
+  const payload = shown.primary.payload ? `-payload-${shown.primary.payload.shown}` : '';
+  return safeFileStem(`${shown.compareWith ? `${shown.primary.runLabel}-vs-${shown.compareWith.runLabel}` : shown.primary.runLabel}${payload}`);
 }
 
 const { exportButtons, exportCsv } = createExports({
@@ -302,6 +338,7 @@ const { exportButtons, exportCsv } = createExports({
   theme: () => theme,
   sortedRows: () => sortedRows,
   comparing: () => Boolean(shown?.compareWith),
+  payload: () => shown?.primary.payload?.shown,
 });
 
 function showStatus(level: 'info' | 'error', text: string): void {
@@ -322,6 +359,8 @@ function showEmpty(message: string): void {
   notices.clear();
   clearCompareButton.hidden = true;
   archSelect.disabled = strategySelect.disabled = true;
+  payloadFilter.hidden = true;
+  document.getElementById('payload-info')?.remove();
   content.replaceChildren(
     el('div', { class: 'empty-state' }, el('p', {}, message), el('p', {}, 'Pick a sweep run from this workspace, or import the study\u2019s CSV files.')),
   );

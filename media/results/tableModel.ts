@@ -257,8 +257,15 @@ export function csvCell(value: unknown): string {
 }
 
 /** The table as CSV, in the order shown, full precision; a `run` column first when comparing. */
-export function tableToCsv(rows: readonly TableRow[], comparing: boolean): string {
-  const header = [...(comparing ? ['run'] : []), ...CSV_FIELDS].join(',');
-  const lines = rows.map((row) => [...(comparing ? [csvCell(row.runLabel)] : []), ...CSV_FIELDS.map((field) => csvCell(row.config[field]))].join(','));
+/** `payload`: the payload shown, for a run that sent several; each row then says which payload it measured. */
+export function tableToCsv(rows: readonly TableRow[], comparing: boolean, payload?: string): string {
+  const header = [...(comparing ? ['run'] : []), ...(payload !== undefined ? ['payload'] : []), ...CSV_FIELDS].join(',');
+  const lines = rows.map((row) =>
+    [
+      ...(comparing ? [csvCell(row.runLabel)] : []),
+      ...(payload !== undefined ? [csvCell(payload)] : []),
+      ...CSV_FIELDS.map((field) => csvCell(row.config[field])),
+    ].join(','),
+  );
   return [header, ...lines].join('\r\n') + '\r\n';
 }

@@ -4,6 +4,7 @@ import type { CliCommand } from './cliCommands';
 import { ARCHITECTURES, STRATEGIES, type Architecture, type Strategy } from '../core/experimentConfig';
 import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
+import { payloadNames, recordsForPayload } from '../core/analysis/payloads';
 import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
 import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../core/pricing';
@@ -117,7 +118,7 @@ async function run(argv: string[]): Promise<number> {
       (values.arch === undefined || c.arch === values.arch) && (values.strategy === undefined || c.strategy === values.strategy);
     let records = input.records.filter(keep);
     if (values.payload !== undefined) {
-      const names = [...new Set(input.records.map((r) => r.payload).filter((p): p is string => typeof p === 'string'))];
+      const names = payloadNames(input.records);
       if (!names.includes(values.payload)) {
         throw new UsageError(
           names.length === 0
@@ -125,7 +126,7 @@ async function run(argv: string[]): Promise<number> {
             : `--payload ${values.payload}: no invocation in ${input.label} sent that payload; its payloads: ${names.join(', ')}.`,
         );
       }
-      records = records.filter((r) => r.payload === values.payload);
+      records = recordsForPayload(records, values.payload);
     }
     const aggregates = input.aggregates.filter(keep);
     if (records.length + aggregates.length === 0) {

@@ -5,12 +5,13 @@ import { existsSync, statSync } from 'node:fs';
 import path, { basename } from 'node:path';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { analyseInputFiles, type AnalysisInput } from '../core/analysis/analysisInput';
+import { payloadNames, recordsForPayload } from '../core/analysis/payloads';
 import { findMemoryPreset } from '../core/memoryPresets';
 import { INVOCATIONS_FILE } from '../core/runFiles';
 import { loadAnalysisInput, runFolderFiles } from '../runs/analysisFiles';
 import { InvocationsFollower } from '../runs/invocationsFollower';
 import { hasRecordedInvocations, isRunFolder, scanRunFolders } from '../runs/runFolders';
-import type { AnalysedRun, ResultsSource } from '../shared/resultsProtocol';
+import type { AnalysedRun, PayloadSelection, ResultsSource } from '../shared/resultsProtocol';
 
 /** Thrown when a run directory exists but the sweep has not written its first invocation yet. */
 export class RunNotStartedError extends Error {
@@ -28,14 +29,38 @@ export class RunNotStartedError extends Error {
  */
 export const VIEW_PREDICTION_SIZES_MB: readonly number[] = findMemoryPreset('vcpu-steps')?.sizesMB ?? [];
 
-function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource, live: boolean): AnalysedRun {
+/**
+ * A run that sent several payloads is shown one payload at a time (they are never averaged
+ * together): `chosen` if the run has it, else the first in the run's order (run.json's
+ * ownFunction.payloads). Runs with one payload or none are shown whole.
+ */
+function selectPayload(input: AnalysisInput, chosen: string | undefined): { input: AnalysisInput; payload?: PayloadSelection } {
+  const declared = input.runs.flatMap((run) => run.meta?.ownFunction?.payloads?.map((p) => p.name) ?? []);
+  const names = payloadNames(input.records, declared);
+  if (names.length <= 1) return { input };
+  const shown = chosen !== undefined && names.includes(chosen) ? chosen : names[0];
+  const records = recordsForPayload(input.records, shown);
+  return { input: { ...input, records, rowCount: records.length }, payload: { shown, names } };
+}
+
+function analysed(whole: AnalysisInput, runLabel: string, source: ResultsSource, live: boolean, chosenPayload?: string): AnalysedRun {
+  const { input, payload } = selectPayload(whole, chosenPayload);
   const analysis = analyzeMixed(
     input.records,
     input.aggregates,
     { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation, predictMemoryMB: VIEW_PREDICTION_SIZES_MB },
     input.warnings,
   );
-  return { runLabel, source, analysis, cpuLimit: input.cpuLimit, recordCount: input.rowCount, live, analysedAt: new Date().toISOString() };
+  return {
+    runLabel,
+    source,
+    analysis,
+    cpuLimit: input.cpuLimit,
+    recordCount: input.rowCount,
+    live,
+    analysedAt: new Date().toISOString(),
+    ...(payload ? { payload } : {}),
+  };
 }
 
 /**
@@ -46,6 +71,8 @@ function analysed(input: AnalysisInput, runLabel: string, source: ResultsSource,
  */
 export class RunLoader {
   private follower: InvocationsFollower | undefined;
+  /** The payload to show of a run that sent several (the view's Payload select); the run's first when unset or unknown. */
+  payload: string | undefined;
 
   constructor(
     readonly runDir: string,
@@ -78,7 +105,7 @@ export class RunLoader {
       input = loadAnalysisInput([runDir]);
     }
     const meta = input.runs[0]?.meta ?? null;
-    return analysed(input, typeof meta?.runId === 'string' ? meta.runId : basename(runDir), { kind: 'run', runDir }, meta?.status === 'running');
+    return analysed(input, typeof meta?.runId === 'string' ? meta.runId : basename(runDir), { kind: 'run', runDir }, meta?.status === 'running', this.payload);
   }
 }
 

@@ -243,6 +243,14 @@ export class ResultsPanel {
         if (source) this.load(source, this.sources.compare);
         break;
       }
+      case FromWebview.SelectPayload: {
+        // The loader keeps the choice, so the live follow goes on showing this payload.
+        const loader = this.loaders.primary;
+        if (!loader) break;
+        loader.payload = body.payload;
+        this.reload('primary', true);
+        break;
+      }
       case FromWebview.ExportCsv:
         await this.saveExport(message.messageId, body.suggestedName, { CSV: ['csv'] }, new TextEncoder().encode(body.csv));
         break;

@@ -24,6 +24,13 @@ export interface AnalysedRun {
   live: boolean;
   /** ISO time the analysis was computed. */
   analysedAt: string;
+  /** A run that sent several payloads: which one is shown (only its records are analysed) and all of them, in the run's order. */
+  payload?: PayloadSelection;
+}
+
+export interface PayloadSelection {
+  shown: string;
+  names: string[];
 }
 
 /** Messages the host sends to the page. */
@@ -43,6 +50,8 @@ export enum FromWebview {
   ImportFiles = 'importFiles',
   ExportCsv = 'exportCsv',
   ExportChart = 'exportChart',
+  /** Show another payload of a run that sent several. */
+  SelectPayload = 'selectPayload',
   /** The page finished drawing a ShowAnalysis message; lets tests and the host know. */
   Rendered = 'rendered',
 }
@@ -105,6 +114,10 @@ export interface ExportChartBody {
   /** PNG: a `data:image/png;base64,...` URL. SVG: the SVG document text. */
   data: string;
 }
+export interface SelectPayloadBody {
+  type: FromWebview.SelectPayload;
+  payload: string;
+}
 export interface RenderedBody {
   type: FromWebview.Rendered;
   tableRows: number;
@@ -112,7 +125,7 @@ export interface RenderedBody {
 }
 
 export type FromWebviewBody =
-  ReadyBody | PickRunBody | PickCompareRunBody | ClearCompareBody | ImportFilesBody | ExportCsvBody | ExportChartBody | RenderedBody;
+  ReadyBody | PickRunBody | PickCompareRunBody | ClearCompareBody | ImportFilesBody | ExportCsvBody | ExportChartBody | SelectPayloadBody | RenderedBody;
 
 /** Every message travels in this envelope; replies name the message they answer. */
 export interface Envelope<Body> {
@@ -182,7 +195,12 @@ function isAnalysedRun(value: unknown): value is AnalysedRun {
     isCpuLimitSummary(value.cpuLimit) &&
     typeof value.recordCount === 'number' &&
     typeof value.live === 'boolean' &&
-    typeof value.analysedAt === 'string'
+    typeof value.analysedAt === 'string' &&
+    (value.payload === undefined ||
+      (isRecord(value.payload) &&
+        typeof value.payload.shown === 'string' &&
+        Array.isArray(value.payload.names) &&
+        value.payload.names.every((n) => typeof n === 'string')))
   );
 }
 
@@ -227,6 +245,8 @@ export function isFromWebviewMessage(value: unknown): value is Envelope<FromWebv
         ((body.format === 'png' && typeof body.data === 'string' && body.data.startsWith('data:image/png;base64,')) ||
           (body.format === 'svg' && typeof body.data === 'string' && body.data.trimStart().startsWith('<svg')))
       );
+    case FromWebview.SelectPayload:
+      return typeof body.payload === 'string' && body.payload.length > 0 && body.payload.length <= 1000;
     case FromWebview.Rendered:
       return typeof body.tableRows === 'number' && Array.isArray(body.charts);
     default:

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadFiles, loadRun, VIEW_PREDICTION_SIZES_MB } from '../../src/results/resultsLoader';
+import { loadFiles, loadRun, RunLoader, VIEW_PREDICTION_SIZES_MB } from '../../src/results/resultsLoader';
 import { resultsPageHtml } from '../../src/results/resultsHtml';
 import { ToWebview, type AnalysedRun, type Envelope, type ShowAnalysisBody, type StatusBody } from '../../src/shared/resultsProtocol';
 import { FULL_STUDY, SEED_FIXTURE_DIR, seedResultsDir } from '../support/seedResults';
@@ -511,6 +511,48 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       await showAnalysis(page, throttledRun);
       assert.equal(await page.locator('#status').innerText(), '', 'the stale load error is gone');
       assert.equal(await page.locator('#status.error').count(), 0);
+      assert.deepEqual(probe.pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows a run with several payloads one payload at a time: a Payload select that asks the host, a line saying which, a CSV that says which', async () => {
+    const probe = await openPage(browser, harness.origin, WEBVIEW_THEMES[0]);
+    const { page } = probe;
+    try {
+      const runDir = writeSyntheticRun(runsWorkspace, { runId: 'own-payloads', payloads: ['small.json', 'big.json', 'json#3'] }).runDir;
+      const loader = new RunLoader(runDir);
+      await showAnalysis(page, loader.load());
+      assert.ok(await page.locator('#filter-payload').isVisible(), 'the Payload select is shown');
+      assert.deepEqual(await page.locator('#filter-payload option').allInnerTexts(), ['small.json', 'big.json', 'json#3']);
+      assert.equal(await page.locator('#filter-payload').inputValue(), 'small.json');
+      assert.match(await page.locator('#payload-info').innerText(), /Payload small\.json \(1 of the run\u2019s 3 payloads\)/);
+      assert.equal(await page.locator('#summary-table tbody tr').count(), 8, 'the analysis is shown, not the refusal');
+
+      await page.locator('#filter-payload').selectOption('big.json');
+      const asked = (await postedOfType(page, 'selectPayload')).at(-1)?.body;
+      assert.deepEqual(asked, { type: 'selectPayload', payload: 'big.json' });
+      // The host answers with the chosen payload's analysis (what ResultsPanel does with its RunLoader).
+      loader.payload = 'big.json';
+      await showAnalysis(page, loader.load());
+      assert.equal(await page.locator('#filter-payload').inputValue(), 'big.json');
+      assert.match(await page.locator('#payload-info').innerText(), /Payload big\.json \(2 of the run\u2019s 3 payloads\)/);
+
+      await page.locator('#export-csv-button').click();
+      const csv = (await postedOfType(page, 'exportCsv')).at(-1)?.body;
+      assert.match(String(csv?.suggestedName), /own-payloads-payload-big\.json-summary\.csv/);
+      const lines = String(csv?.csv).trim().split('\r\n');
+      assert.match(lines[0], /^payload,arch,/);
+      assert.ok(lines.slice(1).every((line) => line.startsWith('big.json,')));
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(artifactsDir, 'results-payloads-top.png') });
+
+      // A run of the template has no payloads: no select, no line.
+      await showAnalysis(page, throttledRun);
+      assert.equal(await page.locator('#filter-payload').isVisible(), false);
+      assert.equal(await page.locator('#payload-info').count(), 0);
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
       assert.deepEqual(probe.pageErrors, []);
     } finally {
       await page.close();

@@ -15,6 +15,12 @@ export interface SyntheticRunOptions {
   status?: 'running' | 'completed';
   /** How the CPU was limited (run.json and every record), e.g. 'cgroup-v1' or 'none'; absent when not given. */
   cpuLimit?: string;
+  /**
+   * A sweep of your own function with several payloads, used in turn: repetition r sends
+   * payloads[(r - 1) % n] (warm-ups the first), and payload i takes (i + 1) times as long.
+   * run.json then names them under ownFunction.payloads, in this order.
+   */
+  payloads?: string[];
 }
 
 export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord[] {
@@ -32,7 +38,8 @@ export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord
         const warmup = rep === 0;
         warmedUp = true;
         // Deterministic ±2% wobble so the statistics have a spread.
-        const processingMs = base * (1 + 0.02 * Math.sin(rep * 2.1 + threads + memoryMB / 97));
+        const payloadIndex = options.payloads ? Math.max(0, rep - 1) % options.payloads.length : 0;
+        const processingMs = (payloadIndex + 1) * base * (1 + 0.02 * Math.sin(rep * 2.1 + threads + memoryMB / 97));
         const startedAt = new Date(clock).toISOString();
         clock += Math.ceil(processingMs) + 20;
         records.push({
@@ -57,6 +64,7 @@ export function syntheticRecords(options: SyntheticRunOptions): InvocationRecord
           startedAt,
           endedAt: new Date(clock).toISOString(),
           ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}),
+          ...(options.payloads ? { payload: options.payloads[payloadIndex] } : {}),
         });
       }
     }
@@ -82,6 +90,7 @@ export function writeSyntheticRun(workspace: string, options: SyntheticRunOption
         startedAt: now,
         updatedAt: now,
         ...(options.cpuLimit !== undefined ? { cpuLimit: options.cpuLimit } : {}),
+        ...(options.payloads ? { ownFunction: { payloads: options.payloads.map((name) => ({ name, file: name, weight: 1 })) } } : {}),
       },
       null,
       2,

@@ -1,0 +1,22 @@
+// Which payloads a sweep of your own function sent, and its records for one of them. Invocations of
+// different payloads are never averaged together (mixedPayloadProblem), so `lambda-lab analyze
+// --payload` and the results view both analyse one payload at a time through these.
+import type { InvocationRecord } from '../invocationRecord';
+
+/**
+ * The payload names the records carry, in the run's order: the order run.json declares
+ * (`declared`, its ownFunction.payloads) first, then any other name in order of first appearance.
+ * Declared names no record carries are left out. Records without a payload are not counted.
+ */
+export function payloadNames(records: readonly InvocationRecord[], declared: readonly string[] = []): string[] {
+  const seen = new Set<string>();
+  for (const record of records) if (typeof record.payload === 'string') seen.add(record.payload);
+  const ordered = declared.filter((name) => seen.has(name));
+  for (const name of seen) if (!ordered.includes(name)) ordered.push(name);
+  return ordered;
+}
+
+/** The records that sent this payload. */
+export function recordsForPayload<R extends Pick<InvocationRecord, 'payload'>>(records: readonly R[], payload: string): R[] {
+  return records.filter((record) => record.payload === payload);
+}

@@ -1,0 +1,99 @@
+// A sweep of your own function with several payloads is analysed one payload at a time: the core
+// filter (shared by `lambda-lab analyze --payload` and the results view) and the view's selection.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
+import { tableToCsv } from '../../media/results/tableModel';
+import { loadRun, RunLoader } from '../../src/results/resultsLoader';
+import { FromWebview, isFromWebviewMessage, isToWebviewMessage, ToWebview } from '../../src/shared/resultsProtocol';
+import { appendSyntheticConfigs, syntheticRecords, writeSyntheticRun } from '../support/syntheticRun';
+
+describe('payload filter (core)', () => {
+  const records = syntheticRecords({ runId: 'p', memories: [1024], threads: [1], repetitions: 4, payloads: ['small.json', 'big.json'] });
+
+  it('names the payloads in the order run.json declares, then any other in order of appearance', () => {
+    assert.deepEqual(payloadNames(records), ['small.json', 'big.json']);
+    assert.deepEqual(payloadNames(records, ['big.json', 'small.json']), ['big.json', 'small.json']);
+    assert.deepEqual(payloadNames(records, ['gone.json', 'big.json']), ['big.json', 'small.json'], 'a declared name no record carries is left out');
+    assert.deepEqual(payloadNames(syntheticRecords({ runId: 't' })), [], 'template records carry no payload');
+  });
+
+  it('keeps exactly the records that sent the payload', () => {
+    const big = recordsForPayload(records, 'big.json');
+    assert.ok(big.length > 0 && big.every((r) => r.payload === 'big.json'));
+    assert.equal(big.length + recordsForPayload(records, 'small.json').length, records.length);
+    assert.deepEqual(recordsForPayload(records, 'other.json'), []);
+  });
+});
+
+describe('results view: a run with several payloads', () => {
+  it('shows the first payload in the run order by default, another when chosen, and keeps the choice across live reloads', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'lambda-lab-payloads-'));
+    try {
+      const { runDir, configs } = writeSyntheticRun(workspace, { runId: 'own', status: 'running', payloads: ['small.json', 'big.json'] });
+      const first = loadRun(runDir);
+      assert.deepEqual(first.payload, { shown: 'small.json', names: ['small.json', 'big.json'] });
+      assert.equal(first.analysis.configs.length, configs, 'no refusal: one payload is analysed');
+      const smallMean = first.analysis.configs[0].meanMs;
+
+      const loader = new RunLoader(runDir);
+      loader.payload = 'big.json';
+      const big = loader.load();
+      assert.equal(big.payload?.shown, 'big.json');
+      assert.ok(big.analysis.configs[0].meanMs > 1.5 * smallMean, 'the other payload (twice as slow) is what is analysed');
+      assert.ok(big.recordCount < first.recordCount + big.recordCount && big.recordCount > 0);
+
+      // The sweep appends another memory size; the live reload still shows the chosen payload.
+      const added = appendSyntheticConfigs(runDir, { runId: 'own', memories: [5307], payloads: ['small.json', 'big.json'] });
+      const again = loader.load();
+      assert.equal(again.payload?.shown, 'big.json');
+      assert.equal(again.analysis.configs.length, configs + added);
+
+      loader.payload = 'no-such.json';
+      assert.equal(loader.load().payload?.shown, 'small.json', 'an unknown choice falls back to the first payload');
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves runs with one payload or none unfiltered and unlabelled', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'lambda-lab-payloads-'));
+    try {
+      assert.equal(loadRun(writeSyntheticRun(workspace, { runId: 'one', payloads: ['only.json'] }).runDir).payload, undefined);
+      assert.equal(loadRun(writeSyntheticRun(workspace, { runId: 'template' }).runDir).payload, undefined);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('the protocol carries the selection and the page’s choice; the CSV says which payload', () => {
+    assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json' } }));
+    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: '' } }));
+    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload } }));
+    const primary = {
+      runLabel: 'r',
+      source: { kind: 'run', runDir: '/r' },
+      analysis: { configs: [], knee: [], recommendations: { fastest: null, cheapest: null, balanced: null, pareto: [] }, warnings: [] },
+      cpuLimit: { method: null, unthrottledInvocations: 0, totalInvocations: 0 },
+      recordCount: 0,
+      live: false,
+      analysedAt: '2026-12-02T00:00:00.000Z',
+    };
+    assert.ok(
+      isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...primary, payload: { shown: 'a', names: ['a', 'b'] } } } }),
+    );
+    assert.ok(!isToWebviewMessage({ messageId: 1, body: { type: ToWebview.ShowAnalysis, primary: { ...primary, payload: { shown: 'a', names: [1] } } } }));
+    const workspace = mkdtempSync(join(tmpdir(), 'lambda-lab-payloads-'));
+    try {
+      const run = loadRun(writeSyntheticRun(workspace, { runId: 'csv', memories: [1024], threads: [1], payloads: ['a.json', 'b.json'] }).runDir);
+      const csv = tableToCsv([{ runLabel: run.runLabel, config: run.analysis.configs[0] }], false, 'a.json').split('\r\n');
+      assert.ok(csv[0].startsWith('payload,arch,'));
+      assert.ok(csv[1].startsWith('a.json,'));
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // and the SVG exporter (chartSvg.ts) draw. Pure, so what a chart shows is unit-tested in Node.
 import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
 import type { AnalysisResult } from '../../src/core/analysis/analysisTypes';
+import { strategyLabel } from '../../src/core/analysis/payloads';
 import type { ChartId } from '../../src/shared/resultsProtocol';
 
 export interface ChartRun {
@@ -90,7 +91,10 @@ export function configGroups(runs: readonly ChartRun[], filters: ChartFilters): 
   // Name the (arch, strategy) only where a run holds more than one; the run's label says the rest.
   const groupsPerRun = (run: ChartRun): number => groups.filter((g) => g.run === run).length;
   for (const group of groups) {
-    const parts = [compare ? group.run.label : '', groupsPerRun(group.run) > 1 ? `${group.arch} ${group.strategy}` : ''].filter(Boolean);
+    const parts = [
+      compare ? group.run.label : '',
+      groupsPerRun(group.run) > 1 ? `${group.arch} ${strategyLabel(group.strategy, group.run.analysis.ownFunction)}` : '',
+    ].filter(Boolean);
     group.prefix = parts.length ? `${parts.join(' · ')} · ` : '';
   }
   return groups;
@@ -268,7 +272,7 @@ export function heatmapGrids(groups: readonly ConfigGroup[], metric: HeatmapMetr
         return typeof value === 'number' && Number.isFinite(value) ? value : null;
       }),
     );
-    const title = `${group.run.label} · ${group.arch} ${group.strategy}`;
+    const title = `${group.run.label} · ${group.arch} ${strategyLabel(group.strategy, group.run.analysis.ownFunction)}`;
     return { title, metric, memories, threads, values };
   });
 }

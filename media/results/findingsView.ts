@@ -2,6 +2,7 @@
 import type { KneeEstimate, PredictedConfig, PredictedRecommendation, Recommendation } from '../../src/core/analysis/analysisTypes';
 import type { ChartRun } from './chartModels';
 import { el } from './dom';
+import { strategyLabel } from '../../src/core/analysis/payloads';
 import { formatMs, formatUsd } from './tableModel';
 
 export function renderKneeTable(container: HTMLElement, runs: readonly ChartRun[]): void {
@@ -26,7 +27,7 @@ export function renderKneeTable(container: HTMLElement, runs: readonly ChartRun[
       {},
       ...(comparing ? [el('td', {}, run.label)] : []),
       el('td', {}, knee.arch),
-      el('td', {}, knee.strategy),
+      el('td', {}, strategyLabel(knee.strategy, run.analysis.ownFunction)),
       el('td', { class: 'numeric' }, String(knee.threads)),
       el('td', { class: 'numeric' }, String(knee.memoryMB)),
       el('td', { class: 'numeric' }, `${knee.lowMB}–${knee.highMB}`),
@@ -56,7 +57,7 @@ export function renderRecommendations(container: HTMLElement, runs: readonly Cha
         'li',
         { class: `recommendation ${r.kind}` },
         el('strong', {}, `${KIND_LABELS[r.kind]}: `),
-        `${r.memoryMB} MB, ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.arch}, ${r.strategy}) — ${formatMs(r.meanMs)} ms, ${formatUsd(r.costPerInvocationUsd)} per invocation. `,
+        `${r.memoryMB} MB, ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.arch}, ${strategyLabel(r.strategy, run.analysis.ownFunction)}) — ${formatMs(r.meanMs)} ms, ${formatUsd(r.costPerInvocationUsd)} per invocation. `,
         el('span', { class: 'reason' }, r.reason),
       ),
     );
@@ -67,7 +68,9 @@ export function renderRecommendations(container: HTMLElement, runs: readonly Cha
       { class: 'recommendation-block' },
       runs.length > 1 ? el('h3', {}, run.label) : '',
       items.length ? el('ul', {}, ...items) : el('p', {}, 'No recommendation: no configuration has data yet.'),
-      predicted.length ? el('ul', { class: 'predicted-recommendations' }, ...predicted.map(predictedRecommendationItem)) : '',
+      predicted.length
+        ? el('ul', { class: 'predicted-recommendations' }, ...predicted.map((p) => predictedRecommendationItem(p, run.analysis.ownFunction)))
+        : '',
       el(
         'p',
         { class: 'pareto-summary' },
@@ -84,13 +87,13 @@ const PREDICTED_KIND_LABELS: Record<PredictedRecommendation['kind'], string> = {
 };
 
 /** A predicted configuration is never a recommendation by itself: it says so, and which measurement would confirm it (in the reason). */
-function predictedRecommendationItem(p: PredictedRecommendation): HTMLElement {
+function predictedRecommendationItem(p: PredictedRecommendation, ownFunction: boolean | undefined): HTMLElement {
   return el(
     'li',
     { class: `predicted-recommendation ${p.kind}` },
     el('strong', {}, `${PREDICTED_KIND_LABELS[p.kind]}: `),
     el('span', { class: 'predicted-badge' }, 'predicted'),
-    ` ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.arch}, ${p.strategy}) — about ${formatMs(p.predictedMs)} ms (95% prediction interval ${formatMs(p.lowMs)}–${formatMs(p.highMs)}), ${formatUsd(p.costUsd)} per invocation. `,
+    ` ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.arch}, ${strategyLabel(p.strategy, ownFunction)}) — about ${formatMs(p.predictedMs)} ms (95% prediction interval ${formatMs(p.lowMs)}–${formatMs(p.highMs)}), ${formatUsd(p.costUsd)} per invocation. `,
     el('span', { class: 'reason' }, p.reason),
   );
 }
@@ -131,7 +134,7 @@ export function renderPredictions(container: HTMLElement, runs: readonly ChartRu
       { class: 'predicted' },
       ...(comparing ? [el('td', {}, run.label)] : []),
       el('td', {}, p.arch),
-      el('td', {}, p.strategy),
+      el('td', {}, strategyLabel(p.strategy, run.analysis.ownFunction)),
       el('td', { class: 'numeric' }, String(p.memoryMB)),
       el('td', { class: 'numeric' }, String(p.threads)),
       el('td', { class: 'numeric' }, formatMs(p.predictedMs)),

@@ -183,7 +183,9 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
     ),
     tableHost,
   );
-  const rows: TableRow[] = runs.flatMap((run) => run.analysis.configs.map((config) => ({ runLabel: run.label, config })));
+  const rows: TableRow[] = runs.flatMap((run) =>
+    run.analysis.configs.map((config) => ({ runLabel: run.label, config, ...(run.analysis.ownFunction ? { ownFunction: true } : {}) })),
+  );
   sortedRows = renderSummaryTable(tableHost, {
     rows,
     comparing,

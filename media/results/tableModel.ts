@@ -2,11 +2,14 @@
 // in Node; summaryTable.ts draws it.
 import { formatUsd as formatUsdAmount } from '../../src/core/usdFormat';
 import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
+import { strategyLabel } from '../../src/core/analysis/payloads';
 
 /** One table row: a configuration and which run it belongs to (the run matters in Compare mode). */
 export interface TableRow {
   runLabel: string;
   config: ConfigSummary;
+  /** A sweep of your own function: its records carry the template's strategy, shown as "your function". */
+  ownFunction?: boolean;
 }
 
 export type SortDirection = 'ascending' | 'descending';
@@ -46,10 +49,10 @@ const CONFIG_COLUMNS: TableColumn[] = [
   {
     id: 'strategy',
     label: 'Strategy',
-    description: 'How work is spread over threads (pool, batch or warm)',
+    description: 'How the template spreads work over threads (pool, batch or warm); "your function" for a function of yours',
     numeric: false,
-    sortValue: (r) => r.config.strategy,
-    display: (r) => r.config.strategy,
+    sortValue: (r) => strategyLabel(r.config.strategy, r.ownFunction),
+    display: (r) => strategyLabel(r.config.strategy, r.ownFunction),
   },
   {
     id: 'memoryMB',
@@ -264,7 +267,7 @@ export function tableToCsv(rows: readonly TableRow[], comparing: boolean, payloa
     [
       ...(comparing ? [csvCell(row.runLabel)] : []),
       ...(payload !== undefined ? [csvCell(payload)] : []),
-      ...CSV_FIELDS.map((field) => csvCell(row.config[field])),
+      ...CSV_FIELDS.map((field) => csvCell(field === 'strategy' ? strategyLabel(row.config.strategy, row.ownFunction) : row.config[field])),
     ].join(','),
   );
   return [header, ...lines].join('\r\n') + '\r\n';

@@ -162,7 +162,9 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify({ fixedKnee: stableAnalysisJson(result).knee, simulations }, null, 2) + '\n');
       } else {
         process.stdout.write(`Adaptive sampling replayed on ${input.label} (${records.length} invocations, recorded order)\n\n`);
-        process.stdout.write(`Knee table of the full data:\n${formatKneeTable(result.knee, tolerance)}\n\n${formatSimulationTable(simulations)}\n`);
+        process.stdout.write(
+          `Knee table of the full data:\n${formatKneeTable(result.knee, tolerance, result.ownFunction)}\n\n${formatSimulationTable(simulations)}\n`,
+        );
       }
       return 0;
     }

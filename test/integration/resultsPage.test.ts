@@ -529,6 +529,11 @@ describe('results page in Chromium (no VS Code)', { skip: skipReason }, () => {
       assert.equal(await page.locator('#filter-payload').inputValue(), 'small.json');
       assert.match(await page.locator('#payload-info').innerText(), /Payload small\.json \(1 of the run\u2019s 3 payloads\)/);
       assert.equal(await page.locator('#summary-table tbody tr').count(), 8, 'the analysis is shown, not the refusal');
+      // Own-function records carry the template's strategy field; the page does not call the function "pool".
+      assert.doesNotMatch(await page.locator('#table').innerText(), /\bpool\b/);
+      assert.doesNotMatch(await page.locator('#knee').innerText(), /\bpool\b/);
+      assert.doesNotMatch(await page.locator('#heatmap').innerText(), /\bpool\b/);
+      assert.match(await page.locator('#summary-table tbody tr').first().innerText(), /your function/);
 
       await page.locator('#filter-payload').selectOption('big.json');
       const asked = (await postedOfType(page, 'selectPayload')).at(-1)?.body;

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
+import { OWN_FUNCTION_STRATEGY, payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
+import { analyzeRecords } from '../../src/core/analysis/analyzeRun';
+import { formatAnalysisText } from '../../src/core/analysis/analysisReport';
+import { tableColumns } from '../../media/results/tableModel';
 import { tableToCsv } from '../../media/results/tableModel';
 import { loadRun, RunLoader } from '../../src/results/resultsLoader';
 import { FromWebview, isFromWebviewMessage, isToWebviewMessage, ToWebview } from '../../src/shared/resultsProtocol';
@@ -95,5 +98,24 @@ describe('results view: a run with several payloads', () => {
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
+  });
+});
+
+describe('your own function has no strategy of the template’s', () => {
+  it('marks the analysis of own-function records, and the CLI text and the table show "your function", not "pool"', () => {
+    const own = analyzeRecords(syntheticRecords({ runId: 'own', memories: [1024, 2048], threads: [1], payloads: ['only.json'] }));
+    assert.equal(own.ownFunction, true);
+    const text = formatAnalysisText(own);
+    assert.ok(text.includes(OWN_FUNCTION_STRATEGY));
+    assert.doesNotMatch(text, /\bpool\b/);
+    const template = analyzeRecords(syntheticRecords({ runId: 't', memories: [1024, 2048], threads: [1] }));
+    assert.equal(template.ownFunction, undefined);
+    assert.match(formatAnalysisText(template), /\bpool\b/);
+
+    const strategyColumn = tableColumns(false).find((c) => c.id === 'strategy')!;
+    assert.equal(strategyColumn.display({ runLabel: 'own', config: own.configs[0], ownFunction: true }), OWN_FUNCTION_STRATEGY);
+    assert.equal(strategyColumn.display({ runLabel: 't', config: template.configs[0] }), 'pool');
+    const csv = tableToCsv([{ runLabel: 'own', config: own.configs[0], ownFunction: true }], false).split('\r\n');
+    assert.match(csv[1], /^arm64,1024,1,your function,/);
   });
 });

@@ -4,6 +4,7 @@ import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 import { describeBreakpointRange } from './kneeFinder';
+import { strategyLabel } from './payloads';
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
@@ -34,7 +35,7 @@ function timeUnit(configs: readonly ConfigSummary[]): { label: string; scale: nu
   return typical >= 1000 ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
 }
 
-function formatSummaryTable(configs: readonly ConfigSummary[]): string {
+function formatSummaryTable(configs: readonly ConfigSummary[], ownFunction?: boolean): string {
   const unit = timeUnit(configs);
   const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
   const header = [
@@ -60,7 +61,7 @@ function formatSummaryTable(configs: readonly ConfigSummary[]): string {
   ];
   const rows = configs.map((c) => [
     c.arch,
-    c.strategy,
+    strategyLabel(c.strategy, ownFunction),
     String(c.threads),
     String(c.memoryMB),
     String(c.n),
@@ -88,7 +89,7 @@ function formatSummaryTable(configs: readonly ConfigSummary[]): string {
  * its 95% range are separate columns: K is a model figure between tested sizes, the knee is a size
  * you can deploy. `tolerance` only labels the column of the smallest size within it of the plateau.
  */
-export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05): string {
+export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05, ownFunction?: boolean): string {
   const header = [
     'arch',
     'strategy',
@@ -118,7 +119,7 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
           : k.method;
     return [
       k.arch,
-      k.strategy,
+      strategyLabel(k.strategy, ownFunction),
       String(k.threads),
       `${k.reachedInRange === false ? '>=' : ''}${fixed(k.memoryMB, 0)}`,
       fitted,
@@ -136,24 +137,24 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
   );
 }
 
-function recommendationLine(label: string, r: Recommendation | null): string {
+function recommendationLine(label: string, r: Recommendation | null, ownFunction?: boolean): string {
   if (!r) return `  ${label.padEnd(9)} -`;
-  return `  ${label.padEnd(9)} ${r.arch} ${r.memoryMB} MB, ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.strategy}): ${r.reason}`;
+  return `  ${label.padEnd(9)} ${r.arch} ${r.memoryMB} MB, ${r.threads} thread${r.threads === 1 ? '' : 's'} (${strategyLabel(r.strategy, ownFunction)}): ${r.reason}`;
 }
 
-export function formatRecommendations(recommendations: AnalysisResult['recommendations']): string {
+export function formatRecommendations(recommendations: AnalysisResult['recommendations'], ownFunction?: boolean): string {
   const lines = [
-    recommendationLine('fastest', recommendations.fastest),
-    recommendationLine('cheapest', recommendations.cheapest),
-    recommendationLine('balanced', recommendations.balanced),
+    recommendationLine('fastest', recommendations.fastest, ownFunction),
+    recommendationLine('cheapest', recommendations.cheapest, ownFunction),
+    recommendationLine('balanced', recommendations.balanced, ownFunction),
     ...(recommendations.predicted ?? []).map(
       (p) =>
-        `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy}) [predicted]: ${p.reason}`,
+        `  ${`${p.kind}?`.padEnd(9)} ${p.arch} ${p.memoryMB} MB, ${p.threads} thread${p.threads === 1 ? '' : 's'} (${strategyLabel(p.strategy, ownFunction)}) [predicted]: ${p.reason}`,
     ),
     `  Pareto front of cost vs time (${recommendations.pareto.length} configurations, fastest first):`,
     ...recommendations.pareto.map(
       (p) =>
-        `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${p.strategy}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
+        `    ${p.arch} ${String(p.memoryMB).padStart(5)} MB ${String(p.threads).padStart(2)} thr ${strategyLabel(p.strategy, ownFunction)}  ${(p.meanMs / 1000).toFixed(3)} s  ${money(p.costPerInvocationUsd)}  ${p.reason}`,
     ),
   ];
   return lines.join('\n');
@@ -163,7 +164,7 @@ export function formatAnalysisText(result: AnalysisResult, options: { summaryTab
   const parts: string[] = [];
   if (options.title) parts.push(options.title);
   if (options.summaryTable !== false)
-    parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs));
+    parts.push('Per configuration (warm invocations; cold starts and errors counted apart)', formatSummaryTable(result.configs, result.ownFunction));
   const estimated = result.configs.some((c) => c.costBasis === 'processing');
   if (estimated) parts.push("Cost is estimated from the function's processing time (billed duration unknown), rounded up to 1 ms.");
   const percent = `${Number(((options.tolerance ?? 0.05) * 100).toFixed(2))}%`;
@@ -174,27 +175,29 @@ export function formatAnalysisText(result: AnalysisResult, options: { summaryTab
       'slower (distribution-free 95% intervals). Fitted K: the breakpoint of time = a + b/min(memory, K), a model figure, not a tested size.',
       `Δ steps = (knee − model) / 256 MB; "≤${percent} slower": smallest tested size from which every measured median is within ${percent} of the plateau.`,
     ].join('\n'),
-    formatKneeTable(result.knee, options.tolerance),
+    formatKneeTable(result.knee, options.tolerance, result.ownFunction),
   );
   if (result.predictions) {
     parts.push(
       'Predicted, NOT measured (scaling model per arch and strategy across memory and threads; 95% prediction intervals). Measure a configuration to confirm it.',
-      result.predictions.length ? formatPredictionTable(result.predictions) : '  (every requested configuration was measured: nothing to predict)',
+      result.predictions.length
+        ? formatPredictionTable(result.predictions, result.ownFunction)
+        : '  (every requested configuration was measured: nothing to predict)',
     );
   }
-  parts.push('Recommendations', formatRecommendations(result.recommendations));
+  parts.push('Recommendations', formatRecommendations(result.recommendations, result.ownFunction));
   if (result.warnings.length) parts.push('Warnings', ...result.warnings.map((w) => `  ${w}`));
   return parts.join('\n\n') + '\n';
 }
 
 /** One row per predicted configuration, each marked "predicted". */
-export function formatPredictionTable(predictions: readonly PredictedConfig[]): string {
+export function formatPredictionTable(predictions: readonly PredictedConfig[], ownFunction?: boolean): string {
   const unit = predictions.some((p) => p.predictedMs >= 1000) ? { label: 's', scale: 1000, digits: 3 } : { label: 'ms', scale: 1, digits: 1 };
   const t = (ms: number) => fixed(ms / unit.scale, unit.digits);
   const header = ['arch', 'strategy', 'threads', 'memMB', `predicted ${unit.label}`, '95% interval', 'cost/inv', ''];
   const rows = predictions.map((p) => [
     p.arch,
-    p.strategy,
+    strategyLabel(p.strategy, ownFunction),
     String(p.threads),
     String(p.memoryMB),
     t(p.predictedMs),

@@ -92,6 +92,11 @@ export interface Recommendation {
 }
 
 export interface AnalysisResult {
+  /**
+   * True when the records are a sweep of your own function (each names its payload): their
+   * `strategy` is the template's default and reports show "your function" instead.
+   */
+  ownFunction?: boolean;
   configs: ConfigSummary[];
   knee: KneeEstimate[];
   recommendations: {

@@ -5,6 +5,7 @@ import type { AnalysisResult, ConfigSummary } from './analysisTypes';
 import { addRelativeMeasures, compareConfigs, configIdentityKey, summarizeAggregates, summarizeConfigurations, type SummaryOptions } from './configSummary';
 import { findKnees, type KneeOptions } from './kneeFinder';
 import { recommend, recommendPredicted, type RecommendationOptions } from './recommendations';
+import { isOwnFunctionRecords } from './payloads';
 import { predictUnmeasured } from './scalingModel';
 import type { AggregatedConfig } from './seedCsvImport';
 
@@ -54,7 +55,7 @@ function refuseMixedPayloads(records: readonly InvocationRecord[]): void {
 
 export function analyzeRecords(records: readonly InvocationRecord[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
   refuseMixedPayloads(records);
-  return analyzeSummaries(summarizeConfigurations(records, options), options, warnings);
+  return markOwnFunction(analyzeSummaries(summarizeConfigurations(records, options), options, warnings), records, []);
 }
 
 /**
@@ -80,5 +81,9 @@ export function analyzeMixed(
     );
   }
   const configs = addRelativeMeasures([...fromRecords, ...summarizeAggregates(extra, options)].sort(compareConfigs));
-  return analyzeSummaries(configs, options, allWarnings);
+  return markOwnFunction(analyzeSummaries(configs, options, allWarnings), records, aggregates);
+}
+
+function markOwnFunction(result: AnalysisResult, records: readonly InvocationRecord[], aggregates: readonly AggregatedConfig[]): AnalysisResult {
+  return aggregates.length === 0 && isOwnFunctionRecords(records) ? { ownFunction: true, ...result } : result;
 }

@@ -16,6 +16,23 @@ export function payloadNames(records: readonly InvocationRecord[], declared: rea
   return ordered;
 }
 
+/**
+ * Records of a sweep of your own function: every one names its payload (the template's never do).
+ * Such records still carry the template's strategy field ("pool"), which says nothing about a
+ * function the lab did not write, so reports show OWN_FUNCTION_STRATEGY in its place.
+ */
+export function isOwnFunctionRecords(records: readonly Pick<InvocationRecord, 'payload'>[]): boolean {
+  return records.length > 0 && records.every((record) => typeof record.payload === 'string');
+}
+
+/** What reports show in the strategy column for your own function: it has no strategy of the template's. */
+export const OWN_FUNCTION_STRATEGY = 'your function';
+
+/** The strategy as reports show it: the template's strategy, or OWN_FUNCTION_STRATEGY for your own function. */
+export function strategyLabel(strategy: string, ownFunction: boolean | undefined): string {
+  return ownFunction ? OWN_FUNCTION_STRATEGY : strategy;
+}
+
 /** The records that sent this payload. */
 export function recordsForPayload<R extends Pick<InvocationRecord, 'payload'>>(records: readonly R[], payload: string): R[] {
   return records.filter((record) => record.payload === payload);

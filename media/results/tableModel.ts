@@ -3,6 +3,7 @@
 import { formatUsd as formatUsdAmount } from '../../src/core/usdFormat';
 import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
 import { strategyLabel } from '../../src/core/analysis/payloads';
+import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from '../../src/core/analysis/statistics';
 
 /** One table row: a configuration and which run it belongs to (the run matters in Compare mode). */
 export interface TableRow {
@@ -105,10 +106,16 @@ const CONFIG_COLUMNS: TableColumn[] = [
   {
     id: 'ciMs',
     label: '95% CI (ms)',
-    description: '95% confidence interval for the mean, ms',
+    description: `95% confidence interval for the mean, ms (a time is never negative: clamped at 0; none with fewer than ${MIN_SAMPLES_FOR_SHOWN_INTERVAL} samples)`,
     numeric: true,
-    sortValue: (r) => r.config.ciHighMs - r.config.ciLowMs,
-    display: (r) => `${formatMs(r.config.ciLowMs)}–${formatMs(r.config.ciHighMs)}`,
+    sortValue: (r) => {
+      const interval = shownTimeInterval(r.config.n, r.config.ciLowMs, r.config.ciHighMs);
+      return interval ? interval.high - interval.low : null;
+    },
+    display: (r) => {
+      const interval = shownTimeInterval(r.config.n, r.config.ciLowMs, r.config.ciHighMs);
+      return interval ? `${formatMs(interval.low)}–${formatMs(interval.high)}` : `too few (n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL})`;
+    },
   },
   {
     id: 'medianMs',

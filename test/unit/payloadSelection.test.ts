@@ -9,6 +9,7 @@ import { OWN_FUNCTION_STRATEGY, payloadNames, recordsForPayload } from '../../sr
 import { analyzeRecords } from '../../src/core/analysis/analyzeRun';
 import { formatAnalysisText } from '../../src/core/analysis/analysisReport';
 import { tableColumns } from '../../media/results/tableModel';
+import { meanConfidenceInterval, shownTimeInterval } from '../../src/core/analysis/statistics';
 import { tableToCsv } from '../../media/results/tableModel';
 import { loadRun, RunLoader } from '../../src/results/resultsLoader';
 import { FromWebview, isFromWebviewMessage, isToWebviewMessage, ToWebview } from '../../src/shared/resultsProtocol';
@@ -117,5 +118,23 @@ describe('your own function has no strategy of the template’s', () => {
     assert.equal(strategyColumn.display({ runLabel: 't', config: template.configs[0] }), 'pool');
     const csv = tableToCsv([{ runLabel: 'own', config: own.configs[0], ownFunction: true }], false).split('\r\n');
     assert.match(csv[1], /^arm64,1024,1,your function,/);
+  });
+});
+
+describe('the 95% CI of a mean time as shown', () => {
+  it('is clamped at 0 and withheld with fewer than 3 samples; the stored interval is unchanged', () => {
+    const two = meanConfidenceInterval([20, 167]);
+    assert.ok(two.low < 0, 'n = 2 gives a negative lower end (t = 12.7)');
+    assert.equal(shownTimeInterval(2, two.low, two.high), null);
+    const three = meanConfidenceInterval([5, 100, 300]);
+    assert.ok(three.low < 0);
+    assert.deepEqual(shownTimeInterval(3, three.low, three.high), { low: 0, high: three.high });
+    assert.deepEqual(shownTimeInterval(5, 10, 20), { low: 10, high: 20 });
+
+    const own = analyzeRecords(syntheticRecords({ runId: 'few', memories: [1024], threads: [1], repetitions: 2 }));
+    assert.equal(own.configs[0].n, 2);
+    const ci = tableColumns(false).find((c) => c.id === 'ciMs')!;
+    assert.equal(ci.display({ runLabel: 'few', config: own.configs[0] }), 'too few (n<3)');
+    assert.match(formatAnalysisText(own), /\bn<3\b/);
   });
 });

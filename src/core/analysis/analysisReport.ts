@@ -5,6 +5,13 @@ import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Reco
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
 import { describeBreakpointRange } from './kneeFinder';
 import { strategyLabel } from './payloads';
+import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from './statistics';
+
+/** The 95% CI of the mean as the summary shows it: clamped at 0, or "n<3" when too few samples give it meaning. */
+function shownCi(c: ConfigSummary, t: (ms: number) => string): string {
+  const interval = shownTimeInterval(c.n, c.ciLowMs, c.ciHighMs);
+  return interval ? `${t(interval.low)}–${t(interval.high)}` : `n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL}`;
+}
 
 /** Column-aligned text table; numbers right-aligned, text left-aligned. */
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly boolean[]): string {
@@ -71,7 +78,7 @@ function formatSummaryTable(configs: readonly ConfigSummary[], ownFunction?: boo
     t(c.medianMs),
     t(c.p90Ms),
     c.aggregateOnly ? '-' : t(c.stdevMs),
-    c.aggregateOnly ? '-' : `${t(c.ciLowMs)}–${t(c.ciHighMs)}`,
+    c.aggregateOnly ? '-' : shownCi(c, t),
     fixed(c.speedup, 2),
     c.speedupCiLow === null || c.speedupCiHigh === null ? '-' : `${fixed(c.speedupCiLow, 2)}–${fixed(c.speedupCiHigh, 2)}`,
     fixed(c.efficiency, 2),

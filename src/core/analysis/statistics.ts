@@ -152,6 +152,22 @@ export function meanCiHalfWidth(stdev: number, n: number): number {
 }
 
 /** t-based 95% confidence interval for the mean of `values`; a single value gives [v, v]. */
+/**
+ * Fewest warm samples for which reports show a 95% interval of a mean time: with n = 2 the t
+ * quantile is 12.7 and the interval spans far past zero, which says nothing a reader can use.
+ */
+export const MIN_SAMPLES_FOR_SHOWN_INTERVAL = 3;
+
+/**
+ * A mean time's 95% interval as reports show it: null with fewer than
+ * MIN_SAMPLES_FOR_SHOWN_INTERVAL samples, else its lower end clamped at 0 (a time cannot be
+ * negative). Display only: the stored interval and the adaptive stop rule (meanCiHalfWidth) are unchanged.
+ */
+export function shownTimeInterval(n: number, low: number, high: number): Interval | null {
+  if (!(n >= MIN_SAMPLES_FOR_SHOWN_INTERVAL) || !Number.isFinite(low) || !Number.isFinite(high)) return null;
+  return { low: Math.max(0, low), high };
+}
+
 export function meanConfidenceInterval(values: readonly number[]): Interval {
   const center = mean(values);
   if (values.length < 2) return { low: center, high: center };

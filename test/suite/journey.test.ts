@@ -9,12 +9,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension } from './extensionUnderTest';
 import { harnessBridge, WEBVIEW_FRAMES, type HarnessBridge } from './harnessBridge';
+import { QUICK_INPUT, quickInputSteps } from './quickInputSteps';
 
 const EXPERIMENT = 'journey';
 const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 /** 2 functions × 2 thread counts × 3 repetitions, plus one warm-up per function. */
 const INVOCATIONS_PER_SWEEP = 2 * 2 * 3 + 2;
-const QUICK_INPUT = '.quick-input-widget';
 const SCAFFOLD_STEP = '.gettingStartedContainer .getting-started-step[data-step-id$="#lambdaLab.getStarted#scaffold"]';
 const EXPERIMENT_ROW = `.monaco-list-row[aria-label^="Experiment ${EXPERIMENT},"]`;
 const COMPLETED_RUN_ROW = `.monaco-list-row[aria-label^="Run "][aria-label*="completed · ${INVOCATIONS_PER_SWEEP}/${INVOCATIONS_PER_SWEEP}"]`;
@@ -59,30 +59,7 @@ suite('Journey', () => {
     await activateExtension();
   });
 
-  /** Runs a palette command by typing its title and pressing Enter. */
-  async function runFromPalette(title: string): Promise<void> {
-    await bridge.press('F1');
-    await bridge.waitForSelector(`${QUICK_INPUT} .quick-input-box input`);
-    await bridge.type(title);
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: title.replace(/^Lambda Lab: /, '') });
-    await bridge.press('Enter');
-  }
-
-  /** Waits for a QuickPick row or an input box prompt showing `text`. */
-  async function waitForStep(text: string): Promise<void> {
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row, ${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`, {
-      text,
-      timeoutMs: 60_000,
-    });
-  }
-
-  /** Replaces an input box's value and accepts it. */
-  async function answer(prompt: string, value: string): Promise<void> {
-    await waitForStep(prompt);
-    await bridge.press('Control+A');
-    await bridge.type(value);
-    await bridge.press('Enter');
-  }
+  const { runFromPalette, waitForStep, answer } = quickInputSteps(() => bridge);
 
   /** Accepts the QuickPick row showing `rowText` after filtering by typing `filter`. */
   async function choose(rowText: string, filter?: string): Promise<void> {

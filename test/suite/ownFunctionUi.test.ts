@@ -23,6 +23,7 @@ import {
 import { zipSync } from 'fflate';
 import { activateExtension, workspaceDir } from './extensionUnderTest';
 import { harnessBridge, WEBVIEW_FRAMES, type HarnessBridge } from './harnessBridge';
+import { QUICK_INPUT, quickInputSteps } from './quickInputSteps';
 
 const ORIGINAL = 'my-hasher';
 const EXPERIMENT = `own-${ORIGINAL}`;
@@ -34,7 +35,6 @@ const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 const COPIES = MEMORY.length * THREADS.length;
 const INVOCATIONS = COPIES + COPIES * REPS;
 const PAYLOAD_FILE = 'own-hasher-payload.json';
-const QUICK_INPUT = '.quick-input-widget';
 const EXPERIMENT_ROW = `.monaco-list-row[aria-label^="Experiment ${EXPERIMENT},"]`;
 const COMPLETED_RUN_ROW = `.monaco-list-row[aria-label^="Run "][aria-label*="completed · ${INVOCATIONS}/${INVOCATIONS}"]`;
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -131,28 +131,7 @@ suite('Own Function UI', () => {
     return fs.existsSync(invocationLog) ? fs.readFileSync(invocationLog, 'utf8').split('\n').filter(Boolean) : [];
   }
 
-  async function runFromPalette(title: string): Promise<void> {
-    await bridge.press('F1');
-    await bridge.waitForSelector(`${QUICK_INPUT} .quick-input-box input`);
-    await bridge.type(title);
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row`, { text: title.replace(/^Lambda Lab: /, '') });
-    await bridge.press('Enter');
-  }
-
-  /** Waits for a QuickPick row, an input box's prompt or a title showing `text`. */
-  async function waitForStep(text: string): Promise<void> {
-    await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row, ${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`, {
-      text,
-      timeoutMs: 60_000,
-    });
-  }
-
-  async function answer(prompt: string, value: string): Promise<void> {
-    await waitForStep(prompt);
-    await bridge.press('Control+A');
-    await bridge.type(value);
-    await bridge.press('Enter');
-  }
+  const { runFromPalette, waitForStep, answer } = quickInputSteps(() => bridge);
 
   async function choose(rowText: string, filter: string): Promise<void> {
     await waitForStep(rowText);

@@ -95,8 +95,10 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
   };
   // Each size is timed in rounds, every round the reference cell first and then each worker count,
   // and the size's ratios divide by the reference samples of its own rounds. The load on this shared
-  // machine drifts over the minutes of a run; a reference taken minutes away (once per size, or at
-  // the start) moved every ratio of a size together, by up to ~10% (every 512 MB cell slow at once).
+  // machine drifts over the minutes of a run, and the reference (a whole core) feels it while the
+  // throttled cells get their quota whatever the load (measured: 0.99-1.03 of the quota at load 12-16).
+  // With the reference taken once per size and at the start, every 512 MB cell of one run came out
+  // 6.5-12.3% slow together; with the reference in the same rounds the row was within 1.1%.
   const referenceBySize = new Map<number, number>();
   for (const memory of sizes) {
     for (const workers of workersList) await invokeProbe(client, memory, workers, iterations);

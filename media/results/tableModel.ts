@@ -230,7 +230,10 @@ export function sortRows(rows: readonly TableRow[], column: TableColumn, directi
   });
 }
 
-/** The CSV columns: the stable `ConfigSummary` field names, so spreadsheets can rely on them. */
+/**
+ * The CSV columns: the stable `ConfigSummary` field names, so spreadsheets can rely on them; their
+ * header is the field name, except where CSV_HEADERS says what the column holds instead.
+ */
 export const CSV_FIELDS: ReadonlyArray<keyof ConfigSummary> = [
   'arch',
   'memoryMB',
@@ -256,6 +259,26 @@ export const CSV_FIELDS: ReadonlyArray<keyof ConfigSummary> = [
   'cores',
 ];
 
+/**
+ * The mean's 95% interval is exported as the table shows it (shownTimeInterval): a time is never
+ * negative, and with n<3 the interval says nothing, so its cells are empty. The header says so.
+ */
+export const CSV_HEADERS: Partial<Record<keyof ConfigSummary, string>> = {
+  ciLowMs: `meanCi95LowMs (clamped at 0; empty if n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL})`,
+  ciHighMs: `meanCi95HighMs (empty if n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL})`,
+};
+
+/** A row's value of a CSV column, as exported. */
+function csvValue(row: TableRow, field: keyof ConfigSummary): unknown {
+  const { config } = row;
+  if (field === 'strategy') return strategyLabel(config.strategy, row.ownFunction);
+  if (field === 'ciLowMs' || field === 'ciHighMs') {
+    const interval = shownTimeInterval(config.n, config.ciLowMs, config.ciHighMs);
+    return interval ? (field === 'ciLowMs' ? interval.low : interval.high) : null;
+  }
+  return config[field];
+}
+
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
@@ -269,12 +292,14 @@ export function csvCell(value: unknown): string {
 /** The table as CSV, in the order shown, full precision; a `run` column first when comparing. */
 /** `payload`: the payload shown, for a run that sent several; each row then says which payload it measured. */
 export function tableToCsv(rows: readonly TableRow[], comparing: boolean, payload?: string): string {
-  const header = [...(comparing ? ['run'] : []), ...(payload !== undefined ? ['payload'] : []), ...CSV_FIELDS].join(',');
+  const header = [...(comparing ? ['run'] : []), ...(payload !== undefined ? ['payload'] : []), ...CSV_FIELDS.map((field) => CSV_HEADERS[field] ?? field)]
+    .map(csvCell)
+    .join(',');
   const lines = rows.map((row) =>
     [
       ...(comparing ? [csvCell(row.runLabel)] : []),
       ...(payload !== undefined ? [csvCell(payload)] : []),
-      ...CSV_FIELDS.map((field) => csvCell(field === 'strategy' ? strategyLabel(row.config.strategy, row.ownFunction) : row.config[field])),
+      ...CSV_FIELDS.map((field) => csvCell(csvValue(row, field))),
     ].join(','),
   );
   return [header, ...lines].join('\r\n') + '\r\n';

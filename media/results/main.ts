@@ -31,7 +31,7 @@ import { renderHeatmaps } from './heatmapView';
 import { renderSummaryTable, type SortState } from './summaryTable';
 import { createExports } from './exports';
 import { Notices } from './notices';
-import { formatMs, formatUsd, type TableRow } from './tableModel';
+import { formatMs, formatUsd, strategyOptionLabel, type TableRow } from './tableModel';
 import { readThemeColors, type ThemeColors } from './themeColors';
 import { ViewStateStore } from './viewState';
 
@@ -121,9 +121,9 @@ function onFiltersChanged(): void {
   if (shown) renderCharts(chartRuns(shown));
 }
 
-function setOptions(select: HTMLSelectElement, values: string[], selected: string): void {
+function setOptions(select: HTMLSelectElement, values: string[], selected: string, label: (value: string) => string = (value) => value): void {
   const options = ['all', ...values];
-  select.replaceChildren(...options.map((v) => el('option', { value: v }, v === 'all' ? 'All' : v)));
+  select.replaceChildren(...options.map((v) => el('option', { value: v }, v === 'all' ? 'All' : label(v))));
   select.value = options.includes(selected) ? selected : 'all';
   select.disabled = values.length <= 1;
 }
@@ -162,7 +162,7 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   const allConfigs = runs.flatMap((r) => r.analysis.configs);
   const f = filters();
   setOptions(archSelect, [...new Set(allConfigs.map((c) => c.arch))].sort(), f.arch);
-  setOptions(strategySelect, [...new Set(allConfigs.map((c) => c.strategy))].sort(), f.strategy);
+  setOptions(strategySelect, [...new Set(allConfigs.map((c) => c.strategy))].sort(), f.strategy, (strategy) => strategyOptionLabel(strategy, runs));
 
   findingsSection.replaceChildren(el('h2', { id: 'findings-heading' }, 'Recommendations and the knee'));
   const recs = el('div', { id: 'recommendations' });

@@ -1,7 +1,7 @@
 // The summary table's columns, formatting, sorting and CSV export. Pure (no DOM) so it is unit-tested
 // in Node; summaryTable.ts draws it.
 import { formatUsd as formatUsdAmount } from '../../src/core/usdFormat';
-import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
+import type { AnalysisResult, ConfigSummary } from '../../src/core/analysis/analysisTypes';
 import { strategyLabel } from '../../src/core/analysis/payloads';
 import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from '../../src/core/analysis/statistics';
 
@@ -11,6 +11,18 @@ export interface TableRow {
   config: ConfigSummary;
   /** A sweep of your own function: its records carry the template's strategy, shown as "your function". */
   ownFunction?: boolean;
+}
+
+/**
+ * How the Strategy filter names a strategy value: "your function" when only sweeps of your own
+ * function carry it (their records hold the template's default "pool"), both names when a compared
+ * template run carries it too, else the template's strategy.
+ */
+export function strategyOptionLabel(strategy: string, runs: ReadonlyArray<{ analysis: Pick<AnalysisResult, 'ownFunction' | 'configs'> }>): string {
+  const carrying = runs.filter((run) => run.analysis.configs.some((config) => config.strategy === strategy));
+  const own = carrying.filter((run) => run.analysis.ownFunction).length;
+  if (own === 0) return strategy;
+  return own === carrying.length ? strategyLabel(strategy, true) : `${strategy} / ${strategyLabel(strategy, true)}`;
 }
 
 export type SortDirection = 'ascending' | 'descending';

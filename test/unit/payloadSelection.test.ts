@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { OWN_FUNCTION_STRATEGY, payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
 import { analyzeRecords } from '../../src/core/analysis/analyzeRun';
 import { formatAnalysisText } from '../../src/core/analysis/analysisReport';
-import { tableColumns } from '../../media/results/tableModel';
+import { strategyOptionLabel, tableColumns } from '../../media/results/tableModel';
 import { meanConfidenceInterval, shownTimeInterval } from '../../src/core/analysis/statistics';
 import { tableToCsv } from '../../media/results/tableModel';
 import { loadRun, RunLoader } from '../../src/results/resultsLoader';
@@ -136,5 +136,32 @@ describe('the 95% CI of a mean time as shown', () => {
     const ci = tableColumns(false).find((c) => c.id === 'ciMs')!;
     assert.equal(ci.display({ runLabel: 'few', config: own.configs[0] }), 'too few (n<3)');
     assert.match(formatAnalysisText(own), /\bn<3\b/);
+  });
+});
+
+describe('your own function is named "your function" wherever a strategy is named', () => {
+  const ownRecords = syntheticRecords({ runId: 'own', memories: [1024, 1769, 3008], threads: [1, 2], payloads: ['only.json'] });
+  const templateRecords = syntheticRecords({ runId: 't', memories: [1024, 1769, 3008], threads: [1, 2] });
+  const predictMemoryMB = [128, 512, 5307, 10240];
+
+  it('in the reasons of predicted recommendations (measured and predicted configurations alike)', () => {
+    const own = analyzeRecords(ownRecords, { predictMemoryMB });
+    const predicted = own.recommendations.predicted ?? [];
+    assert.ok(predicted.length > 0, 'the synthetic sweep yields a predicted recommendation');
+    for (const p of predicted) {
+      assert.match(p.reason, /\(your function\)/, p.reason);
+      assert.doesNotMatch(p.reason, /\bpool\b/, p.reason);
+    }
+    assert.doesNotMatch(formatAnalysisText(own), /\bpool\b/);
+    const template = analyzeRecords(templateRecords, { predictMemoryMB });
+    assert.ok((template.recommendations.predicted ?? []).every((p) => /\(pool\)/.test(p.reason)));
+  });
+
+  it('in the results page’s Strategy filter (both names when a template run is compared with it)', () => {
+    const own = { analysis: analyzeRecords(ownRecords) };
+    const template = { analysis: analyzeRecords(templateRecords) };
+    assert.equal(strategyOptionLabel('pool', [own]), OWN_FUNCTION_STRATEGY);
+    assert.equal(strategyOptionLabel('pool', [template]), 'pool');
+    assert.equal(strategyOptionLabel('pool', [own, template]), `pool / ${OWN_FUNCTION_STRATEGY}`);
   });
 });

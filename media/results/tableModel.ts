@@ -11,6 +11,8 @@ export interface TableRow {
   config: ConfigSummary;
   /** A sweep of your own function: its records carry the template's strategy, shown as "your function". */
   ownFunction?: boolean;
+  /** The payload the row measured, for a run that sent several (each is analysed apart). */
+  payload?: string;
 }
 
 /**
@@ -301,16 +303,20 @@ export function csvCell(value: unknown): string {
   return needsQuotes ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The table as CSV, in the order shown, full precision; a `run` column first when comparing. */
-/** `payload`: the payload shown, for a run that sent several; each row then says which payload it measured. */
+/**
+ * The table as CSV, in the order shown, full precision; a `run` column first when comparing, and a
+ * `payload` column when a run sent several payloads (a row's `payload`, else `payload` given here).
+ */
 export function tableToCsv(rows: readonly TableRow[], comparing: boolean, payload?: string): string {
-  const header = [...(comparing ? ['run'] : []), ...(payload !== undefined ? ['payload'] : []), ...CSV_FIELDS.map((field) => CSV_HEADERS[field] ?? field)]
+  const payloadOf = (row: TableRow): string | undefined => row.payload ?? payload;
+  const withPayload = rows.some((row) => payloadOf(row) !== undefined);
+  const header = [...(comparing ? ['run'] : []), ...(withPayload ? ['payload'] : []), ...CSV_FIELDS.map((field) => CSV_HEADERS[field] ?? field)]
     .map(csvCell)
     .join(',');
   const lines = rows.map((row) =>
     [
       ...(comparing ? [csvCell(row.runLabel)] : []),
-      ...(payload !== undefined ? [csvCell(payload)] : []),
+      ...(withPayload ? [csvCell(payloadOf(row))] : []),
       ...CSV_FIELDS.map((field) => csvCell(csvValue(row, field))),
     ].join(','),
   );

@@ -77,6 +77,11 @@ describe('results view: a run with several payloads', () => {
     assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json' } }));
     assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: '' } }));
     assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload } }));
+    assert.ok(
+      isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json', slot: 'compare' } }),
+      'the compared run’s choice',
+    );
+    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json', slot: 'other' } }));
     const primary = {
       runLabel: 'r',
       source: { kind: 'run', runDir: '/r' },

@@ -80,6 +80,19 @@ describe('summary table model', () => {
     ]);
   });
 
+  it('exports which payload each row measured when a compared run sent several (the two runs may show different payloads)', () => {
+    const csv = tableToCsv(
+      [
+        { runLabel: 'template', config: config({}) },
+        { runLabel: 'own', config: config({}), payload: 'big.json' },
+      ],
+      true,
+    ).split('\r\n');
+    assert.ok(csv[0].startsWith('run,payload,arch,'), csv[0]);
+    assert.ok(csv[1].startsWith('template,,arm64,'), csv[1]);
+    assert.ok(csv[2].startsWith('own,big.json,arm64,'), csv[2]);
+  });
+
   it('quotes commas and quotes, and defuses spreadsheet formulas in labels', () => {
     assert.equal(csvCell('a,b'), '"a,b"');
     assert.equal(csvCell('say "hi"'), '"say ""hi"""');

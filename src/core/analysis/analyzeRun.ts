@@ -91,7 +91,11 @@ export function analyzeMixed(
   return analyzeSummaries(configs, withOwnFunction(options, records, aggregates), allWarnings);
 }
 
-/** The options, marked ownFunction when the records are a sweep of your own function (and no template means are mixed in). */
+/**
+ * The options, marked ownFunction when the records are a sweep of your own function (their run.json
+ * said so: options.ownFunction, or the records show it), and no template means are mixed in.
+ */
 function withOwnFunction(options: AnalyzeOptions, records: readonly InvocationRecord[], aggregates: readonly AggregatedConfig[]): AnalyzeOptions {
-  return aggregates.length === 0 && isOwnFunctionRecords(records) ? { ...options, ownFunction: true } : options;
+  const ownFunction = aggregates.length === 0 && records.length > 0 && (options.ownFunction === true || isOwnFunctionRecords(records));
+  return { ...options, ownFunction };
 }

@@ -183,12 +183,13 @@ suite('Results view', () => {
     try {
       const outcome = await vscode.commands.executeCommand<ShowResultsOutcome>('lambdaLab.showResults', { runDir: runB.runDir, compareRunDir: own.runDir });
       assert.ok(outcome?.rendered);
+      // Waits for the line the host's analysis of that payload draws (the select changes at once when chosen).
       const choice = (payload: string) =>
         bridge.waitForFrame<{ options: string[]; value: string; info: string; primaryFilterHidden: boolean }>(
           `(payload) => {
             const select = document.getElementById('filter-compare-payload');
             const info = document.getElementById('compare-payload-info');
-            if (!select || select.closest('[hidden]') || !info || select.value !== payload) return null;
+            if (!select || select.closest('[hidden]') || !info || !info.textContent.includes('Payload ' + payload + ' (')) return null;
             return { options: [...select.options].map((o) => o.value), value: select.value, info: info.textContent, primaryFilterHidden: document.getElementById('payload-filter').hidden };
           }`,
           { frameUrlIncludes: WEBVIEW_FRAMES, arg: payload, timeoutMs: 30_000 },

@@ -253,3 +253,15 @@ export function schedstatDelta(
   }
   return { runMs: runNs / 1e6, waitMs: waitNs / 1e6 };
 }
+
+/** The whole machine's CPU time from /proc/stat's first line, in clock ticks; null off Linux. */
+export function machineCpuTicks(): { steal: number; total: number } | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest time is also counted in user)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
+  } catch {
+    return null;
+  }
+}

@@ -7,6 +7,7 @@ import { lambdaCpuShare } from '../src/localEndpoint/lambdaCpuModel';
 import { createActiveFunction, decodePayload } from '../test/support/localEndpointFixture';
 import { deployTemplate, invokeTemplate, type TemplateEvent } from '../test/support/localEndpointCpuRuns';
 import { commandFor, cv, mean, measured, median, percent, round, studyData, tableRow, unavailable, type BenchOptions, type Measure } from './common';
+import { findEnvironment, measureEnvironment } from './environmentCpu';
 import { startBenchEndpoint } from './endpoints';
 import { calibrateIterations, probeZip } from './probeFunction';
 
@@ -75,42 +76,60 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
     const share = lambdaCpuShare(memory, hostCores);
     return Math.min(1, lambdaCpuShare(REFERENCE_MEMORY, hostCores).quotaCpus) / Math.min(workers, share.quotaCpus, share.visibleCores);
   };
+  const modelCpusOf = (memory: number, workers: number) => {
+    const share = lambdaCpuShare(memory, hostCores);
+    return Math.min(workers, share.quotaCpus, share.visibleCores);
+  };
   const scaleOf = (memory: number, workers: number) => Math.max(1, minMs / (referenceMs * modelRatioOf(memory, workers)));
   const times = new Map<string, number[]>();
-  const timeCell = async (memory: number, workers: number) => {
+  /** CPU the environment got (its threads' CPU time / wall) over the model's CPUs for the cell, per sample. */
+  const delivered = new Map<string, number[]>();
+  const timeCell = async (memory: number, workers: number, cellKey = `${memory}/${workers}`) => {
     const scale = scaleOf(memory, workers);
-    return (await invokeProbe(client, memory, workers, Math.round(iterations * scale))) / scale;
+    const run = () => invokeProbe(client, memory, workers, Math.round(iterations * scale));
+    const environment = findEnvironment(`probe-${memory}`);
+    if (!environment) return (await run()) / scale;
+    const { result, use } = await measureEnvironment(environment, run);
+    delivered.set(cellKey, [...(delivered.get(cellKey) ?? []), use.deliveredCpus / modelCpusOf(memory, workers)]);
+    return result / scale;
   };
-  // The reference cell is also timed once after every size (full run): every ratio divides by it, and
-  // over a run of several minutes the machine's load drifts; three samples taken together made one
-  // lucky or unlucky minute shift every ratio (the 1-worker cells above 1,792 MB, the same CPU as the
-  // reference in the model, came out 2-7% slow at load ~8).
-  const referenceSamples: number[] = [];
+  // Each size is timed in rounds, every round the reference cell first and then each worker count,
+  // and the size's ratios divide by the reference samples of its own rounds. The load on this shared
+  // machine drifts over the minutes of a run, and the reference (a whole core) feels it while the
+  // throttled cells get their quota whatever the load (measured: 0.99-1.03 of the quota at load 12-16).
+  // With the reference taken once per size and at the start, every 512 MB cell of one run came out
+  // 6.5-12.3% slow together; with the reference in the same rounds the row was within 1.1%.
+  const referenceBySize = new Map<number, number>();
   for (const memory of sizes) {
-    for (const workers of workersList) {
-      await invokeProbe(client, memory, workers, iterations);
-      const samples: number[] = [];
-      for (let i = 0; i < repetitions; i++) samples.push(await timeCell(memory, workers));
-      times.set(`${memory}/${workers}`, samples);
+    for (const workers of workersList) await invokeProbe(client, memory, workers, iterations);
+    const referenceSamples: number[] = [];
+    for (let i = 0; i < repetitions; i++) {
+      referenceSamples.push(await timeCell(REFERENCE_MEMORY, 1, `reference@${memory}`));
+      for (const workers of workersList) {
+        const cellKey = `${memory}/${workers}`;
+        times.set(cellKey, [...(times.get(cellKey) ?? []), await timeCell(memory, workers)]);
+      }
     }
-    if (!options.quick) referenceSamples.push(await timeCell(REFERENCE_MEMORY, 1));
+    referenceBySize.set(memory, median(referenceSamples));
   }
-  const reference = median([...times.get(`${REFERENCE_MEMORY}/1`)!, ...referenceSamples]);
   const studyReference = study.get(`${REFERENCE_MEMORY}/1`)!;
+  const referenceMedians = [...referenceBySize.values()];
   let worst = 0;
   let worstCell = '';
   const rows = [
     `probe: ${iterations} loop iterations (${referenceMs} ms at ${REFERENCE_MEMORY} MB with 1 worker, calibrated through the probe) split over the workers, ` +
-      `scaled up so every timed part lasts at least ${minMs} ms (times scaled back); ${repetitions} warm repetitions per cell; ` +
-      `reference: median of ${repetitions + referenceSamples.length} samples${referenceSamples.length ? ' (one after every size)' : ''}, ${reference.toFixed(0)} ms; ` +
-      `ratios are time / time at ${REFERENCE_MEMORY} MB with 1 worker; study: arm64 averages`,
-    '| memory MB | workers | median ms | measured ratio | study ratio | model ratio | deviation |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+      `scaled up so every timed part lasts at least ${minMs} ms (times scaled back); ${repetitions} rounds per size, each round the reference ` +
+      `(${REFERENCE_MEMORY} MB × 1 worker) and then every worker count; a size's ratios divide by its own rounds' reference median ` +
+      `(${Math.min(...referenceMedians).toFixed(0)}–${Math.max(...referenceMedians).toFixed(0)} ms over the run); study: arm64 averages. ` +
+      `"CPU got": the environment's CPU time / wall time over the model's CPUs for the cell (1.00 = the quota or the cores the work can use, delivered in full)`,
+    '| memory MB | workers | median ms | measured ratio | study ratio | model ratio | deviation | CPU got (cell) | CPU got (reference) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const gotText = (cellKey: string) => (delivered.has(cellKey) ? median(delivered.get(cellKey)!).toFixed(3) : 'n/a');
   for (const memory of sizes) {
     for (const workers of workersList) {
       const ms = median(times.get(`${memory}/${workers}`)!);
-      const measuredRatio = ms / reference;
+      const measuredRatio = ms / referenceBySize.get(memory)!;
       const studyRatio = study.get(`${memory}/${workers}`)! / studyReference;
       const share = lambdaCpuShare(memory, hostCores);
       const modelRatio = modelRatioOf(memory, workers);
@@ -119,15 +138,16 @@ export async function measureFidelity(options: BenchOptions): Promise<Measure[]>
       // decides when the last thread ends. Printed, but not part of the worst deviation.
       const needsMoreCores = workers > hostCores && share.lambdaVisibleCores > hostCores;
       const cells = [memory, workers, ms.toFixed(0), measuredRatio.toFixed(3), studyRatio.toFixed(3), modelRatio.toFixed(3)];
+      const got = [gotText(`${memory}/${workers}`), gotText(`reference@${memory}`)];
       if (needsMoreCores) {
-        rows.push(tableRow([...cells, `${percent(deviation)} (needs ${share.lambdaVisibleCores} cores; not counted)`]));
+        rows.push(tableRow([...cells, `${percent(deviation)} (needs ${share.lambdaVisibleCores} cores; not counted)`, ...got]));
         continue;
       }
       if (Math.abs(deviation) > Math.abs(worst)) {
         worst = deviation;
         worstCell = `${memory} MB × ${workers}`;
       }
-      rows.push(tableRow([...cells, percent(deviation)]));
+      rows.push(tableRow([...cells, percent(deviation), ...got]));
     }
   }
   rows.push(`worst: ${(worst * 100).toFixed(1)}% at ${worstCell}`);

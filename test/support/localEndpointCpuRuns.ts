@@ -23,16 +23,19 @@ export interface TemplateResult {
   memoryMB: number;
 }
 
-/** Deploys the packaged template once per memory size (function name `cpu-<memory>`). */
-export async function deployTemplate(client: LambdaClient, memorySizes: number[]): Promise<void> {
+/**
+ * Deploys the packaged template once per memory size (function name `<prefix>-<memory>`); a second
+ * prefix gives a second function, with execution environments of its own, at the same sizes.
+ */
+export async function deployTemplate(client: LambdaClient, memorySizes: number[], prefix = 'cpu'): Promise<void> {
   const pkg = await packageFunction(templateDir);
   for (const memory of memorySizes) {
-    await createActiveFunction(client, { FunctionName: `cpu-${memory}`, zip: pkg.zip, MemorySize: memory, Timeout: 300 });
+    await createActiveFunction(client, { FunctionName: `${prefix}-${memory}`, zip: pkg.zip, MemorySize: memory, Timeout: 300 });
   }
 }
 
-export async function invokeTemplate(client: LambdaClient, memory: number, event: TemplateEvent): Promise<TemplateResult> {
-  const response = await client.send(new InvokeCommand({ FunctionName: `cpu-${memory}`, Payload: JSON.stringify(event) }));
+export async function invokeTemplate(client: LambdaClient, memory: number, event: TemplateEvent, prefix = 'cpu'): Promise<TemplateResult> {
+  const response = await client.send(new InvokeCommand({ FunctionName: `${prefix}-${memory}`, Payload: JSON.stringify(event) }));
   const body = decodePayload(response.Payload) as TemplateResult & { error?: string };
   if (response.FunctionError || body.error || typeof body.processingMs !== 'number') {
     throw new Error(`template invocation failed at ${memory} MB: ${JSON.stringify(body)}`);

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findKnee, type KneePoint } from '../../src/core/analysis/kneeFinder';
 import { median, medianConfidenceInterval } from '../../src/core/analysis/statistics';
-import { lambdaVisibleCores, MB_PER_VCPU, MEMORY_MAX_MB, MEMORY_MIN_MB } from '../../src/core/lambdaModel';
+import { lambdaVisibleCores, MAX_VCPUS, MB_PER_VCPU, MEMORY_MAX_MB, MEMORY_MIN_MB } from '../../src/core/lambdaModel';
 import { MEMORY_PRESETS } from '../../src/core/memoryPresets';
 import { DEMO_DEFAULTS } from '../../src/cli/demoCli';
 import { createSeededRandom } from '../../src/core/seededRandom';
@@ -45,12 +45,17 @@ function trueTime(memoryMB: number, threads: number, mbPerVcpu: number, serialMs
   return serialMs + workMs / Math.min(threads, memoryMB / mbPerVcpu, lambdaVisibleCores(memoryMB));
 }
 
-/** Smallest tested size from which every tested size has the plateau's true time (the largest size's). */
-function truePlateauStart(grid: readonly number[], time: (m: number) => number): number {
-  const plateau = time(grid[grid.length - 1]);
-  let index = grid.length - 1;
-  while (index > 0 && Math.abs(time(grid[index - 1]) / plateau - 1) < 1e-9) index--;
-  return index;
+/**
+ * Smallest tested size from which every tested size has the plateau's true time: the time once
+ * the CPU covers the threads (or the most cores Lambda shows), serial + work / min(threads, 6).
+ * When no tested size reaches it, the largest (the finder then reports the knee as not reached,
+ * at the largest size). A stretch flat only because the next visible core comes past the largest
+ * size (6 threads flat on the 5-core step) is not the plateau: more memory still buys a speed-up.
+ */
+function truePlateauStart(grid: readonly number[], time: (m: number) => number, plateauMs: number): number {
+  let index = grid.length;
+  while (index > 0 && Math.abs(time(grid[index - 1]) / plateauMs - 1) < 1e-9) index--;
+  return Math.min(index, grid.length - 1);
 }
 
 function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: number[]; expectedIndex: number; threads: number; mbPerVcpu: number } {
@@ -69,25 +74,31 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
     const interval = medianConfidenceInterval(samples);
     return { memoryMB, timeMs: median(samples), lowMs: interval.low, highMs: interval.high };
   });
-  return { points, grid, expectedIndex: truePlateauStart(grid, time), threads, mbPerVcpu };
+  return { points, grid, expectedIndex: truePlateauStart(grid, time, serialMs + workMs / Math.min(threads, MAX_VCPUS)), threads, mbPerVcpu };
 }
 
 /**
- * Floors the headline reaches (measured, see the printed table; the issue asks 95% everywhere).
- * The fit models the visible-core staircase and, when it pools (2+ sizes on the slope, 2+ on the
- * plateau, residuals within the noise), places the size just below the knee by K̂ rather than by
- * that size's own median (kneeFinder.ts). Fresh seeds (KNEE_PROPERTY_SEED_BASE=100000, 200000):
- * original-study 94.3% / 95.0%, random sparse 92.7% / 92.7% with a worst miss of 2 steps. Random
- * sparse stays below 95%: a grid with one size on the slope leaves K unidentified, so only that
- * size's median speaks, and a size < 1.5% slower than the plateau cannot be told from it by 20
- * runs at 3% noise; a miss of 2 steps there comes from two sizes a few MB apart.
+ * Floors the headline reaches (the issue asks 95% everywhere, never more than one step off). The
+ * finder takes the most probable first size on the plateau under the fitted staircase, the noise
+ * and a prior centred on Lambda's 1,769 MB/vCPU (plateauStartPosterior in kneeFinder.ts).
+ * Measured with KNEE_PROPERTY_SEED_BASE = 0 (this test's seeds) and fresh bases, 300 data sets
+ * per kind, share exact / worst miss in steps:
+ *   kind             0           100000      200000      300000      400000
+ *   quick            97.7% / 1   99.0% / 1   99.3% / 1   99.7% / 1   98.3% / 1
+ *   vcpu-steps       97.3% / 1   96.0% / 1   97.0% / 1   97.0% / 1   97.0% / 1
+ *   original-study   96.3% / 1   95.7% / 1   96.7% / 1   94.0% / 1   97.0% / 1
+ *   demo sizes       99.0% / 1   99.3% / 1   99.3% / 1   98.7% / 1   98.7% / 1
+ *   random sparse    99.0% / 1   98.0% / 1   97.7% / 1   98.0% / 1   97.0% / 2
+ * Still short: the fine grid (256 MB steps) on one base, where a true knee within ~30 MB of a
+ * tested size is beyond what 20 runs at 3% noise resolve; and one random sparse set (seed 405157)
+ * whose two sizes 25 MB apart on the plateau both measured ~2% slow, 3 standard errors each.
  */
 const EXACT_FLOOR: Record<string, number> = {
   'preset quick': 0.95,
   'preset vcpu-steps': 0.95,
   'preset original-study': 0.95,
   'demo sizes': 0.95,
-  'random sparse': 0.93,
+  'random sparse': 0.95,
 };
 
 /** Seeds start here; KNEE_PROPERTY_SEED_BASE in the environment runs the same test on fresh data sets. */

@@ -21,19 +21,31 @@
 //
 // The headline is NOT K snapped up (that jumps a whole step whenever K̂ lands a few MB above a
 // tested size sitting exactly on the knee, as on the vcpu-steps grid). It is the smallest tested
-// size on the plateau with every larger size on it too, decided by the measurements: the plateau
+// size on the plateau with every larger size on it too. When the staircase fits within the
+// measurements' own noise (no gross misfit by a chi-square test; true of synthetic data, where the
+// model is exact), it is the MOST PROBABLE such size (plateauStartPosterior): every candidate K is
+// weighed by its likelihood exp(−SSE/2σ²) (σ the pooled error of one size's centre, or the
+// residuals' when larger), by an Occam factor for the slope it needs, and by a prior that puts
+// half on Lambda's documented K = threads × 1,769 MB, most of the rest on MB per vCPU within 1.5×
+// of it and a little anywhere; each K votes for the tested size where its staircase is flat. That
+// maximises the chance of naming the right size, which a point estimate K̂ does not when the
+// likelihood is lopsided: a size alone on the slope leaves K unidentified between it and the next
+// size down; sizes a few MB apart share a sliver of K; flat data fits a K past every size as well
+// as any, with a slope within the noise. Otherwise (every study curve: residuals 55–16,000× the
+// noise; or points without intervals) the measurements decide: the plateau
 // level is the median of the medians past K̂; a size past K̂ is on the plateau; a size inside K's
 // range but below K̂ is on it when its median is within the tolerance of the level AND not
 // significantly slower (two-sided 95%, with the family's pooled error of a median taken from the
 // distribution-free order-statistic intervals) AND either the fit does not pool (fewer than 2
-// sizes below it or 2 past K̂, or residuals far beyond the noise, as on every study curve) or it
+// sizes below it or 2 past K̂) or it
 // is Lambda's model knee threads × 1,769 MB; sizes below the range are not. Medians, not means:
 // the study's x86_64 has slow runs up to 3.7× the median, which move a mean and inflate its t
 // interval, and move a median by at most one order statistic. With no size past K̂ (time still
 // falling) or only one size on the plateau, the plateau is not confirmed (`reachedInRange: false`,
 // knee = the largest size); when K's range reaches past the largest size, the plateau starts at
 // the first size not significantly slower than the largest. The tolerance also decides when a family shows no meaningful speed-up
-// at all (flat), gives `toleranceMB`, and is the criterion of the fallback with < 4 sizes.
+// at all (flat: unless the smallest size measures significantly slower and the posterior puts the
+// plateau past it), gives `toleranceMB`, and is the criterion of the fallback with < 4 sizes.
 // test/unit/kneeProperty.test.ts measures the headline against the true plateau on synthetic data.
 //
 // On the study's data (checked by test/unit/kneeFinder.test.ts):
@@ -79,6 +91,17 @@ export interface KneePoint {
   highMs?: number;
 }
 
+/** One candidate K of the profile: its fitted a, b, residual sum of squares and the weighted spread of 1/cpuShare. */
+export interface ProfileEntry {
+  k: number;
+  /** The span of K this candidate stands for (the search's step there). */
+  widthMB: number;
+  a: number;
+  b: number;
+  sse: number;
+  sxx: number;
+}
+
 export interface HingeFit {
   /** The CPU-share knee K (MB): threads × MB per vCPU. */
   breakpointMB: number;
@@ -99,9 +122,22 @@ export interface HingeFit {
   plateauStartHighMB: number;
   /** True when the residuals are far larger than the measurements' own noise: the model misfits. */
   lackOfFit: boolean;
+  /**
+   * Variance of one size's relative error the interval allows for: the larger of the residual
+   * variance and the measured one (relativeError²).
+   */
+  noiseVariance: number;
+  /**
+   * The profile: for each candidate K (equal steps from MEMORY_MIN_MB to the search's end), the
+   * residual sum of squares with a and b fitted. Candidates below the smallest size tested are
+   * kept for plateauStartPosterior only (K̂ and its range are searched from the smallest size).
+   */
+  profile: ReadonlyArray<ProfileEntry>;
+  /** The fit at Lambda's documented K, threads × 1,769 MB (null past the search's end). */
+  lambdaModel: ProfileEntry | null;
 }
 
-function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly number[]): { a: number; b: number; sse: number } {
+function weightedLine(xs: ArrayLike<number>, ys: readonly number[], ws: readonly number[]): { a: number; b: number; sse: number; sxx: number } {
   let sw = 0,
     swx = 0,
     swy = 0,
@@ -121,7 +157,9 @@ function weightedLine(xs: readonly number[], ys: readonly number[], ws: readonly
   const a = (swy - b * swx) / sw;
   let sse = 0;
   for (let i = 0; i < xs.length; i++) sse += ws[i] * (ys[i] - a - b * xs[i]) ** 2;
-  return { a, b, sse };
+  // Weighted spread of x about its mean: Var(b̂) = σ² / sxx.
+  const sxx = Math.max(0, swxx - (swx * swx) / sw);
+  return { a, b, sse, sxx };
 }
 
 /**
@@ -150,6 +188,16 @@ export function plateauStart(breakpointMB: number, threads: number): number {
   const cpuFlat = threads > MAX_VCPUS ? (breakpointMB * MAX_VCPUS) / threads : breakpointMB;
   return Math.max(cpuFlat, bandStart);
 }
+
+/**
+ * The prior on K for plateauStartPosterior. Lambda documents 1,769 MB per vCPU and the study's
+ * curves bear it out, so half the prior sits on K = threads × 1,769 MB exactly (a tested size
+ * there is on the plateau when the model holds, where K̂ lands above it half the time by chance
+ * alone); most of the rest near it, the MB per vCPU anywhere within a factor LAMBDA_MODEL_SPREAD
+ * (a function not purely CPU-bound, or another CPU generation); a little anywhere in the search.
+ */
+const KNEE_PRIOR = { lambdaExactly: 0.5, nearLambda: 0.4, anywhere: 0.1 };
+const LAMBDA_MODEL_SPREAD = 1.5;
 
 /** How far past the largest tested size the fit looks for K (×). */
 const SEARCH_PAST_LARGEST = 1.25;
@@ -181,11 +229,22 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
   // more threads than visible cores (K = threads × MB per vCPU then lies past the flat start).
   const highest = memories[memories.length - 1] * SEARCH_PAST_LARGEST * Math.max(1, threads / MAX_VCPUS);
   const step = Math.max(1, (highest - lowest) / 20000);
-  const profile: Array<{ k: number; sse: number; a: number; b: number }> = [];
-  for (let k = lowest; k <= highest + 1e-9; k += step) {
-    const xs = memories.map((m) => 1 / cpuShareMB(m, k, threads));
-    profile.push({ k, ...weightedLine(xs, times, weights) });
-  }
+  const fullProfile: ProfileEntry[] = [];
+  // One buffer and the visible cores per size, computed once: the search fits thousands of Ks.
+  const cores = memories.map(lambdaVisibleCores);
+  const xs = new Float64Array(memories.length);
+  const fitAt = (k: number, widthMB: number): ProfileEntry => {
+    for (let i = 0; i < memories.length; i++) xs[i] = 1 / Math.min(memories[i], k, (k / threads) * cores[i]);
+    const line = weightedLine(xs, times, weights);
+    return { k, widthMB, a: line.a, b: line.b, sse: line.sse, sxx: line.sxx };
+  };
+  // Below the smallest size, down to Lambda's minimum, for the posterior only; no size lies
+  // between these Ks, so the fit changes little from one to the next and 200 steps do.
+  const belowStep = Math.max(step, (lowest - MEMORY_MIN_MB) / 200);
+  for (let k = lowest - belowStep * Math.floor((lowest - MEMORY_MIN_MB) / belowStep); k < lowest - 1e-9; k += belowStep) fullProfile.push(fitAt(k, belowStep));
+  const belowLowest = fullProfile.length;
+  for (let k = lowest; k <= highest + 1e-9; k += step) fullProfile.push(fitAt(k, step));
+  const profile = fullProfile.slice(belowLowest);
   let best = profile[0];
   for (const entry of profile) if (entry.sse < best.sse - 1e-15 * Math.max(1, best.sse)) best = entry;
   const dof = sorted.length - 3;
@@ -204,8 +263,13 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
   // (on synthetic data where the model is exact, residual/measured variance runs 1.0–2.2; on the
   // study's curves 55–16,000: the real curves bend in ways one hinge does not follow).
   const lackOfFit = relativeError !== null && relativeError > 0 && best.sse / relativeError ** 2 > 2 * chiSquareQuantile(0.95, dof);
+  const lambdaK = threads * MB_PER_VCPU;
+  const lambdaModel = lambdaK <= highest + 1e-9 ? fitAt(lambdaK, 0) : null;
   return {
     lackOfFit,
+    noiseVariance,
+    lambdaModel,
+    profile: fullProfile,
     breakpointMB: best.k,
     a: best.a,
     b: best.b,
@@ -217,6 +281,67 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
     plateauStartLowMB: plateauStart(lowMB, threads),
     plateauStartHighMB: plateauStart(highMB, threads),
   };
+}
+
+/**
+ * The slope b is a parameter too: the profile likelihood fits it freely, so a K past sizes that
+ * measure flat fits as well as any (b shrinks to the noise), and on flat data the widest gap
+ * between sizes would win. Integrating b over its prior instead (Laplace: the peak times
+ * √(2π)·se(b̂) × the prior density) charges a K for the slope it needs. The prior: the plateau time
+ * P = a + b/K splits into a serial part and a CPU part b/K, the CPU part's share uniform on 0–1,
+ * so b is uniform on 0–P·K. A K that leaves b unidentified (every size on its plateau) pays nothing.
+ */
+function slopeOccamFactor(entry: ProfileEntry, noiseVariance: number): number {
+  const plateauMs = entry.a + entry.b / entry.k;
+  if (!(entry.sxx > 0) || !(plateauMs > 0)) return 1;
+  const slopeSe = Math.sqrt(noiseVariance / entry.sxx);
+  return Math.min(1, (Math.sqrt(2 * Math.PI) * slopeSe) / (plateauMs * entry.k));
+}
+
+/**
+ * How probable each tested size is as the first on the plateau, given the fit: a posterior over K
+ * from the profile likelihood exp(−SSE(K) / (2·noiseVariance)) under a uniform prior on K (every
+ * MB from Lambda's minimum to the search's end alike), each K sent to the tested size where its
+ * staircase is flat (plateauStart). `byIndex[j]` is the share of K whose plateau starts past
+ * grid[j−1] and at or before grid[j]; `beyond`, past the largest size. The headline is the most
+ * probable size: that maximises the chance of naming the right one, which a point estimate does
+ * not when the likelihood is lopsided — a size alone on the slope leaves K unidentified between
+ * it and the next size down (any K there fits as well, b takes up the difference), and sizes a
+ * few MB apart share a sliver of K between them. Null when the noise variance is unknown or zero.
+ */
+export function plateauStartPosterior(hinge: HingeFit, grid: readonly number[]): { byIndex: number[]; beyond: number } | null {
+  if (!(hinge.noiseVariance > 0) || hinge.profile.length === 0) return null;
+  const bandStart = plateauStart(0, hinge.threads);
+  const cores = Math.min(hinge.threads, MAX_VCPUS);
+  const flatFrom = (k: number) => Math.max((k * cores) / Math.max(hinge.threads, cores), bandStart);
+  let minSse = Infinity;
+  for (const entry of hinge.profile) minSse = Math.min(minSse, entry.sse);
+  const likelihood = (entry: ProfileEntry) => Math.exp(-(entry.sse - minSse) / (2 * hinge.noiseVariance)) * slopeOccamFactor(entry, hinge.noiseVariance);
+  const lambdaK = hinge.threads * MB_PER_VCPU;
+  const searched = hinge.profile.reduce((sum, entry) => sum + entry.widthMB, 0);
+  const nearLow = lambdaK / LAMBDA_MODEL_SPREAD;
+  const nearHigh = lambdaK * LAMBDA_MODEL_SPREAD;
+  const nearDensity = KNEE_PRIOR.nearLambda / (nearHigh - nearLow);
+  const anyDensity = KNEE_PRIOR.anywhere / searched;
+  const mass = grid.map(() => 0);
+  let beyond = 0;
+  const add = (k: number, weight: number) => {
+    const at = grid.findIndex((m) => m >= flatFrom(k) - 1e-6);
+    if (at >= 0) mass[at] += weight;
+    else beyond += weight;
+  };
+  let index = 0;
+  for (const entry of hinge.profile) {
+    const start = flatFrom(entry.k);
+    while (index < grid.length && grid[index] < start - 1e-6) index++;
+    const density = anyDensity + (entry.k >= nearLow && entry.k <= nearHigh ? nearDensity : 0);
+    const weight = likelihood(entry) * density * entry.widthMB;
+    if (index < grid.length) mass[index] += weight;
+    else beyond += weight;
+  }
+  if (hinge.lambdaModel) add(lambdaK, KNEE_PRIOR.lambdaExactly * likelihood(hinge.lambdaModel));
+  const total = mass.reduce((sum, w) => sum + w, beyond);
+  return { byIndex: mass.map((w) => w / total), beyond: beyond / total };
 }
 
 /** Smallest tested size >= value (with a hair of slack for float steps), or null beyond the grid. */
@@ -337,7 +462,25 @@ export function findKnee(
     plateauMs: plateau.levelMs,
     toleranceMB,
   };
-  if (fit.b === 0 || totalGain < tolerance) {
+  // When the staircase fits within the measurements' noise, the most probable first size on the
+  // plateau (plateauStartPosterior) decides; the rules below are for curves it misfits (every
+  // study curve) and for points without intervals.
+  const posterior = hinge.lackOfFit ? null : plateauStartPosterior(hinge, grid);
+  let posteriorIndex: number | null = null;
+  if (posterior) {
+    posteriorIndex = grid.length;
+    let most = posterior.beyond;
+    posterior.byIndex.forEach((share, index) => {
+      if (share > most) {
+        most = share;
+        posteriorIndex = index;
+      }
+    });
+  }
+  // A speed-up below the tolerance is "none" unless the smallest size measures significantly slower
+  // than the plateau and the fit places the plateau's start past it.
+  const smallSpeedUpIsReal = posteriorIndex !== null && posteriorIndex > 0 && comparisons[0].significantlySlower;
+  if (fit.b === 0 || (totalGain < tolerance && !smallSpeedUpIsReal)) {
     return {
       ...base,
       ...details,
@@ -378,12 +521,13 @@ export function findKnee(
   });
   let first = usable.length;
   while (first > 0 && onPlateau[first - 1]) first--;
-  const stillFalling = fit.breakpointMB >= largest - 1e-6;
+  if (posteriorIndex !== null) first = posteriorIndex;
+  const stillFalling = posteriorIndex !== null ? posteriorIndex === grid.length : fit.breakpointMB >= largest - 1e-6;
   // The fit searches K up to a quarter past the largest size: when its 95% range reaches past it,
   // the fit cannot tell a plateau from a curve still falling at the largest size, and the
   // measurements decide: the plateau starts at the first size not significantly slower than the
   // largest one (on the study's 6-thread data time falls 2.8% from 9,728 to 10,240 MB at 0.5% noise).
-  const fitUnsure = !stillFalling && fit.highMB > largest + 1e-6;
+  const fitUnsure = posteriorIndex === null && !stillFalling && fit.highMB > largest + 1e-6;
   if (fitUnsure && plateau.relativeError !== null) {
     const last = usable[usable.length - 1];
     const error = plateau.relativeError;
@@ -399,7 +543,16 @@ export function findKnee(
   const snappedHigh = snapUp(grid, fit.highMB) ?? largest;
   const lowMB = Math.min(snappedLow, memoryMB);
   const highMB = Math.max(snappedHigh, memoryMB);
-  const rangeNote = describeRange(usable, comparisons, fit, memoryMB, percent, (i) => fitPools(i) && Math.abs(usable[i].memoryMB - modelMB) >= 1);
+  const onPlateauChance = posterior ? usable.map((_, i) => posterior.byIndex.slice(0, i + 1).reduce((sum, share) => sum + share, 0)) : null;
+  const rangeNote = describeRange(
+    usable,
+    comparisons,
+    fit,
+    memoryMB,
+    percent,
+    (i) => fitPools(i) && Math.abs(usable[i].memoryMB - modelMB) >= 1,
+    onPlateauChance,
+  );
   const bandsBind = Math.round(hinge.plateauStartMB) !== Math.round(hinge.breakpointMB);
   const fitText = `fitted breakpoint K = ${Math.round(fit.breakpointMB)} MB (95% range ${describeBreakpointRange(fit.lowMB, fit.highMB)})${
     bandsBind
@@ -407,7 +560,9 @@ export function findKnee(
       : ''
   }`;
   const method = reachedInRange
-    ? `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
+    ? posterior
+      ? `smallest tested size on the plateau (the most probable by the fitted staircase and the measurements' noise: ${(posterior.byIndex[first] * 100).toFixed(0)}%); ${fitText}`
+      : `smallest tested size on the plateau (measured within ${percent} of the plateau level and not significantly slower, every larger size too); ${fitText}`
     : beyondPlausible
       ? `the fit puts the knee at about ${Math.round(fit.breakpointMB)} MB, but its 95% range (${describeBreakpointRange(fit.lowMB, fit.highMB)}) reaches past the largest size tested (${largest} MB): time may still fall there (model ${modelMB} MB)`
       : stillFalling
@@ -439,12 +594,19 @@ function describeRange(
   kneeMB: number,
   percent: string,
   placedByFit: (index: number) => boolean,
+  onPlateauChance: readonly number[] | null = null,
 ): string | undefined {
   const notes: string[] = [];
   points.forEach((p, i) => {
     if (p.memoryMB < fit.lowMB - 1e-6 || p.memoryMB > fit.highMB + 1e-6) return;
     const c = comparisons[i];
     const slower = `${c.slower >= 0 ? '+' : ''}${(c.slower * 100).toFixed(1)}%`;
+    if (onPlateauChance) {
+      notes.push(
+        `${p.memoryMB} MB is inside K's range: measured ${slower} vs the plateau; with the fit and the noise, on the plateau with probability ${(onPlateauChance[i] * 100).toFixed(0)}% → ${p.memoryMB >= kneeMB ? 'on' : 'not on'} the plateau`,
+      );
+      return;
+    }
     if (p.memoryMB < fit.breakpointMB - 1e-6) {
       const why = `${c.withinTolerance ? 'within' : 'beyond'} ${percent}, ${c.significantlySlower ? 'significantly slower' : 'not significantly slower'}`;
       if (placedByFit(i)) {

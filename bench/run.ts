@@ -11,12 +11,15 @@ import { measureRender100k } from './render100k';
 import { measureTemplateScaling } from './templateScaling';
 import { measureActivation } from './activation';
 import { measureCpuModelRatios } from './cpuModelRatios';
+import { measureEngineInstructions } from './engineInstructions';
 import { measureBundleBytes, measureDeploySpeedup, measureEconomyShares, measureEngineOverhead, measureEnvironmentMemory, measureVsixBytes } from './toolCosts';
 
 /** Each group, the keys it yields (so a group that throws still reports its keys as null), and how to take it. */
-const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions) => Promise<Measure[]> }> = [
+const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions) => Promise<Measure[]>; optIn?: boolean }> = [
   { name: 'template', keys: ['templateEfficiencyWarm2', 'templateEfficiencyPool2', 'templateEfficiencyBatch2'], run: measureTemplateScaling },
   { name: 'engine', keys: ['engineOverheadRatio'], run: measureEngineOverhead },
+  // Minutes under valgrind: only when named in --only.
+  { name: 'engine-instructions', keys: ['engineInstructionRatio'], run: measureEngineInstructions, optIn: true },
   { name: 'deploy', keys: ['parallelDeploySpeedup'], run: measureDeploySpeedup },
   { name: 'fidelity', keys: ['fidelityWorstDeviation'], run: measureFidelity },
   { name: 'cv', keys: ['endpointCv'], run: measureEndpointCv },
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
   await limiter.close();
   process.stdout.write(`Lambda Parallel Lab benchmarks${options.quick ? ' (quick)' : ''}; machine at start: ${describeMachine(machineState())}\n`);
   const measures: Measure[] = [];
-  for (const group of GROUPS.filter((g) => !wanted || wanted.includes(g.name))) {
+  for (const group of GROUPS.filter((g) => (wanted ? wanted.includes(g.name) : !g.optIn))) {
     const groupStarted = Date.now();
     let results: Measure[];
     try {

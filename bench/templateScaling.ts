@@ -68,7 +68,7 @@ export async function measureTemplateScaling(options: BenchOptions): Promise<Mea
   const command = commandFor('template', options.quick);
   // The quick run keeps the cells its keys need (2 workers); the full one also shows 1 worker (the pairing's own noise) and 3-4.
   const workersList = options.quick ? [2] : [1, 2, 3, 4];
-  const blocks = options.quick ? 2 : 4;
+  const blocks = options.quick ? 2 : 3;
   // About 1.5 s for one thread at full speed in the full run (20 bcrypt hashes at cost 10); half in the quick one.
   const cost = options.quick ? 9 : 10;
   const items = 20;

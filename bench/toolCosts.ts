@@ -12,9 +12,18 @@ import { createLambdaClient, resolveTarget } from '../src/aws/lambdaTarget';
 import { deployExperiment } from '../src/deploy/deployer';
 import { packageFunction } from '../src/deploy/packager';
 import { SDK_MAX_ATTEMPTS } from '../src/sweep/sweepEngine';
-import { describeTargetForRun, executeSweep, prepareNewSweep } from '../src/sweep/sweepSession';
-import { recordFromResponse, type SweepOutcome } from '../src/sweep/sweepEngine';
-import type { PlannedInvocation } from '../src/core/sweepPlan';
+import {
+  ENGINE_CONCURRENCY,
+  ENGINE_MEMORY_MB,
+  engineFunctionNames,
+  engineInvocations,
+  NO_OP_HANDLER,
+  plainLoop,
+  prepareEngineSweep,
+  recordingLoop,
+  runEngineSweep,
+  type EngineArmContext,
+} from './engineArms';
 import { startChildEndpoint } from './endpointProcess';
 import { createActiveFunction, zipOf } from '../test/support/localEndpointFixture';
 import { templateDir } from '../test/support/localEndpointCpuRuns';
@@ -22,10 +31,6 @@ import { commandFor, descendantRssKiB, measured, median, onCleanup, repoRoot, ro
 import { startBenchEndpoint } from './endpoints';
 
 const arch = os.arch() === 'arm64' ? 'arm64' : 'x86_64';
-
-/** Answers at once with the fields the sweep engine reads, so only the tool's own cost is timed. */
-const NO_OP_HANDLER = `export const handler = async (event) => ({ statusCode: 200, processingMs: 0, items: event?.items ?? 0, workers: event?.workers ?? 1,
-  strategy: event?.strategy ?? 'pool', cost: event?.cost ?? 4, availableParallelism: 1, cpuModel: 'no-op', coldStart: false });`;
 
 export async function measureEngineOverhead(options: BenchOptions): Promise<Measure[]> {
   const command = commandFor('engine', options.quick);
@@ -38,13 +43,12 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
   onCleanup(() => client.destroy());
   // One function per lane: the engine keeps at most one call in flight per function, so with
   // concurrency 4 it needs 4 functions to have 4 calls in flight, and the loops get the same.
-  const concurrency = 4;
-  const functionNames = Array.from({ length: concurrency }, (_, i) => `bench-noop-${i}`);
-  for (const FunctionName of functionNames) await createActiveFunction(client, { FunctionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: 1769 });
+  for (const FunctionName of engineFunctionNames)
+    await createActiveFunction(client, { FunctionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: ENGINE_MEMORY_MB });
   const repetitions = options.quick ? 40 : 150;
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-bench-runs-'));
   onCleanup(() => fs.rmSync(runsDir, { recursive: true, force: true }));
-  const payload = JSON.stringify({ items: 1, workers: 1, cost: 4, strategy: 'pool' });
+  const context: EngineArmContext = { client, resolved, runsDir };
   interface Timing {
     ms: number;
     /** CPU ms of this process (client side only). */
@@ -68,99 +72,36 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
       invocations,
     };
   };
-  const plainLoop = (count: number): Promise<Timing> =>
-    timed(async () => {
-      let next = 0;
-      await Promise.all(
-        functionNames.map(async (FunctionName) => {
-          while (next < count) {
-            next += 1;
-            await client.send(new InvokeCommand({ FunctionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }));
-          }
-        }),
-      );
-      return count;
-    });
-  // The plain loop keeping what any measuring loop keeps: the response read into a record
-  // (payload JSON, REPORT line) and written as one JSON line before the next call. What the engine
-  // costs beyond this is its own machinery (lanes, accounting, progress, cost ceiling, run.json).
-  const recordsFile = path.join(runsDir, 'recording-loop.jsonl');
-  const recordingLoop = (count: number): Promise<Timing> =>
-    timed(async () => {
-      const fd = fs.openSync(recordsFile, 'a');
-      try {
-        let next = 0;
-        await Promise.all(
-          functionNames.map(async (functionName) => {
-            while (next < count) {
-              const rep = ++next;
-              const startedAt = new Date().toISOString();
-              const response = await client.send(
-                new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }),
-              );
-              const planned: PlannedInvocation = {
-                functionName,
-                arch,
-                memoryMB: 1769,
-                threads: 1,
-                strategy: 'pool',
-                rep,
-                warmup: false,
-                key: `${functionName}|1|pool|r${rep}`,
-                configKey: `${functionName}|1|pool`,
-              };
-              fs.writeSync(fd, `${JSON.stringify(recordFromResponse('bench', planned, response, 0, startedAt))}\n`);
-            }
-          }),
-        );
-      } finally {
-        fs.closeSync(fd);
-      }
-      return count;
-    });
-  const engine = async (seed: number, reps: number): Promise<Timing> => {
-    const prepared = await prepareNewSweep(
-      client,
-      {
-        experimentId: 'bench',
-        functions: functionNames.map((functionName) => ({ functionName, arch, memoryMB: 1769 })),
-        threadCounts: [1],
-        strategies: ['pool'],
-        repetitions: reps,
-        items: 1,
-        cost: 4,
-        concurrency,
-        runsDir,
-        seed,
-      },
-      describeTargetForRun(resolved),
-    );
-    // As the CLI runs it: progress events and log lines are computed (and dropped here).
-    let progressEvents = 0;
-    let outcome: SweepOutcome | undefined;
-    const timing = await timed(async () => {
-      outcome = await executeSweep(prepared, { client, onProgress: () => progressEvents++, log: () => undefined });
-      return outcome.done;
-    });
-    if (progressEvents === 0) throw new Error('the sweep reported no progress');
-    if (outcome?.status !== 'completed') throw new Error(`the sweep ended ${outcome?.status}: ${outcome?.statusReason}`);
-    return timing;
+  const count = engineInvocations(repetitions);
+  const engine = async (seed: number): Promise<Timing> => {
+    // Creating the run folder is once per sweep, not per invocation: not timed.
+    const prepared = await prepareEngineSweep(context, seed, repetitions);
+    return timed(() => runEngineSweep(context, prepared));
   };
-  // Warm-up: two whole rounds of every arm, not counted. The CPU per invocation kept falling for
-  // about 3,000 calls in each arm (JIT, the SDK's lazily built parts), so one short warm-up let the
-  // first counted rounds favour whichever arm had run more.
-  const engineCount = (await engine(1, repetitions)).invocations;
   const arms: Array<{ name: string; run: (round: number) => Promise<Timing>; timings: Timing[] }> = [
-    { name: 'engine', run: (round) => engine(100 + round, repetitions), timings: [] },
-    { name: 'plain SDK loop', run: () => plainLoop(engineCount), timings: [] },
-    { name: 'recording loop', run: () => recordingLoop(engineCount), timings: [] },
+    { name: 'engine', run: (round) => engine(100 + round), timings: [] },
+    { name: 'plain SDK loop', run: () => timed(() => plainLoop(context, count)), timings: [] },
+    { name: 'recording loop', run: () => timed(() => recordingLoop(context, count)), timings: [] },
   ];
-  for (let r = 0; r < 2; r++) for (const arm of arms) await arm.run(-1 - r);
-  // Then alternate (the order reverses every round) to share the load's drift.
-  const rounds = options.quick ? 3 : 9;
+  // Warm-up, not counted: the CPU per invocation kept falling for about 3,000 calls in each arm
+  // (JIT, the SDK's lazily built parts), so a short warm-up favoured whichever arm had run more.
+  const warmupRounds = options.quick ? 3 : 5;
+  for (let r = 0; r < warmupRounds; r++) for (const arm of arms) await arm.run(-1 - r);
+  // Then many short rounds, each arm once per round in an order that cycles through all six, so
+  // that each arm runs first, second and last equally often and a change of load hits all three;
+  // the measure is the median of the per-round ratios (a round's ratio compares runs seconds apart).
+  const orders = [
+    [0, 1, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [0, 2, 1],
+    [2, 1, 0],
+    [1, 0, 2],
+  ];
+  const rounds = options.quick ? 6 : 24;
   const load: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    for (const arm of r % 2 === 0 ? arms : [...arms].reverse()) arm.timings.push(await arm.run(r));
+    for (const index of orders[r % orders.length]) arms[index].timings.push(await arms[index].run(r));
     load.push(os.loadavg()[0]);
   }
   const [engineArm, plainArm, recordingArm] = arms;
@@ -175,14 +116,19 @@ export async function measureEngineOverhead(options: BenchOptions): Promise<Meas
     return values.length ? median(values).toFixed(3) : 'n/a';
   };
   const list = (values: number[]) => values.map((x) => x.toFixed(3)).join(' ');
+  const quartiles = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${sorted[Math.floor((sorted.length - 1) / 4)].toFixed(3)}-${sorted[Math.ceil(((sorted.length - 1) * 3) / 4)].toFixed(3)}`;
+  };
   return [
     measured('engineOverheadRatio', ratio, 'ratio', '<= 1.02', ratio <= 1.02, command, [
-      `no-op function x ${concurrency} (one per lane), concurrency ${concurrency} in every arm, LogType Tail as the engine asks; the endpoint in its own process; ` +
-        `${engineCount} invocations per run (pilot and warm-ups included), 2 warm-up rounds, ${rounds} alternating rounds, medians; load (1 min) per round ${list(load)}`,
+      `no-op function x ${ENGINE_CONCURRENCY} (one per lane), concurrency ${ENGINE_CONCURRENCY} in every arm, LogType Tail as the engine asks; the endpoint in its own process; ` +
+        `${count} invocations per run (the engine's pilot and warm-ups included), ${warmupRounds} warm-up rounds, ${rounds} rounds (arm order cycling), medians of per-round ratios; ` +
+        `load (1 min) per round ${list(load)}`,
       `wall ms per invocation: engine ${medianOf(engineArm, 'ms')}, plain SDK loop ${medianOf(plainArm, 'ms')}, recording loop ${medianOf(recordingArm, 'ms')}; ` +
-        `engine / plain per round ${list(ratios)} -> median ${ratio}`,
-      `CPU ms per invocation, client side (this process): engine ${medianOf(engineArm, 'cpuMs')}, plain ${medianOf(plainArm, 'cpuMs')}, recording loop ${medianOf(recordingArm, 'cpuMs')}; ` +
-        `engine / plain per round ${list(ratiosTo(plainArm, 'cpuMs'))} -> median ${round(median(ratiosTo(plainArm, 'cpuMs')))}`,
+        `engine / plain per round ${list(ratios)} -> median ${ratio} (quartiles ${quartiles(ratios)})`,
+      `CPU ms per invocation, client side (this process, all threads: the JIT compiler's too): engine ${medianOf(engineArm, 'cpuMs')}, plain ${medianOf(plainArm, 'cpuMs')}, ` +
+        `recording loop ${medianOf(recordingArm, 'cpuMs')}; engine / plain median ${round(median(ratiosTo(plainArm, 'cpuMs')))} (quartiles ${quartiles(ratiosTo(plainArm, 'cpuMs'))})`,
       `engine / recording loop (what the engine costs beyond reading and writing each record): wall median ${round(median(ratiosTo(recordingArm, 'ms')))}, ` +
         `CPU median ${round(median(ratiosTo(recordingArm, 'cpuMs')))}`,
       `endpoint process CPU ms per invocation (the same work in every arm): engine ${endpointMs(engineArm)}, plain ${endpointMs(plainArm)}, recording loop ${endpointMs(recordingArm)}`,

@@ -37,8 +37,11 @@ export function modelParallelSpeed(workers: number, memoryMB: number, hostCores:
 
 /**
  * CFS period for execution environments' quotas, µs (the kernel's default). Shorter periods were
- * measured (test/support/cfsPeriodStudy.ts): they made throttled invocations 10-40% slower than the
- * model and did not bring run-to-run noise below the host's own (~6% CV unthrottled).
+ * measured twice. With threads started inside the timed part (test/support/cfsPeriodStudy.ts) they
+ * made throttled invocations 10-40% slower than the model. With warm threads (bench/cpuShareStudy.ts,
+ * CPU got / quota over ~1 s invocations) 100 ms gave 1.005-1.042, 50 ms 0.983-1.019, 20 ms 0.986-0.991,
+ * the shorter periods with a steadier CPU got, but neither lowered the template's CV below the host's
+ * own spread of work per CPU ms (3-5% under load); see BENCHMARKS.md "Noise floor".
  */
 export const DEFAULT_CFS_PERIOD_US = 100_000;
 

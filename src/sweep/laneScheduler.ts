@@ -24,29 +24,34 @@ export async function runInLanes(queue: readonly PlannedInvocation[], schedule: 
   let waiting: Array<() => void> = [];
   const slotFreed = () => new Promise<void>((resolve) => waiting.push(resolve));
   const release = () => {
+    if (waiting.length === 0) return; // the usual case: no lane is waiting for a free function
     const wake = waiting;
     waiting = [];
     for (const resolve of wake) resolve();
   };
   const lanes = Math.max(1, Math.min(schedule.concurrency, new Set(queue.map((p) => p.functionName)).size));
+  // The first untaken invocation whose function is free, marked taken; null when there is none now.
+  // A function of its own, not inline in the lane: V8 optimizes it once it is hot, but not the loop
+  // of the lane, an async function resumed after every call (no on-stack replacement there).
+  const takeNext = (): PlannedInvocation | null => {
+    while (head < queue.length && taken[head]) head++;
+    for (let i = head; i < queue.length; i++) {
+      if (!taken[i] && !busy.has(queue[i].functionName)) {
+        taken[i] = 1;
+        left--;
+        busy.add(queue[i].functionName);
+        return queue[i];
+      }
+    }
+    return null;
+  };
   const lane = async (): Promise<void> => {
     while (!schedule.isStopped() && left > 0) {
-      while (head < queue.length && taken[head]) head++;
-      let index = -1;
-      for (let i = head; i < queue.length; i++) {
-        if (!taken[i] && !busy.has(queue[i].functionName)) {
-          index = i;
-          break;
-        }
-      }
-      if (index === -1) {
+      const planned = takeNext();
+      if (planned === null) {
         await Promise.race([slotFreed(), schedule.stopped]);
         continue;
       }
-      taken[index] = 1;
-      left--;
-      const planned = queue[index];
-      busy.add(planned.functionName);
       let goOn: boolean;
       try {
         goOn = await schedule.runOne(planned);

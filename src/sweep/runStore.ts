@@ -140,10 +140,10 @@ export class RunStore {
    * Appends one record as one line. A key already stored is refused (no duplicates), unless the
    * stored record is an error: then this is a new attempt that supersedes it (the old line stays
    * in the file; readers prefer the later record, see supersedes in src/core/runFiles.ts).
+   * `key` is recordKey(record), for a caller that has it already.
    */
-  append(record: InvocationRecord): void {
+  append(record: InvocationRecord, key: string = recordKey(record)): void {
     this.checkWritable();
-    const key = recordKey(record);
     const earlier = this.byKey.get(key);
     if (earlier && !supersedes(record, earlier)) throw new Error(`Internal error: invocation ${key} is already recorded in ${this.runDir}.`);
     this.writeLine(`${JSON.stringify(record)}\n`);
@@ -169,8 +169,12 @@ export class RunStore {
    */
   private writeLine(line: string): void {
     if (this.fd === null) this.fd = fs.openSync(path.join(this.runDir, INVOCATIONS_FILE), 'a');
+    // The string is written as it is (no copy into a Buffer first); only a partial write, which a
+    // regular file gives at most when the disk fills, goes on from the bytes not yet written.
+    const written = fs.writeSync(this.fd, line);
+    if (written === Buffer.byteLength(line, 'utf8')) return;
     const bytes = Buffer.from(line, 'utf8');
-    let offset = 0;
+    let offset = written;
     while (offset < bytes.length) offset += fs.writeSync(this.fd, bytes, offset, bytes.length - offset);
   }
 

@@ -77,6 +77,13 @@ export interface SweepEngineOptions {
   /** Called once with the estimate for what is left to run; false cancels the sweep before spending more. */
   confirmCost?: (estimate: SweepCostEstimate) => Promise<boolean>;
   onProgress?: (progress: SweepProgress) => void;
+  /**
+   * Progress events for new records come at most this often (ms; default 200: no view shows more
+   * than a few a second, and each event costs the caller a redraw or a message). The cost estimate and
+   * the end are reported at once; a record whose event was held back is reported when the interval ends.
+   * 0: one event per record.
+   */
+  progressIntervalMs?: number;
   onRecord?: (record: InvocationRecord) => void;
   log?: (line: string) => void;
   retry?: Partial<RetryPolicy>;
@@ -121,6 +128,11 @@ const STATUS_OF: Record<SweepStopReason['kind'], RunStatus> = {
   unexpected: 'failed',
 };
 
+const utf8Encoder = new TextEncoder();
+
+/** See SweepEngineOptions.progressIntervalMs. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 200;
+
 class SweepStop extends Error {
   readonly status: RunStatus;
   constructor(readonly reason: SweepStopReason) {
@@ -150,6 +162,8 @@ class SweepRun {
   private pilot: PilotMeasurement | null = null;
   /** estimatedCostOf per configuration (and warm-up or not) for the current pilot: the same for every repetition. */
   private readonly costOfCache = new Map<string, number>();
+  /** The template's event, encoded once per thread count and strategy (the same for every repetition). */
+  private readonly payloadCache = new Map<string, Uint8Array>();
   private readonly skippedKeys = new Set<string>();
   /** With retryErrors: error records found at the start, each run again once in this session. */
   private readonly retryKeys = new Set<string>();
@@ -162,6 +176,11 @@ class SweepRun {
    */
   private countsCache: { done: number; total: number; skipped: number; earlyStops: number } | null = null;
   private lastMetadataWrite = 0;
+  private readonly progressIntervalMs: number;
+  private lastProgressAt = 0;
+  /** Sends the held-back progress event of the latest record when the interval ends; cleared by the next event (the sweep always ends with one). */
+  private progressTimer: ReturnType<typeof setTimeout> | null = null;
+  private heldBackRecord: InvocationRecord | undefined;
   /** Ends backoff sleeps when the sweep stops for any reason. */
   private readonly sleepAbort = new AbortController();
   /**
@@ -174,6 +193,7 @@ class SweepRun {
 
   constructor(private readonly options: SweepEngineOptions) {
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.progressIntervalMs = Math.max(0, options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
     this.log = options.log ?? (() => {});
     this.runId = options.store.meta.runId;
     this.accounting = new SweepAccounting(options.region);
@@ -323,11 +343,20 @@ class SweepRun {
     return cost;
   }
 
+  private templatePayload(planned: PlannedInvocation): Uint8Array {
+    const key = `${planned.threads}|${planned.strategy}`;
+    let payload = this.payloadCache.get(key);
+    if (payload === undefined) {
+      const event: TemplateEvent = { items: this.options.items, workers: planned.threads, cost: this.options.cost, strategy: planned.strategy };
+      this.payloadCache.set(key, (payload = utf8Encoder.encode(JSON.stringify(event))));
+    }
+    return payload;
+  }
+
   /** Invokes with retries and appends the record; null when the sweep stopped before it finished (not recorded). */
   private async invokeAndRecord(planned: PlannedInvocation): Promise<InvocationRecord | null> {
     const startedAt = new Date().toISOString();
-    const event: TemplateEvent = { items: this.options.items, workers: planned.threads, cost: this.options.cost, strategy: planned.strategy };
-    const payload = this.options.invocation ? this.options.invocation.payloadFor(planned) : new TextEncoder().encode(JSON.stringify(event));
+    const payload = this.options.invocation ? this.options.invocation.payloadFor(planned) : this.templatePayload(planned);
     const recordFrom = this.options.invocation?.recordFrom ?? recordFromResponse;
     let retries = 0;
     let lastError: unknown = null;
@@ -367,12 +396,13 @@ class SweepRun {
   }
 
   private record(record: InvocationRecord): InvocationRecord {
-    if (this.retryKeys.delete(recordKey(record))) {
+    const key = recordKey(record);
+    if (this.retryKeys.delete(key)) {
       // The error record this attempt supersedes no longer counts as an error.
       this.accounting.errors--;
       this.retriedErrors++;
     }
-    this.options.store.append(record);
+    this.options.store.append(record, key);
     if (this.countsCache) this.countsCache.done++;
     this.accounting.account(record, true);
     this.adaptive.observe(record);
@@ -383,11 +413,12 @@ class SweepRun {
       this.log(
         `${label}: ${record.processingMs ?? '?'} ms processing, ${record.billedMs ?? '?'} ms billed${record.coldStart ? ', cold start' : ''}${record.retries ? `, ${record.retries} retries` : ''}`,
       );
-    if (Date.now() - this.lastMetadataWrite > 2000) {
-      this.lastMetadataWrite = Date.now();
+    const now = Date.now();
+    if (now - this.lastMetadataWrite > 2000) {
+      this.lastMetadataWrite = now;
       this.options.store.updateMetadata({ costSoFarUsd: this.accounting.costUsd });
     }
-    this.emitProgress(record);
+    this.recordProgress(record, now);
     const stopError = this.options.invocation?.stopAfter?.(record) ?? null;
     if (stopError !== null) this.halt(new SweepStop({ kind: 'functionFailed', functionName: record.functionName, threads: record.threads, error: stopError }));
     return record;
@@ -426,8 +457,31 @@ class SweepRun {
     return this.countsCache;
   }
 
+  /** The progress event of a new record, now or (within the interval since the last event) when the interval ends. */
+  private recordProgress(record: InvocationRecord, now: number): void {
+    if (!this.options.onProgress) return;
+    const sinceLast = now - this.lastProgressAt;
+    if (sinceLast >= this.progressIntervalMs) {
+      this.emitProgress(record);
+      return;
+    }
+    this.heldBackRecord = record;
+    if (this.progressTimer === null) {
+      this.progressTimer = setTimeout(() => {
+        this.progressTimer = null;
+        this.emitProgress(this.heldBackRecord);
+      }, this.progressIntervalMs - sinceLast);
+    }
+  }
+
   private emitProgress(last?: InvocationRecord): void {
     if (!this.options.onProgress) return;
+    if (this.progressTimer !== null) {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = null;
+    }
+    this.heldBackRecord = undefined;
+    this.lastProgressAt = Date.now();
     const { done, total } = this.counts();
     const { errors, retries, costUsd } = this.accounting;
     this.options.onProgress({ done, total, errors, retries, costUsd, etaMs: this.accounting.etaMs(total - done), phase: this.phase, last });

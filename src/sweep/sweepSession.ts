@@ -311,7 +311,7 @@ function resumeOpenedRun(store: RunStore, change: { maxCostUsd?: number | null; 
 
 export interface ExecuteOptions extends Pick<
   SweepEngineOptions,
-  'signal' | 'confirmCost' | 'onProgress' | 'onRecord' | 'log' | 'retry' | 'retryErrors' | 'invocation'
+  'signal' | 'confirmCost' | 'onProgress' | 'progressIntervalMs' | 'onRecord' | 'log' | 'retry' | 'retryErrors' | 'invocation'
 > {
   client: SweepEngineOptions['client'];
   /** Creates the adaptive sampler when the run is adaptive (src/core/analysis/adaptiveSampling.ts). */
@@ -347,6 +347,7 @@ async function runPreparedSweep(prepared: PreparedSweep, options: ExecuteOptions
     signal: options.signal,
     confirmCost: options.confirmCost,
     onProgress: options.onProgress,
+    progressIntervalMs: options.progressIntervalMs,
     onRecord: options.onRecord,
     log: options.log,
     retry: options.retry,

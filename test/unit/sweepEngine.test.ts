@@ -326,6 +326,52 @@ test('a declined cost confirmation runs nothing after the pilot', async () => {
   assert.equal(lambda.calls.length, 1);
 });
 
+test(
+  'progress events are held back within the interval, the held-back one comes when it ends, and the end is reported at once',
+  { timeout: 20_000 },
+  async () => {
+    const { store, plan } = setup(4);
+    const events: Array<{ done: number; recorded: number; phase: string; last: string | undefined }> = [];
+    let eventArrived: () => void = () => undefined;
+    const total = planSize(plan);
+    // Every call answers at once, except the last: it waits for a progress event that no later record
+    // can cause, so only the held-back event of the record before it (sent when the interval ends) lets
+    // the sweep finish. Without that event the test would hang and fail on its timeout.
+    const lambda = fakeLambda((_call, index) => {
+      if (index < total - 1) return 'ok';
+      const seen = events.length;
+      return new Promise<'ok'>((resolve) => {
+        eventArrived = () => {
+          if (events.length > seen) resolve('ok');
+        };
+      });
+    });
+    const outcome = await runSweep({
+      client: lambda,
+      store,
+      plan,
+      items: 4,
+      cost: 6,
+      region: 'us-east-1',
+      concurrency: 1,
+      retry: fastRetry,
+      progressIntervalMs: 30,
+      onProgress: (p) => {
+        events.push({ done: p.done, recorded: store.invocations.length, phase: p.phase, last: p.last ? recordKey(p.last) : undefined });
+        eventArrived();
+      },
+    });
+    assert.equal(outcome.status, 'completed');
+    assert.equal(outcome.done, total);
+    assert.ok(events.length < total, `${events.length} events for ${total} records: held back within the interval`);
+    for (const e of events) assert.equal(e.done, e.recorded, 'each event counts what is on disk when it is sent');
+    const heldBack = events[events.length - 2];
+    assert.equal(heldBack.done, total - 1, 'the held-back event of the record before the last one was sent when the interval ended');
+    assert.equal(heldBack.last, recordKey(store.invocations[total - 2]));
+    assert.deepEqual(events[events.length - 1], { done: total, recorded: total, phase: 'finished', last: undefined });
+  },
+);
+
 test('adaptive sampling stops steady configurations early and records why', async () => {
   const { dir, store, plan } = setup(12);
   let n = 0;
@@ -343,6 +389,8 @@ test('adaptive sampling stops steady configurations early and records why', asyn
     concurrency: 1,
     sampler,
     retry: fastRetry,
+    // One event per record, so that every count the engine keeps is checked against the file.
+    progressIntervalMs: 0,
     onProgress: (p) => progress.push({ done: p.done, total: p.total, recorded: store.invocations.length }),
   });
   assert.equal(outcome.status, 'completed');

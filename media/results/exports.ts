@@ -18,8 +18,6 @@ export interface ExportSources {
   theme(): ThemeColors;
   sortedRows(): TableRow[];
   comparing(): boolean;
-  /** The payload shown, for a run that sent several; undefined otherwise. */
-  payload(): string | undefined;
 }
 
 export function createExports(sources: ExportSources): { exportButtons(chartId: ChartId, title: string): HTMLElement; exportCsv(): void } {
@@ -57,7 +55,7 @@ export function createExports(sources: ExportSources): { exportButtons(chartId: 
       sources.post({
         type: FromWebview.ExportCsv,
         suggestedName: `${sources.runStem()}-summary.csv`,
-        csv: tableToCsv(sources.sortedRows(), sources.comparing(), sources.payload()),
+        csv: tableToCsv(sources.sortedRows(), sources.comparing()),
       }),
   };
 }

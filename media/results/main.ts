@@ -31,7 +31,7 @@ import { renderHeatmaps } from './heatmapView';
 import { renderSummaryTable, type SortState } from './summaryTable';
 import { createExports } from './exports';
 import { Notices } from './notices';
-import { formatMs, formatUsd, type TableRow } from './tableModel';
+import { formatMs, formatUsd, strategyOptionLabel, type TableRow } from './tableModel';
 import { readThemeColors, type ThemeColors } from './themeColors';
 import { ViewStateStore } from './viewState';
 
@@ -76,6 +76,14 @@ const strategySelect = el('select', { id: 'filter-strategy' });
 // A run that sent several payloads is analysed one payload at a time; the host filters, this picks.
 const payloadSelect = el('select', { id: 'filter-payload' });
 const payloadFilter = el('span', { class: 'filter', id: 'payload-filter', hidden: '' }, el('label', { for: 'filter-payload' }, 'Payload'), payloadSelect);
+// The same for the compared run, which may have sent several payloads too.
+const comparePayloadSelect = el('select', { id: 'filter-compare-payload' });
+const comparePayloadFilter = el(
+  'span',
+  { class: 'filter', id: 'compare-payload-filter', hidden: '' },
+  el('label', { for: 'filter-compare-payload' }, 'Payload (compared run)'),
+  comparePayloadSelect,
+);
 const compareButton = button('Compare with…', () => post({ type: FromWebview.PickCompareRun }), {
   id: 'compare-button',
   title: 'Overlay a second run (for example x86_64 vs arm64, or pool vs batch)',
@@ -95,6 +103,7 @@ const toolbar = el(
   el('span', { class: 'filter' }, el('label', { for: 'filter-arch' }, 'Architecture'), archSelect),
   el('span', { class: 'filter' }, el('label', { for: 'filter-strategy' }, 'Strategy'), strategySelect),
   payloadFilter,
+  comparePayloadFilter,
 );
 const findingsSection = el('section', { id: 'findings', 'aria-labelledby': 'findings-heading' });
 const chartsSection = el('section', { id: 'charts', 'aria-labelledby': 'charts-heading' });
@@ -111,6 +120,12 @@ payloadSelect.addEventListener('change', () => {
     post({ type: FromWebview.SelectPayload, payload: payloadSelect.value });
   }
 });
+comparePayloadSelect.addEventListener('change', () => {
+  if (shown?.compareWith?.payload && comparePayloadSelect.value !== shown.compareWith.payload.shown) {
+    showStatus('info', `Analysing payload ${comparePayloadSelect.value} of the compared run…`);
+    post({ type: FromWebview.SelectPayload, payload: comparePayloadSelect.value, slot: 'compare' });
+  }
+});
 
 function filters(): ChartFilters {
   return viewState.current.filters ?? { arch: 'all', strategy: 'all' };
@@ -121,9 +136,9 @@ function onFiltersChanged(): void {
   if (shown) renderCharts(chartRuns(shown));
 }
 
-function setOptions(select: HTMLSelectElement, values: string[], selected: string): void {
+function setOptions(select: HTMLSelectElement, values: string[], selected: string, label: (value: string) => string = (value) => value): void {
   const options = ['all', ...values];
-  select.replaceChildren(...options.map((v) => el('option', { value: v }, v === 'all' ? 'All' : v)));
+  select.replaceChildren(...options.map((v) => el('option', { value: v }, v === 'all' ? 'All' : label(v))));
   select.value = options.includes(selected) ? selected : 'all';
   select.disabled = values.length <= 1;
 }
@@ -162,7 +177,7 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   const allConfigs = runs.flatMap((r) => r.analysis.configs);
   const f = filters();
   setOptions(archSelect, [...new Set(allConfigs.map((c) => c.arch))].sort(), f.arch);
-  setOptions(strategySelect, [...new Set(allConfigs.map((c) => c.strategy))].sort(), f.strategy);
+  setOptions(strategySelect, [...new Set(allConfigs.map((c) => c.strategy))].sort(), f.strategy, (strategy) => strategyOptionLabel(strategy, runs));
 
   findingsSection.replaceChildren(el('h2', { id: 'findings-heading' }, 'Recommendations and the knee'));
   const recs = el('div', { id: 'recommendations' });
@@ -183,8 +198,14 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
     ),
     tableHost,
   );
-  const rows: TableRow[] = runs.flatMap((run) =>
-    run.analysis.configs.map((config) => ({ runLabel: run.label, config, ...(run.analysis.ownFunction ? { ownFunction: true } : {}) })),
+  const payloads = [body.primary.payload?.shown, body.compareWith?.payload?.shown];
+  const rows: TableRow[] = runs.flatMap((run, index) =>
+    run.analysis.configs.map((config) => ({
+      runLabel: run.label,
+      config,
+      ...(run.analysis.ownFunction ? { ownFunction: true } : {}),
+      ...(payloads[index] !== undefined ? { payload: payloads[index] } : {}),
+    })),
   );
   sortedRows = renderSummaryTable(tableHost, {
     rows,
@@ -218,28 +239,45 @@ function renderAll(body: ShowAnalysisBody, messageId?: number): void {
   post({ type: FromWebview.Rendered, tableRows: rows.length, charts: [...charts.keys(), 'heatmap'] }, messageId);
 }
 
-/** The Payload select and the line saying which payload is shown; hidden for runs with one payload or none. */
+/**
+ * The Payload selects and the lines saying which payload is shown, one for each run (the shown run
+ * and the compared one) that sent several; hidden for runs with one payload or none.
+ */
 function renderPayloadChoice(body: ShowAnalysisBody): void {
-  const selection = body.primary.payload;
-  payloadFilter.hidden = !selection;
-  document.getElementById('payload-info')?.remove();
-  if (!selection) {
-    payloadSelect.replaceChildren();
-    return;
-  }
-  payloadSelect.replaceChildren(...selection.names.map((name) => el('option', { value: name }, name)));
-  payloadSelect.value = selection.shown;
-  payloadSelect.disabled = false;
+  for (const id of ['payload-info', 'compare-payload-info']) document.getElementById(id)?.remove();
   if (statusLine.textContent?.startsWith('Analysing payload ')) showStatus('info', '');
-  const others = body.compareWith?.payload ? ` The compared run shows its payload ${body.compareWith.payload.shown}.` : '';
-  runInfo.after(
-    el(
+  let after: HTMLElement = runInfo;
+  const slots = [
+    { run: body.primary, select: payloadSelect, filter: payloadFilter, infoId: 'payload-info', whose: 'the run’s', where: 'Payload' },
+    {
+      run: body.compareWith,
+      select: comparePayloadSelect,
+      filter: comparePayloadFilter,
+      infoId: 'compare-payload-info',
+      whose: '',
+      where: 'Payload (compared run)',
+    },
+  ];
+  for (const { run, select, filter, infoId, whose, where } of slots) {
+    const selection = run?.payload;
+    filter.hidden = !selection;
+    if (!run || !selection) {
+      select.replaceChildren();
+      continue;
+    }
+    select.replaceChildren(...selection.names.map((name) => el('option', { value: name }, name)));
+    select.value = selection.shown;
+    select.disabled = false;
+    const position = `${selection.names.indexOf(selection.shown) + 1} of ${whose || `${run.runLabel}’s`} ${selection.names.length} payloads`;
+    const info = el(
       'p',
-      { id: 'payload-info', class: 'run-info' },
-      `Payload ${selection.shown} (${selection.names.indexOf(selection.shown) + 1} of the run’s ${selection.names.length} payloads): ` +
-        `only its invocations are analysed, since different payloads are different workloads. Choose another under Payload.${others}`,
-    ),
-  );
+      { id: infoId, class: 'run-info' },
+      `${whose ? '' : `Compared run ${run.runLabel}: `}Payload ${selection.shown} (${position}): ` +
+        `only its invocations are analysed, since different payloads are different workloads. Choose another under ${where}.`,
+    );
+    after.after(info);
+    after = info;
+  }
 }
 
 let theme: ThemeColors = readThemeColors();
@@ -327,8 +365,12 @@ function heatmapSvg(): string {
 
 function runStem(): string {
   if (!shown) return 'results';
-  const payload = shown.primary.payload ? `-payload-${shown.primary.payload.shown}` : '';
-  return safeFileStem(`${shown.compareWith ? `${shown.primary.runLabel}-vs-${shown.compareWith.runLabel}` : shown.primary.runLabel}${payload}`);
+  const payload = (run: ShowAnalysisBody['primary']): string => (run.payload ? `-payload-${run.payload.shown}` : '');
+  return safeFileStem(
+    shown.compareWith
+      ? `${shown.primary.runLabel}${payload(shown.primary)}-vs-${shown.compareWith.runLabel}${payload(shown.compareWith)}`
+      : `${shown.primary.runLabel}${payload(shown.primary)}`,
+  );
 }
 
 const { exportButtons, exportCsv } = createExports({
@@ -340,7 +382,6 @@ const { exportButtons, exportCsv } = createExports({
   theme: () => theme,
   sortedRows: () => sortedRows,
   comparing: () => Boolean(shown?.compareWith),
-  payload: () => shown?.primary.payload?.shown,
 });
 
 function showStatus(level: 'info' | 'error', text: string): void {
@@ -361,8 +402,8 @@ function showEmpty(message: string): void {
   notices.clear();
   clearCompareButton.hidden = true;
   archSelect.disabled = strategySelect.disabled = true;
-  payloadFilter.hidden = true;
-  document.getElementById('payload-info')?.remove();
+  payloadFilter.hidden = comparePayloadFilter.hidden = true;
+  for (const id of ['payload-info', 'compare-payload-info']) document.getElementById(id)?.remove();
   content.replaceChildren(
     el('div', { class: 'empty-state' }, el('p', {}, message), el('p', {}, 'Pick a sweep run from this workspace, or import the study\u2019s CSV files.')),
   );

@@ -1,7 +1,7 @@
 // The summary table's columns, formatting, sorting and CSV export. Pure (no DOM) so it is unit-tested
 // in Node; summaryTable.ts draws it.
 import { formatUsd as formatUsdAmount } from '../../src/core/usdFormat';
-import type { ConfigSummary } from '../../src/core/analysis/analysisTypes';
+import type { AnalysisResult, ConfigSummary } from '../../src/core/analysis/analysisTypes';
 import { strategyLabel } from '../../src/core/analysis/payloads';
 import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from '../../src/core/analysis/statistics';
 
@@ -11,6 +11,20 @@ export interface TableRow {
   config: ConfigSummary;
   /** A sweep of your own function: its records carry the template's strategy, shown as "your function". */
   ownFunction?: boolean;
+  /** The payload the row measured, for a run that sent several (each is analysed apart). */
+  payload?: string;
+}
+
+/**
+ * How the Strategy filter names a strategy value: "your function" when only sweeps of your own
+ * function carry it (their records hold the template's default "pool"), both names when a compared
+ * template run carries it too, else the template's strategy.
+ */
+export function strategyOptionLabel(strategy: string, runs: ReadonlyArray<{ analysis: Pick<AnalysisResult, 'ownFunction' | 'configs'> }>): string {
+  const carrying = runs.filter((run) => run.analysis.configs.some((config) => config.strategy === strategy));
+  const own = carrying.filter((run) => run.analysis.ownFunction).length;
+  if (own === 0) return strategy;
+  return own === carrying.length ? strategyLabel(strategy, true) : `${strategy} / ${strategyLabel(strategy, true)}`;
 }
 
 export type SortDirection = 'ascending' | 'descending';
@@ -230,7 +244,10 @@ export function sortRows(rows: readonly TableRow[], column: TableColumn, directi
   });
 }
 
-/** The CSV columns: the stable `ConfigSummary` field names, so spreadsheets can rely on them. */
+/**
+ * The CSV columns: the stable `ConfigSummary` field names, so spreadsheets can rely on them; their
+ * header is the field name, except where CSV_HEADERS says what the column holds instead.
+ */
 export const CSV_FIELDS: ReadonlyArray<keyof ConfigSummary> = [
   'arch',
   'memoryMB',
@@ -256,6 +273,26 @@ export const CSV_FIELDS: ReadonlyArray<keyof ConfigSummary> = [
   'cores',
 ];
 
+/**
+ * The mean's 95% interval is exported as the table shows it (shownTimeInterval): a time is never
+ * negative, and with n<3 the interval says nothing, so its cells are empty. The header says so.
+ */
+export const CSV_HEADERS: Partial<Record<keyof ConfigSummary, string>> = {
+  ciLowMs: `meanCi95LowMs (clamped at 0; empty if n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL})`,
+  ciHighMs: `meanCi95HighMs (empty if n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL})`,
+};
+
+/** A row's value of a CSV column, as exported. */
+function csvValue(row: TableRow, field: keyof ConfigSummary): unknown {
+  const { config } = row;
+  if (field === 'strategy') return strategyLabel(config.strategy, row.ownFunction);
+  if (field === 'ciLowMs' || field === 'ciHighMs') {
+    const interval = shownTimeInterval(config.n, config.ciLowMs, config.ciHighMs);
+    return interval ? (field === 'ciLowMs' ? interval.low : interval.high) : null;
+  }
+  return config[field];
+}
+
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
@@ -266,15 +303,21 @@ export function csvCell(value: unknown): string {
   return needsQuotes ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The table as CSV, in the order shown, full precision; a `run` column first when comparing. */
-/** `payload`: the payload shown, for a run that sent several; each row then says which payload it measured. */
+/**
+ * The table as CSV, in the order shown, full precision; a `run` column first when comparing, and a
+ * `payload` column when a run sent several payloads (a row's `payload`, else `payload` given here).
+ */
 export function tableToCsv(rows: readonly TableRow[], comparing: boolean, payload?: string): string {
-  const header = [...(comparing ? ['run'] : []), ...(payload !== undefined ? ['payload'] : []), ...CSV_FIELDS].join(',');
+  const payloadOf = (row: TableRow): string | undefined => row.payload ?? payload;
+  const withPayload = rows.some((row) => payloadOf(row) !== undefined);
+  const header = [...(comparing ? ['run'] : []), ...(withPayload ? ['payload'] : []), ...CSV_FIELDS.map((field) => CSV_HEADERS[field] ?? field)]
+    .map(csvCell)
+    .join(',');
   const lines = rows.map((row) =>
     [
       ...(comparing ? [csvCell(row.runLabel)] : []),
-      ...(payload !== undefined ? [csvCell(payload)] : []),
-      ...CSV_FIELDS.map((field) => csvCell(field === 'strategy' ? strategyLabel(row.config.strategy, row.ownFunction) : row.config[field])),
+      ...(withPayload ? [csvCell(payloadOf(row))] : []),
+      ...CSV_FIELDS.map((field) => csvCell(csvValue(row, field))),
     ].join(','),
   );
   return [header, ...lines].join('\r\n') + '\r\n';

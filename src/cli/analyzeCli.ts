@@ -4,7 +4,7 @@ import type { CliCommand } from './cliCommands';
 import { ARCHITECTURES, STRATEGIES, type Architecture, type Strategy } from '../core/experimentConfig';
 import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
-import { payloadNames, recordsForPayload } from '../core/analysis/payloads';
+import { payloadNames, recordsForPayload, runsSweptOwnFunction } from '../core/analysis/payloads';
 import { formatAnalysisText, formatKneeTable, formatSimulationTable, stableAnalysisJson } from '../core/analysis/analysisReport';
 import { simulateAdaptiveSampling } from '../core/analysis/adaptiveSimulation';
 import { DEFAULT_PRICING_REGION, pricedRegions } from '../core/pricing';
@@ -150,7 +150,14 @@ async function run(argv: string[]): Promise<number> {
         );
       }
     }
-    const options = { region, itemsPerInvocation: input.itemsPerInvocation, tolerance, costSlack, ...(predictMemoryMB ? { predictMemoryMB } : {}) };
+    const options = {
+      region,
+      itemsPerInvocation: input.itemsPerInvocation,
+      tolerance,
+      costSlack,
+      ownFunction: runsSweptOwnFunction(input.runs),
+      ...(predictMemoryMB ? { predictMemoryMB } : {}),
+    };
     const result = analyzeMixed(records, aggregates, options, input.warnings);
     // Warnings go to stderr in every mode (--json and --simulate-adaptive too), before any output.
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

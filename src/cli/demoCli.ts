@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { createLambdaClient, resolveTarget } from '../aws/lambdaTarget';
 import { BUILT_IN_ENDPOINT_ROLE_ARN } from '../aws/executionRole';
 import { analyzeRecords } from '../core/analysis/analyzeRun';
-import type { AnalysisResult } from '../core/analysis/analysisTypes';
+import type { AnalysisResult, ConfigSummary } from '../core/analysis/analysisTypes';
+import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from '../core/analysis/statistics';
 import { formatKneeTable, formatRecommendations } from '../core/analysis/analysisReport';
 import type { Architecture } from '../core/experimentConfig';
 import { hostLambdaArchitecture } from '../core/hostArchitecture';
@@ -204,6 +205,12 @@ function describeCpuLimit(method: string): string {
     : `${method} (memory/1769 vCPU per function)`;
 }
 
+/** The mean's 95% interval as every report shows it: never below 0 ms, none with n<3. */
+function shownInterval(c: ConfigSummary): string {
+  const interval = shownTimeInterval(c.n, c.ciLowMs, c.ciHighMs);
+  return interval ? `${interval.low.toFixed(0)}–${interval.high.toFixed(0)}` : `n<${MIN_SAMPLES_FOR_SHOWN_INTERVAL}`;
+}
+
 /** A plain-text table of the summary, the knee and the recommendations. */
 export function formatDemoSummary(analysis: AnalysisResult, cpuLimit: string): string {
   const rows = [...analysis.configs].sort((a, b) => a.memoryMB - b.memoryMB || a.threads - b.threads);
@@ -213,7 +220,7 @@ export function formatDemoSummary(analysis: AnalysisResult, cpuLimit: string): s
     String(c.threads),
     String(c.n),
     c.n > 0 ? c.medianMs.toFixed(0) : '-',
-    c.n > 0 ? `${c.meanMs.toFixed(0)} (${c.ciLowMs.toFixed(0)}–${c.ciHighMs.toFixed(0)})` : '-',
+    c.n > 0 ? `${c.meanMs.toFixed(0)} (${shownInterval(c)})` : '-',
     c.speedup === null ? '-' : `${c.speedup.toFixed(2)}x`,
     c.cores === null ? '-' : String(c.cores),
     formatUsd(c.costPerInvocationUsd * 1000, { scale: 'perInvocation' }),

@@ -6,6 +6,7 @@ import type { CliCommand } from './cliCommands';
 import { parseCliArgs } from './cliArgs';
 import { loadAnalysisInput } from '../runs/analysisFiles';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
+import { runsSweptOwnFunction } from '../core/analysis/payloads';
 import { invocationsToCsv } from '../core/analysis/invocationCsvExport';
 import { DEFAULT_PRICING_REGION } from '../core/pricing';
 import { INVOCATIONS_FILE, RUN_FILE } from '../core/runFiles';
@@ -62,7 +63,7 @@ async function run(argv: string[]): Promise<number> {
       const analysis = analyzeMixed(
         input.records,
         [],
-        { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation },
+        { region: input.region ?? DEFAULT_PRICING_REGION, itemsPerInvocation: input.itemsPerInvocation, ownFunction: runsSweptOwnFunction(input.runs) },
         input.warnings,
       );
       const run = input.runs.length === 1 ? input.runs[0].meta : input.runs.map((r) => r.meta);

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import path, { basename } from 'node:path';
 import { analyzeMixed } from '../core/analysis/analyzeRun';
 import { analyseInputFiles, type AnalysisInput } from '../core/analysis/analysisInput';
-import { payloadNames, recordsForPayload } from '../core/analysis/payloads';
+import { payloadNames, recordsForPayload, runsSweptOwnFunction } from '../core/analysis/payloads';
 import { findMemoryPreset } from '../core/memoryPresets';
 import { INVOCATIONS_FILE } from '../core/runFiles';
 import { loadAnalysisInput, runFolderFiles } from '../runs/analysisFiles';
@@ -48,7 +48,12 @@ function analysed(whole: AnalysisInput, runLabel: string, source: ResultsSource,
   const analysis = analyzeMixed(
     input.records,
     input.aggregates,
-    { region: input.region ?? undefined, itemsPerInvocation: input.itemsPerInvocation, predictMemoryMB: VIEW_PREDICTION_SIZES_MB },
+    {
+      region: input.region ?? undefined,
+      itemsPerInvocation: input.itemsPerInvocation,
+      predictMemoryMB: VIEW_PREDICTION_SIZES_MB,
+      ownFunction: runsSweptOwnFunction(input.runs),
+    },
     input.warnings,
   );
   return {

@@ -245,10 +245,11 @@ export class ResultsPanel {
       }
       case FromWebview.SelectPayload: {
         // The loader keeps the choice, so the live follow goes on showing this payload.
-        const loader = this.loaders.primary;
+        const slot = body.slot ?? 'primary';
+        const loader = this.loaders[slot];
         if (!loader) break;
         loader.payload = body.payload;
-        this.reload('primary', true);
+        this.reload(slot, true);
         break;
       }
       case FromWebview.ExportCsv:

@@ -117,6 +117,8 @@ export interface ExportChartBody {
 export interface SelectPayloadBody {
   type: FromWebview.SelectPayload;
   payload: string;
+  /** Whose payload: the compared run's, or (absent) the run shown first. */
+  slot?: 'compare';
 }
 export interface RenderedBody {
   type: FromWebview.Rendered;
@@ -246,7 +248,7 @@ export function isFromWebviewMessage(value: unknown): value is Envelope<FromWebv
           (body.format === 'svg' && typeof body.data === 'string' && body.data.trimStart().startsWith('<svg')))
       );
     case FromWebview.SelectPayload:
-      return typeof body.payload === 'string' && body.payload.length > 0 && body.payload.length <= 1000;
+      return typeof body.payload === 'string' && body.payload.length > 0 && body.payload.length <= 1000 && (body.slot === undefined || body.slot === 'compare');
     case FromWebview.Rendered:
       return typeof body.tableRows === 'number' && Array.isArray(body.charts);
     default:

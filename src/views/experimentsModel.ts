@@ -132,3 +132,21 @@ export function joinExperiments(functions: Map<string, ExperimentFunctionInfo[]>
     .sort((a, b) => a.localeCompare(b))
     .map((experimentId) => ({ experimentId, functions: functions.get(experimentId) ?? [], runs: runs.filter((r) => r.experimentId === experimentId) }));
 }
+
+/**
+ * How the runs read now differ from the runs the view shows: `restructured` when a run came or went
+ * (or moved), so experiments' run counts and the Runs lists change; otherwise the runs whose row
+ * changed (status, count, cost). The view redraws only that much, because a redraw drops the rows
+ * VS Code knows, and a menu or inline action clicked on a dropped row reaches no node.
+ */
+export function diffRuns(shown: readonly RunInfo[], now: readonly RunInfo[]): { restructured: boolean; changed: RunInfo[] } {
+  const restructured = shown.length !== now.length || shown.some((run, i) => run.runDir !== now[i].runDir || run.experimentId !== now[i].experimentId);
+  if (restructured) return { restructured, changed: [] };
+  return { restructured, changed: now.filter((run, i) => JSON.stringify(run) !== JSON.stringify(shown[i])) };
+}
+
+/** True when two listings of the target's functions would show the same rows. */
+export function sameFunctionListing(a: ReadonlyMap<string, ExperimentFunctionInfo[]>, b: ReadonlyMap<string, ExperimentFunctionInfo[]>): boolean {
+  const key = (listing: ReadonlyMap<string, ExperimentFunctionInfo[]>) => JSON.stringify([...listing].sort(([x], [y]) => x.localeCompare(y)));
+  return key(a) === key(b);
+}

@@ -2,14 +2,24 @@
 // architecture, state) and their runs (date, status, invocations done/planned, cost). Functions are
 // listed from the target when the view is shown or refreshed (for Local this starts the built-in
 // endpoint); runs are re-read when their folders change; a sweep running in this window shows its
-// progress on its run's node.
+// progress on its run's node. Only what changed is redrawn (see reload).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatUsd } from '../core/costEstimate';
 import { readTargetChoice } from '../target/targetSettings';
 import { sharedLocalEndpointService } from '../target/localEndpointService';
 import { onExperimentsChanged } from './experimentsChanged';
-import { joinExperiments, listDeployedFunctions, readRuns, type ExperimentFunctionInfo, type ExperimentInfo, type RunInfo } from './experimentsModel';
+import {
+  diffRuns,
+  joinExperiments,
+  listDeployedFunctions,
+  readRuns,
+  sameFunctionListing,
+  type ExperimentFunctionInfo,
+  type ExperimentInfo,
+  type RunInfo,
+} from './experimentsModel';
+import { outputLog } from '../outputLog';
 import { sweepProgress } from './sweepProgress';
 
 export const EXPERIMENTS_VIEW_ID = 'lambdaLab.experiments';
@@ -22,12 +32,27 @@ export type ExperimentTreeNode =
   | { kind: 'run'; run: RunInfo; targetBills: boolean }
   | { kind: 'message'; text: string; detail: string; command?: vscode.Command };
 
+type FunctionListing = { byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string };
+
+/** What the tree shows: the target's functions (as last listed) and the workspace's runs (as last read). */
+interface TreeContent {
+  listing: FunctionListing;
+  runs: RunInfo[];
+}
+
+/** Run folders change many times a second while a sweep writes; they are read again once they are quiet this long. */
+const RUNS_READ_DELAY_MS = 300;
+
 export class ExperimentsTreeProvider implements vscode.TreeDataProvider<ExperimentTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExperimentTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  /** Functions listed from the target; undefined until the view first asks (or after a refresh). */
-  private functions: Promise<{ byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string }> | undefined;
+  /** Undefined until the view first asks (functions are listed from the target only once it is shown). */
+  private content: TreeContent | undefined;
+  private firstLoad: Promise<void> | undefined;
+  /** Loads and reloads, one after the other, so an older listing never replaces a newer one. */
+  private updates: Promise<void> = Promise.resolve();
+  private runsReadTimer: NodeJS.Timeout | undefined;
   private readonly runNodes = new Map<string, ExperimentTreeNode & { kind: 'run' }>();
 
   constructor(private readonly runsDir: () => string | undefined) {
@@ -38,25 +63,66 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       const relative = path.relative(base, runsDirNow).split(path.sep).join('/');
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), `${relative}/**`));
       // Runs changed on disk: re-read the runs, keep the functions listed from the target.
-      const runsChanged = () => this.changed.fire(undefined);
+      const runsChanged = () => this.rereadRunsSoon();
       this.disposables.push(watcher, watcher.onDidCreate(runsChanged), watcher.onDidDelete(runsChanged), watcher.onDidChange(runsChanged));
     }
     this.disposables.push(
+      { dispose: () => clearTimeout(this.runsReadTimer) },
       onExperimentsChanged(() => this.refresh()),
       sharedLocalEndpointService().onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('lambdaLab') && this.refresh()),
       sweepProgress.onDidChange((runDir) => {
-        // While running only that node changes; when the sweep ends its run.json is read again (whole tree).
-        const node = sweepProgress.get(runDir) ? this.runNodes.get(runDir) : undefined;
-        this.changed.fire(node);
+        // Only that run's row changes; when the sweep ends its run.json is read again.
+        const node = this.runNodes.get(runDir);
+        if (node) this.changed.fire(node);
+        if (!sweepProgress.get(runDir)) this.rereadRunsSoon();
       }),
     );
   }
 
-  /** Lists the target's functions again and redraws. */
+  /** Lists the target's functions again, re-reads the runs, and redraws what changed. */
   refresh(): void {
-    this.functions = undefined;
-    this.changed.fire(undefined);
+    if (this.firstLoad) void this.update(() => this.reload(true));
+  }
+
+  private rereadRunsSoon(): void {
+    if (!this.firstLoad) return;
+    clearTimeout(this.runsReadTimer);
+    this.runsReadTimer = setTimeout(() => void this.update(() => this.reload(false)), RUNS_READ_DELAY_MS);
+  }
+
+  private update(step: () => Promise<void>): Promise<void> {
+    this.updates = this.updates.then(step).catch((error: unknown) => {
+      outputLog().warn(`Lambda Lab view: could not update: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.updates;
+  }
+
+  /**
+   * Reads the content again and fires a change only for what differs: the whole tree when functions
+   * or runs came or went, else the rows of the runs that changed. A redraw makes VS Code forget the
+   * rows it replaces, so a context menu or inline action clicked meanwhile would reach no node.
+   */
+  private async reload(relist: boolean): Promise<void> {
+    const shown = this.content;
+    if (!shown) return;
+    const listing = relist ? await this.listFunctions() : shown.listing;
+    const runs = this.readRunsNow();
+    this.content = { listing, runs };
+    if (relist && !sameListing(shown.listing, listing)) return this.changed.fire(undefined);
+    const { restructured, changed } = diffRuns(shown.runs, runs);
+    if (restructured) return this.changed.fire(undefined);
+    for (const run of changed) {
+      const node = this.runNodes.get(run.runDir);
+      if (!node) continue;
+      node.run = run;
+      this.changed.fire(node);
+    }
+  }
+
+  private readRunsNow(): RunInfo[] {
+    const runsDir = this.runsDir();
+    return runsDir ? readRuns(runsDir) : [];
   }
 
   async getChildren(node?: ExperimentTreeNode): Promise<ExperimentTreeNode[]> {
@@ -69,37 +135,43 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         ];
       case 'functions':
         return node.experiment.functions.map((fn) => ({ kind: 'function', fn }));
-      case 'runs':
-        return node.experiment.runs.map((run) => {
+      case 'runs': {
+        // From the runs read last (a run's row may have been updated since its experiment's node was made).
+        const runs = this.content?.runs.filter((run) => run.experimentId === node.experiment.experimentId) ?? node.experiment.runs;
+        return runs.map((run) => {
           const runNode = { kind: 'run' as const, run, targetBills: node.targetBills };
           this.runNodes.set(run.runDir, runNode);
           return runNode;
         });
+      }
       default:
         return [];
     }
   }
 
   private async rootNodes(): Promise<ExperimentTreeNode[]> {
-    this.functions ??= this.listFunctions();
-    const listed = await this.functions;
-    if ('error' in listed) {
+    this.firstLoad ??= this.update(async () => {
+      this.content = { listing: await this.listFunctions(), runs: this.readRunsNow() };
+    });
+    await this.firstLoad;
+    // Wait for a reload under way too, so the rows drawn are the newest.
+    await this.updates;
+    const { listing, runs } = this.content!;
+    if ('error' in listing) {
       return [
         {
           kind: 'message',
           text: 'Could not list the target’s functions',
-          detail: listed.error,
+          detail: listing.error,
           command: { command: 'lambdaLab.selectTarget', title: 'Select Target' },
         },
       ];
     }
-    const runsDir = this.runsDir();
-    const runs = runsDir ? readRuns(runsDir) : [];
     this.runNodes.clear();
-    return joinExperiments(listed.byExperiment, runs).map((experiment) => ({ kind: 'experiment', experiment, targetBills: listed.targetBills }));
+    return joinExperiments(listing.byExperiment, runs).map((experiment) => ({ kind: 'experiment', experiment, targetBills: listing.targetBills }));
   }
 
-  private async listFunctions(): Promise<{ byExperiment: Map<string, ExperimentFunctionInfo[]>; targetBills: boolean } | { error: string }> {
+  private async listFunctions(): Promise<FunctionListing> {
     try {
       const choice = readTargetChoice();
       // The SDK and target code load when the view first lists functions, not at activation.
@@ -202,4 +274,9 @@ function runTreeItem(run: RunInfo, targetBills: boolean): vscode.TreeItem {
   item.tooltip = `${run.runId}\n${run.status}, ${run.done} of ${run.planned} invocations, ${cost}\n${run.runDir}`;
   item.accessibilityInformation = { label: `Run ${run.runId}, ${item.description}` };
   return item;
+}
+
+function sameListing(a: FunctionListing, b: FunctionListing): boolean {
+  if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error;
+  return a.targetBills === b.targetBills && sameFunctionListing(a.byExperiment, b.byExperiment);
 }

@@ -175,6 +175,42 @@ suite('Results view', () => {
     }
   });
 
+  test('compares with a run that sent several payloads: the compared run gets its own Payload select, says which payload it shows, and switches', async function () {
+    const bridge = harnessBridge();
+    if (!bridge) this.skip();
+    const ownId = `results-payloads-${process.pid}`;
+    const own = writeSyntheticRun(workspaceDir(), { runId: ownId, status: 'completed', payloads: ['small.json', 'big.json'] });
+    try {
+      const outcome = await vscode.commands.executeCommand<ShowResultsOutcome>('lambdaLab.showResults', { runDir: runB.runDir, compareRunDir: own.runDir });
+      assert.ok(outcome?.rendered);
+      // Waits for the line the host's analysis of that payload draws (the select changes at once when chosen).
+      const choice = (payload: string) =>
+        bridge.waitForFrame<{ options: string[]; value: string; info: string; primaryFilterHidden: boolean }>(
+          `(payload) => {
+            const select = document.getElementById('filter-compare-payload');
+            const info = document.getElementById('compare-payload-info');
+            if (!select || select.closest('[hidden]') || !info || !info.textContent.includes('Payload ' + payload + ' (')) return null;
+            return { options: [...select.options].map((o) => o.value), value: select.value, info: info.textContent, primaryFilterHidden: document.getElementById('payload-filter').hidden };
+          }`,
+          { frameUrlIncludes: WEBVIEW_FRAMES, arg: payload, timeoutMs: 30_000 },
+        );
+      const first = (await choice('small.json')).value!;
+      assert.deepEqual(first.options, ['small.json', 'big.json']);
+      assert.ok(first.info.startsWith(`Compared run ${ownId}: Payload small.json (1 of`), first.info);
+      assert.equal(first.primaryFilterHidden, true, 'the first run sent no payloads: no select for it');
+      await bridge.screenshot('results-compare-payloads');
+
+      await bridge.waitForFrame(
+        `() => { const select = document.getElementById('filter-compare-payload'); if (!select || select.options.length < 2) return false; select.value = 'big.json'; select.dispatchEvent(new Event('change')); return true; }`,
+        { frameUrlIncludes: WEBVIEW_FRAMES },
+      );
+      const second = (await choice('big.json')).value!;
+      assert.ok(second.info.startsWith(`Compared run ${ownId}: Payload big.json (2 of`), second.info);
+    } finally {
+      fs.rmSync(own.runDir, { recursive: true, force: true });
+    }
+  });
+
   for (const [theme, bodyClass, name] of [
     ['Default Light Modern', 'vscode-light', 'light'],
     ['Default High Contrast', 'vscode-high-contrast', 'high-contrast'],

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { LambdaClient, ListFunctionsCommand, ListTagsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { TAG_EXPERIMENT } from '../../src/core/experimentNaming';
 import { planCopies, TAG_COPY_OF } from '../../src/core/ownFunction';
-import { listDeployedFunctions } from '../../src/views/experimentsModel';
+import { diffRuns, listDeployedFunctions, sameFunctionListing, type ExperimentFunctionInfo, type RunInfo } from '../../src/views/experimentsModel';
 
 /**
  * A client whose ListFunctions answers `functions` (one page) and ListTags answers a copy-of tag for
@@ -74,5 +74,55 @@ describe('listDeployedFunctions', () => {
       listed.get('own-other')!.map((f) => [f.functionName, f.memoryMB, f.arch, f.state]),
       [['llab-own-other-256-x86_64', 256, 'x86_64', 'Active']],
     );
+  });
+});
+
+describe('diffRuns (what the view redraws when run folders change)', () => {
+  const run = (runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => ({
+    runDir,
+    runId: runDir,
+    experimentId: 'journey',
+    status: 'completed',
+    startedAt: `2026-12-02T07:00:0${runDir.length % 10}Z`,
+    done: 14,
+    planned: 14,
+    costUsd: 0.001,
+    targetKind: 'local',
+    ...overrides,
+  });
+
+  it('finds nothing to redraw when the runs read again are the same (a folder event that changed no row)', () => {
+    assert.deepEqual(diffRuns([run('a'), run('b')], [run('a'), run('b')]), { restructured: false, changed: [] });
+  });
+
+  it('names only the runs whose row changed while a sweep writes', () => {
+    const now = [run('a', { status: 'running', done: 5 }), run('b')];
+    assert.deepEqual(diffRuns([run('a', { status: 'running', done: 4 }), run('b')], now), { restructured: false, changed: [now[0]] });
+  });
+
+  it('redraws the whole tree when a run came, went or moved (run counts and Runs lists change)', () => {
+    assert.equal(diffRuns([run('a')], [run('b'), run('a')]).restructured, true);
+    assert.equal(diffRuns([run('b'), run('a')], [run('a')]).restructured, true);
+    assert.equal(diffRuns([run('a'), run('b')], [run('b'), run('a')]).restructured, true);
+  });
+});
+
+describe('sameFunctionListing', () => {
+  const info = (experimentId: string, memoryMB: number, state = 'Active'): ExperimentFunctionInfo => ({
+    experimentId,
+    functionName: `llab-${experimentId}-${memoryMB}-x86_64`,
+    memoryMB,
+    arch: 'x86_64',
+    state,
+  });
+
+  it('is true for the same rows listed in another order of experiments, false when a row differs', () => {
+    const listing = new Map([
+      ['a', [info('a', 128)]],
+      ['b', [info('b', 256)]],
+    ]);
+    assert.equal(sameFunctionListing(listing, new Map([...listing].reverse())), true);
+    assert.equal(sameFunctionListing(listing, new Map([...listing, ['b', [info('b', 256, 'Pending')]]])), false);
+    assert.equal(sameFunctionListing(listing, new Map([['a', [info('a', 128)]]])), false);
   });
 });

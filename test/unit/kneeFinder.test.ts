@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { summarizeConfigurations } from '../../src/core/analysis/configSummary';
-import { findKnee, findKnees, fitHinge } from '../../src/core/analysis/kneeFinder';
+import { breakpointRangeNumbers, describeBreakpointRange, findKnee, findKnees, fitHinge } from '../../src/core/analysis/kneeFinder';
+import { formatKneeTable } from '../../src/core/analysis/analysisReport';
 import { MB_PER_VCPU } from '../../src/core/lambdaModel';
 import type { ConfigSummary, KneeEstimate } from '../../src/core/analysis/analysisTypes';
 import type { InvocationRecord } from '../../src/core/invocationRecord';
@@ -195,4 +196,30 @@ describe('knee finder', () => {
         `x86_64 5: ${x86five.memoryMB} (${x86five.lowMB}-${x86five.highMB})`,
       );
     });
+});
+
+describe('the fitted breakpoint’s 95% range in words', () => {
+  it('is built from the numbers: the knee table’s column (MB in its header) and the method text (with MB) agree', () => {
+    assert.equal(breakpointRangeNumbers(1768.6, 3538.4), '1769-3538');
+    assert.equal(breakpointRangeNumbers(1769, 12800, '–'), '1769–past 10240', 'past the maximum: the search’s edge, not a bound');
+    assert.equal(describeBreakpointRange(1769, 12800), '1769-past 10240 MB');
+    const knee: KneeEstimate = {
+      arch: 'x86_64',
+      strategy: 'pool',
+      threads: 2,
+      memoryMB: 3538,
+      lowMB: 1769,
+      highMB: 5307,
+      modelMB: 3538,
+      method: 'smallest tested size on the plateau',
+      breakpointMB: 3400,
+      breakpointLowMB: 2900,
+      breakpointHighMB: 12800,
+    };
+    const row = formatKneeTable([knee])
+      .split('\n')
+      .find((line) => line.startsWith('x86_64'))!;
+    assert.ok(row.includes('3400 (2900–past 10240)'), row);
+    assert.ok(!row.includes('MB)'), row);
+  });
 });

@@ -2,13 +2,14 @@
 // filter (shared by `lambda-lab analyze --payload` and the results view) and the view's selection.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWN_FUNCTION_STRATEGY, payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
+import { isOwnFunctionRecords, OWN_FUNCTION_STRATEGY, payloadNames, recordsForPayload } from '../../src/core/analysis/payloads';
+import type { InvocationRecord } from '../../src/core/invocationRecord';
 import { analyzeRecords } from '../../src/core/analysis/analyzeRun';
 import { formatAnalysisText } from '../../src/core/analysis/analysisReport';
-import { tableColumns } from '../../media/results/tableModel';
+import { strategyOptionLabel, tableColumns } from '../../media/results/tableModel';
 import { meanConfidenceInterval, shownTimeInterval } from '../../src/core/analysis/statistics';
 import { tableToCsv } from '../../media/results/tableModel';
 import { loadRun, RunLoader } from '../../src/results/resultsLoader';
@@ -77,6 +78,11 @@ describe('results view: a run with several payloads', () => {
     assert.ok(isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json' } }));
     assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: '' } }));
     assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload } }));
+    assert.ok(
+      isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json', slot: 'compare' } }),
+      'the compared run’s choice',
+    );
+    assert.ok(!isFromWebviewMessage({ messageId: 1, body: { type: FromWebview.SelectPayload, payload: 'big.json', slot: 'other' } }));
     const primary = {
       runLabel: 'r',
       source: { kind: 'run', runDir: '/r' },
@@ -136,5 +142,67 @@ describe('the 95% CI of a mean time as shown', () => {
     const ci = tableColumns(false).find((c) => c.id === 'ciMs')!;
     assert.equal(ci.display({ runLabel: 'few', config: own.configs[0] }), 'too few (n<3)');
     assert.match(formatAnalysisText(own), /\bn<3\b/);
+  });
+});
+
+describe('your own function is named "your function" wherever a strategy is named', () => {
+  const ownRecords = syntheticRecords({ runId: 'own', memories: [1024, 1769, 3008], threads: [1, 2], payloads: ['only.json'] });
+  const templateRecords = syntheticRecords({ runId: 't', memories: [1024, 1769, 3008], threads: [1, 2] });
+  const predictMemoryMB = [128, 512, 5307, 10240];
+
+  it('in the reasons of predicted recommendations (measured and predicted configurations alike)', () => {
+    const own = analyzeRecords(ownRecords, { predictMemoryMB });
+    const predicted = own.recommendations.predicted ?? [];
+    assert.ok(predicted.length > 0, 'the synthetic sweep yields a predicted recommendation');
+    for (const p of predicted) {
+      assert.match(p.reason, /\(your function\)/, p.reason);
+      assert.doesNotMatch(p.reason, /\bpool\b/, p.reason);
+    }
+    assert.doesNotMatch(formatAnalysisText(own), /\bpool\b/);
+    const template = analyzeRecords(templateRecords, { predictMemoryMB });
+    assert.ok((template.recommendations.predicted ?? []).every((p) => /\(pool\)/.test(p.reason)));
+  });
+
+  it('in the results page’s Strategy filter (both names when a template run is compared with it)', () => {
+    const own = { analysis: analyzeRecords(ownRecords) };
+    const template = { analysis: analyzeRecords(templateRecords) };
+    assert.equal(strategyOptionLabel('pool', [own]), OWN_FUNCTION_STRATEGY);
+    assert.equal(strategyOptionLabel('pool', [template]), 'pool');
+    assert.equal(strategyOptionLabel('pool', [own, template]), `pool / ${OWN_FUNCTION_STRATEGY}`);
+  });
+});
+
+describe('old runs of your own function (records written before they named their payload)', () => {
+  /** Own-function records as the first version wrote them: no payload, each measured one says where its time came from. */
+  const oldOwnRecords = (): InvocationRecord[] =>
+    syntheticRecords({ runId: 'old-own', memories: [1024, 2048], threads: [1] }).map((record) => ({ ...record, timeSource: 'report' as const }));
+
+  it('are recognised from their records (timeSource on every measured record), error records included', () => {
+    const records = oldOwnRecords();
+    assert.equal(isOwnFunctionRecords(records), true);
+    assert.equal(isOwnFunctionRecords([...records, { ...records[0], rep: 99, error: 'function error', processingMs: null, timeSource: undefined }]), true);
+    assert.equal(isOwnFunctionRecords(syntheticRecords({ runId: 't' })), false, 'the template’s records');
+    const analysis = analyzeRecords(records);
+    assert.equal(analysis.ownFunction, true);
+    assert.doesNotMatch(formatAnalysisText(analysis), /\bpool\b/);
+  });
+
+  it('are recognised from their run.json (its ownFunction section) in the results view and analyze, whatever the records say', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'lambda-lab-old-own-'));
+    try {
+      const { runDir } = writeSyntheticRun(workspace, { runId: 'old-own' });
+      const runFile = join(runDir, 'run.json');
+      assert.equal(loadRun(runDir).analysis.ownFunction, undefined, 'a template run');
+      const meta = JSON.parse(readFileSync(runFile, 'utf8'));
+      writeFileSync(
+        runFile,
+        JSON.stringify({ ...meta, ownFunction: { original: { functionName: 'my-hasher' }, payloadFile: 'event.json', timing: 'report' } }),
+      );
+      const shown = loadRun(runDir);
+      assert.equal(shown.analysis.ownFunction, true);
+      assert.equal(strategyOptionLabel('pool', [shown]), OWN_FUNCTION_STRATEGY);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });

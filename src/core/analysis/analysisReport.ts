@@ -3,7 +3,7 @@
 import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, KneeEstimate, PredictedConfig, Recommendation } from './analysisTypes';
 import type { AdaptiveSimulationResult } from './adaptiveSimulation';
-import { describeBreakpointRange } from './kneeFinder';
+import { breakpointRangeNumbers } from './kneeFinder';
 import { strategyLabel } from './payloads';
 import { MIN_SAMPLES_FOR_SHOWN_INTERVAL, shownTimeInterval } from './statistics';
 
@@ -115,7 +115,7 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
     const fitted =
       k.breakpointMB === undefined
         ? '-'
-        : `${k.breakpointMB} (${k.breakpointLowMB !== undefined && k.breakpointHighMB !== undefined ? describeBreakpointRange(k.breakpointLowMB, k.breakpointHighMB, '–').replace(/ MB$/, '') : '-'})`;
+        : `${k.breakpointMB} (${k.breakpointLowMB !== undefined && k.breakpointHighMB !== undefined ? breakpointRangeNumbers(k.breakpointLowMB, k.breakpointHighMB, '–') : '-'})`;
     const verdict =
       k.reachedInRange === false
         ? k.breakpointMB !== undefined && k.breakpointMB < k.memoryMB

@@ -14,12 +14,19 @@ export interface AnalyzeOptions extends SummaryOptions, KneeOptions, Recommendat
   predictMemoryMB?: readonly number[];
 }
 
+/** `options.ownFunction`: the configurations are of your own function (marked so, and named so in reasons). */
 export function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
-  const result: AnalysisResult = { configs, knee: findKnees(configs, options), recommendations: recommend(configs, options), warnings };
+  const result: AnalysisResult = {
+    ...(options.ownFunction ? { ownFunction: true } : {}),
+    configs,
+    knee: findKnees(configs, options),
+    recommendations: recommend(configs, options),
+    warnings,
+  };
   if (options.predictMemoryMB) {
     const predictions = predictUnmeasured(configs, options.predictMemoryMB, options.region);
     result.predictions = predictions;
-    result.recommendations.predicted = recommendPredicted(configs, predictions);
+    result.recommendations.predicted = recommendPredicted(configs, predictions, options);
   }
   return result;
 }
@@ -55,7 +62,7 @@ function refuseMixedPayloads(records: readonly InvocationRecord[]): void {
 
 export function analyzeRecords(records: readonly InvocationRecord[], options: AnalyzeOptions = {}, warnings: string[] = []): AnalysisResult {
   refuseMixedPayloads(records);
-  return markOwnFunction(analyzeSummaries(summarizeConfigurations(records, options), options, warnings), records, []);
+  return analyzeSummaries(summarizeConfigurations(records, options), withOwnFunction(options, records, []), warnings);
 }
 
 /**
@@ -81,9 +88,14 @@ export function analyzeMixed(
     );
   }
   const configs = addRelativeMeasures([...fromRecords, ...summarizeAggregates(extra, options)].sort(compareConfigs));
-  return markOwnFunction(analyzeSummaries(configs, options, allWarnings), records, aggregates);
+  return analyzeSummaries(configs, withOwnFunction(options, records, aggregates), allWarnings);
 }
 
-function markOwnFunction(result: AnalysisResult, records: readonly InvocationRecord[], aggregates: readonly AggregatedConfig[]): AnalysisResult {
-  return aggregates.length === 0 && isOwnFunctionRecords(records) ? { ownFunction: true, ...result } : result;
+/**
+ * The options, marked ownFunction when the records are a sweep of your own function (their run.json
+ * said so: options.ownFunction, or the records show it), and no template means are mixed in.
+ */
+function withOwnFunction(options: AnalyzeOptions, records: readonly InvocationRecord[], aggregates: readonly AggregatedConfig[]): AnalyzeOptions {
+  const ownFunction = aggregates.length === 0 && records.length > 0 && (options.ownFunction === true || isOwnFunctionRecords(records));
+  return { ...options, ownFunction };
 }

@@ -577,8 +577,13 @@ export function findKnee(
  * upper end beyond Lambda's maximum is the search's edge, not a bound: say "past the maximum".
  */
 export function describeBreakpointRange(lowMB: number, highMB: number, dash = '-'): string {
+  return `${breakpointRangeNumbers(lowMB, highMB, dash)} MB`;
+}
+
+/** The same range without its unit, for a column whose header says MB: "1769-3538", "1769-past 10240". */
+export function breakpointRangeNumbers(lowMB: number, highMB: number, dash = '-'): string {
   const high = highMB > MEMORY_MAX_MB ? `past ${MEMORY_MAX_MB}` : String(Math.round(highMB));
-  return `${Math.round(lowMB)}${dash}${high} MB`;
+  return `${Math.round(lowMB)}${dash}${high}`;
 }
 
 /** What the tested sizes inside the fitted breakpoint's 95% range mean for the headline. */

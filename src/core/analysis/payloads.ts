@@ -18,11 +18,21 @@ export function payloadNames(records: readonly InvocationRecord[], declared: rea
 
 /**
  * Records of a sweep of your own function: every one names its payload (the template's never do).
+ * Records written before they named their payload are told by where their time came from: every
+ * measured record of your function says it (timeSource), the template's never do.
  * Such records still carry the template's strategy field ("pool"), which says nothing about a
  * function the lab did not write, so reports show OWN_FUNCTION_STRATEGY in its place.
  */
-export function isOwnFunctionRecords(records: readonly Pick<InvocationRecord, 'payload'>[]): boolean {
-  return records.length > 0 && records.every((record) => typeof record.payload === 'string');
+export function isOwnFunctionRecords(records: readonly Pick<InvocationRecord, 'payload' | 'timeSource' | 'error'>[]): boolean {
+  if (records.length === 0) return false;
+  if (records.every((record) => typeof record.payload === 'string')) return true;
+  const measured = records.filter((record) => record.error === null);
+  return records.every((record) => record.payload === undefined) && measured.length > 0 && measured.every((record) => record.timeSource !== undefined);
+}
+
+/** True when every run read has a run.json saying it swept your own function (its ownFunction section). */
+export function runsSweptOwnFunction(runs: ReadonlyArray<{ meta: { ownFunction?: unknown } | null }>): boolean {
+  return runs.length > 0 && runs.every((run) => run.meta?.ownFunction !== undefined && run.meta.ownFunction !== null);
 }
 
 /** What reports show in the strategy column for your own function: it has no strategy of the template's. */

@@ -8,14 +8,18 @@
 import { formatUsd } from '../usdFormat';
 import type { AnalysisResult, ConfigSummary, PredictedConfig, PredictedRecommendation, Recommendation } from './analysisTypes';
 import { paretoFront } from './paretoFront';
+import { strategyLabel } from './payloads';
 
 export interface RecommendationOptions {
   /** Extra cost the balanced pick may carry over the cheapest, as a fraction (default 0.10). */
   costSlack?: number;
+  /** A sweep of your own function: reasons name its configurations' strategy as "your function" (strategyLabel). */
+  ownFunction?: boolean;
 }
 
-function describe(config: ConfigSummary): string {
-  return `${config.arch} ${config.memoryMB} MB ${config.threads} thread${config.threads === 1 ? '' : 's'} (${config.strategy})`;
+/** A configuration in a reason's words, e.g. "arm64 1769 MB 2 threads (pool)". */
+function describe(c: Pick<ConfigSummary, 'arch' | 'memoryMB' | 'threads' | 'strategy'>, ownFunction: boolean | undefined): string {
+  return `${c.arch} ${c.memoryMB} MB ${c.threads} thread${c.threads === 1 ? '' : 's'} (${strategyLabel(c.strategy, ownFunction)})`;
 }
 
 function seconds(ms: number): string {
@@ -91,17 +95,18 @@ export function recommend(configs: readonly ConfigSummary[], options: Recommenda
   };
 }
 
-function describePredicted(p: PredictedConfig): string {
-  return `${p.arch} ${p.memoryMB} MB ${p.threads} thread${p.threads === 1 ? '' : 's'} (${p.strategy})`;
-}
-
 /**
  * Predicted configurations worth measuring: the predicted fastest when even its slow end (the top of
  * its 95% interval) beats the measured fastest, and the predicted cheapest when it costs less than
  * the measured cheapest. Each is named as predicted and says which measurement would confirm it;
  * the measured recommendations are never replaced by a prediction.
  */
-export function recommendPredicted(configs: readonly ConfigSummary[], predictions: readonly PredictedConfig[]): PredictedRecommendation[] {
+export function recommendPredicted(
+  configs: readonly ConfigSummary[],
+  predictions: readonly PredictedConfig[],
+  options: Pick<RecommendationOptions, 'ownFunction'> = {},
+): PredictedRecommendation[] {
+  const { ownFunction } = options;
   const measured = configs.filter((c) => c.n > 0 && Number.isFinite(c.meanMs) && Number.isFinite(c.costPerInvocationUsd));
   if (measured.length === 0 || predictions.length === 0) return [];
   const fastest = measured.reduce((p, q) => (q.medianMs < p.medianMs ? q : p));
@@ -112,7 +117,7 @@ export function recommendPredicted(configs: readonly ConfigSummary[], prediction
     out.push({
       ...predictedFastest,
       kind: 'fastest',
-      reason: `PREDICTED, not measured: ${seconds(predictedFastest.predictedMs)} (95% ${seconds(predictedFastest.lowMs)}–${seconds(predictedFastest.highMs)}) against ${seconds(fastest.medianMs)} for the measured fastest (${describe(fastest)}); measure ${describePredicted(predictedFastest)} to confirm`,
+      reason: `PREDICTED, not measured: ${seconds(predictedFastest.predictedMs)} (95% ${seconds(predictedFastest.lowMs)}–${seconds(predictedFastest.highMs)}) against ${seconds(fastest.medianMs)} for the measured fastest (${describe(fastest, ownFunction)}); measure ${describe(predictedFastest, ownFunction)} to confirm`,
     });
   }
   const predictedCheapest = predictions.reduce((p, q) => (q.costUsd < p.costUsd ? q : p));
@@ -120,7 +125,7 @@ export function recommendPredicted(configs: readonly ConfigSummary[], prediction
     out.push({
       ...predictedCheapest,
       kind: 'cheapest',
-      reason: `PREDICTED, not measured: ${usd(predictedCheapest.costUsd)} per invocation (${seconds(predictedCheapest.predictedMs)}, 95% ${seconds(predictedCheapest.lowMs)}–${seconds(predictedCheapest.highMs)}) against ${usd(cheapest.costPerInvocationUsd)} for the measured cheapest (${describe(cheapest)}); measure ${describePredicted(predictedCheapest)} to confirm`,
+      reason: `PREDICTED, not measured: ${usd(predictedCheapest.costUsd)} per invocation (${seconds(predictedCheapest.predictedMs)}, 95% ${seconds(predictedCheapest.lowMs)}–${seconds(predictedCheapest.highMs)}) against ${usd(cheapest.costPerInvocationUsd)} for the measured cheapest (${describe(cheapest, ownFunction)}); measure ${describe(predictedCheapest, ownFunction)} to confirm`,
     });
   }
   return out;

@@ -151,7 +151,6 @@ export function meanCiHalfWidth(stdev: number, n: number): number {
   return (studentTQuantile(0.975, n - 1) * stdev) / Math.sqrt(n);
 }
 
-/** t-based 95% confidence interval for the mean of `values`; a single value gives [v, v]. */
 /**
  * Fewest warm samples for which reports show a 95% interval of a mean time: with n = 2 the t
  * quantile is 12.7 and the interval spans far past zero, which says nothing a reader can use.
@@ -168,6 +167,7 @@ export function shownTimeInterval(n: number, low: number, high: number): Interva
   return { low: Math.max(0, low), high };
 }
 
+/** t-based 95% confidence interval for the mean of `values`; a single value gives [v, v]. */
 export function meanConfidenceInterval(values: readonly number[]): Interval {
   const center = mean(values);
   if (values.length < 2) return { low: center, high: center };

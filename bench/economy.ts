@@ -140,9 +140,12 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
   try {
     for (const design of options.designs ?? (options.quick ? QUICK_DESIGNS : DEFAULT_DESIGNS)) {
       const threadCounts = [...new Set(records.filter((r) => r.arch === design.arch).map((r) => r.threads))].sort((a, b) => a - b);
+      // One folder per design: run folders are named by the second they start and the experiment,
+      // and two quick designs for one architecture start within the same second.
+      const designRunsDir = fs.mkdtempSync(path.join(runsDir, 'design-'));
       const result = await withReplayTarget({ records, seed }, async (session) => {
         const experimentId = `economy-${design.arch.replace('_', '')}`;
-        if (design.memory === 'full-grid') return sweepFullGrid(session, experimentId, design, threadCounts, runsDir, seed, studyFolder);
+        if (design.memory === 'full-grid') return sweepFullGrid(session, experimentId, design, threadCounts, designRunsDir, seed, studyFolder);
         return runMemoryRefinement(
           {
             experimentId,
@@ -154,7 +157,7 @@ export async function measureEconomy(options: EconomyOptions = {}): Promise<Econ
             items: SEED_ITEMS_PER_INVOCATION,
             cost: 10,
             concurrency: 8,
-            runsDir,
+            runsDir: designRunsDir,
             seed,
             resolutionMB: DEFAULT_REFINEMENT_RESOLUTION_MB,
             candidates: (a) => session.handle.replay.memorySizes(a),

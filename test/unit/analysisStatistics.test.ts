@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   mean,
   median,
+  medianConfidenceInterval,
   meanConfidenceInterval,
   mode,
   quantile,
@@ -67,5 +68,37 @@ describe('statistics', () => {
     near(Math.sqrt(noisy.low * noisy.high), noisy.ratio, 1e-9);
     const unknown = ratioOfMeansInterval({ mean: 8, stdev: 0, n: 1 }, { mean: 2, stdev: 0.1, n: 5 });
     assert.ok(Number.isNaN(unknown.low));
+  });
+});
+
+describe('medianConfidenceInterval', () => {
+  /** P(X <= k) for X ~ Binomial(n, 1/2), summed exactly in doubles (n <= 1000 here). */
+  function binomialHalfCdf(n: number, k: number): number {
+    let term = Math.pow(0.5, n);
+    let total = 0;
+    for (let j = 0; j <= k; j++) {
+      total += term;
+      term *= (n - j) / (j + 1);
+    }
+    return total;
+  }
+
+  it('is the narrowest pair of order statistics that still covers the median with at least 95%', () => {
+    for (let n = 6; n <= 200; n++) {
+      const values = Array.from({ length: n }, (_, i) => n - i); // unsorted on purpose: ranks are the values
+      const { low, high } = medianConfidenceInterval(values);
+      const k = low; // the k-th smallest of 1..n is k
+      assert.equal(high, n - k + 1, `n=${n}: symmetric ranks`);
+      const coverage = 1 - 2 * binomialHalfCdf(n, k - 1);
+      assert.ok(coverage >= 0.95, `n=${n}: [x(${k}), x(${n - k + 1})] covers only ${(coverage * 100).toFixed(1)}%`);
+      const narrower = 1 - 2 * binomialHalfCdf(n, k);
+      assert.ok(k + 1 > (n + 1) / 2 || narrower < 0.95, `n=${n}: [x(${k + 1}), x(${n - k})] would still cover ${(narrower * 100).toFixed(1)}%`);
+    }
+  });
+
+  it('gives the textbook ranks for small samples (n=10: 2nd and 9th; n=20: 6th and 15th)', () => {
+    const ranks = (n: number) => medianConfidenceInterval(Array.from({ length: n }, (_, i) => i + 1));
+    assert.deepEqual(ranks(10), { low: 2, high: 9 });
+    assert.deepEqual(ranks(20), { low: 6, high: 15 });
   });
 });

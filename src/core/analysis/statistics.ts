@@ -227,7 +227,7 @@ export function medianConfidenceInterval(values: readonly number[]): Interval {
     for (let j = 0; j < n; j++) {
       cumulative += Math.exp(logChoose(n, j) - n * Math.LN2);
       if (cumulative > 0.025) break;
-      k = j + 2;
+      k = j + 1;
     }
     k = Math.min(k, Math.floor((n + 1) / 2));
   }

@@ -12,6 +12,7 @@ import { measureTemplateScaling } from './templateScaling';
 import { measureActivation } from './activation';
 import { measureCpuModelRatios } from './cpuModelRatios';
 import { measureEngineInstructions } from './engineInstructions';
+import { measureExtensionHostMemory } from './extensionHostMemory';
 import { measureBundleBytes, measureDeploySpeedup, measureEconomyShares, measureEngineOverhead, measureEnvironmentMemory, measureVsixBytes } from './toolCosts';
 
 /** Each group, the keys it yields (so a group that throws still reports its keys as null), and how to take it. */
@@ -29,6 +30,8 @@ const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions)
   { name: 'bundle', keys: ['bundleBytes'], run: measureBundleBytes },
   { name: 'activation', keys: ['activationMs'], run: measureActivation },
   { name: 'memory', keys: ['endpointEnvironmentMB'], run: measureEnvironmentMemory },
+  // Starts code-server and Chromium with the packaged .vsix (about a minute).
+  { name: 'hostmemory', keys: ['extensionHostMB'], run: measureExtensionHostMemory },
   { name: 'render', keys: ['load100kMs', 'reload100kMs', 'render100kMs'], run: measureRender100k },
 ];
 

@@ -26,6 +26,13 @@ interface ActivationTiming {
   sinceHostStartMs: number;
 }
 
+/** The extension host's memory, read inside it (the whole host process: VS Code's own host code and every active extension). */
+function hostMemory(): { rssMB: number; heapUsedMB: number; externalMB: number } {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), externalMB: mb(usage.external) };
+}
+
 function functionDir(): string {
   return path.join(workspaceDir(), 'restart-fn');
 }
@@ -38,18 +45,25 @@ function assertInstalledCopy(extension: vscode.Extension<unknown>): void {
   assert.ok(!fs.existsSync(path.join(extension.extensionPath, 'src')), 'the installed copy has sources: it is not the packaged extension');
 }
 
-/** Saves the extension's activation timing next to the other artifacts (test-artifacts/activation.json) and prints it. */
+/**
+ * Saves the extension's activation timing and the host's memory once it is active next to the other
+ * artifacts (test-artifacts/activation.json; `npm run bench -- --only hostmemory` reads it) and prints them.
+ */
 async function recordActivation(extension: vscode.Extension<unknown>, when: string): Promise<void> {
   const timing = (extension.exports as { activationTiming?: ActivationTiming } | undefined)?.activationTiming;
   assert.ok(timing, 'the extension exports no activationTiming');
   for (const value of Object.values(timing)) assert.ok(Number.isFinite(value) && value >= 0, JSON.stringify(timing));
-  const line = `activation (${when}): activate() ${timing.activateMs} ms, with loading the bundle ${timing.loadAndActivateMs} ms, ${timing.sinceHostStartMs} ms after the extension host started`;
+  const memory = hostMemory();
+  assert.ok(memory.rssMB > 0 && memory.heapUsedMB > 0 && memory.heapUsedMB < memory.rssMB, JSON.stringify(memory));
+  const line =
+    `activation (${when}): activate() ${timing.activateMs} ms, with loading the bundle ${timing.loadAndActivateMs} ms, ${timing.sinceHostStartMs} ms after the extension host started; ` +
+    `extension host ${memory.rssMB} MB RSS, ${memory.heapUsedMB} MB heap used`;
   console.log(line);
   await harnessBridge()?.log(`  ${line}`);
   if (!artifactsDir) return;
   const file = path.join(artifactsDir, 'activation.json');
   const recorded = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  recorded[when] = { ...timing, extensionPath: extension.extensionPath, installed: Boolean(installedDir), vscodeVersion: vscode.version };
+  recorded[when] = { ...timing, hostMemory: memory, extensionPath: extension.extensionPath, installed: Boolean(installedDir), vscodeVersion: vscode.version };
   fs.mkdirSync(artifactsDir, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(recorded, null, 2) + '\n');
 }

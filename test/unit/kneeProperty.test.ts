@@ -82,16 +82,20 @@ function dataSet(kind: GridKind, seed: number): { points: KneePoint[]; grid: num
  * finder takes the most probable first size on the plateau under the fitted staircase, the noise
  * and a prior centred on Lambda's 1,769 MB/vCPU (plateauStartPosterior in kneeFinder.ts).
  * Measured with KNEE_PROPERTY_SEED_BASE = 0 (this test's seeds) and fresh bases, 300 data sets
- * per kind, share exact / worst miss in steps:
+ * per kind, share exact / worst miss in steps (2 Dec, after the median interval's rank fix):
  *   kind             0           100000      200000      300000      400000
- *   quick            97.7% / 1   99.0% / 1   99.3% / 1   99.7% / 1   98.3% / 1
- *   vcpu-steps       97.3% / 1   96.0% / 1   97.0% / 1   97.0% / 1   97.0% / 1
- *   original-study   96.3% / 1   95.7% / 1   96.7% / 1   94.0% / 1   97.0% / 1
- *   demo sizes       99.0% / 1   99.3% / 1   99.3% / 1   98.7% / 1   98.7% / 1
- *   random sparse    99.0% / 1   98.0% / 1   97.7% / 1   98.0% / 1   97.0% / 2
- * Still short: the fine grid (256 MB steps) on one base, where a true knee within ~30 MB of a
- * tested size is beyond what 20 runs at 3% noise resolve; and one random sparse set (seed 405157)
- * whose two sizes 25 MB apart on the plateau both measured ~2% slow, 3 standard errors each.
+ *   quick            98.3% / 1   98.7% / 1   99.7% / 1   99.7% / 1   98.0% / 1
+ *   vcpu-steps       97.7% / 1   97.0% / 1   97.0% / 1   96.3% / 1   98.3% / 1
+ *   original-study   96.3% / 1   95.7% / 1   96.3% / 1   94.0% / 1   97.0% / 1
+ *   demo sizes       98.7% / 1   99.3% / 1   98.7% / 1   98.7% / 1   98.3% / 1
+ *   random sparse    99.0% / 1   98.3% / 1   97.0% / 1   98.0% / 1   97.7% / 2
+ * Split by constant (the last columns printed): with Lambda's 1,769 MB/vCPU (about half of each
+ * kind) 98.6–100% exact on every base; with the other constants (1,200–2,200 MB/vCPU) lower:
+ * original-study 88.8–94.1%, vcpu-steps 93.0–96.8%, quick 96.3–99.4%, demo 95.8–98.8%, random
+ * sparse 94.5–97.9%. The prior on Lambda's constant carries the Lambda half; on the fine grid a true
+ * knee within ~30 MB of a tested size is beyond what 20 runs at 3% noise resolve. Seed 405157 (2
+ * threads, 1,374 MB/vCPU, sizes 3463/3488 MB on the plateau just below 2 × 1,769) is 2 steps late:
+ * both sizes measured ~2% slow, which is what the prior's Lambda knee at 3,538 MB predicts.
  */
 const EXACT_FLOOR: Record<string, number> = {
   'preset quick': 0.95,
@@ -109,14 +113,14 @@ describe('knee headline property', () => {
     const rows: string[][] = [];
     const failures: string[] = [];
     GRID_KINDS.forEach((kind, kindIndex) => {
-      const tally = { all: { exact: 0, count: 0, worst: 0 }, lambda: { exact: 0, count: 0, worst: 0 } };
+      const tally = { all: { exact: 0, count: 0, worst: 0 }, lambda: { exact: 0, count: 0, worst: 0 }, other: { exact: 0, count: 0, worst: 0 } };
       let worstCase = '';
       for (let i = 0; i < DATA_SETS_PER_KIND; i++) {
         const seed = SEED_BASE + 1000 * (kindIndex + 1) + i;
         const set = dataSet(kind, seed);
         const knee = findKnee({ arch: 'arm64', strategy: 'pool', threads: set.threads }, set.points);
         const miss = Math.abs(set.grid.indexOf(knee.memoryMB) - set.expectedIndex);
-        const groups = set.mbPerVcpu === MB_PER_VCPU ? [tally.all, tally.lambda] : [tally.all];
+        const groups = [tally.all, set.mbPerVcpu === MB_PER_VCPU ? tally.lambda : tally.other];
         for (const group of groups) {
           group.count++;
           if (miss === 0) group.exact++;
@@ -134,12 +138,23 @@ describe('knee headline property', () => {
         String(tally.all.worst),
         `${(share(tally.lambda) * 100).toFixed(1)}%`,
         String(tally.lambda.worst),
+        `${(share(tally.other) * 100).toFixed(1)}% of ${tally.other.count}`,
+        String(tally.other.worst),
       ]);
       if (share(tally.all) < EXACT_FLOOR[kind.name])
         failures.push(`${kind.name}: ${(share(tally.all) * 100).toFixed(1)}% exact, floor ${EXACT_FLOOR[kind.name] * 100}%`);
       if (tally.all.worst > 1) failures.push(`${kind.name}: ${worstCase}`);
     });
-    const header = ['grid kind', 'data sets', 'share exact', 'worst miss (steps)', 'exact, 1769 MB/vCPU only', 'worst, 1769 only'];
+    const header = [
+      'grid kind',
+      'data sets',
+      'share exact',
+      'worst miss (steps)',
+      'exact, 1769 MB/vCPU only',
+      'worst, 1769 only',
+      'exact, other constants',
+      'worst, other',
+    ];
     process.stdout.write(
       `\n${textTable(
         header,

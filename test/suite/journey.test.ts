@@ -59,7 +59,7 @@ suite('Journey', () => {
     await activateExtension();
   });
 
-  const { runFromPalette, waitForStep, answer } = quickInputSteps(() => bridge);
+  const { runFromPalette, waitForStep, answer, contextMenuToStep } = quickInputSteps(() => bridge);
 
   /** Accepts the QuickPick row showing `rowText` after filtering by typing `filter`. */
   async function choose(rowText: string, filter?: string): Promise<void> {
@@ -193,9 +193,7 @@ suite('Journey', () => {
     await screenshot('compare');
 
     // Clean Up from the experiment's context menu; it asks first (Keep is the default answer).
-    await bridge.click(EXPERIMENT_ROW, { button: 'right' });
-    await bridge.click('.monaco-menu .action-label:has-text("Clean Up")', { timeoutMs: 10_000 });
-    await waitForStep('Delete 2 functions');
+    await contextMenuToStep(EXPERIMENT_ROW, 'Clean Up', 'Delete 2 functions');
     await bridge.type('Delete');
     await bridge.waitForSelector(`${QUICK_INPUT} .monaco-list-row.focused`, { text: 'Delete 2 functions' });
     await screenshot('cleanup-confirm');

@@ -131,7 +131,7 @@ suite('Own Function UI', () => {
     return fs.existsSync(invocationLog) ? fs.readFileSync(invocationLog, 'utf8').split('\n').filter(Boolean) : [];
   }
 
-  const { runFromPalette, waitForStep, answer } = quickInputSteps(() => bridge);
+  const { runFromPalette, waitForStep, answer, contextMenuToStep } = quickInputSteps(() => bridge);
 
   async function choose(rowText: string, filter: string): Promise<void> {
     await waitForStep(rowText);
@@ -249,8 +249,7 @@ suite('Own Function UI', () => {
     await step('original unchanged and never invoked');
 
     // Clean Up from the experiment's context menu: only the copies go.
-    await bridge.click(EXPERIMENT_ROW, { button: 'right' });
-    await bridge.click('.monaco-menu .action-label:has-text("Clean Up")', { timeoutMs: 10_000 });
+    await contextMenuToStep(EXPERIMENT_ROW, 'Clean Up', `Delete ${COPIES} functions`);
     await choose(`Delete ${COPIES} functions`, 'Delete');
     await bridge.waitForSelector(EXPERIMENT_ROW, { gone: true, timeoutMs: 120_000 });
     const left = await functionNames();

@@ -29,8 +29,9 @@ export function renderKneeTable(container: HTMLElement, runs: readonly ChartRun[
       el('td', {}, knee.arch),
       el('td', {}, strategyLabel(knee.strategy, run.analysis.ownFunction)),
       el('td', { class: 'numeric' }, String(knee.threads)),
-      el('td', { class: 'numeric' }, String(knee.memoryMB)),
-      el('td', { class: 'numeric' }, `${knee.lowMB}–${knee.highMB}`),
+      // Time still falling at the largest size: the knee is there or beyond, as analyze's table says.
+      el('td', { class: 'numeric' }, `${knee.reachedInRange === false ? '≥ ' : ''}${knee.memoryMB}`),
+      el('td', { class: 'numeric' }, knee.reachedInRange === false ? `≥ ${knee.lowMB}` : `${knee.lowMB}–${knee.highMB}`),
       el('td', { class: 'numeric' }, String(knee.modelMB)),
       el('td', { class: 'method' }, knee.method),
     ),

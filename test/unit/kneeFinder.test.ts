@@ -223,3 +223,29 @@ describe('the fitted breakpoint’s 95% range in words', () => {
     assert.ok(!row.includes('MB)'), row);
   });
 });
+
+describe('formatKneeTable notes', () => {
+  it('moves a long note under the table so the rows stay short', () => {
+    const rangeNote = Array.from({ length: 4 }, (_, i) => `${885 * (i + 1)} MB is inside K's range: measured +3.5% vs the plateau`).join('; ');
+    const knee: KneeEstimate = {
+      arch: 'x86_64',
+      strategy: 'pool',
+      threads: 1,
+      memoryMB: 1769,
+      lowMB: 885,
+      highMB: 3538,
+      modelMB: 1769,
+      method: 'smallest tested size on the plateau',
+      breakpointMB: 1847,
+      breakpointLowMB: 885,
+      breakpointHighMB: 4422,
+      rangeNote,
+    };
+    const lines = formatKneeTable([knee, { ...knee, threads: 2, memoryMB: 3538, modelMB: 3538, rangeNote: undefined }]).split('\n');
+    const row = lines.find((line) => line.startsWith('x86_64  pool            1'))!;
+    assert.ok(row.trimEnd().endsWith('[1]'), row);
+    assert.ok(row.length < 150, `row is ${row.length} characters`);
+    assert.ok(lines.includes(`[1] ${rangeNote}`), lines.join('\n'));
+    assert.equal(lines.filter((line) => line.startsWith('[')).length, 1, 'a row without a note gets no marker');
+  });
+});

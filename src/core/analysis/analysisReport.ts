@@ -109,6 +109,9 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
     `≤${Number((tolerance * 100).toFixed(2))}% slower`,
     'note',
   ];
+  // Notes run to hundreds of characters (one clause per tested size inside K's range): as a column they
+  // widen every line of the table, so the column holds a marker and the notes follow the table.
+  const notes: string[] = [];
   const rows = knees.map((k) => {
     const grid = k.modelGridMB;
     const steps = grid !== undefined && Number.isFinite(k.memoryMB) ? String(Math.round((k.memoryMB - grid) / 256)) : '-';
@@ -134,14 +137,22 @@ export function formatKneeTable(knees: readonly KneeEstimate[], tolerance = 0.05
       grid === undefined ? 'beyond' : String(grid),
       steps,
       fixed(k.toleranceMB, 0),
-      [verdict, k.rangeNote ?? ''].filter(Boolean).join('; '),
+      noteMarker([verdict, k.rangeNote ?? ''].filter(Boolean).join('; '), notes),
     ];
   });
-  return textTable(
+  const table = textTable(
     header,
     rows,
     header.map((_, column) => column >= 2 && column <= 8),
   );
+  return notes.length === 0 ? table : [table, '', ...notes.map((note, index) => `[${index + 1}] ${note}`)].join('\n');
+}
+
+/** A short note stays in the column; a long one becomes `[n]`, printed under the table. */
+function noteMarker(note: string, notes: string[]): string {
+  if (note.length <= 40) return note;
+  notes.push(note);
+  return `[${notes.length}]`;
 }
 
 function recommendationLine(label: string, r: Recommendation | null, ownFunction?: boolean): string {

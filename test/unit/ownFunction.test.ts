@@ -327,4 +327,36 @@ describe('several payloads', () => {
     assert.equal(mixedPayloadProblem(records.filter((r) => r.payload === 'big.json')), null);
     assert.equal(analyzeRecords(records.filter((r) => r.payload === 'big.json')).configs[0].n, 2);
   });
+  it('refuses to average an old own-function run (no payload names) with a template run, but not an old run with its own errors', () => {
+    const base = {
+      runId: 'r',
+      functionName: 'f',
+      arch: 'x86_64' as const,
+      memoryMB: 512,
+      threads: 1,
+      strategy: 'pool' as const,
+      warmup: false,
+      coldStart: false,
+      durationMs: null,
+      billedMs: 10,
+      initMs: null,
+      maxMemoryMB: null,
+      cores: 1,
+      cpuModel: null,
+      error: null,
+      retries: 0,
+      startedAt: 't',
+      endedAt: 't',
+      processingMs: 100,
+    };
+    const oldOwn = [1, 2, 3].map((rep) => ({ ...base, rep, timeSource: 'report' as const }));
+    const oldOwnError = { ...base, rep: 4, processingMs: null, error: 'Unhandled: boom' };
+    const template = [1, 2, 3].map((rep) => ({ ...base, rep, runId: 't' }));
+    assert.equal(mixedPayloadProblem([...oldOwn, oldOwnError]), null, 'an old own-function run with an error record is one workload');
+    assert.equal(mixedPayloadProblem([...template, { ...oldOwnError, runId: 't' }]), null, 'a template run with an error record is one workload');
+    const problem = mixedPayloadProblem([...oldOwn, oldOwnError, ...template]) ?? '';
+    assert.match(problem, /2 different payloads \(your function \(payload not named\): 3, the template event: 4\)/);
+    assert.match(problem, /analyse each run on its own/);
+    assert.throws(() => analyzeRecords([...oldOwn, ...template]), /Cannot analyse these records together/);
+  });
 });

@@ -34,26 +34,45 @@ export function analyzeSummaries(configs: ConfigSummary[], options: AnalyzeOptio
 /**
  * Null, or why these records cannot be analysed together: they sent different payloads (a sweep of
  * your own function with several payloads, or runs of different workloads), and averaging them would
- * merge different workloads into one configuration. Records without a payload (the template) count
- * as one workload of their own.
+ * merge different workloads into one configuration. Records without a payload name are the template's
+ * when measured without a time source, and your function's from before payloads were named when they
+ * carry one (`timeSource`); an error record without either takes the workload of the rest.
  */
 export function mixedPayloadProblem(records: readonly InvocationRecord[]): string | null {
   const counts = new Map<string, number>();
+  let unattributedErrors = 0;
   for (const record of records) {
-    const name = typeof record.payload === 'string' ? record.payload : TEMPLATE_WORKLOAD;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+    const name =
+      typeof record.payload === 'string'
+        ? record.payload
+        : record.timeSource !== undefined
+          ? UNNAMED_OWN_WORKLOAD
+          : record.error !== null && record.error !== undefined
+            ? undefined
+            : TEMPLATE_WORKLOAD;
+    if (name === undefined) unattributedErrors += 1;
+    else counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  if (unattributedErrors > 0) {
+    const owner = counts.has(UNNAMED_OWN_WORKLOAD) && !counts.has(TEMPLATE_WORKLOAD) ? UNNAMED_OWN_WORKLOAD : TEMPLATE_WORKLOAD;
+    if (counts.size > 0 || owner === TEMPLATE_WORKLOAD) counts.set(owner, (counts.get(owner) ?? 0) + unattributedErrors);
   }
   if (counts.size <= 1) return null;
-  const named = [...counts.keys()].filter((name) => name !== TEMPLATE_WORKLOAD);
+  const named = [...counts.keys()].filter((name) => name !== TEMPLATE_WORKLOAD && name !== UNNAMED_OWN_WORKLOAD);
+  const remedy =
+    named.length > 0
+      ? `so they are analysed one payload at a time (lambda-lab analyze <run> --payload ${named[0]}).`
+      : 'so analyse each run on its own (lambda-lab analyze <run>), or compare them side by side in the results view.';
   return (
     `the invocations sent ${counts.size} different payloads (${[...counts].map(([name, n]) => `${name}: ${n}`).join(', ')}); ` +
-    'averaging them would merge different workloads into one configuration, so they are analysed one payload at a time ' +
-    `(lambda-lab analyze <run> --payload ${named[0] ?? '<name>'}).`
+    `averaging them would merge different workloads into one configuration, ${remedy}`
   );
 }
 
 /** How mixedPayloadProblem names records that carry no payload (the template function's). */
 export const TEMPLATE_WORKLOAD = 'the template event';
+/** Your function's records from before payloads were named (no `payload`, but a `timeSource`). */
+export const UNNAMED_OWN_WORKLOAD = 'your function (payload not named)';
 
 function refuseMixedPayloads(records: readonly InvocationRecord[]): void {
   const problem = mixedPayloadProblem(records);

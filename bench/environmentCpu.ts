@@ -16,6 +16,8 @@ export interface EnvironmentCgroup {
 interface Snapshot {
   atMs: number;
   threadRunNs: Map<string, number>;
+  /** Time each thread was runnable but waited for a CPU (schedstat's second field). */
+  threadWaitNs: Map<string, number>;
   throttle: { periods: number; throttled: number; throttledNs: number };
   /** Host CPU ticks (USER_HZ) of all kinds, and of steal. */
   hostTicks: number;
@@ -31,6 +33,8 @@ export interface EnvironmentCpuUse {
   otherThreadsMs: number;
   /** CPU ms of the threads that used more than 10% of the busiest one (the work threads). */
   workThreadsMs: number;
+  /** Run-queue wait of all threads, ms: runnable but not on a CPU (under a quota, throttled time too). */
+  waitMs: number;
   /** cpuMs / wallMs, against quotaCpus. */
   deliveredCpus: number;
   quotaCpus: number;
@@ -43,8 +47,13 @@ export interface EnvironmentCpuUse {
 
 const CGROUP_ROOTS = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup'];
 
-/** The cgroup and pid of the (single) live environment of `functionName` started by this process's endpoint. */
-export function findEnvironment(functionName: string): EnvironmentCgroup | null {
+/**
+ * The cgroup and pid of the (single) live environment of `functionName` started by this process's
+ * endpoints. `quota`: 'limited' (the default) looks only at environments with a CPU quota, 'none' only at
+ * unthrottled ones (since these have a cgroup for their weight too), so a limited and an unthrottled
+ * endpoint of one bench run can hold functions of the same name.
+ */
+export function findEnvironment(functionName: string, quota: 'limited' | 'none' = 'limited'): EnvironmentCgroup | null {
   for (const root of CGROUP_ROOTS) {
     let bases: string[];
     try {
@@ -59,7 +68,9 @@ export function findEnvironment(functionName: string): EnvironmentCgroup | null 
         for (const pid of pids) {
           const environ = readText(`/proc/${pid}/environ`).split('\0');
           if (!environ.includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`)) continue;
-          return { pid, cgroupDir: dir, quotaCpus: readQuota(dir) };
+          const quotaCpus = readQuota(dir);
+          if ((quota === 'none') !== (quotaCpus === Number.POSITIVE_INFINITY)) continue;
+          return { pid, cgroupDir: dir, quotaCpus };
         }
       }
     }
@@ -77,6 +88,7 @@ function readText(file: string): string {
 
 function readQuota(dir: string): number {
   const v1 = readText(path.join(dir, 'cpu.cfs_quota_us')).trim();
+  if (v1 === '-1') return Number.POSITIVE_INFINITY;
   if (v1) return Number(v1) / Number(readText(path.join(dir, 'cpu.cfs_period_us')).trim());
   const [quota, period] = readText(path.join(dir, 'cpu.max')).trim().split(' ');
   return quota === 'max' ? Number.POSITIVE_INFINITY : Number(quota) / Number(period);
@@ -84,6 +96,7 @@ function readQuota(dir: string): number {
 
 function snapshot(env: EnvironmentCgroup): Snapshot {
   const threadRunNs = new Map<string, number>();
+  const threadWaitNs = new Map<string, number>();
   let tids: string[] = [];
   try {
     tids = fs.readdirSync(`/proc/${env.pid}/task`);
@@ -92,7 +105,10 @@ function snapshot(env: EnvironmentCgroup): Snapshot {
   }
   for (const tid of tids) {
     const text = readText(`/proc/${env.pid}/task/${tid}/schedstat`);
-    if (text) threadRunNs.set(tid, Number(text.split(' ')[0]));
+    if (!text) continue;
+    const [runNs, waitNs] = text.split(' ').map(Number);
+    threadRunNs.set(tid, runNs);
+    threadWaitNs.set(tid, waitNs);
   }
   const stat = Object.fromEntries(
     readText(path.join(env.cgroupDir, 'cpu.stat'))
@@ -105,6 +121,7 @@ function snapshot(env: EnvironmentCgroup): Snapshot {
   return {
     atMs: performance.now(),
     threadRunNs,
+    threadWaitNs,
     throttle: {
       periods: stat.nr_periods ?? 0,
       throttled: stat.nr_throttled ?? 0,
@@ -124,6 +141,8 @@ export async function measureEnvironment<T>(env: EnvironmentCgroup, work: () => 
   const perThread: number[] = [];
   for (const [tid, ns] of after.threadRunNs) perThread.push((ns - (before.threadRunNs.get(tid) ?? 0)) / 1e6);
   perThread.sort((a, b) => b - a);
+  let waitNs = 0;
+  for (const [tid, ns] of after.threadWaitNs) waitNs += ns - (before.threadWaitNs.get(tid) ?? 0);
   const cpuMs = perThread.reduce((a, b) => a + b, 0);
   const busiest = perThread[0] ?? 0;
   const workThreadsMs = perThread.filter((ms) => ms > busiest * 0.1).reduce((a, b) => a + b, 0);
@@ -137,6 +156,7 @@ export async function measureEnvironment<T>(env: EnvironmentCgroup, work: () => 
       busiestThreadMs: busiest,
       otherThreadsMs: cpuMs - busiest,
       workThreadsMs,
+      waitMs: waitNs / 1e6,
       deliveredCpus: cpuMs / wallMs,
       quotaCpus: env.quotaCpus,
       periods: after.throttle.periods - before.throttle.periods,

@@ -3,6 +3,13 @@
 // (`cpu.cfs_quota_us`), or `systemd-run --scope -p CPUQuota=` (how non-root users get a quota on
 // systemd desktops); visible cores through CPU affinity with `taskset`. Where nothing works the
 // method is 'none' and every result says so.
+//
+// Every environment also gets a high CPU weight, the quota'd ones and, when CPU limiting is switched
+// off, the unthrottled ones (a cgroup with the weight and no quota): Lambda gives a function its CPU
+// whatever else runs on the host, and an "unthrottled" result should mean "as fast as this machine's
+// cores", not "as fast as the other processes here leave it" (at normal weight, two busy threads of an
+// unthrottled environment waited for a CPU 21-82% of their runnable time on a loaded 2-core machine,
+// against ~2% with the weight; BENCHMARKS.md "Template scaling").
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +29,8 @@ export interface CpuPlacement {
   description: string;
   quotaCpus: number | null;
   cores: number[] | null;
+  /** The environment's own cgroup folder (removed by release), or null where none is made. */
+  cgroupDir: string | null;
 }
 
 export interface CpuLimiter {
@@ -54,11 +63,14 @@ export async function detectCpuLimiter(
         ? 'taskset (util-linux) not found or not working, visible cores not limited'
         : `visible cores not limited on ${process.platform}`,
     );
-  const candidates: CpuLimitMethod[] = preference === 'auto' ? ['cgroup-v2', 'cgroup-v1', 'systemd-run'] : preference === 'none' ? [] : [preference];
   if (process.platform !== 'linux') {
-    reasons.push(`CPU quotas need Linux cgroups; this is ${process.platform}`);
-    return new Limiter('none', null, null, affinity, allowedCores, `unthrottled: ${reasons.join('; ')}`);
+    reasons.push(`CPU quotas and weights need Linux cgroups; this is ${process.platform}`);
+    const detail = `unthrottled: ${reasons.join('; ')}; ${NORMAL_WEIGHT}`;
+    log(`CPU limit: none — ${detail}`);
+    return new Limiter('none', null, null, affinity, allowedCores, detail);
   }
+  if (preference === 'none') return weightOnlyLimiter(affinity, allowedCores, reasons, log);
+  const candidates: CpuLimitMethod[] = preference === 'auto' ? ['cgroup-v2', 'cgroup-v1', 'systemd-run'] : [preference];
   for (const method of candidates) {
     try {
       if (method === 'cgroup-v2' || method === 'cgroup-v1') {
@@ -73,8 +85,43 @@ export async function detectCpuLimiter(
       reasons.push(`${method}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const detail =
-    preference === 'none' ? 'unthrottled: CPU limiting switched off by option' : `unthrottled: no CPU limit could be applied (${reasons.join('; ')})`;
+  const detail = `unthrottled: no CPU limit could be applied (${reasons.join('; ')}); ${NORMAL_WEIGHT}`;
+  log(`CPU limit: none — ${detail}`);
+  return new Limiter('none', null, null, affinity, allowedCores, detail);
+}
+
+/** What an environment gets where no cgroup can be made: said in every 'none' detail, so results are read right. */
+const NORMAL_WEIGHT = 'environments run at the normal CPU weight of any process here, so other load on this machine slows them';
+
+/** The cgroup weight of every environment: cgroup v1 `cpu.shares` (default 1024), v2 `cpu.weight` (default 100), systemd `CPUWeight`. */
+const HIGH_WEIGHT = { 'cgroup-v1': { file: 'cpu.shares', value: '262144' }, 'cgroup-v2': { file: 'cpu.weight', value: '10000' }, systemd: 'CPUWeight=10000' };
+
+/**
+ * CPU limiting switched off: no quota, but the same high weight as limited environments where a
+ * cgroup can be made (cgroup v2, v1, then systemd-run); otherwise the normal weight, and the detail says so.
+ */
+async function weightOnlyLimiter(affinity: boolean, allowedCores: number[], reasons: string[], log: (line: string) => void): Promise<CpuLimiter> {
+  const prefix = 'unthrottled: CPU limiting switched off by option';
+  for (const method of ['cgroup-v2', 'cgroup-v1'] as const) {
+    try {
+      const base = await prepareCgroupBase(method, true);
+      const { file, value } = HIGH_WEIGHT[method];
+      const detail = `${prefix}; environments have no CPU quota but a high CPU weight (${method} ${file} ${value} at ${base}), as limited ones do`;
+      log(`CPU limit: none — ${detail}`);
+      return new Limiter('none', base, null, affinity, allowedCores, detail, DEFAULT_CFS_PERIOD_US, method);
+    } catch (error) {
+      reasons.push(`${method}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  try {
+    const systemdArgs = probeSystemdRun();
+    const detail = `${prefix}; environments have no CPU quota but a high CPU weight (${systemdArgs.join(' ')} -p ${HIGH_WEIGHT.systemd}), as limited ones do`;
+    log(`CPU limit: none — ${detail}`);
+    return new Limiter('none', null, systemdArgs, affinity, allowedCores, detail);
+  } catch (error) {
+    reasons.push(`systemd-run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const detail = `${prefix}; ${NORMAL_WEIGHT} (no cgroup for a higher weight: ${reasons.join('; ')})`;
   log(`CPU limit: none — ${detail}`);
   return new Limiter('none', null, null, affinity, allowedCores, detail);
 }
@@ -91,6 +138,8 @@ class Limiter implements CpuLimiter {
     private readonly allowedCores: number[],
     readonly detail: string,
     private readonly cfsPeriodUs = DEFAULT_CFS_PERIOD_US,
+    /** Set when CPU limiting is off but environments still get the high weight in cgroups of this version (no quota). */
+    private readonly weightOnlyCgroup: 'cgroup-v1' | 'cgroup-v2' | null = null,
   ) {}
 
   get hostCores(): number {
@@ -103,21 +152,46 @@ class Limiter implements CpuLimiter {
     const cores = this.affinity ? pickCores(this.allowedCores, share.visibleCores, n) : null;
     const prefix = cores ? ['taskset', '-c', cores.join(',')] : [];
     const coresText = cores ? `, cores ${cores.join(',')} (taskset)` : ', visible cores not limited';
+    if (this.method === 'none' && this.weightOnlyCgroup && this.cgroupBase) {
+      // No quota file is written: a new cgroup has none (v1 cfs_quota_us -1, v2 cpu.max "max"); the
+      // weight is the base folder's, shared by all environments as for limited ones.
+      const dir = await this.makeEnvironmentCgroup(n);
+      const { file, value } = HIGH_WEIGHT[this.weightOnlyCgroup];
+      return {
+        commandPrefix: prefix,
+        attach: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
+        release: () => this.removeEnvironmentCgroup(dir),
+        description: `no CPU quota (unthrottled), ${this.weightOnlyCgroup} ${file} ${value}${coresText}`,
+        quotaCpus: null,
+        cores,
+        cgroupDir: dir,
+      };
+    }
+    if (this.method === 'none' && this.systemdArgs) {
+      return {
+        commandPrefix: [...this.systemdArgs, '-p', HIGH_WEIGHT.systemd, '--', ...prefix],
+        attach: async () => {},
+        release: async () => {},
+        description: `no CPU quota (unthrottled), systemd-run ${HIGH_WEIGHT.systemd}${coresText}`,
+        quotaCpus: null,
+        cores,
+        cgroupDir: null,
+      };
+    }
     if (this.method === 'systemd-run' && this.systemdArgs) {
       const percent = Math.max(1, Math.round(share.quotaCpus * 100));
       return {
-        commandPrefix: [...this.systemdArgs, '-p', `CPUQuota=${percent}%`, '-p', 'CPUWeight=10000', '--', ...prefix],
+        commandPrefix: [...this.systemdArgs, '-p', `CPUQuota=${percent}%`, '-p', HIGH_WEIGHT.systemd, '--', ...prefix],
         attach: async () => {},
         release: async () => {},
         description: `systemd-run CPUQuota=${percent}%${coresText}`,
         quotaCpus: share.quotaCpus,
         cores,
+        cgroupDir: null,
       };
     }
     if ((this.method === 'cgroup-v1' || this.method === 'cgroup-v2') && this.cgroupBase) {
-      const dir = path.join(this.cgroupBase, `env-${n}`);
-      await mkdir(dir);
-      this.liveDirs.add(dir);
+      const dir = await this.makeEnvironmentCgroup(n);
       const { quotaUs, periodUs } = cfsQuota(share.quotaCpus, this.cfsPeriodUs);
       if (this.method === 'cgroup-v1') {
         await writeFile(path.join(dir, 'cpu.cfs_period_us'), String(periodUs));
@@ -128,23 +202,34 @@ class Limiter implements CpuLimiter {
       return {
         commandPrefix: prefix,
         attach: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
-        release: async () => {
-          await removeCgroup(dir);
-          this.liveDirs.delete(dir);
-        },
+        release: () => this.removeEnvironmentCgroup(dir),
         description: `${this.method} quota ${(quotaUs / periodUs).toFixed(3)} CPU${coresText}`,
         quotaCpus: quotaUs / periodUs,
         cores,
+        cgroupDir: dir,
       };
     }
     return {
       commandPrefix: prefix,
       attach: async () => {},
       release: async () => {},
-      description: `no CPU quota (unthrottled)${coresText}`,
+      description: `no CPU quota (unthrottled), normal CPU weight${coresText}`,
       quotaCpus: null,
       cores,
+      cgroupDir: null,
     };
+  }
+
+  private async makeEnvironmentCgroup(n: number): Promise<string> {
+    const dir = path.join(this.cgroupBase!, `env-${n}`);
+    await mkdir(dir);
+    this.liveDirs.add(dir);
+    return dir;
+  }
+
+  private async removeEnvironmentCgroup(dir: string): Promise<void> {
+    await removeCgroup(dir);
+    this.liveDirs.delete(dir);
   }
 
   async close(): Promise<void> {
@@ -198,7 +283,7 @@ function unescapeMount(text: string): string {
 }
 
 /** Creates our own cgroup folder and proves a process can be moved into a child with a quota. */
-async function prepareCgroupBase(method: 'cgroup-v1' | 'cgroup-v2'): Promise<string> {
+async function prepareCgroupBase(method: 'cgroup-v1' | 'cgroup-v2', weightRequired = false): Promise<string> {
   const mount = findCgroupMount(method);
   let parent = mount;
   if (method === 'cgroup-v1') {
@@ -220,7 +305,10 @@ async function prepareCgroupBase(method: 'cgroup-v1' | 'cgroup-v2'): Promise<str
     if (method === 'cgroup-v2') await writeFile(path.join(base, 'cgroup.subtree_control'), '+cpu');
     // Lambda guarantees a function its share whatever its neighbours do. A high weight makes a
     // busy host give our environments their quota first; the quota still caps what they take.
-    await writeFile(path.join(base, method === 'cgroup-v1' ? 'cpu.shares' : 'cpu.weight'), method === 'cgroup-v1' ? '262144' : '10000').catch(() => {});
+    // Without a quota the weight is all the cgroup is for, so failing to set it is then an error.
+    const weight = writeFile(path.join(base, HIGH_WEIGHT[method].file), HIGH_WEIGHT[method].value);
+    if (weightRequired) await weight;
+    else await weight.catch(() => {});
   } catch (error) {
     await rmdir(base).catch(() => {});
     throw new Error(`cannot create a cgroup under ${parent} (${(error as NodeJS.ErrnoException).code ?? String(error)}); run as root or use systemd-run`, {

@@ -24,7 +24,7 @@ const GROUPS: Array<{ name: string; keys: string[]; run: (options: BenchOptions)
   { name: 'deploy', keys: ['parallelDeploySpeedup'], run: measureDeploySpeedup },
   { name: 'fidelity', keys: ['fidelityWorstDeviation'], run: measureFidelity },
   { name: 'cv', keys: ['endpointCv'], run: measureEndpointCv },
-  { name: 'cpumodel', keys: ['cpuModelWorstDeviation'], run: measureCpuModelRatios },
+  { name: 'cpumodel', keys: ['cpuModelWorstDeviation', 'twoThreadWorkPerCpuMsProbe', 'twoThreadWorkPerCpuMsTemplate'], run: measureCpuModelRatios },
   { name: 'economy', keys: ['economyInvocationShareArm64', 'economyInvocationShareX86'], run: measureEconomyShares },
   { name: 'vsix', keys: ['vsixBytes'], run: measureVsixBytes },
   { name: 'bundle', keys: ['bundleBytes'], run: measureBundleBytes },

@@ -20,7 +20,9 @@ again on the next start.
 
   --port N           Port on 127.0.0.1 (default: a free one).
   --region R         Region in ARNs and AWS_REGION (default us-east-1).
-  --cpu-limit M      How to limit CPU (default auto: detect what works here).
+  --cpu-limit M      How to limit CPU (default auto: detect what works here). With none there is no
+                     quota, but environments keep the high CPU weight of limited ones where a
+                     cgroup can be made (see the startup line).
   --store FOLDER     Where functions are kept between runs (default: $LAMBDA_LAB_ENDPOINT_STORE, else
                      the per-user state folder, e.g. ~/.local/state/lambda-lab/endpoint).
   --throttle-rate x  Share 0..1 of Invokes answered 429 TooManyRequestsException (testing).

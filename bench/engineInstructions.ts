@@ -29,6 +29,13 @@ function callgrindTotal(file: string): number {
   return match ? Number(match[1]) : 0;
 }
 
+/**
+ * V8 flags of the counted processes. --predictable runs V8 on the main thread alone (no concurrent
+ * compiler, no parallel GC helpers), so compiles and collections happen at the same points in every
+ * run and the counts repeat; LAMBDA_LAB_BENCH_V8_FLAGS='' counts V8 as it normally runs.
+ */
+const v8Flags = (process.env.LAMBDA_LAB_BENCH_V8_FLAGS ?? '--predictable').split(/\s+/).filter((flag) => flag !== '');
+
 function countArm(arm: EngineArmName, warmup: number, count: number, outDir: string, connection: string): Promise<ArmCount> {
   const out = path.join(outDir, arm);
   const args = [
@@ -37,6 +44,7 @@ function countArm(arm: EngineArmName, warmup: number, count: number, outDir: str
     '--separate-threads=yes',
     `--callgrind-out-file=${out}`,
     process.execPath,
+    ...v8Flags,
     path.join(__dirname, 'engineArmProcess.js'),
     arm,
     String(warmup),
@@ -85,8 +93,10 @@ export async function measureEngineInstructions(options: BenchOptions): Promise<
   onCleanup(() => client.destroy());
   for (const FunctionName of engineFunctionNames)
     await createActiveFunction(client, { FunctionName, zip: zipOf({ 'index.mjs': NO_OP_HANDLER }), MemorySize: ENGINE_MEMORY_MB });
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-bench-callgrind-'));
-  onCleanup(() => fs.rmSync(outDir, { recursive: true, force: true }));
+  // LAMBDA_LAB_CALLGRIND_OUT=<folder> keeps the callgrind files there (for callgrind_annotate).
+  const keptOut = process.env.LAMBDA_LAB_CALLGRIND_OUT;
+  const outDir = keptOut ? fs.mkdtempSync(path.join(keptOut, 'callgrind-')) : fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-bench-callgrind-'));
+  if (!keptOut) onCleanup(() => fs.rmSync(outDir, { recursive: true, force: true }));
   const connection = JSON.stringify({
     endpoint: endpoint.endpoint,
     region: endpoint.region,

@@ -81,8 +81,17 @@ export function recordFromResponse(
   if (error === null && report && report.memorySizeMB !== planned.memoryMB) {
     error = `function memory changed during the sweep: planned ${planned.memoryMB} MB, ran at ${report.memorySizeMB} MB`;
   }
+  // Every field in the order unmeasuredRecord writes them (no spread of it): records of both kinds
+  // then share one object shape, so the code that reads them stays monomorphic.
   return {
-    ...unmeasuredRecord(runId, planned, error, retries, startedAt),
+    runId,
+    functionName: planned.functionName,
+    arch: planned.arch,
+    memoryMB: planned.memoryMB,
+    threads: planned.threads,
+    strategy: planned.strategy,
+    rep: planned.rep,
+    warmup: planned.warmup,
     coldStart: planned.warmup || (report ? report.coldStart : result?.coldStart === true),
     processingMs,
     durationMs: report?.durationMs ?? null,
@@ -92,6 +101,10 @@ export function recordFromResponse(
     cores: typeof result?.availableParallelism === 'number' ? result.availableParallelism : null,
     cpuModel: typeof result?.cpuModel === 'string' ? result.cpuModel : null,
     cpuLimit: typeof result?.cpuLimit === 'string' ? result.cpuLimit : null,
+    error,
+    retries,
+    startedAt,
+    endedAt: new Date().toISOString(),
   };
 }
 

@@ -29,9 +29,36 @@ export { recordFromResponse } from './invokeResponse';
 export type { SweepSampler } from './adaptiveStops';
 export type { SweepStopReason } from './sweepStopReason';
 
+/**
+ * What the engine passes as a call's abortSignal: `aborted`, and `onabort`, which the SDK sets to
+ * what ends the call (the AbortSignal-like object its HttpHandlerOptions accept besides the
+ * platform's AbortSignal). See CallAbort below for why not an AbortController's signal.
+ */
+export interface CallAbortSignal {
+  readonly aborted: boolean;
+  onabort: ((this: CallAbortSignal, event: unknown) => unknown) | null;
+}
+
 /** The part of LambdaClient the engine uses (so tests and wrappers can stand in for it). */
 export interface LambdaInvoker {
-  send(command: InvokeCommand, options?: { abortSignal?: AbortSignal }): Promise<InvokeCommandOutput>;
+  send(command: InvokeCommand, options?: { abortSignal?: CallAbortSignal }): Promise<InvokeCommandOutput>;
+}
+
+/**
+ * One call's abort handle, one per call because the SDK keeps one onabort per signal (the latest
+ * part of the call to wait sets it). A shared AbortController signal cost every call two listener
+ * registrations and removals on Node's EventTarget (the SDK's retry middleware and its HTTP
+ * handler each add one) and a 'close' listener on the request; this costs two property writes.
+ */
+class CallAbort implements CallAbortSignal {
+  aborted = false;
+  onabort: ((this: CallAbortSignal, event: unknown) => unknown) | null = null;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.onabort?.call(this, { type: 'abort' });
+  }
 }
 
 export interface SweepProgress {
@@ -162,7 +189,7 @@ class SweepRun {
   private pilot: PilotMeasurement | null = null;
   /** estimatedCostOf per configuration (and warm-up or not) for the current pilot: the same for every repetition. */
   private readonly costOfCache = new Map<string, number>();
-  /** The template's event, encoded once per thread count and strategy (the same for every repetition). */
+  /** The template's event, encoded once per configuration (the same for every repetition). */
   private readonly payloadCache = new Map<string, Uint8Array>();
   private readonly skippedKeys = new Set<string>();
   /** With retryErrors: error records found at the start, each run again once in this session. */
@@ -184,10 +211,10 @@ class SweepRun {
   /** Ends backoff sleeps when the sweep stops for any reason. */
   private readonly sleepAbort = new AbortController();
   /**
-   * Aborts in-flight calls, only when the user cancels: after a cost-limit stop or a failure the
-   * calls in flight are already paid for, so their results are still recorded.
+   * The calls in flight, aborted only when the user cancels: after a cost-limit stop or a failure
+   * the calls in flight are already paid for, so their results are still recorded.
    */
-  private readonly callAbort = new AbortController();
+  private readonly callsInFlight = new Set<CallAbort>();
   /** Resolves when the sweep stops for any reason (wakes lanes waiting for a free function). */
   private readonly stopped = new Promise<void>((resolve) => this.sleepAbort.signal.addEventListener('abort', () => resolve(), { once: true }));
 
@@ -262,7 +289,7 @@ class SweepRun {
     this.stop = stop;
     this.log(`Stopping: ${stop.message}`);
     this.sleepAbort.abort();
-    if (stop.reason.kind === 'cancelled') this.callAbort.abort();
+    if (stop.reason.kind === 'cancelled') for (const call of this.callsInFlight) call.abort();
   }
 
   private async runPilotAndEstimate(): Promise<void> {
@@ -344,7 +371,8 @@ class SweepRun {
   }
 
   private templatePayload(planned: PlannedInvocation): Uint8Array {
-    const key = `${planned.threads}|${planned.strategy}`;
+    // configKey: a string the plan built once (building a key here cost a string per invocation).
+    const key = planned.configKey;
     let payload = this.payloadCache.get(key);
     if (payload === undefined) {
       const event: TemplateEvent = { items: this.options.items, workers: planned.threads, cost: this.options.cost, strategy: planned.strategy };
@@ -362,15 +390,19 @@ class SweepRun {
     let lastError: unknown = null;
     for (let outer = 0; outer <= this.retryPolicy.maxOuterRetries; outer++) {
       if (this.stop) return null;
+      const call = new CallAbort();
+      this.callsInFlight.add(call);
       try {
         const response = await this.options.client.send(
           new InvokeCommand({ FunctionName: planned.functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: payload }),
-          { abortSignal: this.callAbort.signal },
+          { abortSignal: call },
         );
+        this.callsInFlight.delete(call);
         retries += Math.max(0, (response.$metadata.attempts ?? 1) - 1);
         this.consecutiveTransportFailures = 0;
-        return this.record(recordFrom(this.runId, planned, response, retries, startedAt));
+        return this.record(recordFrom(this.runId, planned, response, retries, startedAt), planned.key);
       } catch (error) {
+        this.callsInFlight.delete(call);
         if (isAbort(error) || this.isCancelled()) return null;
         retries += Math.max(0, (sdkAttempts(error) ?? 1) - 1);
         lastError = error;
@@ -392,11 +424,11 @@ class SweepRun {
       }
     }
     const message = `${describeError(lastError)}${retries > 0 ? ` (after ${retries} retr${retries === 1 ? 'y' : 'ies'})` : ''}`;
-    return this.record((this.options.invocation?.unmeasuredFrom ?? unmeasuredRecord)(this.runId, planned, message, retries, startedAt));
+    return this.record((this.options.invocation?.unmeasuredFrom ?? unmeasuredRecord)(this.runId, planned, message, retries, startedAt), planned.key);
   }
 
-  private record(record: InvocationRecord): InvocationRecord {
-    const key = recordKey(record);
+  /** `key`: the planned invocation's key (the record's recordKey, built once by the plan). */
+  private record(record: InvocationRecord, key: string): InvocationRecord {
     if (this.retryKeys.delete(key)) {
       // The error record this attempt supersedes no longer counts as an error.
       this.accounting.errors--;

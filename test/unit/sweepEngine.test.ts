@@ -11,7 +11,7 @@ import { INVOCATIONS_FILE, RUN_FORMAT_VERSION, type RunMetadata } from '../../sr
 import { invocationCostUsd } from '../../src/core/pricing';
 import { buildSweepPlan, planSize, recordKey, type SweepPlan } from '../../src/core/sweepPlan';
 import { RunStore } from '../../src/sweep/runStore';
-import { classifyError, runSweep, type LambdaInvoker } from '../../src/sweep/sweepEngine';
+import { classifyError, runSweep, type CallAbortSignal, type LambdaInvoker } from '../../src/sweep/sweepEngine';
 
 const functions = [
   { functionName: 'llab-u-1769-x86_64', arch: 'x86_64' as const, memoryMB: 1769 },
@@ -65,7 +65,7 @@ function fakeLambda(
   const cold = new Set<string>();
   return {
     calls,
-    async send(command: InvokeCommand, options?: { abortSignal?: AbortSignal }): Promise<InvokeCommandOutput> {
+    async send(command: InvokeCommand, options?: { abortSignal?: CallAbortSignal }): Promise<InvokeCommandOutput> {
       const input = command.input;
       const call: Call = {
         functionName: input.FunctionName!,

@@ -4,7 +4,7 @@ import { loadAnalysisInput } from '../../src/runs/analysisFiles';
 import { summarizeConfigurations } from '../../src/core/analysis/configSummary';
 import { breakpointRangeNumbers, describeBreakpointRange, findKnee, findKnees, fitHinge } from '../../src/core/analysis/kneeFinder';
 import { formatKneeTable } from '../../src/core/analysis/analysisReport';
-import { MB_PER_VCPU } from '../../src/core/lambdaModel';
+import { lambdaVisibleCores, MB_PER_VCPU } from '../../src/core/lambdaModel';
 import type { ConfigSummary, KneeEstimate } from '../../src/core/analysis/analysisTypes';
 import type { InvocationRecord } from '../../src/core/invocationRecord';
 import { createSeededRandom } from '../../src/core/seededRandom';
@@ -86,6 +86,31 @@ describe('knee finder', () => {
         assert.ok(Math.abs(knee.memoryMB - expected) <= 256, `true knee ${kneeMB} (grid ${expected}), seed ${seed}: got ${knee.memoryMB} (${knee.method})`);
         assert.ok(knee.lowMB <= expected && knee.highMB >= expected, `interval ${knee.lowMB}-${knee.highMB} misses ${expected} (seed ${seed})`);
         assert.equal(knee.reachedInRange, true);
+      }
+    }
+  });
+
+  it('profiles every K as a line fitted from scratch would (the running-sum fitter)', () => {
+    const random = createSeededRandom(7);
+    for (const threads of [1, 2, 3, 5, 6, 8]) {
+      const grid = [128, 700, 1769, 2400, 3008, 3100, 5307, 7100, 8900, 10240];
+      const points = grid.map((memoryMB) => ({ memoryMB, timeMs: (200 + 4e6 / Math.min(memoryMB, 1500 * threads)) * (1 + 0.02 * (random() - 0.5)) }));
+      const fit = fitHinge(points, 0.01, threads);
+      for (const entry of fit.profile.filter((_, i) => i % 97 === 0)) {
+        const xs = grid.map((m) => 1 / Math.min(m, entry.k, (entry.k / threads) * lambdaVisibleCores(m)));
+        const ws = points.map((p) => 1 / p.timeMs ** 2);
+        const sw = ws.reduce((a, w) => a + w, 0);
+        const mx = xs.reduce((a, x, i) => a + ws[i] * x, 0) / sw;
+        const my = points.reduce((a, p, i) => a + ws[i] * p.timeMs, 0) / sw;
+        const sxx = xs.reduce((a, x, i) => a + ws[i] * (x - mx) ** 2, 0);
+        // Every x equal (K at or below the smallest size): no slope to fit, a flat line.
+        const b = sxx > 1e-12 * sw * mx * mx ? Math.max(0, xs.reduce((a, x, i) => a + ws[i] * (x - mx) * (points[i].timeMs - my), 0) / sxx) : 0;
+        const a = my - b * mx;
+        const sse = points.reduce((acc, p, i) => acc + ws[i] * (p.timeMs - a - b * xs[i]) ** 2, 0);
+        assert.ok(Math.abs(entry.b - b) <= 1e-6 * b + 1e-9, `threads ${threads}, K ${entry.k}: b ${entry.b} vs ${b}`);
+        assert.ok(Math.abs(entry.a - a) <= 1e-6 * Math.abs(a) + 1e-6, `threads ${threads}, K ${entry.k}: a ${entry.a} vs ${a}`);
+        assert.ok(Math.abs(entry.sse - sse) <= 1e-6 * sse + 1e-12, `threads ${threads}, K ${entry.k}: SSE ${entry.sse} vs ${sse}`);
+        assert.ok(Math.abs(entry.sxx - sxx) <= 1e-6 * sxx + 1e-15, `threads ${threads}, K ${entry.k}: spread ${entry.sxx} vs ${sxx}`);
       }
     }
   });

@@ -31,7 +31,12 @@
 // maximises the chance of naming the right size, which a point estimate K̂ does not when the
 // likelihood is lopsided: a size alone on the slope leaves K unidentified between it and the next
 // size down; sizes a few MB apart share a sliver of K; flat data fits a K past every size as well
-// as any, with a slope within the noise. Otherwise (every study curve: residuals 55–16,000× the
+// as any, with a slope within the noise. The thread counts of one run (same architecture and
+// strategy) share the MB per vCPU, so findKnees weighs each such family's K together with the
+// others' as threads × one constant C, mixed with the family's own answer by how well one C
+// explains them all (sharedConstantPosteriors): one curve places K to ~0.4%, which on the 256 MB
+// grid leaves ~8% of knees with constants other than 1,769 on the wrong side of a tested size.
+// Otherwise (every study curve: residuals 55–16,000× the
 // noise; or points without intervals) the measurements decide: the plateau
 // level is the median of the medians past K̂; a size past K̂ is on the plateau; a size inside K's
 // range but below K̂ is on it when its median is within the tolerance of the level AND not
@@ -137,31 +142,6 @@ export interface HingeFit {
   lambdaModel: ProfileEntry | null;
 }
 
-function weightedLine(xs: ArrayLike<number>, ys: readonly number[], ws: readonly number[]): { a: number; b: number; sse: number; sxx: number } {
-  let sw = 0,
-    swx = 0,
-    swy = 0,
-    swxx = 0,
-    swxy = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sw += ws[i];
-    swx += ws[i] * xs[i];
-    swy += ws[i] * ys[i];
-    swxx += ws[i] * xs[i] * xs[i];
-    swxy += ws[i] * xs[i] * ys[i];
-  }
-  const denominator = sw * swxx - swx * swx;
-  // A negative slope would mean more CPU makes the function slower: clamp to a flat line.
-  let b = Math.abs(denominator) > 1e-12 * sw * swxx ? (sw * swxy - swx * swy) / denominator : 0;
-  if (b < 0) b = 0;
-  const a = (swy - b * swx) / sw;
-  let sse = 0;
-  for (let i = 0; i < xs.length; i++) sse += ws[i] * (ys[i] - a - b * xs[i]) ** 2;
-  // Weighted spread of x about its mean: Var(b̂) = σ² / sxx.
-  const sxx = Math.max(0, swxx - (swx * swx) / sw);
-  return { a, b, sse, sxx };
-}
-
 /**
  * The CPU a function with `threads` busy threads gets at memory m, in units of "K's worth":
  * min(m, K, (K/threads)·visibleCores(m)). K = threads × MB per vCPU; the third term is the
@@ -232,12 +212,7 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
   const fullProfile: ProfileEntry[] = [];
   // One buffer and the visible cores per size, computed once: the search fits thousands of Ks.
   const cores = memories.map(lambdaVisibleCores);
-  const xs = new Float64Array(memories.length);
-  const fitAt = (k: number, widthMB: number): ProfileEntry => {
-    for (let i = 0; i < memories.length; i++) xs[i] = 1 / Math.min(memories[i], k, (k / threads) * cores[i]);
-    const line = weightedLine(xs, times, weights);
-    return { k, widthMB, a: line.a, b: line.b, sse: line.sse, sxx: line.sxx };
-  };
+  const fitAt = hingeProfileFitter(memories, times, weights, cores, threads);
   // Below the smallest size, down to Lambda's minimum, for the posterior only; no size lies
   // between these Ks, so the fit changes little from one to the next and 200 steps do.
   const belowStep = Math.max(step, (lowest - MEMORY_MIN_MB) / 200);
@@ -284,6 +259,81 @@ export function fitHinge(points: readonly KneePoint[], relativeError: number | n
 }
 
 /**
+ * The weighted line of time against x = 1/min(m, K, (K/threads)·cores(m)) at any K, in O(1) per K
+ * when the Ks ascend (the search fits ~20,000 of them). x is 1/m for a size on the slope (m ≤ K/r,
+ * r = max(1, threads/cores(m))) and r/K for one on the flat, so every weighted sum the line needs
+ * is a fixed part over the slope sizes plus a polynomial in 1/K over the flat ones; the parts
+ * change only when a size crosses from flat to slope. The same a, b, SSE and spread as fitting
+ * each K's line from scratch, to rounding (the SSE from the sums carries ~1e-12 of relative error;
+ * on the study's data every knee field is unchanged, and on the property test's 1,500 curves every
+ * headline; K̂ moved in 52 of them, by 2–8 MB, where the profile is flat to rounding, or further
+ * where the visible cores bind and K is not identified inside a band).
+ */
+function hingeProfileFitter(
+  memories: readonly number[],
+  times: readonly number[],
+  weights: readonly number[],
+  cores: readonly number[],
+  threads: number,
+): (k: number, widthMB: number) => ProfileEntry {
+  const n = memories.length;
+  const ratio = cores.map((c) => Math.max(1, threads / c));
+  // K from which each size is on the slope, and the sizes in that order.
+  const crossing = memories.map((m, i) => m * ratio[i]);
+  const order = memories.map((_, i) => i).sort((i, j) => crossing[i] - crossing[j]);
+  let sw = 0,
+    swy = 0,
+    swyy = 0;
+  for (let i = 0; i < n; i++) {
+    sw += weights[i];
+    swy += weights[i] * times[i];
+    swyy += weights[i] * times[i] * times[i];
+  }
+  let onSlope = -1;
+  let slopeX = 0,
+    slopeXX = 0,
+    slopeXY = 0,
+    flatR = 0,
+    flatRR = 0,
+    flatRY = 0;
+  const recompute = (count: number) => {
+    onSlope = count;
+    slopeX = slopeXX = slopeXY = flatR = flatRR = flatRY = 0;
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      const w = weights[i];
+      if (j < count) {
+        const x = 1 / memories[i];
+        slopeX += w * x;
+        slopeXX += w * x * x;
+        slopeXY += w * x * times[i];
+      } else {
+        flatR += w * ratio[i];
+        flatRR += w * ratio[i] * ratio[i];
+        flatRY += w * ratio[i] * times[i];
+      }
+    }
+  };
+  return (k, widthMB) => {
+    let count = onSlope < 0 ? 0 : onSlope;
+    while (count > 0 && crossing[order[count - 1]] > k) count--;
+    while (count < n && crossing[order[count]] <= k) count++;
+    if (count !== onSlope) recompute(count);
+    const u = 1 / k;
+    const swx = slopeX + u * flatR;
+    const swxx = slopeXX + u * u * flatRR;
+    const swxy = slopeXY + u * flatRY;
+    const denominator = sw * swxx - swx * swx;
+    // A negative slope would mean more CPU makes the function slower: clamp to a flat line.
+    let b = Math.abs(denominator) > 1e-12 * sw * swxx ? (sw * swxy - swx * swy) / denominator : 0;
+    if (b < 0) b = 0;
+    const a = (swy - b * swx) / sw;
+    const sse = Math.max(0, swyy - 2 * a * swy - 2 * b * swxy + a * a * sw + 2 * a * b * swx + b * b * swxx);
+    return { k, widthMB, a, b, sse, sxx: Math.max(0, swxx - (swx * swx) / sw) };
+  };
+}
+
+/**
  * The slope b is a parameter too: the profile likelihood fits it freely, so a K past sizes that
  * measure flat fits as well as any (b shrinks to the noise), and on flat data the widest gap
  * between sizes would win. Integrating b over its prior instead (Laplace: the peak times
@@ -309,39 +359,181 @@ function slopeOccamFactor(entry: ProfileEntry, noiseVariance: number): number {
  * it and the next size down (any K there fits as well, b takes up the difference), and sizes a
  * few MB apart share a sliver of K between them. Null when the noise variance is unknown or zero.
  */
-export function plateauStartPosterior(hinge: HingeFit, grid: readonly number[]): { byIndex: number[]; beyond: number } | null {
+export function plateauStartPosterior(hinge: HingeFit, grid: readonly number[]): PlateauPosterior | null {
+  const evidence = familyEvidence(hinge, grid);
+  if (!evidence) return null;
+  return { byIndex: evidence.mass.map((w) => w / evidence.total), beyond: evidence.beyond / evidence.total };
+}
+
+/** How probable each tested size is as the first on the plateau (byIndex), and past the largest (beyond). */
+export interface PlateauPosterior {
+  byIndex: number[];
+  beyond: number;
+}
+
+/**
+ * One family's evidence about K: its likelihood at any K (log, relative to its best fit), the
+ * tested size each K puts the plateau's start at, and the unnormalised posterior under the
+ * family's own prior (mass per tested size, beyond, and their total: the family's evidence).
+ */
+interface FamilyEvidence {
+  threads: number;
+  grid: readonly number[];
+  /** The profile's candidate Ks (ascending) and the log-likelihood of each, relative to the best fit (with the slope's Occam factor). */
+  profileK: number[];
+  profileLogLikelihood: number[];
+  /** The same at Lambda's documented K, threads × 1,769 MB (null past the search's end). */
+  lambdaLogLikelihood: number | null;
+  /** Index of the tested size where a staircase with breakpoint K is first flat (grid.length: past the largest). */
+  flatIndex: (kMB: number) => number;
+  mass: number[];
+  beyond: number;
+  total: number;
+}
+
+function familyEvidence(hinge: HingeFit, grid: readonly number[]): FamilyEvidence | null {
   if (!(hinge.noiseVariance > 0) || hinge.profile.length === 0) return null;
   const bandStart = plateauStart(0, hinge.threads);
   const cores = Math.min(hinge.threads, MAX_VCPUS);
   const flatFrom = (k: number) => Math.max((k * cores) / Math.max(hinge.threads, cores), bandStart);
   let minSse = Infinity;
   for (const entry of hinge.profile) minSse = Math.min(minSse, entry.sse);
-  const likelihood = (entry: ProfileEntry) => Math.exp(-(entry.sse - minSse) / (2 * hinge.noiseVariance)) * slopeOccamFactor(entry, hinge.noiseVariance);
+  const logLikelihood = (entry: ProfileEntry) => -(entry.sse - minSse) / (2 * hinge.noiseVariance) + Math.log(slopeOccamFactor(entry, hinge.noiseVariance));
   const lambdaK = hinge.threads * MB_PER_VCPU;
   const searched = hinge.profile.reduce((sum, entry) => sum + entry.widthMB, 0);
   const nearLow = lambdaK / LAMBDA_MODEL_SPREAD;
   const nearHigh = lambdaK * LAMBDA_MODEL_SPREAD;
   const nearDensity = KNEE_PRIOR.nearLambda / (nearHigh - nearLow);
   const anyDensity = KNEE_PRIOR.anywhere / searched;
+  const flatIndex = (k: number) => {
+    const start = flatFrom(k) - 1e-6;
+    let low = 0;
+    let high = grid.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (grid[middle] >= start) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+  const profileLogLikelihood = hinge.profile.map(logLikelihood);
   const mass = grid.map(() => 0);
   let beyond = 0;
-  const add = (k: number, weight: number) => {
-    const at = grid.findIndex((m) => m >= flatFrom(k) - 1e-6);
-    if (at >= 0) mass[at] += weight;
-    else beyond += weight;
-  };
   let index = 0;
-  for (const entry of hinge.profile) {
+  for (let e = 0; e < hinge.profile.length; e++) {
+    const entry = hinge.profile[e];
     const start = flatFrom(entry.k);
     while (index < grid.length && grid[index] < start - 1e-6) index++;
     const density = anyDensity + (entry.k >= nearLow && entry.k <= nearHigh ? nearDensity : 0);
-    const weight = likelihood(entry) * density * entry.widthMB;
+    const weight = Math.exp(profileLogLikelihood[e]) * density * entry.widthMB;
     if (index < grid.length) mass[index] += weight;
     else beyond += weight;
   }
-  if (hinge.lambdaModel) add(lambdaK, KNEE_PRIOR.lambdaExactly * likelihood(hinge.lambdaModel));
+  if (hinge.lambdaModel) {
+    const at = flatIndex(lambdaK);
+    const weight = KNEE_PRIOR.lambdaExactly * Math.exp(logLikelihood(hinge.lambdaModel));
+    if (at < grid.length) mass[at] += weight;
+    else beyond += weight;
+  }
   const total = mass.reduce((sum, w) => sum + w, beyond);
-  return { byIndex: mass.map((w) => w / total), beyond: beyond / total };
+  return {
+    threads: hinge.threads,
+    grid,
+    profileK: hinge.profile.map((entry) => entry.k),
+    profileLogLikelihood,
+    lambdaLogLikelihood: hinge.lambdaModel ? logLikelihood(hinge.lambdaModel) : null,
+    flatIndex,
+    mass,
+    beyond,
+    total,
+  };
+}
+
+/**
+ * Walks a family's profile along ascending K: the log-likelihood of the nearest candidate (the
+ * first below the profile, the last past it: every size on the slope, as at the search's end).
+ */
+function profileWalker(evidence: FamilyEvidence): (kMB: number) => number {
+  const ks = evidence.profileK;
+  const logs = evidence.profileLogLikelihood;
+  let index = 0;
+  return (k) => {
+    if (index > 0 && ks[index] > k) index = 0;
+    while (index < ks.length - 1 && ks[index + 1] <= k) index++;
+    const nearer = index < ks.length - 1 && ks[index + 1] - k < k - ks[index] ? index + 1 : index;
+    return logs[nearer];
+  };
+}
+
+/**
+ * Prior probability that the families of one run (one architecture and strategy, different thread
+ * counts) share one MB per vCPU, so that each knee is threads × that constant. Lambda allocates CPU
+ * in proportion to memory whatever the code, so this is the expectation; the data can overrule it
+ * (the evidence of the shared model against independent knees decides, below).
+ */
+const SHARED_CONSTANT_PRIOR = 0.8;
+/**
+ * Resolution of the shared MB-per-vCPU grid (MB): K = threads × C moves by at most 6 MB a step,
+ * a quarter of K's standard error at 6 threads (~25 MB on the fine grid).
+ */
+const SHARED_CONSTANT_STEP = 1;
+
+/**
+ * The plateau-start posteriors of a run's families with the MB per vCPU shared among them. A
+ * family alone places K to ~0.4% (20 runs at 3% noise on the fine grid: ±25 MB at 6 threads,
+ * which leaves a tested size within ~30 MB of the knee a coin toss); its knee is threads × C for the
+ * same C as every other thread count's, so the others' curves measure it too. Two models: SHARED
+ * (one C, prior as for one family but on C: half on 1,769, 0.4 within 1.5× of it, 0.1 anywhere;
+ * likelihood the product of the families' profile likelihoods at K = threads × C) and INDEPENDENT
+ * (each family with its own K, as plateauStartPosterior). Each family's posterior is the mixture
+ * weighted by the models' posterior probabilities (prior SHARED_CONSTANT_PRIOR, times the ratio of
+ * their evidences), so a run whose curves disagree on C keeps its families' own answers.
+ * Families whose staircase misfits (every study curve) take no part. Returns null for each family
+ * that cannot take part, and for all when fewer than two can.
+ */
+export function sharedConstantPosteriors(fits: ReadonlyArray<{ hinge: HingeFit; grid: readonly number[] } | null>): Array<PlateauPosterior | null> {
+  const evidences = fits.map((fit) => (fit && !fit.hinge.lackOfFit ? familyEvidence(fit.hinge, fit.grid) : null));
+  const joined = evidences.filter((e): e is FamilyEvidence => e !== null && e.total > 0);
+  if (new Set(joined.map((e) => e.threads)).size < 2) return fits.map(() => null);
+  const cLow = MEMORY_MIN_MB / Math.max(...joined.map((e) => e.threads));
+  const cHigh = Math.max(...joined.map((e) => e.profileK[e.profileK.length - 1] / e.threads));
+  const nearLow = MB_PER_VCPU / LAMBDA_MODEL_SPREAD;
+  const nearHigh = MB_PER_VCPU * LAMBDA_MODEL_SPREAD;
+  const nearDensity = KNEE_PRIOR.nearLambda / (nearHigh - nearLow);
+  const anyDensity = KNEE_PRIOR.anywhere / (cHigh - cLow);
+  const walkers = joined.map(profileWalker);
+  const constants: number[] = [];
+  const logWeights: number[] = [];
+  const logNear = Math.log((anyDensity + nearDensity) * SHARED_CONSTANT_STEP);
+  const logAny = Math.log(anyDensity * SHARED_CONSTANT_STEP);
+  for (let c = cLow; c <= cHigh + 1e-9; c += SHARED_CONSTANT_STEP) {
+    let log = c >= nearLow && c <= nearHigh ? logNear : logAny;
+    for (let f = 0; f < joined.length; f++) log += walkers[f](joined[f].threads * c);
+    constants.push(c);
+    logWeights.push(log);
+  }
+  // Lambda's documented constant exactly, with each family's fit at exactly threads × 1,769 MB.
+  constants.push(MB_PER_VCPU);
+  logWeights.push(joined.reduce((sum, e, f) => sum + (e.lambdaLogLikelihood ?? walkers[f](e.threads * MB_PER_VCPU)), 0) + Math.log(KNEE_PRIOR.lambdaExactly));
+  const peak = Math.max(...logWeights);
+  const weights = logWeights.map((w) => Math.exp(w - peak));
+  const sharedTotal = weights.reduce((sum, w) => sum + w, 0);
+  // log evidence of each model (same scale: every family's likelihood is relative to its best fit).
+  const logShared = Math.log(SHARED_CONSTANT_PRIOR) + peak + Math.log(sharedTotal);
+  const logIndependent = Math.log(1 - SHARED_CONSTANT_PRIOR) + joined.reduce((sum, e) => sum + Math.log(e.total), 0);
+  const sharedProbability = 1 / (1 + Math.exp(logIndependent - logShared));
+  return evidences.map((e) => {
+    if (!e || !joined.includes(e)) return null;
+    const shared = e.grid.map(() => 0);
+    let sharedBeyond = 0;
+    constants.forEach((c, i) => {
+      const at = e.flatIndex(e.threads * c);
+      if (at < e.grid.length) shared[at] += weights[i];
+      else sharedBeyond += weights[i];
+    });
+    const mix = (sharedMass: number, ownMass: number) => (sharedProbability * sharedMass) / sharedTotal + ((1 - sharedProbability) * ownMass) / e.total;
+    return { byIndex: shared.map((w, i) => mix(w, e.mass[i])), beyond: mix(sharedBeyond, e.beyond) };
+  });
 }
 
 /** Smallest tested size >= value (with a hair of slack for float steps), or null beyond the grid. */
@@ -422,14 +614,32 @@ export function compareWithPlateau(point: KneePoint, plateau: PlateauLevel, tole
   return { slower, withinTolerance: slower <= tolerance, significantlySlower };
 }
 
-/** Knee for one (arch, strategy, threads) family from its per-memory robust centres. */
-export function findKnee(
-  family: { arch: Architecture; strategy: Strategy; threads: number },
-  points: readonly KneePoint[],
-  options: KneeOptions = {},
-): KneeEstimate {
-  const tolerance = options.tolerance ?? 0.05;
+type Family = { arch: Architecture; strategy: Strategy; threads: number };
+
+/** A family's usable points (finite, positive, by memory) and its staircase fit (null with < 4 sizes). */
+interface PreparedFamily {
+  family: Family;
+  usable: KneePoint[];
+  hinge: HingeFit | null;
+}
+
+function prepareFamily(family: Family, points: readonly KneePoint[]): PreparedFamily {
   const usable = points.filter((p) => Number.isFinite(p.timeMs) && p.timeMs > 0).sort((p, q) => p.memoryMB - q.memoryMB);
+  return { family, usable, hinge: usable.length >= 4 ? fitHinge(usable, pooledRelativeError(usable), family.threads) : null };
+}
+
+/**
+ * Knee for one (arch, strategy, threads) family from its per-memory robust centres, on its own
+ * (findKnees also lets the other thread counts of the run inform the MB per vCPU).
+ */
+export function findKnee(family: Family, points: readonly KneePoint[], options: KneeOptions = {}): KneeEstimate {
+  return kneeOfFamily(prepareFamily(family, points), options, null);
+}
+
+/** `sharedPosterior`: the plateau-start posterior with the run's other thread counts (sharedConstantPosteriors), or null. */
+function kneeOfFamily(prepared: PreparedFamily, options: KneeOptions, sharedPosterior: PlateauPosterior | null): KneeEstimate {
+  const { family, usable } = prepared;
+  const tolerance = options.tolerance ?? 0.05;
   const grid = usable.map((p) => p.memoryMB);
   const modelMB = family.threads * MB_PER_VCPU;
   const modelGridMB = snapUp(grid, modelMB) ?? undefined;
@@ -442,7 +652,7 @@ export function findKnee(
     const { memoryMB, method } = fallbackKnee(usable, tolerance);
     return { ...base, memoryMB, lowMB: grid[0], highMB: grid[grid.length - 1], method, reachedInRange: memoryMB < grid[grid.length - 1] };
   }
-  const hinge = fitHinge(usable, pooledRelativeError(usable), family.threads);
+  const hinge = prepared.hinge!;
   // Decisions use where the fitted curve reaches its plateau (K, or later when the visible cores bind).
   const fit = { ...hinge, breakpointMB: hinge.plateauStartMB, lowMB: hinge.plateauStartLowMB, highMB: hinge.plateauStartHighMB };
   const largest = grid[grid.length - 1];
@@ -465,7 +675,7 @@ export function findKnee(
   // When the staircase fits within the measurements' noise, the most probable first size on the
   // plateau (plateauStartPosterior) decides; the rules below are for curves it misfits (every
   // study curve) and for points without intervals.
-  const posterior = hinge.lackOfFit ? null : plateauStartPosterior(hinge, grid);
+  const posterior = hinge.lackOfFit ? null : (sharedPosterior ?? plateauStartPosterior(hinge, grid));
   let posteriorIndex: number | null = null;
   if (posterior) {
     posteriorIndex = grid.length;
@@ -633,7 +843,7 @@ function describeRange(
 /** Knees for every (arch, strategy, threads) present, using each configuration's median (or mean, on request). */
 export function findKnees(configs: readonly ConfigSummary[], options: KneeOptions = {}): KneeEstimate[] {
   const centre = options.centre ?? 'median';
-  const families = new Map<string, { family: { arch: Architecture; strategy: Strategy; threads: number }; points: KneePoint[] }>();
+  const families = new Map<string, { family: Family; points: KneePoint[] }>();
   for (const config of configs) {
     if (!(config.n > 0)) continue;
     const key = `${config.arch}|${config.strategy}|${config.threads}`;
@@ -644,8 +854,24 @@ export function findKnees(configs: readonly ConfigSummary[], options: KneeOption
     }
     entry.points.push(kneePointOf(config, centre));
   }
-  return [...families.values()]
-    .map(({ family, points }) => findKnee(family, points, options))
+  return findRunKnees([...families.values()], options);
+}
+
+/**
+ * Knees for the families of one or more runs, each from its points; the thread counts of one
+ * architecture and strategy inform each other's MB per vCPU (sharedConstantPosteriors).
+ */
+export function findRunKnees(families: ReadonlyArray<{ family: Family; points: readonly KneePoint[] }>, options: KneeOptions = {}): KneeEstimate[] {
+  const prepared = families.map(({ family, points }) => prepareFamily(family, points));
+  // The thread counts of one architecture and strategy share Lambda's MB per vCPU.
+  const shared = new Map<PreparedFamily, PlateauPosterior | null>();
+  for (const key of new Set(prepared.map((p) => `${p.family.arch}|${p.family.strategy}`))) {
+    const run = prepared.filter((p) => `${p.family.arch}|${p.family.strategy}` === key);
+    const posteriors = sharedConstantPosteriors(run.map((p) => (p.hinge ? { hinge: p.hinge, grid: p.usable.map((q) => q.memoryMB) } : null)));
+    run.forEach((p, i) => shared.set(p, posteriors[i]));
+  }
+  return prepared
+    .map((p) => kneeOfFamily(p, options, shared.get(p) ?? null))
     .sort((p, q) => p.arch.localeCompare(q.arch) || p.strategy.localeCompare(q.strategy) || p.threads - q.threads);
 }
 

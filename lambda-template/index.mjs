@@ -4,7 +4,8 @@
 // counts shows when extra threads start to pay.
 //
 // Event: { items?: 20, workers?: 1, cost?: 10, strategy?: 'pool' | 'batch' | 'warm', returnHashes?: false }
-//   pool  - `workers` threads started for this invocation; each pulls the next item as soon as it is free.
+//   pool  - `workers` threads started for this invocation; each always has its next item waiting, so it
+//           never idles while more items remain.
 //   batch - start `workers` threads with one item each, wait for all of them to finish and exit,
 //           then start the next batch (the pattern of the original Python study).
 //   warm  - like pool, but the threads outlive the invocation: started on first use and reused by
@@ -15,8 +16,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-// Resolved next to this file both in the template folder and in the deployed bundle, where the
-// packager emits hashWorker.mjs as a second entry point beside index.mjs.
+// Resolved next to this file both in the template folder and in the deployment package, where the
+// packager puts hashWorker.mjs beside index.mjs.
 const HASH_WORKER_URL = new URL('./hashWorker.mjs', import.meta.url);
 
 export const LIMITS = Object.freeze({
@@ -280,29 +281,50 @@ class WorkerGroup {
   }
 }
 
-/** pool: `workers` threads; each asks for the next item when ready and after each hash. */
+/**
+ * Hands out the items in order to pool and warm threads. A thread that is ready gets its first item
+ * and a second one that waits in its message queue; each 'done' then sends one more. So a thread that
+ * finishes a hash finds the next one already there instead of idling until the main thread answers:
+ * with every core busy hashing, the main thread must first be scheduled, which cost each thread up
+ * to tens of ms per invocation on a loaded 2-core machine. Items cost the same, so this does not
+ * unbalance the end; the second item is held back when the other threads might then get none.
+ */
+class ItemQueue {
+  constructor(passwords, cost, workers) {
+    this.passwords = passwords;
+    this.cost = cost;
+    this.workers = workers;
+    this.next = 0;
+  }
+  giveFirst(worker) {
+    this.giveNext(worker);
+    if (this.passwords.length - this.next >= this.workers) this.giveNext(worker);
+  }
+  giveNext(worker) {
+    if (this.next >= this.passwords.length) return;
+    worker.postMessage({ type: 'hash', index: this.next, password: this.passwords[this.next], cost: this.cost });
+    this.next += 1;
+  }
+}
+
+/** pool: `workers` threads; each is kept one item ahead (see ItemQueue) from when it is ready until the items run out. */
 function runPool(group, progress, passwords, workers, cost) {
   return new Promise((resolve, reject) => {
     group.watch(reject);
     const startedAt = performance.now();
-    let next = 0;
+    const items = new ItemQueue(passwords, cost, workers);
     let threadStartupMs = 0;
-    const giveNext = (worker) => {
-      if (next >= passwords.length) return;
-      worker.postMessage({ type: 'hash', index: next, password: passwords[next], cost });
-      next += 1;
-    };
     for (let slot = 0; slot < workers; slot++) {
       group.spawn(slot, (worker, message) => {
         if (message?.type === 'ready') {
           // With more workers than items the last ones may come up after the work is done;
           // the start-up time then covers the workers that were ready by the end.
           threadStartupMs = performance.now() - startedAt;
-          giveNext(worker);
+          items.giveFirst(worker);
         } else if (message?.type === 'done') {
           progress.record(message.index, message.hash, slot);
           if (progress.complete) resolve(threadStartupMs);
-          else giveNext(worker);
+          else items.giveNext(worker);
         } else {
           throw new Error(`worker ${slot} sent an unexpected message: ${JSON.stringify(message)}`);
         }
@@ -455,12 +477,7 @@ async function runWarm(pool, progress, passwords, workers, cost, startedAt) {
   let threadStartupMs = threadsReused === workers ? 0 : null;
   await new Promise((resolve, reject) => {
     pool.watch(reject);
-    let next = 0;
-    const giveNext = (entry) => {
-      if (next >= passwords.length) return;
-      entry.worker.postMessage({ type: 'hash', index: next, password: passwords[next], cost });
-      next += 1;
-    };
+    const items = new ItemQueue(passwords, cost, workers);
     pool.entries.slice(0, workers).forEach((entry, slot) => {
       // Busy threads keep the process alive; idle ones do not (see spawn).
       entry.worker.ref();
@@ -468,11 +485,11 @@ async function runWarm(pool, progress, passwords, workers, cost, startedAt) {
         if (message?.type !== 'done') throw new Error(`worker ${slot} sent an unexpected message: ${JSON.stringify(message)}`);
         progress.record(message.index, message.hash, slot);
         if (progress.complete) resolve();
-        else giveNext(entry);
+        else items.giveNext(entry.worker);
       };
       entry.ready.then(() => {
         if (threadStartupMs !== 0) threadStartupMs = performance.now() - startedAt;
-        giveNext(entry);
+        items.giveFirst(entry.worker);
       });
     });
   });

@@ -75,7 +75,16 @@ function experimentArgs(node: ExperimentTreeNode | undefined): { experimentId: s
  * Only a node's experiment with functions on the target gets here; Clean Up itself deletes by tag.
  */
 async function cleanUpExperiment(node: ExperimentTreeNode | undefined): Promise<unknown> {
-  if (node?.kind !== 'experiment' && node?.kind !== 'functions') return vscode.commands.executeCommand('lambdaLab.cleanup');
+  if (!node) {
+    // Only the experiment rows' menu offers this command, and VS Code passes no row when it was
+    // redrawing the view as the item was clicked. Asking for an experiment id here would answer
+    // a click on a row with an unrelated question.
+    void vscode.window.showWarningMessage(
+      'Lambda Lab: the view was being redrawn as Clean Up was clicked, so VS Code did not say which experiment. Right-click its row and choose Clean Up again.',
+    );
+    return undefined;
+  }
+  if (node.kind !== 'experiment' && node.kind !== 'functions') return vscode.commands.executeCommand('lambdaLab.cleanup');
   const { experimentId, functions } = node.experiment;
   const count = `${functions.length} function${functions.length === 1 ? '' : 's'}`;
   const confirm = { label: `$(trash) Delete ${count}`, description: functions.map((f) => f.functionName).join(', '), confirmed: true };

@@ -145,6 +145,28 @@ export function diffRuns(shown: readonly RunInfo[], now: readonly RunInfo[]): { 
   return { restructured, changed: now.filter((run, i) => JSON.stringify(run) !== JSON.stringify(shown[i])) };
 }
 
+/**
+ * What the view redraws when the experiments it shows (`shown`) are read again (`now`): the whole
+ * tree only when experiments came or went (or changed order); else each experiment whose functions
+ * changed or whose runs came or went (its row says how many, and its subtree is listed again), and
+ * the run rows that changed in the others. Redrawing an experiment keeps VS Code's handle of its row;
+ * redrawing the whole tree drops every row's, and a menu action clicked meanwhile reaches no node.
+ */
+export function redrawBetween(
+  shown: readonly ExperimentInfo[],
+  now: readonly ExperimentInfo[],
+): { whole: true } | { whole: false; experiments: ExperimentInfo[]; runs: RunInfo[] } {
+  if (shown.length !== now.length || shown.some((experiment, i) => experiment.experimentId !== now[i].experimentId)) return { whole: true };
+  const experiments: ExperimentInfo[] = [];
+  const runs: RunInfo[] = [];
+  now.forEach((experiment, i) => {
+    const { restructured, changed } = diffRuns(shown[i].runs, experiment.runs);
+    if (restructured || JSON.stringify(shown[i].functions) !== JSON.stringify(experiment.functions)) experiments.push(experiment);
+    else runs.push(...changed);
+  });
+  return { whole: false, experiments, runs };
+}
+
 /** True when two listings of the target's functions would show the same rows. */
 export function sameFunctionListing(a: ReadonlyMap<string, ExperimentFunctionInfo[]>, b: ReadonlyMap<string, ExperimentFunctionInfo[]>): boolean {
   const key = (listing: ReadonlyMap<string, ExperimentFunctionInfo[]>) => JSON.stringify([...listing].sort(([x], [y]) => x.localeCompare(y)));

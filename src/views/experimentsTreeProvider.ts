@@ -10,10 +10,10 @@ import { readTargetChoice } from '../target/targetSettings';
 import { sharedLocalEndpointService } from '../target/localEndpointService';
 import { onExperimentsChanged } from './experimentsChanged';
 import {
-  diffRuns,
   joinExperiments,
   listDeployedFunctions,
   readRuns,
+  redrawBetween,
   sameFunctionListing,
   type ExperimentFunctionInfo,
   type ExperimentInfo,
@@ -53,7 +53,11 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   /** Loads and reloads, one after the other, so an older listing never replaces a newer one. */
   private updates: Promise<void> = Promise.resolve();
   private runsReadTimer: NodeJS.Timeout | undefined;
-  private readonly runNodes = new Map<string, ExperimentTreeNode & { kind: 'run' }>();
+  /**
+   * One node object per row id, kept and updated in place: VS Code maps each row it shows to the
+   * object getChildren returned, and a change event for an object it does not know redraws nothing.
+   */
+  private readonly nodes = new Map<string, ExperimentTreeNode>();
 
   constructor(private readonly runsDir: () => string | undefined) {
     const runsDirNow = runsDir();
@@ -73,7 +77,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration('lambdaLab') && this.refresh()),
       sweepProgress.onDidChange((runDir) => {
         // Only that run's row changes; when the sweep ends its run.json is read again.
-        const node = this.runNodes.get(runDir);
+        const node = this.nodes.get(`run:${runDir}`);
         if (node) this.changed.fire(node);
         if (!sweepProgress.get(runDir)) this.rereadRunsSoon();
       }),
@@ -99,9 +103,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   }
 
   /**
-   * Reads the content again and fires a change only for what differs: the whole tree when functions
-   * or runs came or went, else the rows of the runs that changed. A redraw makes VS Code forget the
-   * rows it replaces, so a context menu or inline action clicked meanwhile would reach no node.
+   * Reads the content again and fires a change only for what differs (see redrawBetween): the whole
+   * tree only when experiments came or went, the target changed or its listing failed or recovered.
+   * A whole-tree redraw makes VS Code forget every row until the root is listed again, so a context
+   * menu or inline action clicked meanwhile would reach no node.
    */
   private async reload(relist: boolean): Promise<void> {
     const shown = this.content;
@@ -109,15 +114,52 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     const listing = relist ? await this.listFunctions() : shown.listing;
     const runs = this.readRunsNow();
     this.content = { listing, runs };
-    if (relist && !sameListing(shown.listing, listing)) return this.changed.fire(undefined);
-    const { restructured, changed } = diffRuns(shown.runs, runs);
-    if (restructured) return this.changed.fire(undefined);
-    for (const run of changed) {
-      const node = this.runNodes.get(run.runDir);
-      if (!node) continue;
+    if ('error' in shown.listing || 'error' in listing || shown.listing.targetBills !== listing.targetBills) {
+      if (!sameListing(shown.listing, listing)) this.changed.fire(undefined);
+      return;
+    }
+    const experiments = joinExperiments(listing.byExperiment, runs);
+    this.keepNodesOf(experiments);
+    const redraw = redrawBetween(joinExperiments(shown.listing.byExperiment, shown.runs), experiments);
+    if (redraw.whole) return this.changed.fire(undefined);
+    for (const experiment of redraw.experiments) {
+      const node = this.nodes.get(`experiment:${experiment.experimentId}`);
+      if (node?.kind !== 'experiment') continue;
+      node.experiment = experiment;
+      this.changed.fire(node);
+    }
+    for (const run of redraw.runs) {
+      const node = this.nodes.get(`run:${run.runDir}`);
+      if (node?.kind !== 'run') continue;
       node.run = run;
       this.changed.fire(node);
     }
+  }
+
+  /** Forgets the nodes of rows that are gone; the others point at what they show now. */
+  private keepNodesOf(experiments: readonly ExperimentInfo[]): void {
+    const present = new Set<string>();
+    for (const experiment of experiments) {
+      const { experimentId } = experiment;
+      for (const id of [`experiment:${experimentId}`, `functions:${experimentId}`, `runs:${experimentId}`]) {
+        present.add(id);
+        const node = this.nodes.get(id);
+        if (node && 'experiment' in node) node.experiment = experiment;
+      }
+      for (const fn of experiment.functions) present.add(`function:${fn.functionName}`);
+      for (const run of experiment.runs) present.add(`run:${run.runDir}`);
+    }
+    for (const id of this.nodes.keys()) if (!present.has(id)) this.nodes.delete(id);
+  }
+
+  /** The node kept for `id`, updated in place with what it shows now (see `nodes`). */
+  private nodeFor<N extends ExperimentTreeNode>(id: string, now: N): N {
+    const kept = this.nodes.get(id);
+    if (!kept || kept.kind !== now.kind) {
+      this.nodes.set(id, now);
+      return now;
+    }
+    return Object.assign(kept, now) as N;
   }
 
   private readRunsNow(): RunInfo[] {
@@ -128,21 +170,19 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   async getChildren(node?: ExperimentTreeNode): Promise<ExperimentTreeNode[]> {
     if (!node) return this.rootNodes();
     switch (node.kind) {
-      case 'experiment':
+      case 'experiment': {
+        const { experimentId } = node.experiment;
         return [
-          { kind: 'functions', experiment: node.experiment },
-          { kind: 'runs', experiment: node.experiment, targetBills: node.targetBills },
+          this.nodeFor(`functions:${experimentId}`, { kind: 'functions', experiment: node.experiment }),
+          this.nodeFor(`runs:${experimentId}`, { kind: 'runs', experiment: node.experiment, targetBills: node.targetBills }),
         ];
+      }
       case 'functions':
-        return node.experiment.functions.map((fn) => ({ kind: 'function', fn }));
+        return node.experiment.functions.map((fn) => this.nodeFor(`function:${fn.functionName}`, { kind: 'function', fn }));
       case 'runs': {
         // From the runs read last (a run's row may have been updated since its experiment's node was made).
         const runs = this.content?.runs.filter((run) => run.experimentId === node.experiment.experimentId) ?? node.experiment.runs;
-        return runs.map((run) => {
-          const runNode = { kind: 'run' as const, run, targetBills: node.targetBills };
-          this.runNodes.set(run.runDir, runNode);
-          return runNode;
-        });
+        return runs.map((run) => this.nodeFor(`run:${run.runDir}`, { kind: 'run', run, targetBills: node.targetBills }));
       }
       default:
         return [];
@@ -153,9 +193,10 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
     this.firstLoad ??= this.update(async () => {
       this.content = { listing: await this.listFunctions(), runs: this.readRunsNow() };
     });
+    // Not waiting for a reload under way (listing a busy target can take seconds): until this
+    // returns VS Code knows no row, and a menu action clicked meanwhile reaches no node. The rows
+    // drawn are the content as last read; a reload that changes it fires again when done.
     await this.firstLoad;
-    // Wait for a reload under way too, so the rows drawn are the newest.
-    await this.updates;
     const { listing, runs } = this.content!;
     if ('error' in listing) {
       return [
@@ -167,8 +208,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
         },
       ];
     }
-    this.runNodes.clear();
-    return joinExperiments(listing.byExperiment, runs).map((experiment) => ({ kind: 'experiment', experiment, targetBills: listing.targetBills }));
+    return joinExperiments(listing.byExperiment, runs).map((experiment) =>
+      this.nodeFor(`experiment:${experiment.experimentId}`, { kind: 'experiment', experiment, targetBills: listing.targetBills }),
+    );
   }
 
   private async listFunctions(): Promise<FunctionListing> {

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { LambdaClient, ListFunctionsCommand, ListTagsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { TAG_EXPERIMENT } from '../../src/core/experimentNaming';
 import { planCopies, TAG_COPY_OF } from '../../src/core/ownFunction';
-import { diffRuns, listDeployedFunctions, sameFunctionListing, type ExperimentFunctionInfo, type RunInfo } from '../../src/views/experimentsModel';
+import {
+  diffRuns,
+  joinExperiments,
+  listDeployedFunctions,
+  redrawBetween,
+  sameFunctionListing,
+  type ExperimentFunctionInfo,
+  type RunInfo,
+} from '../../src/views/experimentsModel';
 
 /**
  * A client whose ListFunctions answers `functions` (one page) and ListTags answers a copy-of tag for
@@ -100,7 +108,7 @@ describe('diffRuns (what the view redraws when run folders change)', () => {
     assert.deepEqual(diffRuns([run('a', { status: 'running', done: 4 }), run('b')], now), { restructured: false, changed: [now[0]] });
   });
 
-  it('redraws the whole tree when a run came, went or moved (run counts and Runs lists change)', () => {
+  it('says restructured when a run came, went or moved (run counts and Runs lists change)', () => {
     assert.equal(diffRuns([run('a')], [run('b'), run('a')]).restructured, true);
     assert.equal(diffRuns([run('b'), run('a')], [run('a')]).restructured, true);
     assert.equal(diffRuns([run('a'), run('b')], [run('b'), run('a')]).restructured, true);
@@ -124,5 +132,57 @@ describe('sameFunctionListing', () => {
     assert.equal(sameFunctionListing(listing, new Map([...listing].reverse())), true);
     assert.equal(sameFunctionListing(listing, new Map([...listing, ['b', [info('b', 256, 'Pending')]]])), false);
     assert.equal(sameFunctionListing(listing, new Map([['a', [info('a', 128)]]])), false);
+  });
+});
+
+describe('redrawBetween (what the view redraws when it reads the target and the runs again)', () => {
+  const fn = (experimentId: string, memoryMB: number, state = 'Active'): ExperimentFunctionInfo => ({
+    experimentId,
+    functionName: `llab-${experimentId}-${memoryMB}-x86_64`,
+    memoryMB,
+    arch: 'x86_64',
+    state,
+  });
+  const run = (experimentId: string, runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => ({
+    runDir,
+    runId: runDir,
+    experimentId,
+    status: 'completed',
+    startedAt: `2026-12-02T07:00:0${runDir.length % 10}Z`,
+    done: 14,
+    planned: 14,
+    costUsd: 0.001,
+    targetKind: 'local',
+    ...overrides,
+  });
+  const functions = new Map([
+    ['journey', [fn('journey', 1769), fn('journey', 3538)]],
+    ['other', [fn('other', 128)]],
+  ]);
+  const shown = joinExperiments(functions, [run('journey', 'r1'), run('other', 'o1')]);
+
+  it('redraws only the experiment a new run belongs to, not the whole tree (every row would lose its handle)', () => {
+    const now = joinExperiments(functions, [run('journey', 'r2'), run('journey', 'r1'), run('other', 'o1')]);
+    const redraw = redrawBetween(shown, now);
+    assert.equal(redraw.whole, false);
+    assert.deepEqual(!redraw.whole && redraw.experiments.map((e) => e.experimentId), ['journey']);
+    assert.deepEqual(!redraw.whole && redraw.runs, []);
+  });
+
+  it('redraws only the experiment whose functions changed (a state, a copy found by its tag)', () => {
+    const pending = new Map([...functions, ['other', [fn('other', 128, 'Pending')]]]);
+    const redraw = redrawBetween(shown, joinExperiments(pending, [run('journey', 'r1'), run('other', 'o1')]));
+    assert.deepEqual(!redraw.whole && redraw.experiments.map((e) => e.experimentId), ['other']);
+  });
+
+  it('redraws the run rows that changed and nothing else while a sweep writes', () => {
+    const now = joinExperiments(functions, [run('journey', 'r1', { done: 15, planned: 20, status: 'running' }), run('other', 'o1')]);
+    assert.deepEqual(redrawBetween(shown, now), { whole: false, experiments: [], runs: [now[0].runs[0]] });
+    assert.deepEqual(redrawBetween(shown, joinExperiments(functions, [run('journey', 'r1'), run('other', 'o1')])), { whole: false, experiments: [], runs: [] });
+  });
+
+  it('redraws the whole tree only when experiments came or went', () => {
+    assert.deepEqual(redrawBetween(shown, joinExperiments(new Map([['journey', functions.get('journey')!]]), [])), { whole: true });
+    assert.deepEqual(redrawBetween(shown, joinExperiments(new Map([...functions, ['new', [fn('new', 512)]]]), [])), { whole: true });
   });
 });

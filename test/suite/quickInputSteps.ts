@@ -15,9 +15,10 @@ export function quickInputSteps(bridgeOf: () => HarnessBridge) {
     waitForStep,
     /**
      * Right-clicks `row`, clicks the menu's `item` and waits for the step it opens. A click that
-     * lands while the tree view redraws reaches no node (VS Code drops the rows it replaces), and
-     * nothing opens, as for a user; like a user, the test then closes the menu and clicks again (at
-     * most 3 times, each retry written to the run log, so a view that drops clicks often shows there).
+     * lands while the tree view redraws the whole tree reaches no node (VS Code forgets every row
+     * until the view lists its root again; Clean Up then says to choose it again); like a user, the
+     * test then closes the menu and clicks again (at most 3 times, each retry written to the run
+     * log). The view redraws the whole tree only when experiments come or go, so no retry is expected.
      */
     async contextMenuToStep(row: string, item: string, step: string): Promise<void> {
       const bridge = bridgeOf();

@@ -13,6 +13,7 @@ import {
   joinExperiments,
   listDeployedFunctions,
   readRuns,
+  type InvocationCounts,
   redrawBetween,
   sameFunctionListing,
   type ExperimentFunctionInfo,
@@ -40,7 +41,11 @@ interface TreeContent {
   runs: RunInfo[];
 }
 
-/** Run folders change many times a second while a sweep writes; they are read again once they are quiet this long. */
+/**
+ * Run folders change many times a second while a sweep writes. The first change schedules a read this
+ * long after it and later changes ride along, so a sweep that never pauses still shows up (a delay
+ * restarted by every write would wait for its end); the delay grows with the time a read takes.
+ */
 const RUNS_READ_DELAY_MS = 300;
 
 export class ExperimentsTreeProvider implements vscode.TreeDataProvider<ExperimentTreeNode>, vscode.Disposable {
@@ -53,6 +58,9 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   /** Loads and reloads, one after the other, so an older listing never replaces a newer one. */
   private updates: Promise<void> = Promise.resolve();
   private runsReadTimer: NodeJS.Timeout | undefined;
+  private runsReadDelayMs = RUNS_READ_DELAY_MS;
+  /** Invocations counted per run, reused while a run's file is unchanged (see readRuns). */
+  private readonly invocationCounts: InvocationCounts = new Map();
   /**
    * One node object per row id, kept and updated in place: VS Code maps each row it shows to the
    * object getChildren returned, and a change event for an object it does not know redraws nothing.
@@ -90,9 +98,11 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   }
 
   private rereadRunsSoon(): void {
-    if (!this.firstLoad) return;
-    clearTimeout(this.runsReadTimer);
-    this.runsReadTimer = setTimeout(() => void this.update(() => this.reload(false)), RUNS_READ_DELAY_MS);
+    if (!this.firstLoad || this.runsReadTimer) return;
+    this.runsReadTimer = setTimeout(() => {
+      this.runsReadTimer = undefined;
+      void this.update(() => this.reload(false));
+    }, this.runsReadDelayMs);
   }
 
   private update(step: () => Promise<void>): Promise<void> {
@@ -164,7 +174,12 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
 
   private readRunsNow(): RunInfo[] {
     const runsDir = this.runsDir();
-    return runsDir ? readRuns(runsDir) : [];
+    if (!runsDir) return [];
+    const started = Date.now();
+    const runs = readRuns(runsDir, this.invocationCounts);
+    // A slow read (a large run being written) spaces the next ones out, so the view never hogs the host.
+    this.runsReadDelayMs = Math.max(RUNS_READ_DELAY_MS, 2 * (Date.now() - started));
+    return runs;
   }
 
   async getChildren(node?: ExperimentTreeNode): Promise<ExperimentTreeNode[]> {

@@ -11,11 +11,16 @@ import {
   diffRuns,
   joinExperiments,
   listDeployedFunctions,
+  readRuns,
   redrawBetween,
   sameFunctionListing,
   type ExperimentFunctionInfo,
+  type InvocationCounts,
   type RunInfo,
 } from '../../src/views/experimentsModel';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A client whose ListFunctions answers `functions` (one page) and ListTags answers a copy-of tag for
@@ -184,5 +189,59 @@ describe('redrawBetween (what the view redraws when it reads the target and the 
   it('redraws the whole tree only when experiments came or went', () => {
     assert.deepEqual(redrawBetween(shown, joinExperiments(new Map([['journey', functions.get('journey')!]]), [])), { whole: true });
     assert.deepEqual(redrawBetween(shown, joinExperiments(new Map([...functions, ['new', [fn('new', 512)]]]), [])), { whole: true });
+  });
+});
+
+describe('readRuns (the runs the view lists)', () => {
+  function writeRun(runsDir: string, name: string, lines: number): string {
+    const runDir = join(runsDir, name);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(
+      join(runDir, 'run.json'),
+      JSON.stringify({
+        runId: name,
+        experimentId: 'e1',
+        status: 'running',
+        startedAt: `2026-12-02T10:00:0${name.length % 10}Z`,
+        plan: { plannedInvocations: 10 },
+      }),
+    );
+    writeFileSync(join(runDir, 'invocations.jsonl'), Array.from({ length: lines }, (_, i) => invocationLine(name, i + 1)).join(''));
+    return runDir;
+  }
+  function invocationLine(runId: string, rep: number): string {
+    return `${JSON.stringify({ runId, functionName: 'f', arch: 'arm64', memoryMB: 1769, threads: 1, strategy: 'pool', rep, warmup: false, coldStart: false, processingMs: 100, durationMs: 101, billedMs: 102, initMs: null, maxMemoryMB: 80, cores: 2, cpuModel: null, error: null, retries: 0, startedAt: 't', endedAt: 't' })}\n`;
+  }
+
+  it('counts each run file once and again only when it changed, and forgets runs that are gone', () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'lab-runs-'));
+    try {
+      const big = writeRun(runsDir, 'big', 3);
+      writeRun(runsDir, 'small', 1);
+      const counts: InvocationCounts = new Map();
+      assert.deepEqual(
+        readRuns(runsDir, counts)
+          .map((r) => [r.runId, r.done])
+          .sort(),
+        [
+          ['big', 3],
+          ['small', 1],
+        ],
+      );
+      // An unchanged file is not parsed again: the remembered count is what comes back.
+      counts.get(join(big, 'invocations.jsonl'))!.done = 99;
+      assert.equal(readRuns(runsDir, counts).find((r) => r.runId === 'big')?.done, 99);
+      // A sweep appends: the file's size changes, so it is counted again.
+      appendFileSync(join(big, 'invocations.jsonl'), invocationLine('big', 4));
+      assert.equal(readRuns(runsDir, counts).find((r) => r.runId === 'big')?.done, 4);
+      rmSync(big, { recursive: true });
+      assert.deepEqual(
+        readRuns(runsDir, counts).map((r) => r.runId),
+        ['small'],
+      );
+      assert.deepEqual([...counts.keys()], [join(runsDir, 'small', 'invocations.jsonl')]);
+    } finally {
+      rmSync(runsDir, { recursive: true, force: true });
+    }
   });
 });

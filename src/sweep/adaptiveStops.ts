@@ -1,5 +1,6 @@
 // Adaptive stops: feeds warm, successful processing times to the sampler, skips the repetitions of
 // a configuration it has stopped (logging why once), and says per configuration why it ended.
+import { strategyLabel } from '../core/analysis/payloads';
 import type { AdaptiveSampler } from '../core/analysis/adaptiveSampling';
 import type { InvocationRecord } from '../core/invocationRecord';
 import type { ConfigStop, RunStatus } from '../core/runFiles';
@@ -15,6 +16,8 @@ export class AdaptiveStops {
     private readonly sampler: SweepSampler | null,
     private readonly records: () => readonly InvocationRecord[],
     private readonly log: (line: string) => void,
+    /** A sweep of your own function: its lines name it so instead of the template's strategy. */
+    private readonly ownFunction = false,
   ) {}
 
   observe(record: InvocationRecord): void {
@@ -31,7 +34,7 @@ export class AdaptiveStops {
       const reason = sampler.stopReason(planned.configKey) ?? 'the adaptive sampler stopped this configuration';
       this.earlyStops.set(planned.configKey, reason);
       this.log(
-        `${planned.functionName} threads=${planned.threads} ${planned.strategy}: stopping after ${this.successfulReps(planned.configKey)} repetition(s): ${reason}`,
+        `${planned.functionName} threads=${planned.threads} ${strategyLabel(planned.strategy, this.ownFunction)}: stopping after ${this.successfulReps(planned.configKey)} repetition(s): ${reason}`,
       );
     }
     return true;

@@ -5,6 +5,7 @@
 // laneScheduler (concurrency), retryBackoff and sdkErrors (retries), pilotEstimate and costCeiling
 // (spending), adaptiveStops, sweepAccounting (cost, errors, ETA), invokeResponse (records) and
 // sweepStopReason (why it stopped, as data the caller words).
+import { strategyLabel } from '../core/analysis/payloads';
 import { isNotFoundError } from '../aws/sdkErrors';
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { estimateSweepCost, formatUsd, type PilotMeasurement, type SweepCostEstimate } from '../core/costEstimate';
@@ -224,7 +225,7 @@ class SweepRun {
     this.log = options.log ?? (() => {});
     this.runId = options.store.meta.runId;
     this.accounting = new SweepAccounting(options.region);
-    this.adaptive = new AdaptiveStops(options.sampler ?? null, () => options.store.invocations, this.log);
+    this.adaptive = new AdaptiveStops(options.sampler ?? null, () => options.store.invocations, this.log, options.invocation !== undefined);
     for (const record of options.store.invocations) this.accounting.account(record, false);
     // Superseded error records were billed too (a function error is); they count towards the cost.
     for (const record of options.store.supersededInvocations) this.accounting.addCost(record);
@@ -439,7 +440,7 @@ class SweepRun {
     this.accounting.account(record, true);
     this.adaptive.observe(record);
     this.options.onRecord?.(record);
-    const label = `${record.functionName} threads=${record.threads} ${record.strategy} ${record.warmup ? 'warm-up' : `rep ${record.rep}`}`;
+    const label = `${record.functionName} threads=${record.threads} ${strategyLabel(record.strategy, this.options.invocation !== undefined)} ${record.warmup ? 'warm-up' : `rep ${record.rep}`}`;
     if (record.error !== null) this.log(`${label}: ERROR ${record.error}`);
     else
       this.log(

@@ -135,6 +135,9 @@ describe('own function on the built-in endpoint', () => {
     assert.equal(outcome.experimentId, 'own-my-hasher');
     assert.equal(outcome.status, 'completed');
     assert.match(result.stderr, /Original my-hasher: unchanged \(CodeSha256 /);
+    // Log lines name your function, not the template's strategy.
+    assert.match(result.stderr, /threads=\d+ your function rep \d+:/);
+    assert.doesNotMatch(result.stderr, /threads=\d+ pool /);
 
     const meta = JSON.parse(fs.readFileSync(path.join(outcome.runDir, RUN_FILE), 'utf8')) as RunMetadata;
     assert.equal(meta.ownFunction?.original.functionName, 'my-hasher');

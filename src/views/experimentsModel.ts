@@ -44,8 +44,15 @@ export interface ExperimentInfo {
 /** `llab-<experiment>-<memory>-<arch>`, or a per-thread-count copy of a user's function `llab-<experiment>-<memory>-<arch>-t<threads>` (src/core/ownFunction.ts planCopies). */
 const FUNCTION_NAME = new RegExp(`^${FUNCTION_NAME_PREFIX}-([a-z0-9][a-z0-9-]*)-(\\d+)-(x86_64|arm64)(?:-t(\\d+))?$`);
 
+/**
+ * What each experiment's first function was last tagged as (the function it copies, or null for a
+ * template experiment), by function ARN: a ListTags that fails keeps the last answer, so a copy does
+ * not flip to a template experiment (and its row redraw) for one failed call.
+ */
+export type CopyTags = Map<string, string | null>;
+
 /** The experiments' functions on a target, by experiment id (from function names: one ListFunctions walk). */
-export async function listDeployedFunctions(client: LambdaClient): Promise<Map<string, ExperimentFunctionInfo[]>> {
+export async function listDeployedFunctions(client: LambdaClient, knownCopyTags: CopyTags = new Map()): Promise<Map<string, ExperimentFunctionInfo[]>> {
   const byExperiment = new Map<string, ExperimentFunctionInfo[]>();
   const arns = new Map<string, string>();
   // Loaded on first listing, not when the view registers at activation.
@@ -72,11 +79,15 @@ export async function listDeployedFunctions(client: LambdaClient): Promise<Map<s
   const { ListTagsCommand } = await import('@aws-sdk/client-lambda');
   for (const [experimentId, functions] of byExperiment) {
     const first = arns.get(functions[0].functionName) ?? functions[0].functionName;
-    const tags = await client.send(new ListTagsCommand({ Resource: first })).then(
-      (answer) => answer.Tags,
-      () => undefined, // no tags readable: listed as a template experiment, as before
+    const copyOf = await client.send(new ListTagsCommand({ Resource: first })).then(
+      (answer) => {
+        const tag = answer.Tags?.[TAG_COPY_OF] ?? null;
+        knownCopyTags.set(first, tag);
+        return tag;
+      },
+      // No tags readable: the last answer for this function, else listed as a template experiment.
+      () => knownCopyTags.get(first) ?? null,
     );
-    const copyOf = tags?.[TAG_COPY_OF];
     if (copyOf)
       byExperiment.set(
         experimentId,

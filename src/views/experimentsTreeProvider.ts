@@ -14,6 +14,7 @@ import {
   listDeployedFunctions,
   readRuns,
   type InvocationCounts,
+  type CopyTags,
   redrawBetween,
   sameFunctionListing,
   type ExperimentFunctionInfo,
@@ -61,6 +62,8 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
   private runsReadDelayMs = RUNS_READ_DELAY_MS;
   /** Invocations counted per run, reused while a run's file is unchanged (see readRuns). */
   private readonly invocationCounts: InvocationCounts = new Map();
+  /** Each experiment's copy-of tag as last read (see listDeployedFunctions). */
+  private readonly copyTags: CopyTags = new Map();
   /**
    * One node object per row id, kept and updated in place: VS Code maps each row it shows to the
    * object getChildren returned, and a change event for an object it does not know redraws nothing.
@@ -236,7 +239,7 @@ export class ExperimentsTreeProvider implements vscode.TreeDataProvider<Experime
       const resolved = await resolveConfiguredTarget(sharedLocalEndpointService(), choice);
       const client = createLambdaClient(resolved);
       try {
-        return { byExperiment: await listDeployedFunctions(client), targetBills: choice.kind === 'aws' };
+        return { byExperiment: await listDeployedFunctions(client, this.copyTags), targetBills: choice.kind === 'aws' };
       } finally {
         client.destroy();
       }

@@ -16,6 +16,7 @@ import {
   sameFunctionListing,
   type ExperimentFunctionInfo,
   type InvocationCounts,
+  type CopyTags,
   type RunInfo,
 } from '../../src/views/experimentsModel';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,21 @@ const fn = (name: string, memory: number): FunctionConfiguration => ({
 });
 
 describe('listDeployedFunctions', () => {
+  it('keeps the last copy-of tag when ListTags fails, so a copy of your function does not turn into a template experiment', async () => {
+    const functions = [fn('llab-own-my-hasher-512-x86_64', 512), fn('llab-demo-1769-x86_64', 1769)];
+    const { client } = clientListing(functions, { 'llab-own-my-hasher-': 'my-hasher' });
+    const known: CopyTags = new Map();
+    assert.equal((await listDeployedFunctions(client, known)).get('own-my-hasher')![0].copyOf, 'my-hasher');
+    const failing = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
+    failing.send = (async (command: ListTagsCommand | ListFunctionsCommand) => {
+      if (command instanceof ListTagsCommand) throw new Error('ThrottlingException: Rate exceeded');
+      return { Functions: functions };
+    }) as unknown as LambdaClient['send'];
+    const again = await listDeployedFunctions(failing, known);
+    assert.equal(again.get('own-my-hasher')![0].copyOf, 'my-hasher', 'the last answer is kept');
+    assert.equal(again.get('demo')![0].copyOf, undefined, 'a template experiment stays one');
+    assert.equal((await listDeployedFunctions(failing)).get('own-my-hasher')![0].copyOf, undefined, 'never read: listed as a template experiment');
+  });
   it('lists the per-thread-count copies of an own function (…-t<n>) with their thread count, beside template functions', async () => {
     const copies = planCopies({
       experimentId: 'own-my-hasher',

@@ -48,6 +48,29 @@ const fn = (name: string, memory: number): FunctionConfiguration => ({
   State: 'Active',
 });
 
+/** A listed function row of the view's model. */
+const functionInfo = (experimentId: string, memoryMB: number, state = 'Active'): ExperimentFunctionInfo => ({
+  experimentId,
+  functionName: `llab-${experimentId}-${memoryMB}-x86_64`,
+  memoryMB,
+  arch: 'x86_64',
+  state,
+});
+
+/** A run as the view reads it: completed, 14 of 14, unless overridden. */
+const runInfo = (experimentId: string, runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => ({
+  runDir,
+  runId: runDir,
+  experimentId,
+  status: 'completed',
+  startedAt: `2026-12-02T07:00:0${runDir.length % 10}Z`,
+  done: 14,
+  planned: 14,
+  costUsd: 0.001,
+  targetKind: 'local',
+  ...overrides,
+});
+
 describe('listDeployedFunctions', () => {
   it('keeps the last copy-of tag when ListTags fails, so a copy of your function does not turn into a template experiment', async () => {
     const functions = [fn('llab-own-my-hasher-512-x86_64', 512), fn('llab-demo-1769-x86_64', 1769)];
@@ -107,18 +130,7 @@ describe('listDeployedFunctions', () => {
 });
 
 describe('diffRuns (what the view redraws when run folders change)', () => {
-  const run = (runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => ({
-    runDir,
-    runId: runDir,
-    experimentId: 'journey',
-    status: 'completed',
-    startedAt: `2026-12-02T07:00:0${runDir.length % 10}Z`,
-    done: 14,
-    planned: 14,
-    costUsd: 0.001,
-    targetKind: 'local',
-    ...overrides,
-  });
+  const run = (runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => runInfo('journey', runDir, overrides);
 
   it('finds nothing to redraw when the runs read again are the same (a folder event that changed no row)', () => {
     assert.deepEqual(diffRuns([run('a'), run('b')], [run('a'), run('b')]), { restructured: false, changed: [] });
@@ -137,13 +149,7 @@ describe('diffRuns (what the view redraws when run folders change)', () => {
 });
 
 describe('sameFunctionListing', () => {
-  const info = (experimentId: string, memoryMB: number, state = 'Active'): ExperimentFunctionInfo => ({
-    experimentId,
-    functionName: `llab-${experimentId}-${memoryMB}-x86_64`,
-    memoryMB,
-    arch: 'x86_64',
-    state,
-  });
+  const info = functionInfo;
 
   it('is true for the same rows listed in another order of experiments, false when a row differs', () => {
     const listing = new Map([
@@ -157,25 +163,8 @@ describe('sameFunctionListing', () => {
 });
 
 describe('redrawBetween (what the view redraws when it reads the target and the runs again)', () => {
-  const fn = (experimentId: string, memoryMB: number, state = 'Active'): ExperimentFunctionInfo => ({
-    experimentId,
-    functionName: `llab-${experimentId}-${memoryMB}-x86_64`,
-    memoryMB,
-    arch: 'x86_64',
-    state,
-  });
-  const run = (experimentId: string, runDir: string, overrides: Partial<RunInfo> = {}): RunInfo => ({
-    runDir,
-    runId: runDir,
-    experimentId,
-    status: 'completed',
-    startedAt: `2026-12-02T07:00:0${runDir.length % 10}Z`,
-    done: 14,
-    planned: 14,
-    costUsd: 0.001,
-    targetKind: 'local',
-    ...overrides,
-  });
+  const fn = functionInfo;
+  const run = runInfo;
   const functions = new Map([
     ['journey', [fn('journey', 1769), fn('journey', 3538)]],
     ['other', [fn('other', 128)]],

@@ -213,6 +213,28 @@ describe('records of an own function', () => {
   });
 });
 
+/** The fields of an invocation record these analysis tests do not vary. */
+const recordBase = {
+  runId: 'r',
+  functionName: 'f',
+  arch: 'x86_64' as const,
+  memoryMB: 512,
+  threads: 1,
+  strategy: 'pool' as const,
+  warmup: false,
+  coldStart: false,
+  durationMs: null,
+  billedMs: 10,
+  initMs: null,
+  maxMemoryMB: null,
+  cores: 1,
+  cpuModel: null,
+  error: null,
+  retries: 0,
+  startedAt: 't',
+  endedAt: 't',
+};
+
 describe('several payloads', () => {
   const response = (payload: unknown) => ({ $metadata: {}, StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(payload)) });
   it('reads file.json and file.json:<weight>; refuses a weight that is not a positive whole number, naming the file', () => {
@@ -301,54 +323,14 @@ describe('several payloads', () => {
     assert.equal(summarizePayload({ name: 'x', file: null, value: [1, 2], weight: 1 }).type, 'array');
   });
   it('analysis refuses to average records of different payloads, and names them', () => {
-    const base = {
-      runId: 'r',
-      functionName: 'f',
-      arch: 'x86_64' as const,
-      memoryMB: 512,
-      threads: 1,
-      strategy: 'pool' as const,
-      warmup: false,
-      coldStart: false,
-      durationMs: null,
-      billedMs: 10,
-      initMs: null,
-      maxMemoryMB: null,
-      cores: 1,
-      cpuModel: null,
-      error: null,
-      retries: 0,
-      startedAt: 't',
-      endedAt: 't',
-    };
-    const records = [1, 2, 3, 4].map((rep) => ({ ...base, rep, processingMs: rep % 2 ? 10 : 1000, payload: rep % 2 ? 'small.json' : 'big.json' }));
+    const records = [1, 2, 3, 4].map((rep) => ({ ...recordBase, rep, processingMs: rep % 2 ? 10 : 1000, payload: rep % 2 ? 'small.json' : 'big.json' }));
     assert.match(mixedPayloadProblem(records) ?? '', /2 different payloads \(small\.json: 2, big\.json: 2\).*--payload small\.json/);
     assert.throws(() => analyzeRecords(records), /Cannot analyse these records together/);
     assert.equal(mixedPayloadProblem(records.filter((r) => r.payload === 'big.json')), null);
     assert.equal(analyzeRecords(records.filter((r) => r.payload === 'big.json')).configs[0].n, 2);
   });
   it('refuses to average an old own-function run (no payload names) with a template run, but not an old run with its own errors', () => {
-    const base = {
-      runId: 'r',
-      functionName: 'f',
-      arch: 'x86_64' as const,
-      memoryMB: 512,
-      threads: 1,
-      strategy: 'pool' as const,
-      warmup: false,
-      coldStart: false,
-      durationMs: null,
-      billedMs: 10,
-      initMs: null,
-      maxMemoryMB: null,
-      cores: 1,
-      cpuModel: null,
-      error: null,
-      retries: 0,
-      startedAt: 't',
-      endedAt: 't',
-      processingMs: 100,
-    };
+    const base = { ...recordBase, processingMs: 100 };
     const oldOwn = [1, 2, 3].map((rep) => ({ ...base, rep, timeSource: 'report' as const }));
     const oldOwnError = { ...base, rep: 4, processingMs: null, error: 'Unhandled: boom' };
     const template = [1, 2, 3].map((rep) => ({ ...base, rep, runId: 't' }));

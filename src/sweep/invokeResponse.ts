@@ -81,31 +81,19 @@ export function recordFromResponse(
   if (error === null && report && report.memorySizeMB !== planned.memoryMB) {
     error = `function memory changed during the sweep: planned ${planned.memoryMB} MB, ran at ${report.memorySizeMB} MB`;
   }
-  // Every field in the order unmeasuredRecord writes them (no spread of it): records of both kinds
-  // then share one object shape, so the code that reads them stays monomorphic.
-  return {
-    runId,
-    functionName: planned.functionName,
-    arch: planned.arch,
-    memoryMB: planned.memoryMB,
-    threads: planned.threads,
-    strategy: planned.strategy,
-    rep: planned.rep,
-    warmup: planned.warmup,
-    coldStart: planned.warmup || (report ? report.coldStart : result?.coldStart === true),
-    processingMs,
-    durationMs: report?.durationMs ?? null,
-    billedMs: report?.billedMs ?? null,
-    initMs: report?.initDurationMs ?? null,
-    maxMemoryMB: report?.maxMemoryUsedMB ?? null,
-    cores: typeof result?.availableParallelism === 'number' ? result.availableParallelism : null,
-    cpuModel: typeof result?.cpuModel === 'string' ? result.cpuModel : null,
-    cpuLimit: typeof result?.cpuLimit === 'string' ? result.cpuLimit : null,
-    error,
-    retries,
-    startedAt,
-    endedAt: new Date().toISOString(),
-  };
+  // The unmeasured record filled in place (no spread): records of both kinds keep one object shape,
+  // so the code that reads them stays monomorphic.
+  const record = unmeasuredRecord(runId, planned, error, retries, startedAt);
+  record.coldStart = planned.warmup || (report ? report.coldStart : result?.coldStart === true);
+  record.processingMs = processingMs;
+  record.durationMs = report?.durationMs ?? null;
+  record.billedMs = report?.billedMs ?? null;
+  record.initMs = report?.initDurationMs ?? null;
+  record.maxMemoryMB = report?.maxMemoryUsedMB ?? null;
+  record.cores = typeof result?.availableParallelism === 'number' ? result.availableParallelism : null;
+  record.cpuModel = typeof result?.cpuModel === 'string' ? result.cpuModel : null;
+  record.cpuLimit = typeof result?.cpuLimit === 'string' ? result.cpuLimit : null;
+  return record;
 }
 
 /** The planned invocation's identity with nothing measured: all an invocation without a response leaves. */
